@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+// Entry point: flags + environment → Config → the MCP server on stdio (or the emulator alone).
+// Owns the process: signals, stdin EOF and exit codes.
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { type Config, loadConfig, UsageError } from './config.js';
+import { type Emulator, SANDBOX_CREDENTIALS, startEmulator } from './emulator/server.js';
+import { parseFaultPlan } from './emulator/faults.js';
+import { sandboxTopology } from './emulator/topology.js';
+import { ErClient } from './er/client.js';
+import { HttpClient } from './http/client.js';
+import { systemClock } from './http/clock.js';
+import { createLogger, type Logger } from './log.js';
+import { createServer } from './server.js';
+import { DEFAULT_POLL, type ToolContext } from './tools/context.js';
+import { VERSION } from './version.js';
+
+const USAGE = `huaweicloud-er-mcp ${VERSION}: MCP server for Huawei Cloud Enterprise Router associations
+
+Usage:
+  huaweicloud-er-mcp [--sandbox]        serve MCP on stdio (--sandbox: against a built-in local emulator)
+  huaweicloud-er-mcp emulator [--port N] run the local ER API emulator alone
+  huaweicloud-er-mcp --help | --version
+
+Environment: HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_SECURITY_TOKEN,
+HUAWEICLOUD_SDK_PROJECT_ID, HUAWEICLOUD_REGION, HUAWEICLOUD_ER_ENDPOINT, LOG_LEVEL (see README.md).
+`;
+
+async function main(): Promise<number | undefined> {
+  let config: Config;
+  try {
+    config = loadConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`huaweicloud-er-mcp: ${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  const log = createLogger(config.logLevel);
+  switch (config.command) {
+    case 'help':
+      process.stdout.write(USAGE);
+      return 0;
+    case 'version':
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    case 'emulator':
+      await runEmulator(config, log);
+      return undefined;
+    case 'serve':
+      await serve(config, log);
+      return undefined;
+  }
+}
+
+async function runEmulator(config: Config, log: Logger): Promise<void> {
+  const faultsJson = process.env.HUAWEICLOUD_ER_EMULATOR_FAULTS;
+  const emulator = await startEmulator({
+    port: config.port,
+    credentials: [SANDBOX_CREDENTIALS],
+    faults: faultsJson ? parseFaultPlan(faultsJson) : undefined,
+  });
+  const topology = sandboxTopology();
+  process.stdout.write(
+    `ER emulator listening on ${emulator.url}\n` +
+      `  HUAWEICLOUD_ER_ENDPOINT=${emulator.url}\n  HUAWEICLOUD_REGION=${topology.region}\n  HUAWEICLOUD_SDK_PROJECT_ID=${topology.projectId}\n` +
+      // Sandbox keys open only this emulator; printing them lets other tools point at it.
+      `  HUAWEICLOUD_SDK_AK=${SANDBOX_CREDENTIALS.ak}\n  HUAWEICLOUD_SDK_SK=${SANDBOX_CREDENTIALS.sk}\n`,
+  );
+  log.info({ url: emulator.url }, 'emulator started');
+  onShutdown(log, () => emulator.close());
+}
+
+async function serve(config: Config, log: Logger): Promise<void> {
+  let emulator: Emulator | undefined;
+  let ctx: ToolContext;
+  let http: HttpClient | undefined;
+  const base = { clock: systemClock, log, callDeadlineMs: config.callDeadlineMs, poll: DEFAULT_POLL };
+
+  if (config.sandbox) {
+    emulator = await startEmulator({ credentials: [SANDBOX_CREDENTIALS] });
+    const topology = emulator.store.topology;
+    http = new HttpClient({ endpoint: emulator.url, credentials: SANDBOX_CREDENTIALS });
+    ctx = {
+      ...base,
+      er: new ErClient(http, topology.projectId),
+      problems: [],
+      region: topology.region,
+      projectId: topology.projectId,
+      sandbox: true,
+      // The emulator settles in about a second: poll it faster than the real API.
+      poll: { initialMs: 500, maxMs: 2_000 },
+    };
+    log.warn({ emulator: emulator.url }, 'SANDBOX MODE: talking to the built-in ER emulator, not Huawei Cloud');
+  } else if (config.target) {
+    const { target } = config;
+    http = new HttpClient({ endpoint: target.endpoint, credentials: target.credentials });
+    ctx = { ...base, er: new ErClient(http, target.projectId), problems: [], region: target.region, projectId: target.projectId, sandbox: false };
+    log.info({ region: target.region, endpoint: target.endpoint, project_id: target.projectId, temporary_credentials: Boolean(target.credentials.securityToken) }, 'configured');
+  } else {
+    ctx = { ...base, problems: config.problems, region: '', projectId: '', sandbox: false };
+    log.warn({ problems: config.problems }, 'configuration incomplete: every tool will say what to set');
+  }
+  for (const warning of config.warnings) log.warn(warning);
+
+  const server = createServer(ctx);
+  const transport = new StdioServerTransport();
+  transport.onerror = (error) => log.warn({ err: error.message }, 'ignored an unreadable message on stdin');
+  await server.connect(transport);
+
+  const stop = onShutdown(log, async () => {
+    await server.close();
+    await http?.close();
+    await emulator?.close();
+  });
+  // The SDK's stdio transport ignores EOF: without this the process outlives its client.
+  process.stdin.on('end', () => stop('stdin closed'));
+  process.stdin.on('close', () => stop('stdin closed'));
+}
+
+/** Runs `cleanup` once on SIGINT/SIGTERM (or when the returned function is called), then exits. */
+function onShutdown(log: Logger, cleanup: () => Promise<void>): (reason: string) => void {
+  let stopping = false;
+  const stop = (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ reason }, 'shutting down');
+    const force = setTimeout(() => process.exit(0), 2_000);
+    force.unref();
+    cleanup()
+      .catch((error: unknown) => log.error({ err: String(error) }, 'error while shutting down'))
+      .finally(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  return stop;
+}
+
+main().then(
+  (code) => {
+    if (code !== undefined) process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`huaweicloud-er-mcp: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,193 @@
+// Typed calls to the Enterprise Router v3 API: paths, paging and error mapping. No MCP here.
+import type { z } from 'zod';
+import { HttpClient, type HttpResult } from '../http/client.js';
+import type { Query } from '../http/signer.js';
+import { ErApiError, isRetryableResponse } from './errors.js';
+import { assertSafeId } from './ids.js';
+import {
+  type Association,
+  associationSchema,
+  type Attachment,
+  attachmentSchema,
+  pageInfoSchema,
+  type RouteTable,
+  routeTableSchema,
+  type Router,
+  routerSchema,
+} from './types.js';
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Absolute deadline (client clock, ms) covering every retry and wait of this call. */
+  deadline?: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Marker for the next page, absent on the last one. */
+  nextMarker?: string;
+  requestId?: string;
+}
+
+export interface ListOptions extends CallOptions {
+  limit?: number;
+  marker?: string;
+  filters?: Query;
+}
+
+export interface AssociationRef {
+  erId: string;
+  routeTableId: string;
+  attachmentId: string;
+}
+
+export interface CreatedAssociation {
+  association: Association;
+  requestId?: string;
+  attempts: number;
+}
+
+/** Safety stop for paging loops against a misbehaving server. */
+const MAX_PAGES = 1_000;
+
+export class ErClient {
+  constructor(
+    private readonly http: HttpClient,
+    readonly projectId: string,
+  ) {
+    assertSafeId('project_id', projectId);
+  }
+
+  async associate(ref: AssociationRef, clientToken: string, options: CallOptions = {}): Promise<CreatedAssociation> {
+    const result = await this.send('POST', `${this.tablePath(ref.erId, ref.routeTableId)}/associate`, options, {
+      json: { attachment_id: checked('attachment_id', ref.attachmentId) },
+      headers: { 'X-Client-Token': clientToken },
+    });
+    const body = parseJson(result) as { association?: unknown; request_id?: string };
+    return {
+      association: associationSchema.parse(body.association),
+      requestId: body.request_id ?? result.headers['x-request-id'],
+      attempts: result.attempts,
+    };
+  }
+
+  /** Starts removing the association; the API answers 202 with no body. */
+  async disassociate(ref: AssociationRef, options: CallOptions = {}): Promise<{ requestId?: string; attempts: number }> {
+    const result = await this.send('POST', `${this.tablePath(ref.erId, ref.routeTableId)}/disassociate`, options, {
+      json: { attachment_id: checked('attachment_id', ref.attachmentId) },
+    });
+    return { requestId: result.headers['x-request-id'], attempts: result.attempts };
+  }
+
+  listAssociations(erId: string, routeTableId: string, options: ListOptions = {}): Promise<Page<Association>> {
+    return this.listPage(`${this.tablePath(erId, routeTableId)}/associations`, 'associations', associationSchema, options);
+  }
+
+  /** The attachment's association on this route table, or null; follows every page. */
+  async findAssociation(ref: AssociationRef, options: CallOptions = {}): Promise<Association | null> {
+    const filters = { attachment_id: checked('attachment_id', ref.attachmentId) };
+    for await (const association of this.listAll((marker) => this.listAssociations(ref.erId, ref.routeTableId, { ...options, marker, filters }))) {
+      if (association.attachment_id === ref.attachmentId) return association;
+    }
+    return null;
+  }
+
+  listRouters(options: ListOptions = {}): Promise<Page<Router>> {
+    return this.listPage(`${this.base()}/instances`, 'instances', routerSchema, options);
+  }
+
+  async getRouter(erId: string, options: CallOptions = {}): Promise<Router> {
+    return this.getOne(`${this.base()}/instances/${checked('er_id', erId)}`, 'instance', routerSchema, options);
+  }
+
+  listRouteTables(erId: string, options: ListOptions = {}): Promise<Page<RouteTable>> {
+    return this.listPage(`${this.routerPath(erId)}/route-tables`, 'route_tables', routeTableSchema, options);
+  }
+
+  getRouteTable(erId: string, routeTableId: string, options: CallOptions = {}): Promise<RouteTable> {
+    return this.getOne(this.tablePath(erId, routeTableId), 'route_table', routeTableSchema, options);
+  }
+
+  listAttachments(erId: string, options: ListOptions = {}): Promise<Page<Attachment>> {
+    return this.listPage(`${this.routerPath(erId)}/attachments`, 'attachments', attachmentSchema, options);
+  }
+
+  getAttachment(erId: string, attachmentId: string, options: CallOptions = {}): Promise<Attachment> {
+    return this.getOne(`${this.routerPath(erId)}/attachments/${checked('attachment_id', attachmentId)}`, 'attachment', attachmentSchema, options);
+  }
+
+  /** Walks pages until `next_marker` is empty or repeats the marker just sent (both happen in the wild). */
+  async *listAll<T>(fetchPage: (marker: string | undefined) => Promise<Page<T>>): AsyncGenerator<T> {
+    let marker: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const result = await fetchPage(marker);
+      yield* result.items;
+      if (!result.nextMarker || result.nextMarker === marker) return;
+      marker = result.nextMarker;
+    }
+  }
+
+  private async listPage<S extends z.ZodType>(path: string, key: string, schema: S, options: ListOptions): Promise<Page<z.infer<S>>> {
+    const query: Query = { ...options.filters, limit: options.limit, marker: options.marker };
+    const result = await this.send('GET', path, options, { query });
+    const body = parseJson(result) as Record<string, unknown>;
+    const items = Array.isArray(body[key]) ? (body[key] as unknown[]).map((item) => schema.parse(item)) : [];
+    const pageInfo = pageInfoSchema.parse(body.page_info);
+    return {
+      items,
+      nextMarker: pageInfo?.next_marker || undefined,
+      requestId: (body.request_id as string | undefined) ?? result.headers['x-request-id'],
+    };
+  }
+
+  private async getOne<S extends z.ZodType>(path: string, key: string, schema: S, options: CallOptions): Promise<z.infer<S>> {
+    const result = await this.send('GET', path, options, {});
+    return schema.parse((parseJson(result) as Record<string, unknown>)[key]);
+  }
+
+  private async send(
+    method: 'GET' | 'POST',
+    path: string,
+    options: CallOptions,
+    extra: { query?: Query; json?: unknown; headers?: Record<string, string> },
+  ): Promise<HttpResult> {
+    const result = await this.http.request({
+      method,
+      path,
+      query: extra.query,
+      json: extra.json,
+      headers: { 'X-Project-Id': this.projectId, ...extra.headers },
+      signal: options.signal,
+      deadline: options.deadline,
+      retryOn: isRetryableResponse,
+    });
+    if (result.status < 200 || result.status >= 300) throw new ErApiError(result, result.attempts);
+    return result;
+  }
+
+  private base(): string {
+    return `/v3/${this.projectId}/enterprise-router`;
+  }
+
+  private routerPath(erId: string): string {
+    return `${this.base()}/${checked('er_id', erId)}`;
+  }
+
+  private tablePath(erId: string, routeTableId: string): string {
+    return `${this.routerPath(erId)}/route-tables/${checked('route_table_id', routeTableId)}`;
+  }
+}
+
+function checked(name: string, value: string): string {
+  assertSafeId(name, value);
+  return value;
+}
+
+function parseJson(result: HttpResult): unknown {
+  if (result.body.trim() === '') return {};
+  try {
+    return JSON.parse(result.body);
+  } catch {
+    throw new ErApiError({ ...result, status: result.status }, result.attempts);
+  }
+}

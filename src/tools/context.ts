@@ -1,0 +1,26 @@
+// What every tool handler is given: the ER client (when configured) and where it points.
+import type { ErClient } from '../er/client.js';
+import type { Clock } from '../http/clock.js';
+import type { Logger } from '../log.js';
+
+export interface PollTiming {
+  initialMs: number;
+  maxMs: number;
+}
+
+export interface ToolContext {
+  /** Absent when configuration is incomplete; `problems` then says what to set. */
+  er?: ErClient;
+  problems: string[];
+  region: string;
+  projectId: string;
+  sandbox: boolean;
+  clock: Clock;
+  log: Logger;
+  /** Total time one tool call may take, every retry and wait included. */
+  callDeadlineMs: number;
+  poll: PollTiming;
+}
+
+/** Polling as the Terraform provider waits: start near 2 s, back off to at most 10 s. */
+export const DEFAULT_POLL: PollTiming = { initialMs: 2_000, maxMs: 10_000 };

@@ -1,0 +1,171 @@
+// create_route_association: associate an attachment with a route table, idempotently, and
+// converge on what really happened when the network or the API misbehaves.
+import { randomUUID } from 'node:crypto';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { AssociationRef } from '../er/client.js';
+import { ErApiError } from '../er/errors.js';
+import type { Association } from '../er/types.js';
+import { HttpFailure } from '../http/client.js';
+import type { ToolContext } from './context.js';
+import { configurationFailure, describeError, failure, success } from './results.js';
+import { associationOutput, associationRefShape, clientTokenInput, nextCallOutput } from './schemas.js';
+
+export const createInput = z.strictObject({
+  ...associationRefShape,
+  client_token: clientTokenInput,
+});
+
+export const createOutput = z.object({
+  association: associationOutput,
+  already_associated: z.boolean().describe('True when the attachment was already associated with this route table'),
+  request_id: z.string().nullable(),
+  client_token: z.string().describe('The X-Client-Token sent; reuse it to retry this create safely'),
+  region: z.string(),
+  project_id: z.string(),
+  sandbox: z.boolean().describe('True when talking to the local emulator, not Huawei Cloud'),
+  note: z.string().optional().describe('How the outcome was established when the first answer was lost'),
+  next: nextCallOutput,
+  undo: nextCallOutput,
+});
+
+export function registerCreateRouteAssociation(server: McpServer, ctx: ToolContext): void {
+  server.registerTool(
+    'create_route_association',
+    {
+      title: 'Associate an attachment with a route table',
+      description:
+        'Associates an ER attachment (VPC, VPN, peering…) with a route table of the same enterprise router. ' +
+        'Idempotent: retries reuse one client token and never create a duplicate. The association starts "pending": ' +
+        'follow with get_association_state.',
+      inputSchema: createInput,
+      outputSchema: createOutput,
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    },
+    (args, extra) => createRouteAssociation(ctx, args, extra.signal),
+  );
+}
+
+export async function createRouteAssociation(ctx: ToolContext, args: z.infer<typeof createInput>, signal: AbortSignal): Promise<CallToolResult> {
+  if (!ctx.er) return configurationFailure(ctx.problems);
+  const er = ctx.er;
+  const ref: AssociationRef = { erId: args.er_id, routeTableId: args.route_table_id, attachmentId: args.attachment_id };
+  const clientToken = args.client_token ?? randomUUID();
+  const deadline = ctx.clock.now() + ctx.callDeadlineMs;
+  const errorContext = { ids: { ...args }, nowMs: ctx.clock.now() };
+  const created = (association: Association, extra: { requestId?: string; alreadyAssociated?: boolean; note?: string }) =>
+    success(createdResult(ctx, args, clientToken, association, extra));
+
+  try {
+    const result = await er.associate(ref, clientToken, { signal, deadline });
+    ctx.log.info({ tool: 'create_route_association', association_id: result.association.id, attempts: result.attempts }, 'association created');
+    return created(result.association, { requestId: result.requestId });
+  } catch (error) {
+    if (error instanceof ErApiError && error.errorCode === 'ER.04002002') {
+      return convergeOnExisting(ctx, ref, errorContext, created, error);
+    }
+    if (error instanceof HttpFailure && error.kind === 'cancelled') {
+      return failure({
+        ...describeError(error, errorContext),
+        client_token: clientToken,
+        may_have_reached_api: error.possiblyDelivered,
+        hint: error.possiblyDelivered
+          ? 'Cancelled after the request may have reached the API: call get_association_state with the same IDs to see whether it was created; retrying with this client_token is safe.'
+          : 'Cancelled before the request was sent: nothing was created.',
+      });
+    }
+    const mayHaveReached = error instanceof HttpFailure ? error.possiblyDelivered : error instanceof ErApiError && error.retryable;
+    if (mayHaveReached) return settleUnknownOutcome(ctx, ref, clientToken, errorContext, created, error);
+    return failure({ ...describeError(error, errorContext), client_token: clientToken });
+  }
+}
+
+type Created = (association: Association, extra: { requestId?: string; alreadyAssociated?: boolean; note?: string }) => CallToolResult;
+
+/** ER.04002002: fine if it is on the requested table; otherwise say which table holds it. */
+async function convergeOnExisting(
+  ctx: ToolContext,
+  ref: AssociationRef,
+  errorContext: { ids: Record<string, string | undefined>; nowMs: number },
+  created: Created,
+  original: ErApiError,
+): Promise<CallToolResult> {
+  const er = ctx.er!;
+  const lookupDeadline = { deadline: ctx.clock.now() + ctx.callDeadlineMs };
+  try {
+    const existing = await er.findAssociation(ref, lookupDeadline);
+    if (existing) return created(existing, { requestId: original.requestId, alreadyAssociated: true });
+    const attachment = await er.getAttachment(ref.erId, ref.attachmentId, lookupDeadline);
+    const holder = attachment.route_table_id || 'another route table';
+    return failure({
+      ...describeError(original, errorContext),
+      associated_route_table_id: attachment.route_table_id ?? null,
+      hint:
+        `Attachment ${ref.attachmentId} is already associated with route table ${holder}, and an attachment can have only one association. ` +
+        `Remove that association first (delete_route_association with route_table_id ${holder}), then create this one.`,
+    });
+  } catch (lookupError) {
+    return failure({
+      ...describeError(original, errorContext),
+      hint: `The API says this attachment already has an association, but looking it up failed (${describeError(lookupError, errorContext).error_msg}). Call list_attachments to see where it is associated.`,
+    });
+  }
+}
+
+/** Retries ran out after the request may have been applied: look before answering. */
+async function settleUnknownOutcome(
+  ctx: ToolContext,
+  ref: AssociationRef,
+  clientToken: string,
+  errorContext: { ids: Record<string, string | undefined>; nowMs: number },
+  created: Created,
+  original: unknown,
+): Promise<CallToolResult> {
+  const described = describeError(original, errorContext);
+  try {
+    const existing = await ctx.er!.findAssociation(ref, { deadline: ctx.clock.now() + ctx.callDeadlineMs });
+    if (existing) {
+      return created(existing, {
+        note: `The create answered ${described.error_code} after ${described.attempts} attempt(s), but the association exists: it was created.`,
+      });
+    }
+    return failure({
+      ...described,
+      retryable: true,
+      client_token: clientToken,
+      outcome: 'not_created',
+      hint: `Not created: the API failed ${described.attempts} time(s) and no association exists. Call again with client_token ${clientToken}; it cannot create a duplicate.`,
+    });
+  } catch {
+    return failure({
+      ...described,
+      retryable: true,
+      client_token: clientToken,
+      outcome: 'unknown',
+      hint: `Unknown whether it was created: the create and the look-up both failed. Call again with client_token ${clientToken} (safe: never a duplicate), or check with get_association_state.`,
+    });
+  }
+}
+
+function createdResult(
+  ctx: ToolContext,
+  args: z.infer<typeof createInput>,
+  clientToken: string,
+  association: Association,
+  extra: { requestId?: string; alreadyAssociated?: boolean; note?: string },
+): Record<string, unknown> {
+  const ids = { er_id: args.er_id, route_table_id: args.route_table_id, attachment_id: args.attachment_id };
+  return {
+    association,
+    already_associated: extra.alreadyAssociated ?? false,
+    request_id: extra.requestId ?? null,
+    client_token: clientToken,
+    region: ctx.region,
+    project_id: ctx.projectId,
+    sandbox: ctx.sandbox,
+    ...(extra.note ? { note: extra.note } : {}),
+    next: { tool: 'get_association_state', arguments: { ...ids, wait_for: 'available', timeout_seconds: 120 } },
+    undo: { tool: 'delete_route_association', arguments: ids },
+  };
+}

@@ -1,0 +1,138 @@
+// get_association_state: look once, or wait (with progress notifications) until the association
+// reaches the wanted state, the time runs out, or the client cancels.
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult, ServerNotification } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { AssociationRef } from '../er/client.js';
+import { type Association, TERMINAL_STATES } from '../er/types.js';
+import type { ToolContext } from './context.js';
+import { configurationFailure, describeError, failure, success } from './results.js';
+import { associationOutput, associationRefShape } from './schemas.js';
+
+export const MAX_WAIT_SECONDS = 900;
+
+export const stateInput = z.strictObject({
+  ...associationRefShape,
+  wait_for: z
+    .enum(['available', 'deleted', 'terminal'])
+    .optional()
+    .describe('Wait until this: "available" after a create, "deleted" after a delete, "terminal" for any final state. Needs timeout_seconds.'),
+  timeout_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_WAIT_SECONDS)
+    .optional()
+    .describe('How long to wait, 0-900 seconds. 0 (default) looks once.'),
+});
+
+export const stateOutput = z.object({
+  association: associationOutput.nullable(),
+  state: z.string().describe('The association state, or "not_found" when there is none'),
+  terminal: z.boolean().describe('True for available, failed, deleted and not_found: nothing more will happen by itself'),
+  sandbox: z.boolean(),
+  polls: z.number().int().describe('How many times the API was asked'),
+  elapsed_seconds: z.number(),
+  timed_out: z.boolean().optional().describe('True when timeout_seconds passed before wait_for was reached'),
+  cancelled: z.boolean().optional(),
+  hint: z.string().optional(),
+});
+
+type StateArgs = z.infer<typeof stateInput>;
+
+interface Extra {
+  signal: AbortSignal;
+  _meta?: { progressToken?: string | number };
+  sendNotification: (notification: ServerNotification) => Promise<void>;
+}
+
+export function registerGetAssociationState(server: McpServer, ctx: ToolContext): void {
+  server.registerTool(
+    'get_association_state',
+    {
+      title: 'Get (or wait for) an association state',
+      description:
+        'Reads the state of the association of an attachment on a route table (pending → available, deleting → gone). ' +
+        'With wait_for and timeout_seconds it polls until then, sending progress notifications.',
+      inputSchema: stateInput,
+      outputSchema: stateOutput,
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    },
+    (args, extra) => getAssociationState(ctx, args, extra),
+  );
+}
+
+export async function getAssociationState(ctx: ToolContext, args: StateArgs, extra: Extra): Promise<CallToolResult> {
+  if (!ctx.er) return configurationFailure(ctx.problems);
+  const er = ctx.er;
+  const ref: AssociationRef = { erId: args.er_id, routeTableId: args.route_table_id, attachmentId: args.attachment_id };
+  const started = ctx.clock.now();
+  const timeoutMs = (args.timeout_seconds ?? 0) * 1000;
+  const waitUntil = started + timeoutMs;
+  const wanted = args.wait_for ?? 'terminal';
+  const progressToken = extra._meta?.progressToken;
+  let polls = 0;
+  let delay = ctx.poll.initialMs;
+
+  for (;;) {
+    let association: Association | null;
+    try {
+      const deadline = Math.max(ctx.clock.now() + ctx.callDeadlineMs, waitUntil);
+      association = await er.findAssociation(ref, { signal: extra.signal, deadline });
+    } catch (error) {
+      if (extra.signal.aborted) return answer(ctx, null, 'unknown', polls, started, { cancelled: true });
+      return failure(describeError(error, { ids: { er_id: args.er_id, route_table_id: args.route_table_id, attachment_id: args.attachment_id }, nowMs: ctx.clock.now() }));
+    }
+    polls += 1;
+    const state = association?.state ?? 'not_found';
+    const elapsed = ctx.clock.now() - started;
+    if (progressToken !== undefined) {
+      await extra
+        .sendNotification({
+          method: 'notifications/progress',
+          params: { progressToken, progress: polls, message: `state ${state} after ${(elapsed / 1000).toFixed(1)} s` },
+        })
+        .catch(() => undefined);
+    }
+    if (timeoutMs === 0 || reached(wanted, state)) return answer(ctx, association, state, polls, started, {});
+
+    const remaining = waitUntil - ctx.clock.now();
+    if (remaining <= 0) {
+      return answer(ctx, association, state, polls, started, {
+        timed_out: true,
+        hint: `Still "${state}" after ${args.timeout_seconds} s. That can be normal: call get_association_state again with the same arguments to keep waiting.`,
+      });
+    }
+    try {
+      await ctx.clock.sleep(Math.min(delay, remaining), extra.signal);
+    } catch {
+      return answer(ctx, association, state, polls, started, { cancelled: true });
+    }
+    delay = Math.min(ctx.poll.maxMs, Math.round(delay * 1.5));
+  }
+}
+
+/** `failed` (or gone) ends every wait: it will not turn into what was wanted by itself. */
+function reached(wanted: 'available' | 'deleted' | 'terminal', state: string): boolean {
+  if (wanted === 'deleted') return state === 'not_found' || state === 'deleted' || state === 'failed';
+  return TERMINAL_STATES.has(state);
+}
+
+function answer(
+  ctx: ToolContext,
+  association: Association | null,
+  state: string,
+  polls: number,
+  started: number,
+  extra: { timed_out?: boolean; cancelled?: boolean; hint?: string },
+): CallToolResult {
+  return success({
+    association,
+    state,
+    terminal: TERMINAL_STATES.has(state),
+    sandbox: ctx.sandbox,
+    polls,
+    elapsed_seconds: Math.round((ctx.clock.now() - started) / 100) / 10,
+    ...extra,
+  });
+}

@@ -1,0 +1,55 @@
+// One sentence per failure on what to do next: which ID is wrong, which tool lists the right
+// ones, which variable to fix.
+import type { ErApiError } from '../er/errors.js';
+import type { ErrorContext } from './results.js';
+
+const MAX_SKEW_MS = 15 * 60 * 1000;
+
+export function hintFor(error: ErApiError, context: ErrorContext): string {
+  const { ids } = context;
+  switch (error.errorCode) {
+    case 'APIGW.0301':
+      return authHint(error, context.nowMs);
+    case 'APIGW.0308':
+      return `The API throttled the request (tried ${error.attempts} time(s)). Wait a few seconds and call again; with the same client_token it is safe.`;
+    case 'APIGW.0101':
+      return 'The gateway does not know this API: the endpoint or region is wrong. Check HUAWEICLOUD_REGION (and HUAWEICLOUD_ER_ENDPOINT if set).';
+    case 'ER.04041001':
+      return `er_id "${ids.er_id}" does not exist in this project and region: call list_enterprise_routers to find the right one.`;
+    case 'ER.04045001':
+      return `route_table_id "${ids.route_table_id}" does not exist on router ${ids.er_id}: call list_route_tables with er_id to find the right one.`;
+    case 'ER.04044001':
+      return `attachment_id "${ids.attachment_id}" does not exist on router ${ids.er_id}: call list_attachments with er_id to find the right one.`;
+    case 'ER.04042001':
+      return `Attachment ${ids.attachment_id} has no association on route table ${ids.route_table_id}: call list_route_associations to see what is associated.`;
+    case 'ER.04009008':
+      return 'The quota is used up: remove an association you no longer need, or ask for a higher ER quota in the console.';
+    case 'ER.04002003':
+    case 'ER.04001003':
+    case 'ER.04004003':
+    case 'ER.04005003':
+    case 'ER.05039006':
+      return `The resource is busy (tried ${error.attempts} time(s)). Wait for the operation in progress to finish (get_association_state), then call again.`;
+    case 'ER.04009011':
+    case 'ER.04009012':
+    case 'ER.04009013':
+      return 'The resource or account is frozen or restricted: this needs the account owner, not a retry.';
+  }
+  if (error.httpStatus === 429) return `The API throttled the request (tried ${error.attempts} time(s)). Wait a few seconds and call again.`;
+  if (error.httpStatus === 403) {
+    return 'The credentials have no permission for this call: grant the IAM user ER permissions (e.g. the ER FullAccess or ReadOnlyAccess policy) in this project.';
+  }
+  if (error.httpStatus === 401) return authHint(error, context.nowMs);
+  if (error.retryable) return `The service failed (tried ${error.attempts} time(s)). Call again; with the same client_token a create is never duplicated.`;
+  return 'The API refused the request; error_msg says why. Fix the input and call again.';
+}
+
+function authHint(error: ErApiError, nowMs: number): string {
+  const base = 'Authentication failed: check HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (and HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary keys). Not retried: repeated failures lock the access key for 5 minutes.';
+  const serverMs = error.serverDate ? Date.parse(error.serverDate) : Number.NaN;
+  if (Number.isNaN(serverMs)) return base;
+  const skewMs = nowMs - serverMs;
+  if (Math.abs(skewMs) <= MAX_SKEW_MS) return base;
+  const minutes = Math.round(Math.abs(skewMs) / 60_000);
+  return `This machine's clock is ${minutes} minutes ${skewMs > 0 ? 'ahead of' : 'behind'} the server's (signatures are valid for 15 minutes): fix the clock (NTP). ${base}`;
+}

@@ -1,0 +1,82 @@
+// Building tool results: structured JSON plus the same JSON as text, and isError results that
+// tell the agent what happened and what to do next.
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ErApiError } from '../er/errors.js';
+import { HttpFailure } from '../http/client.js';
+import { hintFor } from './hints.js';
+
+export function success(structured: Record<string, unknown>): CallToolResult {
+  return { content: [{ type: 'text', text: JSON.stringify(structured, null, 2) }], structuredContent: structured };
+}
+
+export interface ToolError {
+  error_code: string;
+  error_msg: string;
+  http_status: number | null;
+  request_id: string | null;
+  retryable: boolean;
+  attempts: number;
+  hint: string;
+  [extra: string]: unknown;
+}
+
+export function failure(error: ToolError): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text: JSON.stringify(error, null, 2) }] };
+}
+
+export function configurationFailure(problems: string[]): CallToolResult {
+  return failure({
+    error_code: 'CONFIGURATION',
+    error_msg: problems.join(' '),
+    http_status: null,
+    request_id: null,
+    retryable: false,
+    attempts: 0,
+    hint: 'Set the environment variables named above in the MCP client configuration and restart the server, or start it with --sandbox to try it against the local emulator.',
+  });
+}
+
+/** Everything a tool needs to phrase a hint: the IDs of the call and the local clock. */
+export interface ErrorContext {
+  ids: Record<string, string | undefined>;
+  nowMs: number;
+}
+
+/** Maps any thrown error to a ToolError. Messages never carry secrets: none reach this layer. */
+export function describeError(error: unknown, context: ErrorContext): ToolError {
+  if (error instanceof ErApiError) {
+    return {
+      error_code: error.errorCode,
+      error_msg: error.errorMsg,
+      http_status: error.httpStatus,
+      request_id: error.requestId ?? null,
+      retryable: error.retryable,
+      attempts: error.attempts,
+      hint: hintFor(error, context),
+    };
+  }
+  if (error instanceof HttpFailure) {
+    return {
+      error_code: `HTTP.${error.kind.toUpperCase()}`,
+      error_msg: error.message,
+      http_status: error.lastResponse?.status ?? null,
+      request_id: error.lastResponse?.headers['x-request-id'] ?? null,
+      retryable: error.kind !== 'cancelled',
+      attempts: error.attempts,
+      hint:
+        error.kind === 'cancelled'
+          ? 'The call was cancelled.'
+          : 'The API could not be reached in time. Check network access to the endpoint and call again; repeating is safe.',
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    error_code: 'INTERNAL',
+    error_msg: message,
+    http_status: null,
+    request_id: null,
+    retryable: false,
+    attempts: 0,
+    hint: 'Unexpected failure inside the server; the server log (stderr) has details.',
+  };
+}

@@ -1,0 +1,42 @@
+// Input and output pieces shared by several tools.
+import { z } from 'zod';
+import { CLIENT_TOKEN_PATTERN, ID_PATTERN } from '../er/ids.js';
+
+const ID_RULE = 'must be 1-36 characters of A-Z, a-z, 0-9, "_" or "-"';
+
+export function idInput(name: string, whereFrom: string) {
+  return z.string({ error: `${name} is required and must be a string` }).regex(ID_PATTERN, { error: `${name} ${ID_RULE}` }).describe(whereFrom);
+}
+
+export const erIdInput = idInput('er_id', 'Enterprise router ID (from list_enterprise_routers).');
+export const routeTableIdInput = idInput('route_table_id', 'Route table ID on that router (from list_route_tables).');
+export const attachmentIdInput = idInput('attachment_id', 'Attachment ID on that router (from list_attachments), not the VPC ID.');
+
+export const clientTokenInput = z
+  .string()
+  .regex(CLIENT_TOKEN_PATTERN, { error: 'client_token must be 1-64 characters of A-Z, a-z, 0-9, "_" or "-"' })
+  .optional()
+  .describe('Idempotence token. Omit it and the server makes one; reuse the returned one to retry a create safely.');
+
+export const associationOutput = z
+  .looseObject({
+    id: z.string(),
+    route_table_id: z.string().optional(),
+    attachment_id: z.string().optional(),
+    resource_type: z.string().optional().describe('vpc, vpn, peering, … (any string the API returns)'),
+    resource_id: z.string().optional(),
+    state: z.string().describe('pending, available, modifying, deleting, deleted, failed, … (any string the API returns)'),
+    created_at: z.string().optional(),
+    updated_at: z.string().optional(),
+  })
+  .describe('The association as the ER API returned it');
+
+export const nextCallOutput = z
+  .object({ tool: z.string(), arguments: z.record(z.string(), z.unknown()) })
+  .describe('The tool call to make next, with its arguments');
+
+export const associationRefShape = {
+  er_id: erIdInput,
+  route_table_id: routeTableIdInput,
+  attachment_id: attachmentIdInput,
+};
