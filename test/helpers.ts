@@ -1,0 +1,142 @@
+// Shared test set-up: an emulator with canary credentials, a server wired to it in memory,
+// and the built server spawned over real stdio.
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { type Emulator, type EmulatorOptions, startEmulator } from '../src/emulator/server.js';
+import { ErClient } from '../src/er/client.js';
+import { HttpClient, type HttpClientOptions } from '../src/http/client.js';
+import { systemClock } from '../src/http/clock.js';
+import { silentLogger } from '../src/log.js';
+import { createServer } from '../src/server.js';
+import type { ToolContext } from '../src/tools/context.js';
+
+/** Canary secrets: tests assert these strings never appear in any output. */
+export const CANARY = {
+  ak: 'CANARYAK7Q3ZK9XW2M4P',
+  sk: 'canary-sk-5f1e9c3b7a2d4e6f8a0b1c2d',
+  securityToken: 'canary-security-token-8d7c6b5a4f3e2d1c',
+} as const;
+
+export const CANARY_VALUES: readonly string[] = Object.values(CANARY);
+
+export const CLI_PATH = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+export async function startTestEmulator(options: Partial<EmulatorOptions> = {}): Promise<Emulator> {
+  return startEmulator({ credentials: [CANARY], availableAfterMs: 200, deletedAfterMs: 200, ...options });
+}
+
+export interface InMemoryHarness {
+  client: Client;
+  ctx: ToolContext;
+  http: HttpClient;
+  close(): Promise<void>;
+}
+
+/** A server built around an emulator, connected to a client through in-memory transports. */
+export async function connectInMemory(
+  emulator: Emulator,
+  overrides: Partial<ToolContext> = {},
+  httpOptions: Partial<HttpClientOptions> = {},
+  clientCapabilities: ConstructorParameters<typeof Client>[1] = {},
+): Promise<InMemoryHarness> {
+  const http = new HttpClient({ endpoint: emulator.url, credentials: CANARY, retry: { baseDelayMs: 5, maxDelayMs: 20 }, ...httpOptions });
+  const topology = emulator.store.topology;
+  const ctx: ToolContext = {
+    er: new ErClient(http, topology.projectId),
+    problems: [],
+    region: topology.region,
+    projectId: topology.projectId,
+    sandbox: false,
+    clock: systemClock,
+    log: silentLogger(),
+    callDeadlineMs: 30_000,
+    poll: { initialMs: 20, maxMs: 50 },
+    ...overrides,
+  };
+  const server = createServer(ctx);
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: 'test', version: '1.0.0' }, clientCapabilities);
+  await Promise.all([server.connect(serverTransport), client.connect(clientTransport)]);
+  return {
+    client,
+    ctx,
+    http,
+    async close() {
+      await client.close();
+      await server.close();
+      await http.close();
+    },
+  };
+}
+
+/** The documented environment variables that point the built server at an emulator. */
+export function envFor(emulator: Emulator, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    HUAWEICLOUD_SDK_AK: CANARY.ak,
+    HUAWEICLOUD_SDK_SK: CANARY.sk,
+    HUAWEICLOUD_SDK_SECURITY_TOKEN: CANARY.securityToken,
+    HUAWEICLOUD_SDK_PROJECT_ID: emulator.store.topology.projectId,
+    HUAWEICLOUD_REGION: emulator.store.topology.region,
+    HUAWEICLOUD_ER_ENDPOINT: emulator.url,
+    LOG_LEVEL: 'debug',
+    ...extra,
+  };
+}
+
+export interface SpawnedServer {
+  client: Client;
+  transport: StdioClientTransport;
+  /** Everything the server wrote to stderr so far. */
+  stderr(): string;
+  pid(): number | null;
+  close(): Promise<void>;
+}
+
+/** Spawns the built server (dist/cli.js) over real stdio with exactly the given environment. */
+export async function spawnServer(env: Record<string, string>, args: string[] = []): Promise<SpawnedServer> {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI_PATH, ...args], env, stderr: 'pipe' });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const client = new Client({ name: 'e2e', version: '1.0.0' });
+  await client.connect(transport);
+  return {
+    client,
+    transport,
+    stderr: () => stderr,
+    pid: () => transport.pid,
+    close: () => client.close(),
+  };
+}
+
+export function structured<T = Record<string, unknown>>(result: unknown): T {
+  const r = result as CallToolResult;
+  if (r.isError) throw new Error(`tool returned isError: ${textOf(r)}`);
+  return r.structuredContent as T;
+}
+
+export function textOf(result: unknown): string {
+  const content = (result as CallToolResult).content ?? [];
+  return content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+}
+
+/** The JSON inside an isError result's text. */
+export function errorOf(result: unknown): Record<string, unknown> {
+  const r = result as CallToolResult;
+  if (!r.isError) throw new Error(`expected isError, got: ${textOf(r)}`);
+  return JSON.parse(textOf(r)) as Record<string, unknown>;
+}
+
+export function expectNoCanary(...outputs: string[]): void {
+  for (const output of outputs) {
+    for (const secret of CANARY_VALUES) {
+      if (output.includes(secret)) throw new Error(`a canary secret leaked into output: ...${output.slice(Math.max(0, output.indexOf(secret) - 80), output.indexOf(secret) + 40)}...`);
+    }
+  }
+}
