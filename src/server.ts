@@ -2,6 +2,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ToolContext } from './tools/context.js';
 import { registerCreateRouteAssociation } from './tools/create-route-association.js';
+import { registerDeleteRouteAssociation } from './tools/delete-route-association.js';
 import { registerGetAssociationState } from './tools/get-association-state.js';
 import { VERSION } from './version.js';
 
@@ -21,5 +22,6 @@ export function createServer(ctx: ToolContext): McpServer {
   );
   registerCreateRouteAssociation(server, ctx);
   registerGetAssociationState(server, ctx);
+  registerDeleteRouteAssociation(server, ctx);
   return server;
 }

@@ -9,25 +9,30 @@ import { ErApiError } from '../er/errors.js';
 import type { Association } from '../er/types.js';
 import { HttpFailure } from '../http/client.js';
 import type { ToolContext } from './context.js';
+import { dryRun, planOutput } from './plan.js';
 import { configurationFailure, describeError, failure, success } from './results.js';
-import { associationOutput, associationRefShape, clientTokenInput, nextCallOutput } from './schemas.js';
+import { associationOutput, associationRefShape, clientTokenInput, dryRunInput, nextCallOutput } from './schemas.js';
 
 export const createInput = z.strictObject({
   ...associationRefShape,
   client_token: clientTokenInput,
+  dry_run: dryRunInput,
 });
 
+/** One shape for both answers: a dry run fills `plan`; a real create fills the association fields. */
 export const createOutput = z.object({
-  association: associationOutput,
-  already_associated: z.boolean().describe('True when the attachment was already associated with this route table'),
-  request_id: z.string().nullable(),
-  client_token: z.string().describe('The X-Client-Token sent; reuse it to retry this create safely'),
+  dry_run: z.boolean(),
+  plan: planOutput.optional(),
+  association: associationOutput.optional(),
+  already_associated: z.boolean().optional().describe('True when the attachment was already associated with this route table'),
+  request_id: z.string().nullable().optional(),
+  client_token: z.string().optional().describe('The X-Client-Token sent; reuse it to retry this create safely'),
   region: z.string(),
   project_id: z.string(),
   sandbox: z.boolean().describe('True when talking to the local emulator, not Huawei Cloud'),
   note: z.string().optional().describe('How the outcome was established when the first answer was lost'),
-  next: nextCallOutput,
-  undo: nextCallOutput,
+  next: nextCallOutput.optional(),
+  undo: nextCallOutput.optional(),
 });
 
 export function registerCreateRouteAssociation(server: McpServer, ctx: ToolContext): void {
@@ -37,8 +42,8 @@ export function registerCreateRouteAssociation(server: McpServer, ctx: ToolConte
       title: 'Associate an attachment with a route table',
       description:
         'Associates an ER attachment (VPC, VPN, peering…) with a route table of the same enterprise router. ' +
-        'Idempotent: retries reuse one client token and never create a duplicate. The association starts "pending": ' +
-        'follow with get_association_state.',
+        'Call it with dry_run: true first to see the plan and any conflict. Idempotent: retries with the same ' +
+        'client_token never create a duplicate. The association starts "pending": follow with get_association_state.',
       inputSchema: createInput,
       outputSchema: createOutput,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -53,7 +58,8 @@ export async function createRouteAssociation(ctx: ToolContext, args: z.infer<typ
   const ref: AssociationRef = { erId: args.er_id, routeTableId: args.route_table_id, attachmentId: args.attachment_id };
   const clientToken = args.client_token ?? randomUUID();
   const deadline = ctx.clock.now() + ctx.callDeadlineMs;
-  const errorContext = { ids: { ...args }, nowMs: ctx.clock.now() };
+  const errorContext = { ids: { er_id: args.er_id, route_table_id: args.route_table_id, attachment_id: args.attachment_id }, nowMs: ctx.clock.now() };
+  if (args.dry_run) return dryRun(ctx, 'associate', ref, { signal, deadline }, errorContext);
   const created = (association: Association, extra: { requestId?: string; alreadyAssociated?: boolean; note?: string }) =>
     success(createdResult(ctx, args, clientToken, association, extra));
 
@@ -157,6 +163,7 @@ function createdResult(
 ): Record<string, unknown> {
   const ids = { er_id: args.er_id, route_table_id: args.route_table_id, attachment_id: args.attachment_id };
   return {
+    dry_run: false,
     association,
     already_associated: extra.alreadyAssociated ?? false,
     request_id: extra.requestId ?? null,

@@ -40,3 +40,8 @@ export const associationRefShape = {
   route_table_id: routeTableIdInput,
   attachment_id: attachmentIdInput,
 };
+
+export const dryRunInput = z
+  .boolean()
+  .optional()
+  .describe('true: check IDs, states and conflicts and return the plan; nothing is changed.');

@@ -1,0 +1,152 @@
+// The plan behind dry_run (and behind human confirmation): read-only look-ups that say what a
+// create or delete would change, and why it would not work, before anything is written.
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { AssociationRef, CallOptions, ErClient } from '../er/client.js';
+import { ErApiError } from '../er/errors.js';
+import type { Association, Attachment, Router, RouteTable } from '../er/types.js';
+import type { ToolContext } from './context.js';
+import { describeError, type ErrorContext, failure, success } from './results.js';
+
+export type PlanAction = 'associate' | 'disassociate';
+
+export const planOutput = z
+  .object({
+    action: z.enum(['associate', 'disassociate']),
+    region: z.string(),
+    project_id: z.string(),
+    router: z.object({ id: z.string(), name: z.string().nullable(), state: z.string().nullable() }),
+    route_table: z.object({ id: z.string(), name: z.string().nullable(), state: z.string().nullable() }),
+    attachment: z.object({
+      id: z.string(),
+      name: z.string().nullable(),
+      resource_type: z.string().nullable(),
+      resource_id: z.string().nullable(),
+      state: z.string().nullable(),
+    }),
+    current_association: z
+      .object({ route_table_id: z.string(), state: z.string().nullable() })
+      .nullable()
+      .describe('Where the attachment is associated now, or null'),
+    conflicts: z
+      .array(z.object({ kind: z.string(), message: z.string().describe('What is wrong and the next step') }))
+      .describe('Reasons the change cannot be made as asked; empty when it can'),
+    will_change: z.boolean().describe('True when the change would be sent and would change something'),
+  })
+  .describe('What the change would do, from read-only look-ups');
+
+export type Plan = z.infer<typeof planOutput>;
+
+interface Conflict {
+  kind: string;
+  message: string;
+}
+
+export async function planChange(ctx: ToolContext, er: ErClient, action: PlanAction, ref: AssociationRef, options: CallOptions): Promise<Plan> {
+  const [router, table, attachment] = await Promise.all([
+    lookUp(() => er.getRouter(ref.erId, options)),
+    lookUp(() => er.getRouteTable(ref.erId, ref.routeTableId, options)),
+    lookUp(() => er.getAttachment(ref.erId, ref.attachmentId, options)),
+  ]);
+  const conflicts: Conflict[] = [];
+  const base = {
+    action,
+    region: ctx.region,
+    project_id: ctx.projectId,
+    router: { id: ref.erId, name: router?.name ?? null, state: router?.state ?? null },
+    route_table: { id: ref.routeTableId, name: table?.name ?? null, state: table?.state ?? null },
+    attachment: {
+      id: ref.attachmentId,
+      name: attachment?.name ?? null,
+      resource_type: attachment?.resource_type ?? null,
+      resource_id: attachment?.resource_id ?? null,
+      state: attachment?.state ?? null,
+    },
+  };
+
+  if (!router) {
+    conflicts.push({ kind: 'router_not_found', message: `Router ${ref.erId} does not exist in this project and region: call list_enterprise_routers to find the right er_id.` });
+    return { ...base, current_association: null, conflicts, will_change: false };
+  }
+  if (!table) conflicts.push({ kind: 'route_table_not_found', message: `Route table ${ref.routeTableId} does not exist on router ${ref.erId}: call list_route_tables to find the right route_table_id.` });
+  if (!attachment) conflicts.push({ kind: 'attachment_not_found', message: `Attachment ${ref.attachmentId} does not exist on router ${ref.erId}: call list_attachments to find the right attachment_id.` });
+  checkAvailable(conflicts, 'router', router);
+  checkAvailable(conflicts, 'route_table', table);
+  if (action === 'associate') checkAvailable(conflicts, 'attachment', attachment);
+
+  const current = attachment ? await currentAssociation(er, ref, attachment, options) : null;
+  const onRequestedTable = current?.route_table_id === ref.routeTableId;
+
+  if (action === 'associate') {
+    if (current && !onRequestedTable) conflicts.push(associatedElsewhere(ref, router, current));
+    return { ...base, current_association: current, conflicts, will_change: conflicts.length === 0 && !onRequestedTable };
+  }
+  if (onRequestedTable && current.state !== null && ['pending', 'deleting', 'modifying'].includes(current.state)) {
+    conflicts.push({
+      kind: 'operation_in_progress',
+      message: `The association is "${current.state}": wait for it with get_association_state (wait_for "terminal"), then delete.`,
+    });
+  }
+  return { ...base, current_association: current, conflicts, will_change: conflicts.length === 0 && onRequestedTable };
+}
+
+/** Read-only look-ups only: a dry run never sends a write. Used by create and delete. */
+export async function dryRun(
+  ctx: ToolContext,
+  action: 'associate' | 'disassociate',
+  ref: AssociationRef,
+  options: { signal: AbortSignal; deadline: number },
+  errorContext: ErrorContext,
+): Promise<CallToolResult> {
+  try {
+    const plan = await planChange(ctx, ctx.er!, action, ref, options);
+    return success({ dry_run: true, plan, region: ctx.region, project_id: ctx.projectId, sandbox: ctx.sandbox });
+  } catch (error) {
+    return failure(describeError(error, errorContext));
+  }
+}
+
+async function lookUp<T extends Router | RouteTable | Attachment>(fetch: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fetch();
+  } catch (error) {
+    if (error instanceof ErApiError && error.httpStatus === 404 && error.errorCode.startsWith('ER.')) return undefined;
+    throw error;
+  }
+}
+
+function checkAvailable(conflicts: Conflict[], kind: 'router' | 'route_table' | 'attachment', item: { state?: string } | undefined): void {
+  if (!item || item.state === undefined || item.state === 'available') return;
+  const what = kind.replace('_', ' ');
+  conflicts.push({
+    kind: `${kind}_not_available`,
+    message: `The ${what} is "${item.state}", not "available": wait until it is available (list_${kind === 'router' ? 'enterprise_routers' : `${kind}s`} shows its state), then try again.`,
+  });
+}
+
+/** Where the attachment is associated now, with the association's own state when it can be read. */
+async function currentAssociation(er: ErClient, ref: AssociationRef, attachment: Attachment, options: CallOptions): Promise<Plan['current_association']> {
+  const tableId = attachment.associated && attachment.route_table_id ? attachment.route_table_id : ref.routeTableId;
+  const association: Association | null = await er.findAssociation({ ...ref, routeTableId: tableId }, options);
+  if (association) return { route_table_id: tableId, state: association.state };
+  if (attachment.associated && attachment.route_table_id) return { route_table_id: attachment.route_table_id, state: null };
+  return null;
+}
+
+function associatedElsewhere(ref: AssociationRef, router: Router, current: NonNullable<Plan['current_association']>): Conflict {
+  const byDefault = router.enable_default_association && router.default_association_route_table_id === current.route_table_id;
+  if (byDefault) {
+    return {
+      kind: 'default_association',
+      message:
+        `The router associates new attachments with its default route table ${current.route_table_id} automatically, so this attachment is already associated there: ` +
+        `delete that association first (delete_route_association with route_table_id ${current.route_table_id}), then create this one.`,
+    };
+  }
+  return {
+    kind: 'associated_elsewhere',
+    message:
+      `Attachment ${ref.attachmentId} is already associated with route table ${current.route_table_id} and can have only one association: ` +
+      `delete that one first (delete_route_association with route_table_id ${current.route_table_id}), then create this one.`,
+  };
+}
