@@ -74,7 +74,7 @@ export async function planChange(ctx: ToolContext, er: ErClient, action: PlanAct
   checkAvailable(conflicts, 'route_table', table);
   if (action === 'associate') checkAvailable(conflicts, 'attachment', attachment);
 
-  const current = attachment ? await currentAssociation(er, ref, attachment, options) : null;
+  const current = attachment ? await currentAssociation(er, ref, attachment, table !== undefined, options) : null;
   const onRequestedTable = current?.route_table_id === ref.routeTableId;
 
   if (action === 'associate') {
@@ -125,8 +125,15 @@ function checkAvailable(conflicts: Conflict[], kind: 'router' | 'route_table' | 
 }
 
 /** Where the attachment is associated now, with the association's own state when it can be read. */
-async function currentAssociation(er: ErClient, ref: AssociationRef, attachment: Attachment, options: CallOptions): Promise<Plan['current_association']> {
+async function currentAssociation(
+  er: ErClient,
+  ref: AssociationRef,
+  attachment: Attachment,
+  tableExists: boolean,
+  options: CallOptions,
+): Promise<Plan['current_association']> {
   const tableId = attachment.associated && attachment.route_table_id ? attachment.route_table_id : ref.routeTableId;
+  if (tableId === ref.routeTableId && !tableExists) return null;
   const association: Association | null = await er.findAssociation({ ...ref, routeTableId: tableId }, options);
   if (association) return { route_table_id: tableId, state: association.state };
   if (attachment.associated && attachment.route_table_id) return { route_table_id: attachment.route_table_id, state: null };
