@@ -1,0 +1,101 @@
+// get_association_state waiting: progress notifications, timeout, cancellation and `failed`.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { Emulator } from '../../src/emulator/server.js';
+import { SANDBOX_IDS } from '../../src/emulator/topology.js';
+import { connectInMemory, type InMemoryHarness, startTestEmulator, structured } from '../helpers.js';
+
+const args = { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, attachment_id: SANDBOX_IDS.paymentsVpc };
+let emulator: Emulator;
+let harness: InMemoryHarness;
+
+interface StateResult {
+  state: string;
+  terminal: boolean;
+  polls: number;
+  timed_out?: boolean;
+  cancelled?: boolean;
+  hint?: string;
+}
+
+async function setUp(availableAfterMs: number): Promise<void> {
+  emulator = await startTestEmulator({ availableAfterMs, deletedAfterMs: availableAfterMs });
+  harness = await connectInMemory(emulator);
+  structured(await harness.client.callTool({ name: 'create_route_association', arguments: args }));
+}
+
+const listRequests = () => emulator.requests.filter((r) => r.operation === 'list-associations').length;
+
+afterEach(async () => {
+  await harness.close();
+  await emulator.close();
+});
+
+describe('get_association_state waiting', () => {
+  it('looks once by default', async () => {
+    await setUp(60_000);
+    const before = listRequests();
+    const body = structured<StateResult>(await harness.client.callTool({ name: 'get_association_state', arguments: args }));
+    expect(body).toMatchObject({ state: 'pending', terminal: false, polls: 1 });
+    expect(listRequests() - before).toBe(1);
+  });
+
+  it('sends one progress notification per poll, in order, until available', async () => {
+    await setUp(300);
+    const progress: Progress[] = [];
+    const body = structured<StateResult>(
+      await harness.client.callTool({ name: 'get_association_state', arguments: { ...args, wait_for: 'available', timeout_seconds: 30 } }, undefined, {
+        onprogress: (p) => progress.push(p),
+      }),
+    );
+    expect(body.state).toBe('available');
+    expect(body.polls).toBeGreaterThan(1);
+    expect(progress).toHaveLength(body.polls);
+    expect(progress.map((p) => p.progress)).toEqual(Array.from({ length: body.polls }, (_, i) => i + 1));
+    expect(progress.slice(0, -1).every((p) => p.message?.startsWith('state pending after'))).toBe(true);
+    expect(progress.at(-1)?.message).toMatch(/^state available after \d+\.\d s$/);
+  });
+
+  it('returns timed_out with the last state and a hint, not an error', async () => {
+    await setUp(60_000);
+    const result = await harness.client.callTool({ name: 'get_association_state', arguments: { ...args, wait_for: 'available', timeout_seconds: 1 } });
+    expect(result.isError).toBeFalsy();
+    const body = structured<StateResult>(result);
+    expect(body).toMatchObject({ state: 'pending', timed_out: true, terminal: false });
+    expect(body.hint).toContain('call get_association_state again');
+  });
+
+  it('stops polling promptly when the client cancels', async () => {
+    await setUp(60_000);
+    const controller = new AbortController();
+    const call = harness.client.callTool({ name: 'get_association_state', arguments: { ...args, wait_for: 'available', timeout_seconds: 600 } }, undefined, {
+      signal: controller.signal,
+    });
+    while (listRequests() < 4) await new Promise((r) => setTimeout(r, 10));
+    controller.abort();
+    await expect(call).rejects.toThrow();
+    const atCancel = listRequests();
+    await new Promise((r) => setTimeout(r, 300));
+    // At most one poll that was already in flight; the loop itself has stopped.
+    expect(listRequests() - atCancel).toBeLessThanOrEqual(1);
+  });
+
+  it('treats failed as terminal and stops waiting', async () => {
+    emulator = await startTestEmulator({ availableAfterMs: 200 });
+    harness = await connectInMemory(emulator);
+    emulator.store.failAssociationsOf(SANDBOX_IDS.paymentsVpc);
+    structured(await harness.client.callTool({ name: 'create_route_association', arguments: args }));
+    const body = structured<StateResult>(await harness.client.callTool({ name: 'get_association_state', arguments: { ...args, wait_for: 'available', timeout_seconds: 600 } }));
+    expect(body).toMatchObject({ state: 'failed', terminal: true });
+    expect(body.timed_out).toBeUndefined();
+  });
+
+  it('waits for deleted after a delete and reports not_found', async () => {
+    await setUp(200);
+    structured(await harness.client.callTool({ name: 'get_association_state', arguments: { ...args, wait_for: 'available', timeout_seconds: 30 } }));
+    structured(await harness.client.callTool({ name: 'delete_route_association', arguments: args }));
+    const body = structured<StateResult>(await harness.client.callTool({ name: 'get_association_state', arguments: { ...args, wait_for: 'deleted', timeout_seconds: 30 } }));
+    expect(body).toMatchObject({ state: 'not_found', terminal: true });
+    expect(body.polls).toBeGreaterThan(1);
+  });
+});
