@@ -25,6 +25,8 @@ export interface EmulatorOptions {
   deletedAfterMs?: number;
   faults?: FaultPlan;
   now?: () => number;
+  /** What the IAM project lookup knows; defaults to the topology's one project, named after its region. */
+  iamProjects?: Array<{ id: string; name: string }>;
 }
 
 export interface RecordedRequest {
@@ -109,6 +111,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // The Date header follows the emulator's clock, so clients can measure skew from it.
+    res.setHeader('date', new Date(now()).toUTCString());
     const body = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://emulator');
     const route = ROUTES.find((r) => r.method === req.method && r.pattern.test(url.pathname));
@@ -197,7 +201,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
   function listProjects(url: URL): Reply {
     const name = parseQuery(url.search).name?.[0];
-    const projects = [{ id: topology.projectId, name: topology.region, enabled: true, domain_id: 'emulator-domain' }];
+    const known = options.iamProjects ?? [{ id: topology.projectId, name: topology.region }];
+    const projects = known.map((p) => ({ ...p, enabled: true, domain_id: 'emulator-domain' }));
     return ok({ projects: projects.filter((p) => name === undefined || p.name === name) });
   }
 
