@@ -4,12 +4,14 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { type Config, loadConfig, UsageError } from './config.js';
 import { type Emulator, SANDBOX_CREDENTIALS, startEmulator } from './emulator/server.js';
+import { runDoctor } from './doctor.js';
 import { parseFaultPlan } from './emulator/faults.js';
 import { sandboxTopology } from './emulator/topology.js';
 import { ErClient } from './er/client.js';
 import { HttpClient } from './http/client.js';
 import { systemClock } from './http/clock.js';
 import { createLogger, type Logger } from './log.js';
+import { startProjectLookup } from './project.js';
 import { createServer } from './server.js';
 import { DEFAULT_POLL, type ToolContext } from './tools/context.js';
 import { VERSION } from './version.js';
@@ -18,11 +20,13 @@ const USAGE = `huaweicloud-er-mcp ${VERSION}: MCP server for Huawei Cloud Enterp
 
 Usage:
   huaweicloud-er-mcp [--sandbox]        serve MCP on stdio (--sandbox: against a built-in local emulator)
+  huaweicloud-er-mcp doctor [--sandbox] show the credentials, region, endpoint and project in use; make one read-only call
   huaweicloud-er-mcp emulator [--port N] run the local ER API emulator alone
   huaweicloud-er-mcp --help | --version
 
 Environment: HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_SECURITY_TOKEN,
-HUAWEICLOUD_SDK_PROJECT_ID, HUAWEICLOUD_REGION, HUAWEICLOUD_ER_ENDPOINT, LOG_LEVEL (see README.md).
+HUAWEICLOUD_SDK_PROJECT_ID, HUAWEICLOUD_REGION, HUAWEICLOUD_ER_ENDPOINT, LOG_LEVEL; or
+~/.huaweicloud/credentials, a KooCLI profile (HUAWEICLOUD_PROFILE), HW_ACCESS_KEY/HW_SECRET_KEY (see README.md).
 `;
 
 async function main(): Promise<number | undefined> {
@@ -42,6 +46,8 @@ async function main(): Promise<number | undefined> {
     case 'version':
       process.stdout.write(`${VERSION}\n`);
       return 0;
+    case 'doctor':
+      return runDoctor(config, (text) => process.stdout.write(text));
     case 'emulator':
       await runEmulator(config, log);
       return undefined;
@@ -93,8 +99,16 @@ async function serve(config: Config, log: Logger): Promise<void> {
   } else if (config.target) {
     const { target } = config;
     http = new HttpClient({ endpoint: target.endpoint, credentials: target.credentials });
-    ctx = { ...base, er: new ErClient(http, target.projectId), problems: [], region: target.region, projectId: target.projectId, sandbox: false };
-    log.info({ region: target.region, endpoint: target.endpoint, project_id: target.projectId, temporary_credentials: Boolean(target.credentials.securityToken) }, 'configured');
+    ctx = { ...base, problems: [], region: target.region, projectId: target.projectId ?? '', sandbox: false };
+    // Without a configured project id, it is looked up through IAM in the background (see project.ts).
+    if (target.projectId) ctx.er = new ErClient(http, target.projectId);
+    else void startProjectLookup(ctx, target, http, log);
+    const { sources } = target;
+    log.info(
+      { region: target.region, endpoint: target.endpoint, project_id: target.projectId ?? null, temporary_credentials: Boolean(target.credentials.securityToken),
+        credential_source: sources.credentials, region_source: sources.region, project_source: sources.projectId },
+      'configured',
+    );
   } else {
     ctx = { ...base, problems: config.problems, region: '', projectId: '', sandbox: false };
     log.warn({ problems: config.problems }, 'configuration incomplete: every tool will say what to set');

@@ -1,5 +1,8 @@
-// The one place that reads environment variables and command-line flags.
-// It never throws for missing credentials: the server must start and explain through its tools.
+// The one place that reads environment variables, command-line flags and (through
+// credentials.ts) credential files. It never throws for missing credentials: the server must
+// start and explain through its tools.
+import { type CredentialSource, type Env, findCredentials } from './credentials.js';
+import { ID_PATTERN } from './er/ids.js';
 import type { Credentials } from './http/client.js';
 
 export const ER_REGIONS = [
@@ -9,13 +12,17 @@ export const ER_REGIONS = [
   'cn-north-12', 'cn-southwest-3', 'cn-north-11', 'my-kualalumpur-1',
 ] as const;
 
-export type Command = 'serve' | 'emulator' | 'help' | 'version';
+export type Command = 'serve' | 'doctor' | 'emulator' | 'help' | 'version';
 
 export interface Target {
   region: string;
   endpoint: string;
-  projectId: string;
   credentials: Credentials;
+  /** Configured project id; absent when it must be looked up through IAM at `iamEndpoint`. */
+  projectId?: string;
+  iamEndpoint: string;
+  /** Where each setting came from, for the start-up log and `doctor`. Never a secret. */
+  sources: { credentials: string; region: string; endpoint: string; projectId: string };
 }
 
 export interface Config {
@@ -37,8 +44,6 @@ export interface Config {
 export class UsageError extends Error {
   override name = 'UsageError';
 }
-
-type Env = Record<string, string | undefined>;
 
 const BOOLEAN_FLAGS = new Set(['sandbox', 'help', 'version']);
 const VALUE_FLAGS = new Set(['port']);
@@ -87,7 +92,7 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
     problems: [],
     warnings: [],
   };
-  if (command === 'serve' && !config.sandbox) resolveTarget(env, config);
+  if ((command === 'serve' || command === 'doctor') && !config.sandbox) resolveTarget(env, config);
   return config;
 }
 
@@ -95,40 +100,107 @@ function toCommand(word: string | undefined, flags: Map<string, string>): Comman
   if (flags.has('help')) return 'help';
   if (flags.has('version')) return 'version';
   if (word === undefined || word === 'serve') return 'serve';
-  if (word === 'emulator' || word === 'help' || word === 'version') return word;
+  if (word === 'emulator' || word === 'doctor' || word === 'help' || word === 'version') return word;
   throw new UsageError(`unknown command "${word}"`);
 }
 
 function resolveTarget(env: Env, config: Config): void {
-  const problems = config.problems;
-  const ak = env.HUAWEICLOUD_SDK_AK;
-  const sk = env.HUAWEICLOUD_SDK_SK;
-  if (!ak && !sk) problems.push('No credentials: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (the access key pair).');
-  else if (!ak) problems.push('HUAWEICLOUD_SDK_SK is set but HUAWEICLOUD_SDK_AK is not: set both.');
-  else if (!sk) problems.push('HUAWEICLOUD_SDK_AK is set but HUAWEICLOUD_SDK_SK is not: set both.');
+  const { problems, warnings } = config;
+  const lookup = findCredentials(env);
+  problems.push(...lookup.problems);
+  warnings.push(...lookup.warnings);
+  const source = lookup.source;
 
-  const projectId = env.HUAWEICLOUD_SDK_PROJECT_ID;
-  if (!projectId) problems.push('No project: set HUAWEICLOUD_SDK_PROJECT_ID to the project id of the region.');
-  else if (!/^[A-Za-z0-9_-]{1,64}$/.test(projectId)) problems.push('HUAWEICLOUD_SDK_PROJECT_ID must be letters, digits, "_" or "-".');
+  const region = pick([
+    { value: env.HUAWEICLOUD_REGION, from: 'HUAWEICLOUD_REGION' },
+    { value: source?.region, from: source?.description ?? '' },
+    { value: env.HW_REGION_NAME, from: 'HW_REGION_NAME' },
+  ]);
+  const endpoint = region ? resolveEndpoint(region, env, config) : undefined;
+  if (!region) problems.push('No region: set HUAWEICLOUD_REGION, e.g. cn-north-4 (HW_REGION_NAME and a KooCLI profile\'s region are read too).');
 
-  const region = env.HUAWEICLOUD_REGION;
-  const endpointOverride = env.HUAWEICLOUD_ER_ENDPOINT;
-  let endpoint: string | undefined;
-  if (!region) {
-    problems.push('No region: set HUAWEICLOUD_REGION, e.g. cn-north-4.');
-  } else if (endpointOverride) {
-    endpoint = checkEndpoint(endpointOverride, problems);
+  const project = region ? resolveProjectId(region.value, env, source, config) : undefined;
+  if (!project && !source) {
+    problems.push('No project: set HUAWEICLOUD_SDK_PROJECT_ID to the project id of the region (with credentials it can also be looked up through IAM).');
+  }
+  const iamEndpoint = resolveIamEndpoint(region?.value ?? '', env, source, problems);
+
+  if (problems.length === 0 && source && region && endpoint && iamEndpoint) {
+    config.target = {
+      region: region.value,
+      endpoint: endpoint.value,
+      credentials: source.credentials,
+      projectId: project?.value,
+      iamEndpoint,
+      sources: {
+        credentials: source.description,
+        region: region.from,
+        endpoint: endpoint.from,
+        projectId: project?.from ?? `looked up through IAM (${iamEndpoint})`,
+      },
+    };
+  }
+}
+
+interface Picked {
+  value: string;
+  from: string;
+}
+
+/** The first candidate with a non-empty value. */
+function pick(candidates: Array<{ value: string | undefined; from: string }>): Picked | undefined {
+  for (const { value, from } of candidates) {
+    const trimmed = value?.trim();
+    if (trimmed) return { value: trimmed, from };
+  }
+  return undefined;
+}
+
+function resolveEndpoint({ value: region, from }: Picked, env: Env, config: Config): Picked | undefined {
+  const override = env.HUAWEICLOUD_ER_ENDPOINT?.trim();
+  if (override) {
+    const endpoint = checkEndpoint(override, config.problems);
     if (endpoint && !isKnownRegion(region)) config.warnings.push(`Region "${region}" is not a known ER region; using HUAWEICLOUD_ER_ENDPOINT as given.`);
-  } else if (isKnownRegion(region)) {
-    endpoint = regionEndpoint(region);
-  } else {
-    problems.push(`Region "${region}" is not a known ER region: fix HUAWEICLOUD_REGION, or set HUAWEICLOUD_ER_ENDPOINT explicitly.`);
+    return endpoint ? { value: endpoint, from: 'HUAWEICLOUD_ER_ENDPOINT' } : undefined;
   }
+  if (isKnownRegion(region)) return { value: regionEndpoint(region), from: `the region ${region}` };
+  config.problems.push(`Region "${region}" (from ${from}) is not a known ER region: fix it, or set HUAWEICLOUD_ER_ENDPOINT explicitly.`);
+  return undefined;
+}
 
-  if (problems.length === 0 && ak && sk && projectId && region && endpoint) {
-    const securityToken = env.HUAWEICLOUD_SDK_SECURITY_TOKEN || undefined;
-    config.target = { region, endpoint, projectId, credentials: { ak, sk, securityToken } };
+/**
+ * A configured project id, or undefined when it must be looked up through IAM. A project id
+ * stored together with a region (KooCLI profile, HW_PROJECT_ID with HW_REGION_NAME) is only used
+ * with that region: project ids are per region, and a mismatch would fail every call.
+ */
+function resolveProjectId(region: string, env: Env, source: CredentialSource | undefined, config: Config): Picked | undefined {
+  const candidates = [
+    { value: env.HUAWEICLOUD_SDK_PROJECT_ID?.trim(), from: 'HUAWEICLOUD_SDK_PROJECT_ID', region: undefined },
+    { value: source?.projectId, from: source?.description ?? '', region: source?.region },
+    { value: env.HW_PROJECT_ID?.trim(), from: 'HW_PROJECT_ID', region: env.HW_REGION_NAME?.trim() || undefined },
+  ];
+  for (const candidate of candidates) {
+    if (!candidate.value) continue;
+    if (candidate.region && candidate.region !== region) {
+      config.warnings.push(`Ignoring the project id from ${candidate.from}: it belongs to region ${candidate.region}, but the region in use is ${region}.`);
+      continue;
+    }
+    if (!ID_PATTERN.test(candidate.value)) {
+      config.problems.push(`The project id from ${candidate.from} must be 1-36 letters, digits, "_" or "-".`);
+      return undefined;
+    }
+    return { value: candidate.value, from: candidate.from };
   }
+  return undefined;
+}
+
+/** Where a project id is looked up when none is configured. */
+function resolveIamEndpoint(region: string, env: Env, source: CredentialSource | undefined, problems: string[]): string | undefined {
+  const fromEnv = env.HUAWEICLOUD_SDK_IAM_ENDPOINT?.trim();
+  if (fromEnv) return checkEndpoint(fromEnv, problems, 'HUAWEICLOUD_SDK_IAM_ENDPOINT');
+  if (source?.iamEndpoint) return checkEndpoint(source.iamEndpoint, problems, `iam_endpoint in ${source.description}`);
+  // Same site split as the ER endpoint: the eu-west-1xx regions live on myhuaweicloud.eu.
+  return region.startsWith('eu-west-1') ? 'https://iam.myhuaweicloud.eu' : 'https://iam.myhuaweicloud.com';
 }
 
 export function isKnownRegion(region: string): boolean {
@@ -144,20 +216,20 @@ export function regionEndpoint(region: string): string {
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** Returns the endpoint's origin, or records why it cannot be used (plain http off loopback). */
-export function checkEndpoint(value: string, problems: string[]): string | undefined {
+export function checkEndpoint(value: string, problems: string[], name = 'HUAWEICLOUD_ER_ENDPOINT'): string | undefined {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    problems.push(`HUAWEICLOUD_ER_ENDPOINT "${value}" is not a URL; use e.g. https://er.cn-north-4.myhuaweicloud.com.`);
+    problems.push(`${name} "${value}" is not a URL; use e.g. https://er.cn-north-4.myhuaweicloud.com.`);
     return undefined;
   }
   const loopback = LOOPBACK_HOSTS.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
   if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return url.origin;
   if (url.protocol === 'http:') {
-    problems.push('HUAWEICLOUD_ER_ENDPOINT uses plain http:// for a host that is not loopback: credentials-signed calls need https://.');
+    problems.push(`${name} uses plain http:// for a host that is not loopback: credentials-signed calls need https://.`);
   } else {
-    problems.push(`HUAWEICLOUD_ER_ENDPOINT must start with https:// (got ${url.protocol}).`);
+    problems.push(`${name} must start with https:// (got ${url.protocol}).`);
   }
   return undefined;
 }

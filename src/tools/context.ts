@@ -9,7 +9,11 @@ export interface PollTiming {
 }
 
 export interface ToolContext {
-  /** Absent when configuration is incomplete; `problems` then says what to set. */
+  /**
+   * Absent when configuration is incomplete; `problems` then says what to set. Read it (and
+   * `projectId`, `problems`) at call time: when the project id is looked up through IAM, they are
+   * filled in after start-up.
+   */
   er?: ErClient;
   problems: string[];
   region: string;
