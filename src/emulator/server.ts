@@ -143,7 +143,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       return send(res, injected);
     }
 
-    const params = route.pattern.exec(url.pathname)!.slice(1).map(decodeURIComponent);
+    const params = route.pattern.exec(url.pathname)!.slice(1).map(safeDecode);
     const reply = dispatch(operation, params, req, url, body);
     record(reply.status);
     if (fault.kind === 'reset-after') return void req.socket.destroy();
@@ -288,9 +288,13 @@ function page(query: Record<string, string[]>, key: string, items: Array<object>
   const marker = query.marker?.[0];
   let start = 0;
   if (marker !== undefined) {
-    const index = items.findIndex((item) => (item as { id?: string }).id === marker);
-    if (index === -1) return apiError(400, 'ER.04009005', `Invalid marker ${marker}.`);
-    start = index + 1;
+    const ids = items.map((item) => (item as { id?: string }).id ?? '');
+    const index = ids.indexOf(marker);
+    // The marker's item may be gone by the next page (an association finished deleting): carry on
+    // after where it would have been. Lists here come in ascending id order (seeded ids are
+    // ordered, new association ids grow), so that is the first id that sorts after the marker.
+    start = index !== -1 ? index + 1 : ids.findIndex((id) => id > marker);
+    if (start === -1) start = items.length;
   }
   const slice = items.slice(start, start + limit);
   const last = slice[slice.length - 1] as { id?: string } | undefined;

@@ -25,6 +25,14 @@ interface StoredAssociation {
   settled: boolean;
 }
 
+/** The API reference's own example timestamp, used for seeded associations. */
+const SEEDED_TIMESTAMP = '2020-03-11T15:13:31';
+
+/** `YYYY-MM-DDTHH:mm:ss` in UTC, the form the API reference's examples use. */
+function referenceStyle(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19);
+}
+
 /** An API error the emulator answers with: HTTP status, ER code and message. */
 export class ApiError extends Error {
   constructor(
@@ -179,7 +187,9 @@ export class Store {
       resource_id: x.resource_id,
       state,
       created_at: x.created_at,
-      updated_at: x.settled ? x.created_at : new Date(changedMs).toISOString(),
+      // Seeded ones keep their reference-style stamp until something happens to them, and then
+      // report the change in that same style (no milliseconds, no zone).
+      updated_at: x.settled ? (x.deletingSinceMs === undefined ? x.created_at : referenceStyle(changedMs)) : new Date(changedMs).toISOString(),
       route_policy: { export_policy_id: '' },
     };
   }
@@ -194,7 +204,7 @@ export class Store {
       resource_type: attachment.resource_type,
       resource_id: attachment.resource_id,
       // Seeded ones use the reference's own example format: no milliseconds, no zone.
-      created_at: settled ? '2020-03-11T15:13:31' : new Date(createdMs).toISOString(),
+      created_at: settled ? SEEDED_TIMESTAMP : new Date(createdMs).toISOString(),
       createdMs,
       fails,
       settled,
