@@ -4,6 +4,10 @@ import type { ToolContext } from './tools/context.js';
 import { registerCreateRouteAssociation } from './tools/create-route-association.js';
 import { registerDeleteRouteAssociation } from './tools/delete-route-association.js';
 import { registerGetAssociationState } from './tools/get-association-state.js';
+import { registerListAttachments } from './tools/list-attachments.js';
+import { registerListEnterpriseRouters } from './tools/list-enterprise-routers.js';
+import { registerListRouteAssociations } from './tools/list-route-associations.js';
+import { registerListRouteTables } from './tools/list-route-tables.js';
 import { VERSION } from './version.js';
 
 export const INSTRUCTIONS = [
@@ -20,6 +24,10 @@ export function createServer(ctx: ToolContext): McpServer {
     { name: 'huaweicloud-er-mcp', version: VERSION, title: 'Huawei Cloud Enterprise Router' },
     { capabilities: { logging: {} }, instructions: INSTRUCTIONS },
   );
+  registerListEnterpriseRouters(server, ctx);
+  registerListRouteTables(server, ctx);
+  registerListAttachments(server, ctx);
+  registerListRouteAssociations(server, ctx);
   registerCreateRouteAssociation(server, ctx);
   registerGetAssociationState(server, ctx);
   registerDeleteRouteAssociation(server, ctx);

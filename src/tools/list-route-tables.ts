@@ -1,0 +1,67 @@
+// list_route_tables: the route tables of one router, marking the default association and
+// propagation tables.
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { RouteTable } from '../er/types.js';
+import type { ToolContext } from './context.js';
+import { apiFilterInput, compact, cursorInput, limitInput, listOutput, nameFilterInput, runList } from './paging.js';
+import { erIdInput } from './schemas.js';
+
+export const listRouteTablesInput = z.strictObject({
+  er_id: erIdInput,
+  state: apiFilterInput('state', 'Keep only route tables in this state, e.g. "available" (filtered by the API).'),
+  name: nameFilterInput,
+  limit: limitInput,
+  cursor: cursorInput,
+});
+
+const routeTableItem = z.object({
+  id: z.string().describe('route_table_id for the other tools'),
+  name: z.string().optional(),
+  state: z.string().optional(),
+  is_default_association: z.boolean().optional(),
+  is_default_propagation: z.boolean().optional(),
+});
+
+export const listRouteTablesOutput = listOutput('route_tables', routeTableItem, { er_id: z.string() });
+
+export function registerListRouteTables(server: McpServer, ctx: ToolContext): void {
+  server.registerTool(
+    'list_route_tables',
+    {
+      title: 'List route tables of a router',
+      description: 'Lists the route tables of an enterprise router: the route_table_id to associate attachments with.',
+      inputSchema: listRouteTablesInput,
+      outputSchema: listRouteTablesOutput,
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    },
+    (args, extra) => listRouteTables(ctx, args, extra.signal),
+  );
+}
+
+export function listRouteTables(ctx: ToolContext, args: z.infer<typeof listRouteTablesInput>, signal: AbortSignal): Promise<CallToolResult> {
+  return runList<RouteTable>(
+    ctx,
+    {
+      tool: 'list_route_tables',
+      itemsKey: 'route_tables',
+      scope: { er_id: args.er_id, state: args.state, name: args.name },
+      limit: args.limit,
+      cursor: args.cursor,
+      name: args.name,
+      fetch: (er, marker, limit, options) => er.listRouteTables(args.er_id, { ...options, marker, limit, filters: { state: args.state } }),
+      toItem: (t) =>
+        compact({
+          id: t.id,
+          name: t.name,
+          state: t.state,
+          is_default_association: t.is_default_association,
+          is_default_propagation: t.is_default_propagation,
+        }),
+      header: { er_id: args.er_id },
+      errorIds: { er_id: args.er_id },
+    },
+    signal,
+  );
+}
