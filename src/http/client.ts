@@ -45,15 +45,33 @@ export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** When the response arrived, per the client's clock (to measure skew against its `Date`). */
+  receivedAtMs?: number;
 }
 
 export interface HttpResult extends HttpResponse {
   attempts: number;
   /** Time spent in backoff waits, all attempts together. */
   waitedMs: number;
+  /** How each attempt ended, in order; the last one is this response. */
+  outcomes: AttemptOutcome[];
 }
 
 export type HttpFailureKind = 'network' | 'timeout' | 'deadline' | 'cancelled';
+
+/**
+ * How one attempt ended. Callers that write need the whole list: the last answer may be a
+ * harmless 429 while an earlier attempt was lost after the server had acted on it.
+ */
+export type AttemptOutcome =
+  | { kind: 'response'; response: HttpResponse }
+  | { kind: 'failure'; failure: HttpFailureKind; possiblyDelivered: boolean };
+
+/** Keep-alive connections per origin unless the options say otherwise. */
+export const DEFAULT_CONNECTIONS = 8;
+
+/** setTimeout fires at once for longer delays, so longer ones are never armed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** No usable response: the network failed, time ran out or the caller cancelled. */
 export class HttpFailure extends Error {
@@ -65,6 +83,8 @@ export class HttpFailure extends Error {
     readonly possiblyDelivered: boolean,
     /** The last response seen before giving up, if any attempt got one. */
     readonly lastResponse?: HttpResponse,
+    /** How each attempt that started ended, in order. */
+    readonly outcomes: readonly AttemptOutcome[] = [],
   ) {
     super(message);
     this.name = 'HttpFailure';
@@ -88,7 +108,7 @@ export class HttpClient {
     this.random = options.random ?? Math.random;
     this.responseTimeoutMs = options.responseTimeoutMs ?? 15_000;
     this.agent = new Agent({
-      connections: options.connections ?? 8,
+      connections: options.connections ?? DEFAULT_CONNECTIONS,
       connect: { timeout: options.connectTimeoutMs ?? 5_000 },
       headersTimeout: this.responseTimeoutMs,
       bodyTimeout: this.responseTimeoutMs,
@@ -102,46 +122,49 @@ export class HttpClient {
 
   async request(req: HttpRequest): Promise<HttpResult> {
     const body = req.json === undefined ? '' : JSON.stringify(req.json);
-    let attempts = 0;
+    const outcomes: AttemptOutcome[] = [];
     let waitedMs = 0;
     let possiblyDelivered = false;
     let lastResponse: HttpResponse | undefined;
+    const fail = (kind: HttpFailureKind, message: string) => new HttpFailure(kind, message, outcomes.length, possiblyDelivered, lastResponse, [...outcomes]);
 
     for (;;) {
-      attempts += 1;
+      // Checked before every attempt: an aborted signal must not send anything more.
+      if (req.signal?.aborted) throw fail('cancelled', 'the request was cancelled');
       const remaining = req.deadline === undefined ? Infinity : req.deadline - this.clock.now();
-      if (remaining <= 0) {
-        throw new HttpFailure('deadline', 'the deadline passed before the request could be sent', attempts - 1, possiblyDelivered, lastResponse);
-      }
+      if (remaining <= 0) throw fail('deadline', 'the deadline passed before the request could be sent');
 
       let retryAfterMs: number | undefined;
       let answered: HttpResponse | undefined;
       try {
         const response = await this.attempt(req, body, remaining);
         possiblyDelivered = true;
-        if (attempts >= this.policy.maxAttempts || !req.retryOn?.(response)) {
-          return { ...response, attempts, waitedMs };
+        outcomes.push({ kind: 'response', response });
+        if (outcomes.length >= this.policy.maxAttempts || !req.retryOn?.(response)) {
+          return { ...response, attempts: outcomes.length, waitedMs, outcomes };
         }
         lastResponse = answered = response;
         retryAfterMs = parseRetryAfter(response.headers['retry-after'], this.clock.now());
       } catch (error) {
-        const failure = this.classify(error, req, attempts, possiblyDelivered, lastResponse);
-        possiblyDelivered = failure.possiblyDelivered;
-        if (failure.kind === 'cancelled' || failure.kind === 'deadline' || attempts >= this.policy.maxAttempts) {
-          throw failure;
+        const failure = this.classify(error, req);
+        possiblyDelivered ||= failure.possiblyDelivered;
+        outcomes.push({ kind: 'failure', failure: failure.kind, possiblyDelivered: failure.possiblyDelivered });
+        if (failure.kind === 'cancelled' || failure.kind === 'deadline' || outcomes.length >= this.policy.maxAttempts) {
+          throw fail(failure.kind, failure.message);
         }
       }
 
+      const attempts = outcomes.length;
       const delay = Math.max(retryAfterMs ?? 0, backoffDelay(this.policy, attempts, this.random));
       if (req.deadline !== undefined && this.clock.now() + delay >= req.deadline) {
         // A real answer from the API says more than "out of time".
-        if (answered) return { ...answered, attempts, waitedMs };
-        throw new HttpFailure('deadline', `the deadline leaves no time for a retry after ${attempts} attempt(s)`, attempts, possiblyDelivered, lastResponse);
+        if (answered) return { ...answered, attempts, waitedMs, outcomes };
+        throw fail('deadline', `the deadline leaves no time for a retry after ${attempts} attempt(s)`);
       }
       try {
         await this.clock.sleep(delay, req.signal);
       } catch {
-        throw new HttpFailure('cancelled', 'the request was cancelled while waiting to retry', attempts, possiblyDelivered, lastResponse);
+        throw fail('cancelled', 'the request was cancelled while waiting to retry');
       }
       waitedMs += delay;
     }
@@ -160,7 +183,7 @@ export class HttpClient {
     const { authorization } = sign({ method: req.method, path: req.path, query: req.query, headers, body }, this.options.credentials);
 
     const timeout = new AbortController();
-    const timer = Number.isFinite(remainingMs) ? setTimeout(() => timeout.abort(new DeadlineReached()), remainingMs) : undefined;
+    const timer = remainingMs < MAX_TIMER_MS ? setTimeout(() => timeout.abort(new DeadlineReached()), remainingMs) : undefined;
     const signal = req.signal ? AbortSignal.any([req.signal, timeout.signal]) : timeout.signal;
     try {
       const res = await undiciRequest(url, {
@@ -171,24 +194,23 @@ export class HttpClient {
         signal,
       });
       const text = await res.body.text();
-      return { status: res.statusCode, headers: flattenHeaders(res.headers), body: text };
+      return { status: res.statusCode, headers: flattenHeaders(res.headers), body: text, receivedAtMs: this.clock.now() };
     } finally {
       if (timer) clearTimeout(timer);
     }
   }
 
-  private classify(error: unknown, req: HttpRequest, attempts: number, deliveredBefore: boolean, lastResponse?: HttpResponse): HttpFailure {
-    if (req.signal?.aborted) {
-      return new HttpFailure('cancelled', 'the request was cancelled', attempts, true, lastResponse);
-    }
+  /** What went wrong in one attempt, and whether its request may have reached the server. */
+  private classify(error: unknown, req: HttpRequest): { kind: HttpFailureKind; message: string; possiblyDelivered: boolean } {
+    if (req.signal?.aborted) return { kind: 'cancelled', message: 'the request was cancelled', possiblyDelivered: true };
     const reason = error instanceof Error ? error : new Error(String(error));
-    if (reason instanceof DeadlineReached || (reason.cause instanceof DeadlineReached)) {
-      return new HttpFailure('deadline', 'the deadline passed while waiting for the response', attempts, true, lastResponse);
+    if (reason instanceof DeadlineReached || reason.cause instanceof DeadlineReached) {
+      return { kind: 'deadline', message: 'the deadline passed while waiting for the response', possiblyDelivered: true };
     }
     const code = errorCode(reason);
     const neverSent = code !== undefined && CONNECT_ERROR_CODES.has(code);
     const kind: HttpFailureKind = code?.includes('TIMEOUT') ? 'timeout' : 'network';
-    return new HttpFailure(kind, `${kind === 'timeout' ? 'timed out' : 'network error'}: ${code ?? reason.message}`, attempts, deliveredBefore || !neverSent, lastResponse);
+    return { kind, message: `${kind === 'timeout' ? 'timed out' : 'network error'}: ${code ?? reason.message}`, possiblyDelivered: !neverSent };
   }
 
   async close(): Promise<void> {

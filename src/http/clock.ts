@@ -15,10 +15,12 @@ export const systemClock: Clock = {
         clearTimeout(timer);
         reject(signal!.reason);
       };
+      // Node fires at once for delays past 2^31-1 ms: clamp them to the longest it can wait.
+      const delay = Math.min(Math.max(0, ms), 2 ** 31 - 1);
       const timer = setTimeout(() => {
         signal?.removeEventListener('abort', onAbort);
         resolve();
-      }, Math.max(0, ms));
+      }, delay);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   },

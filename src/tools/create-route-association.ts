@@ -5,12 +5,12 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AssociationRef } from '../er/client.js';
-import { ErApiError } from '../er/errors.js';
+import { ErApiError, mayHaveBeenApplied } from '../er/errors.js';
 import type { Association } from '../er/types.js';
 import { HttpFailure } from '../http/client.js';
 import type { ToolContext } from './context.js';
 import { dryRun, planOutput } from './plan.js';
-import { configurationFailure, describeError, failure, success } from './results.js';
+import { configurationFailure, describeError, type ErrorContext, failure, success } from './results.js';
 import { associationOutput, associationRefShape, clientTokenInput, dryRunInput, nextCallOutput } from './schemas.js';
 
 export const createInput = z.strictObject({
@@ -63,58 +63,93 @@ export async function createRouteAssociation(ctx: ToolContext, args: z.infer<typ
   const created = (association: Association, extra: { requestId?: string; alreadyAssociated?: boolean; note?: string }) =>
     success(createdResult(ctx, args, clientToken, association, extra));
 
+  // The create may use the call's time only up to a reserve: a lost answer must still be looked up.
+  const createDeadline = deadline - Math.min(LOOKUP_RESERVE_MS, ctx.callDeadlineMs / 4);
+  const lookup = { signal, deadline };
   try {
-    const result = await er.associate(ref, clientToken, { signal, deadline });
+    const result = await er.associate(ref, clientToken, { signal, deadline: createDeadline });
     ctx.log.info({ tool: 'create_route_association', association_id: result.association.id, attempts: result.attempts }, 'association created');
     return created(result.association, { requestId: result.requestId });
   } catch (error) {
     if (error instanceof ErApiError && error.errorCode === 'ER.04002002') {
-      return convergeOnExisting(ctx, ref, errorContext, created, error);
+      return convergeOnExisting(ctx, ref, clientToken, errorContext, lookup, created, error);
     }
-    if (error instanceof HttpFailure && error.kind === 'cancelled') {
-      return failure({
-        ...describeError(error, errorContext),
-        client_token: clientToken,
-        may_have_reached_api: error.possiblyDelivered,
-        hint: error.possiblyDelivered
-          ? 'Cancelled after the request may have reached the API: call get_association_state with the same IDs to see whether it was created; retrying with this client_token is safe.'
-          : 'Cancelled before the request was sent: nothing was created.',
-      });
-    }
-    const mayHaveReached = error instanceof HttpFailure ? error.possiblyDelivered : error instanceof ErApiError && error.retryable;
-    if (mayHaveReached) return settleUnknownOutcome(ctx, ref, clientToken, errorContext, created, error);
-    return failure({ ...describeError(error, errorContext), client_token: clientToken });
+    if (isCancellation(error, signal)) return cancelledResult(error, error, clientToken, errorContext);
+    if (mayHaveBeenApplied(error)) return settleUnknownOutcome(ctx, ref, clientToken, errorContext, lookup, created, error);
+    const described = describeError(error, errorContext);
+    // Every attempt was refused (throttled, busy, invalid…): certainly nothing was created.
+    return failure({ ...described, client_token: clientToken, ...(described.retryable ? { outcome: 'not_created' } : {}) });
   }
 }
 
+/** Time kept back from the create's own retries for the look-up that settles a lost answer. */
+const LOOKUP_RESERVE_MS = 5_000;
+
 type Created = (association: Association, extra: { requestId?: string; alreadyAssociated?: boolean; note?: string }) => CallToolResult;
+type Lookup = { signal: AbortSignal; deadline: number };
+
+function isCancellation(error: unknown, signal: AbortSignal): boolean {
+  return signal.aborted || (error instanceof HttpFailure && error.kind === 'cancelled');
+}
+
+/** The client cancelled: say so, and whether the create may already have been applied. */
+function cancelledResult(error: unknown, original: unknown, clientToken: string, errorContext: ErrorContext): CallToolResult {
+  const mayHave = mayHaveBeenApplied(original);
+  return failure({
+    ...describeError(error, errorContext),
+    error_code: 'HTTP.CANCELLED',
+    retryable: true,
+    client_token: clientToken,
+    may_have_reached_api: mayHave,
+    hint: mayHave
+      ? `Cancelled after the create may have reached the API: call get_association_state with the same IDs to see whether it was created; calling create again with client_token ${clientToken} is safe.`
+      : 'Cancelled before the API accepted anything: nothing was created.',
+  });
+}
 
 /** ER.04002002: fine if it is on the requested table; otherwise say which table holds it. */
 async function convergeOnExisting(
   ctx: ToolContext,
   ref: AssociationRef,
-  errorContext: { ids: Record<string, string | undefined>; nowMs: number },
+  clientToken: string,
+  errorContext: ErrorContext,
+  lookup: Lookup,
   created: Created,
   original: ErApiError,
 ): Promise<CallToolResult> {
   const er = ctx.er!;
-  const lookupDeadline = { deadline: ctx.clock.now() + ctx.callDeadlineMs };
+  const described = describeError(original, errorContext);
   try {
-    const existing = await er.findAssociation(ref, lookupDeadline);
+    const existing = await er.findAssociation(ref, lookup);
     if (existing) return created(existing, { requestId: original.requestId, alreadyAssociated: true });
-    const attachment = await er.getAttachment(ref.erId, ref.attachmentId, lookupDeadline);
-    const holder = attachment.route_table_id || 'another route table';
+    const attachment = await er.getAttachment(ref.erId, ref.attachmentId, lookup);
+    const holder = attachment.route_table_id;
+    if (!holder || holder === ref.routeTableId) {
+      // Gone (or just settling) between the create and the look-up: nothing is in the way any more.
+      return failure({
+        ...described,
+        retryable: true,
+        client_token: clientToken,
+        outcome: 'unknown',
+        hint: `The API said the attachment already has an association, but none is visible now: call get_association_state, or call create again with client_token ${clientToken}.`,
+      });
+    }
     return failure({
-      ...describeError(original, errorContext),
-      associated_route_table_id: attachment.route_table_id ?? null,
+      ...described,
+      client_token: clientToken,
+      associated_route_table_id: holder,
       hint:
         `Attachment ${ref.attachmentId} is already associated with route table ${holder}, and an attachment can have only one association. ` +
         `Remove that association first (delete_route_association with route_table_id ${holder}), then create this one.`,
     });
   } catch (lookupError) {
+    if (isCancellation(lookupError, lookup.signal)) return cancelledResult(lookupError, original, clientToken, errorContext);
     return failure({
-      ...describeError(original, errorContext),
-      hint: `The API says this attachment already has an association, but looking it up failed (${describeError(lookupError, errorContext).error_msg}). Call list_attachments to see where it is associated.`,
+      ...described,
+      retryable: true,
+      client_token: clientToken,
+      outcome: 'unknown',
+      hint: `The API says this attachment already has an association, but looking it up failed (${describeError(lookupError, errorContext).error_msg}). Call again with client_token ${clientToken}, or call list_attachments to see where it is associated.`,
     });
   }
 }
@@ -124,13 +159,14 @@ async function settleUnknownOutcome(
   ctx: ToolContext,
   ref: AssociationRef,
   clientToken: string,
-  errorContext: { ids: Record<string, string | undefined>; nowMs: number },
+  errorContext: ErrorContext,
+  lookup: Lookup,
   created: Created,
   original: unknown,
 ): Promise<CallToolResult> {
   const described = describeError(original, errorContext);
   try {
-    const existing = await ctx.er!.findAssociation(ref, { deadline: ctx.clock.now() + ctx.callDeadlineMs });
+    const existing = await ctx.er!.findAssociation(ref, lookup);
     if (existing) {
       return created(existing, {
         note: `The create answered ${described.error_code} after ${described.attempts} attempt(s), but the association exists: it was created.`,
@@ -143,7 +179,8 @@ async function settleUnknownOutcome(
       outcome: 'not_created',
       hint: `Not created: the API failed ${described.attempts} time(s) and no association exists. Call again with client_token ${clientToken}; it cannot create a duplicate.`,
     });
-  } catch {
+  } catch (lookupError) {
+    if (isCancellation(lookupError, lookup.signal)) return cancelledResult(lookupError, original, clientToken, errorContext);
     return failure({
       ...described,
       retryable: true,

@@ -46,10 +46,15 @@ export function hintFor(error: ErApiError, context: ErrorContext): string {
 
 function authHint(error: ErApiError, nowMs: number): string {
   const base = 'Authentication failed: check HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (and HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary keys). Not retried: repeated failures lock the access key for 5 minutes.';
-  const serverMs = error.serverDate ? Date.parse(error.serverDate) : Number.NaN;
-  if (Number.isNaN(serverMs)) return base;
-  const skewMs = nowMs - serverMs;
-  if (Math.abs(skewMs) <= MAX_SKEW_MS) return base;
+  const skewMs = measuredSkew(error, nowMs);
+  if (skewMs === undefined || Math.abs(skewMs) <= MAX_SKEW_MS) return base;
   const minutes = Math.round(Math.abs(skewMs) / 60_000);
-  return `This machine's clock is ${minutes} minutes ${skewMs > 0 ? 'ahead of' : 'behind'} the server's (signatures are valid for 15 minutes): fix the clock (NTP). ${base}`;
+  return `This machine's clock is ${minutes} minutes ${skewMs > 0 ? 'ahead of' : 'behind'} the server's (signatures are valid for 15 minutes): fix the clock (NTP), then call again. ${base}`;
+}
+
+/** Measured when the response arrived if the HTTP layer said when; otherwise against `nowMs`. */
+function measuredSkew(error: ErApiError, nowMs: number): number | undefined {
+  if (error.clockSkewMs !== undefined) return error.clockSkewMs;
+  const serverMs = error.serverDate ? Date.parse(error.serverDate) : Number.NaN;
+  return Number.isNaN(serverMs) ? undefined : nowMs - serverMs;
 }

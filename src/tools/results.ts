@@ -42,6 +42,14 @@ export interface ErrorContext {
   nowMs: number;
 }
 
+const FAILURE_HINTS: Record<HttpFailure['kind'], string> = {
+  network: 'The connection to the API failed on every attempt: check network access to the endpoint (proxy, firewall, DNS), then call again; repeating is safe.',
+  timeout: 'The API did not answer in time on every attempt: call again in a moment; repeating is safe.',
+  deadline:
+    'The call ran out of its time budget (HUAWEICLOUD_ER_MCP_CALL_TIMEOUT_SECONDS, 30 s by default) before the API answered: call again; repeating is safe.',
+  cancelled: 'The call was cancelled.',
+};
+
 /** Maps any thrown error to a ToolError. Messages never carry secrets: none reach this layer. */
 export function describeError(error: unknown, context: ErrorContext): ToolError {
   if (error instanceof ErApiError) {
@@ -63,10 +71,7 @@ export function describeError(error: unknown, context: ErrorContext): ToolError 
       request_id: error.lastResponse?.headers['x-request-id'] ?? null,
       retryable: error.kind !== 'cancelled',
       attempts: error.attempts,
-      hint:
-        error.kind === 'cancelled'
-          ? 'The call was cancelled.'
-          : 'The API could not be reached in time. Check network access to the endpoint and call again; repeating is safe.',
+      hint: FAILURE_HINTS[error.kind],
     };
   }
   const message = error instanceof Error ? error.message : String(error);
