@@ -1,7 +1,7 @@
 // The ER emulator over real HTTP on 127.0.0.1: signature checks, association lifecycle on a fake
 // clock, idempotence tokens, documented error codes, paging and filters. Requests are built by
 // hand (undici + our signer) so a test can sign one thing and send another.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
 import { type Emulator, type EmulatorCredential, type EmulatorOptions, startEmulator } from '../../src/emulator/server.js';
 import { generatedTopology, SANDBOX_IDS, type Topology } from '../../src/emulator/topology.js';
@@ -182,7 +182,6 @@ afterAll(async () => {
 describe('signature verification', () => {
   let h: Harness;
   const showRouter = () => `${h.base()}/instances/${ids.router}`;
-  beforeAll(() => undefined);
 
   it('accepts a correctly signed request (the control for every rejection below)', async () => {
     h = await harness();
@@ -239,6 +238,16 @@ describe('signature verification', () => {
     expect((await h.call({ path, query: { attachment_id: ids.webVpc } })).status).toBe(200);
     expectError(await h.call({ path, query: { attachment_id: ids.webVpc }, sentQuery: { attachment_id: ids.paymentsVpc } }), 401, 'APIGW.0301');
     expectError(await h.call({ path, query: { limit: 1 }, sentQuery: { limit: 2 } }), 401, 'APIGW.0301');
+  });
+
+  it('verifies queries with unicode, spaces, reserved characters and repeated keys', async () => {
+    h = await harness();
+    const path = h.tablePath(ids.router, ids.prodTable, 'associations');
+    const query = { attachment_id: ['路由 表', "a&b=c?d/e+f%g#h!i*j'k(l)", ids.webVpc, '😀'], state: ['available', 'available'], limit: 10 };
+    const answer = await h.call({ path, query });
+    expect(answer.status).toBe(200);
+    expect((answer.body.associations as Array<{ attachment_id: string }>).map((a) => a.attachment_id)).toEqual([ids.webVpc]);
+    expectError(await h.call({ path, query, sentQuery: { ...query, attachment_id: ['路由+表', ...query.attachment_id.slice(1)] } }), 401, 'APIGW.0301');
   });
 
   it('requires the security token of temporary credentials, sent and signed', async () => {
