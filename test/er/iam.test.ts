@@ -1,0 +1,141 @@
+// Project id lookup through IAM against the emulator's IAM endpoint: exactly one match is used,
+// zero or several is a clear error, and a process asks IAM once.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Target } from '../../src/config.js';
+import type { Emulator } from '../../src/emulator/server.js';
+import { ErApiError } from '../../src/er/errors.js';
+import { lookUpProjectId, ProjectLookupError, ProjectResolver } from '../../src/er/iam.js';
+import { type Credentials, HttpClient } from '../../src/http/client.js';
+import { systemClock } from '../../src/http/clock.js';
+import { silentLogger } from '../../src/log.js';
+import { startProjectLookup } from '../../src/project.js';
+import type { ToolContext } from '../../src/tools/context.js';
+import { CANARY, expectNoCanary, startTestEmulator } from '../helpers.js';
+
+const REGION = 'cn-east-3';
+const OTHER = 'cn-north-4';
+
+let emulator: Emulator | undefined;
+const clients: HttpClient[] = [];
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await emulator?.close();
+  emulator = undefined;
+});
+
+async function iamFor(iamProjects?: Array<{ id: string; name: string }>, credentials: Credentials = CANARY): Promise<{ iam: HttpClient; emulator: Emulator }> {
+  emulator = await startTestEmulator(iamProjects ? { iamProjects } : {});
+  const iam = new HttpClient({ endpoint: emulator.url, credentials, retry: { baseDelayMs: 5, maxDelayMs: 20 } });
+  clients.push(iam);
+  return { iam, emulator };
+}
+
+function lookups(e: Emulator): number {
+  return e.requests.filter((r) => r.operation === 'iam-list-projects').length;
+}
+
+describe('lookUpProjectId', () => {
+  it('one project named after the region: its id', async () => {
+    const { iam, emulator } = await iamFor();
+    await expect(lookUpProjectId(iam, REGION)).resolves.toBe(emulator.store.topology.projectId);
+    expect(emulator.requests).toEqual([expect.objectContaining({ method: 'GET', path: '/v3/projects', operation: 'iam-list-projects', status: 200 })]);
+  });
+
+  it('only an exact name match counts: other regions are ignored', async () => {
+    const { iam } = await iamFor([
+      { id: 'p0000000000000000000000000000001', name: OTHER },
+      { id: 'p0000000000000000000000000000002', name: REGION },
+      { id: 'p0000000000000000000000000000003', name: `${REGION}_sub` },
+    ]);
+    await expect(lookUpProjectId(iam, REGION)).resolves.toBe('p0000000000000000000000000000002');
+  });
+
+  it('zero matches: an error naming the region and the variable that skips the lookup', async () => {
+    const { iam } = await iamFor([{ id: 'p0000000000000000000000000000001', name: OTHER }]);
+    const error = await lookUpProjectId(iam, REGION).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProjectLookupError);
+    expect((error as Error).message).toContain(`has no project named "${REGION}"`);
+    expect((error as Error).message).toContain('HUAWEICLOUD_SDK_PROJECT_ID');
+  });
+
+  it('two matches: an error listing both ids, never a guess', async () => {
+    const { iam } = await iamFor([
+      { id: 'p0000000000000000000000000000001', name: REGION },
+      { id: 'p0000000000000000000000000000002', name: REGION },
+    ]);
+    const error = await lookUpProjectId(iam, REGION).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProjectLookupError);
+    expect((error as Error).message).toContain(`has 2 projects named "${REGION}" (p0000000000000000000000000000001, p0000000000000000000000000000002)`);
+  });
+
+  it('bad credentials: the API error, sent once (401 is never retried)', async () => {
+    const { iam, emulator } = await iamFor(undefined, { ...CANARY, sk: 'not-the-right-secret-key-at-all' });
+    const error = await lookUpProjectId(iam, REGION).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ErApiError);
+    expect((error as ErApiError).errorCode).toBe('APIGW.0301');
+    expect(lookups(emulator)).toBe(1);
+  });
+});
+
+describe('ProjectResolver', () => {
+  it('asks IAM once for two lookups, sequential or concurrent', async () => {
+    const { iam, emulator } = await iamFor();
+    const resolver = new ProjectResolver(iam, REGION);
+    const [a, b] = await Promise.all([resolver.resolve(), resolver.resolve()]);
+    const c = await resolver.resolve();
+    expect([a, b, c]).toEqual([emulator.store.topology.projectId, emulator.store.topology.projectId, emulator.store.topology.projectId]);
+    expect(lookups(emulator)).toBe(1);
+  });
+
+  it('does not keep a failure: a later lookup asks again', async () => {
+    const projects: Array<{ id: string; name: string }> = [];
+    const { iam, emulator } = await iamFor(projects);
+    const resolver = new ProjectResolver(iam, REGION);
+    await expect(resolver.resolve()).rejects.toThrow(ProjectLookupError);
+    projects.push({ id: 'p0000000000000000000000000000009', name: REGION });
+    await expect(resolver.resolve()).resolves.toBe('p0000000000000000000000000000009');
+    await expect(resolver.resolve()).resolves.toBe('p0000000000000000000000000000009');
+    expect(lookups(emulator)).toBe(2);
+  });
+});
+
+describe('startProjectLookup (serve without a configured project id)', () => {
+  function setUp(e: Emulator, credentials: Credentials = CANARY): { ctx: ToolContext; target: Target; er: HttpClient } {
+    const target: Target = {
+      region: REGION,
+      endpoint: e.url,
+      credentials,
+      iamEndpoint: e.url,
+      sources: { credentials: 'test', region: 'test', endpoint: 'test', projectId: 'IAM' },
+    };
+    const ctx: ToolContext = { problems: [], region: REGION, projectId: '', sandbox: false, clock: systemClock, log: silentLogger(), callDeadlineMs: 10_000, poll: { initialMs: 20, maxMs: 50 } };
+    const er = new HttpClient({ endpoint: e.url, credentials });
+    clients.push(er);
+    return { ctx, target, er };
+  }
+
+  it('says the lookup is running, then plugs in an ER client for the project found', async () => {
+    emulator = await startTestEmulator();
+    const { ctx, target, er } = setUp(emulator);
+    const done = startProjectLookup(ctx, target, er, silentLogger());
+    expect(ctx.er).toBeUndefined();
+    expect(ctx.problems.join(' ')).toContain('still being looked up through IAM');
+    await done;
+    expect(ctx.problems).toEqual([]);
+    expect(ctx.projectId).toBe(emulator.store.topology.projectId);
+    const page = await ctx.er!.listRouters({ limit: 1 });
+    expect(page.items).toHaveLength(1);
+  });
+
+  it('records a failed lookup as a problem naming HUAWEICLOUD_SDK_PROJECT_ID, with no secret in it', async () => {
+    emulator = await startTestEmulator();
+    const { ctx, target, er } = setUp(emulator, { ...CANARY, sk: `${CANARY.sk}-wrong` });
+    await startProjectLookup(ctx, target, er, silentLogger());
+    expect(ctx.er).toBeUndefined();
+    const problem = ctx.problems.join(' ');
+    expect(problem).toContain('APIGW.0301');
+    expect(problem).toContain('HUAWEICLOUD_SDK_PROJECT_ID');
+    expectNoCanary(problem);
+  });
+});
