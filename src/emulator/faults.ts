@@ -17,6 +17,8 @@ export interface FaultPlan {
   latencyMs?: [number, number];
   /** Seconds sent in Retry-After. */
   retryAfterSeconds?: number;
+  /** Faults for the first requests, in this order, before the probabilities take over. */
+  sequence?: FaultKind[];
 }
 
 export type Fault =
@@ -26,6 +28,10 @@ export type Fault =
   | { kind: 'busy'; status: number; code: string }
   | { kind: 'reset-before' }
   | { kind: 'reset-after' };
+
+export type FaultKind = Fault['kind'];
+
+const KINDS: readonly FaultKind[] = ['none', 'throttle', 'server-error', 'busy', 'reset-before', 'reset-after'];
 
 const BUSY = [
   { status: 400, code: 'ER.04001003' },
@@ -57,6 +63,7 @@ function seededRandom(seed: number): () => number {
 export class FaultInjector {
   private readonly random: () => number;
   readonly counts: Record<string, number> = {};
+  private scripted = 0;
 
   constructor(private readonly plan: FaultPlan) {
     this.random = seededRandom(plan.seed);
@@ -74,16 +81,34 @@ export class FaultInjector {
   }
 
   private draw(): Fault {
+    const next = this.plan.sequence?.[this.scripted];
+    if (next !== undefined) {
+      this.scripted += 1;
+      return this.make(next);
+    }
     const roll = this.random();
-    const pick = <T>(list: T[]): T => list[Math.floor(this.random() * list.length)]!;
     let edge = 0;
     const hit = (p: number | undefined) => roll < (edge += p ?? 0);
-    if (hit(this.plan.throttle)) return { kind: 'throttle', retryAfterSeconds: this.plan.retryAfterSeconds ?? 1 };
-    if (hit(this.plan.serverError)) return { kind: 'server-error', ...pick(SERVER_ERRORS) };
-    if (hit(this.plan.busy)) return { kind: 'busy', ...pick(BUSY) };
-    if (hit(this.plan.resetBeforeApply)) return { kind: 'reset-before' };
-    if (hit(this.plan.resetAfterApply)) return { kind: 'reset-after' };
+    if (hit(this.plan.throttle)) return this.make('throttle');
+    if (hit(this.plan.serverError)) return this.make('server-error');
+    if (hit(this.plan.busy)) return this.make('busy');
+    if (hit(this.plan.resetBeforeApply)) return this.make('reset-before');
+    if (hit(this.plan.resetAfterApply)) return this.make('reset-after');
     return { kind: 'none' };
+  }
+
+  private make(kind: FaultKind): Fault {
+    const pick = <T>(list: T[]): T => list[Math.floor(this.random() * list.length)]!;
+    switch (kind) {
+      case 'throttle':
+        return { kind, retryAfterSeconds: this.plan.retryAfterSeconds ?? 1 };
+      case 'server-error':
+        return { kind, ...pick(SERVER_ERRORS) };
+      case 'busy':
+        return { kind, ...pick(BUSY) };
+      default:
+        return { kind };
+    }
   }
 }
 
@@ -97,9 +122,25 @@ export function parseFaultPlan(json: string): FaultPlan {
   }
   if (!value || typeof value !== 'object') throw new Error('the fault plan must be a JSON object');
   const plan = value as Record<string, unknown>;
+  let total = 0;
   for (const key of ['throttle', 'serverError', 'busy', 'resetBeforeApply', 'resetAfterApply']) {
     const p = plan[key];
-    if (p !== undefined && (typeof p !== 'number' || p < 0 || p > 1)) throw new Error(`fault plan: ${key} must be a probability from 0 to 1`);
+    if (p !== undefined && (typeof p !== 'number' || !(p >= 0 && p <= 1))) throw new Error(`fault plan: ${key} must be a probability from 0 to 1`);
+    total += (p as number | undefined) ?? 0;
+  }
+  if (total > 1) throw new Error('fault plan: the probabilities add up to more than 1');
+  if (plan.seed !== undefined && !Number.isInteger(plan.seed)) throw new Error('fault plan: seed must be a whole number');
+  const retryAfter = plan.retryAfterSeconds;
+  if (retryAfter !== undefined && !(Number.isInteger(retryAfter) && (retryAfter as number) >= 0)) {
+    throw new Error('fault plan: retryAfterSeconds must be a whole number of seconds, 0 or more');
+  }
+  const latency = plan.latencyMs;
+  if (latency !== undefined && !(Array.isArray(latency) && latency.length === 2 && latency.every((n) => Number.isInteger(n) && n >= 0) && latency[0] <= latency[1])) {
+    throw new Error('fault plan: latencyMs must be [min, max] in whole milliseconds, min <= max');
+  }
+  const sequence = plan.sequence;
+  if (sequence !== undefined && !(Array.isArray(sequence) && sequence.every((k) => KINDS.includes(k as FaultKind)))) {
+    throw new Error(`fault plan: sequence must be a list of ${KINDS.join(', ')}`);
   }
   return { seed: 1, ...(plan as Partial<FaultPlan>) } as FaultPlan;
 }
