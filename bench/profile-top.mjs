@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// Prints the top frames of a V8 .cpuprofile (from `node --cpu-prof`) by self time, and by
+// total time for frames under a given path: `node bench/profile-top.mjs FILE [N] [PATH_FILTER]`.
+import { readFileSync } from 'node:fs';
+
+const [file, countText = '25', filter] = process.argv.slice(2);
+if (!file) {
+  process.stderr.write('usage: node bench/profile-top.mjs FILE.cpuprofile [N] [PATH_FILTER]\n');
+  process.exit(2);
+}
+const profile = JSON.parse(readFileSync(file, 'utf8'));
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const parent = new Map();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+
+// Sample counts weighted by the time deltas between samples.
+const selfTime = new Map();
+profile.samples.forEach((id, i) => selfTime.set(id, (selfTime.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+const total = [...selfTime.values()].reduce((a, b) => a + b, 0);
+
+const key = (n) => {
+  const cf = n.callFrame;
+  const where = cf.url ? `${cf.url.replace(/^file:\/\//, '').replace(process.cwd() + '/', '')}:${cf.lineNumber + 1}` : '';
+  return `${cf.functionName || '(anonymous)'} ${where}`.trim();
+};
+
+const selfByFrame = new Map();
+const totalByFrame = new Map();
+for (const [id, t] of selfTime) {
+  const node = byId.get(id);
+  selfByFrame.set(key(node), (selfByFrame.get(key(node)) ?? 0) + t);
+  // Total time: every distinct frame on the stack once.
+  const seen = new Set();
+  for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
+    const k = key(byId.get(cur));
+    if (!seen.has(k)) totalByFrame.set(k, (totalByFrame.get(k) ?? 0) + t);
+    seen.add(k);
+  }
+}
+
+const n = Number(countText);
+const pct = (t) => `${((t / total) * 100).toFixed(1).padStart(5)} %`;
+console.log(`${file}: ${(total / 1000).toFixed(0)} ms sampled\n\nTop ${n} by self time`);
+for (const [k, t] of [...selfByFrame].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`${pct(t)}  ${k}`);
+console.log(`\nTop ${n} by total time${filter ? ` (frames matching "${filter}")` : ''}`);
+for (const [k, t] of [...totalByFrame].filter(([k]) => !filter || k.includes(filter)).sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`${pct(t)}  ${k}`);

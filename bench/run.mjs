@@ -1,0 +1,176 @@
+#!/usr/bin/env node
+// `npm run bench`: start-up, per-call cost, signing, throughput and memory of the built server,
+// each side by side with what a user could use instead, against the ER emulator on 127.0.0.1.
+// Prints a table and writes bench/results.json. BENCH_QUICK=1 runs small counts (harness checks).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serverEnv, startEmulatorProcess } from './lib/emulator.mjs';
+import { coldStart } from './sections/cold-start.mjs';
+import { memory } from './sections/memory.mjs';
+import { perCall } from './sections/per-call.mjs';
+import { signing } from './sections/signing.mjs';
+import { throughput } from './sections/throughput.mjs';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const ONLY = process.env.BENCH_ONLY?.split(',').filter(Boolean);
+const OUT = fileURLToPath(new URL('./results.json', import.meta.url));
+
+const COUNTS = QUICK
+  ? { coldRuns: 3, coldWarmup: 1, calls: 100, callWarmup: 20, signBatch: 500, signRounds: 5, signWarmup: 1, tpCalls: 300, tpWarmup: 64, memCheckpoints: [100, 1_000] }
+  : { coldRuns: 20, coldWarmup: 3, calls: 2_000, callWarmup: 200, signBatch: 2_000, signRounds: 30, signWarmup: 3, tpCalls: 2_000, tpWarmup: 200, memCheckpoints: [1_000, 10_000] };
+
+/** Attachments 1-16 for create-then-undo per-call samples; the rest each get one create in the memory run. */
+const PER_CALL_ATTACHMENTS = 16;
+const memCreates = Math.ceil(COUNTS.memCheckpoints.at(-1) / 10) + 10;
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    node: process.version,
+    v8: process.versions.v8,
+    cpu_model: cpus[0]?.model ?? 'unknown',
+    cpus: cpus.length,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    total_memory_gb: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+  };
+}
+
+const want = (name) => !ONLY || ONLY.includes(name);
+
+async function main() {
+  const started = performance.now();
+  const meta = { date: new Date().toISOString(), quick: QUICK, ...machine(), loadavg_start: os.loadavg().map((l) => Math.round(l * 100) / 100) };
+  if (meta.loadavg_start[0] > 0.5) process.stderr.write(`warning: load average ${meta.loadavg_start[0]}: figures will be noisy\n`);
+  const home = await mkdtemp(path.join(os.tmpdir(), 'er-mcp-bench-'));
+  const emulator = await startEmulatorProcess({ attachments: 1 + PER_CALL_ATTACHMENTS + memCreates });
+  const env = serverEnv(emulator, home);
+  const createAttachments = emulator.attachments.slice(1, 1 + PER_CALL_ATTACHMENTS);
+  const memAttachments = emulator.attachments.slice(1 + PER_CALL_ATTACHMENTS);
+  const results = { meta };
+  const step = (name) => process.stderr.write(`bench: ${name}…\n`);
+  try {
+    if (want('cold')) {
+      step('cold start');
+      results.cold_start = await coldStart({ env, runs: COUNTS.coldRuns, warmup: COUNTS.coldWarmup });
+    }
+    if (want('calls')) {
+      step('per-call cost');
+      results.per_call = await perCall({ emulator, env, calls: COUNTS.calls, warmup: COUNTS.callWarmup, createAttachments });
+    }
+    if (want('sign')) {
+      step('signing');
+      results.signing = await signing({ batch: COUNTS.signBatch, rounds: COUNTS.signRounds, warmup: COUNTS.signWarmup });
+    }
+    if (want('throughput')) {
+      step('throughput');
+      results.throughput = await throughput({ emulator, env, calls: COUNTS.tpCalls, inFlight: 64, warmup: COUNTS.tpWarmup });
+    }
+    if (want('memory')) {
+      step('memory');
+      results.memory = await memory({ emulator, env, checkpoints: COUNTS.memCheckpoints, inFlight: 8, createAttachments: memAttachments });
+    }
+  } finally {
+    await emulator.close();
+    await rm(home, { recursive: true, force: true });
+  }
+  meta.loadavg_end = os.loadavg().map((l) => Math.round(l * 100) / 100);
+  meta.duration_seconds = Math.round((performance.now() - started) / 100) / 10;
+  results.targets = collectTargets(results);
+  await writeFile(OUT, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(render(results));
+  process.stdout.write(`\nwrote ${path.relative(process.cwd(), OUT)}\n`);
+}
+
+function collectTargets(results) {
+  const targets = [];
+  if (results.cold_start) targets.push(results.cold_start.target);
+  if (results.per_call) {
+    for (const [op, r] of Object.entries(results.per_call)) targets.push(...r.targets.map((t) => ({ ...t, name: `${op}: ${t.name}` })));
+  }
+  if (results.signing) targets.push(results.signing.target);
+  if (results.throughput) targets.push(...results.throughput.targets);
+  if (results.memory) targets.push(...results.memory.targets);
+  return targets;
+}
+
+// ---------- table ----------
+
+function table(headers, rows) {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
+}
+
+const f = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : String(n));
+const mb = (bytes) => (bytes / 2 ** 20).toFixed(1);
+
+function render(r) {
+  const m = r.meta;
+  let out = `\nhuaweicloud-er-mcp benchmark${m.quick ? ' (QUICK: small counts, not for publishing)' : ''}\n`;
+  out += `${m.date}  Node ${m.node}  ${m.cpu_model} × ${m.cpus}  load ${m.loadavg_start.join(' ')} → ${m.loadavg_end.join(' ')}  ${m.duration_seconds} s\n`;
+  if (r.cold_start) {
+    const c = r.cold_start;
+    out += `\n1. Cold start: spawn → initialize → tools/list (ms, ${c.runs} runs each, interleaved)\n`;
+    out += table(
+      ['contender', 'median', 'p95', 'p99', 'min', 'max'],
+      [
+        ['a. this server (dist/cli.js)', c.server],
+        ['b. SDK baseline, one tool', c.baseline],
+        ['c. node -e ""', c.node_e],
+      ].map(([n, s]) => [n, f(s.median, 1), f(s.p95, 1), f(s.p99, 1), f(s.min, 1), f(s.max, 1)]),
+    );
+    out += `a/b = ${f(c.ratio_server_over_baseline)} (target <= 1.3)\n`;
+  }
+  if (r.per_call) {
+    const names = { mcp: 'MCP tool over stdio (dist/cli.js)', er: 'ErClient (dist/er/client.js)', http: 'HttpClient, the floor (dist/http)', sdk: 'official SDK HcClient (axios)' };
+    for (const [op, label] of [['get', 'get_association_state (one look)'], ['create', 'create_route_association']]) {
+      const p = r.per_call[op];
+      out += `\n2. Per call, ${label}: ms, ${p.calls} sequential calls each, interleaved\n`;
+      out += table(
+        ['path', 'median', 'p95', 'p99', 'min', 'max', 'CPU µs/call'],
+        Object.entries(p.contenders).map(([k, s]) => [names[k], f(s.median, 3), f(s.p95, 3), f(s.p99, 3), f(s.min, 3), f(s.max, 3), f(p.cpu_us_per_call_mean[k], 0)]),
+      );
+      out += `(CPU: mean per call of the process doing the work; for MCP, the server process's.)\n`;
+      out += `MCP − floor = ${f(p.mcp_minus_http_median_ms, 3)} ms (target <= 1; MCP − ErClient = ${f(p.mcp_minus_er_median_ms, 3)} ms); SDK / HttpClient = ${f(p.sdk_over_http_median)}× (target >= 2)\n`;
+    }
+  }
+  if (r.signing) {
+    const s = r.signing;
+    out += `\n3. Signing: signs/s, ${s.rounds} batches of ${s.batch} each, interleaved\n`;
+    out += table(
+      ['signer', 'median', 'p95', 'min', 'max'],
+      [
+        ['src/http/signer.ts sign()', s.ours],
+        ['official AKSKSigner.sign', s.official],
+      ].map(([n, x]) => [n, f(x.median, 0), f(x.p95, 0), f(x.min, 0), f(x.max, 0)]),
+    );
+    out += `ours / official = ${f(s.speedup)}× (target > 1)\n`;
+  }
+  if (r.throughput) {
+    const t = r.throughput;
+    out += `\n4. Throughput: ${t.calls} get_association_state calls, ${t.in_flight} in flight, one stdio session\n`;
+    out += `${f(t.calls_per_second, 0)} calls/s; latency median ${f(t.latency_ms.median)} ms, p99 ${f(t.latency_ms.p99)} ms; errors ${t.errors}; TCP connections ${t.tcp_connections} (pool ${t.pool_size})\n`;
+  }
+  if (r.memory) {
+    const mem = r.memory;
+    out += `\n5. Memory of the server process (after a forced GC), calls ${mem.in_flight} in flight, 1 in 10 a create\n`;
+    out += table(
+      ['after calls', 'RSS MB', 'heap used MB', 'heap total MB'],
+      mem.samples.map((s) => [String(s.calls), mb(s.rss_bytes), mb(s.heap_used_bytes), mb(s.heap_total_bytes)]),
+    );
+    out += `growth ${mem.samples[1].calls} → ${mem.samples.at(-1).calls}: RSS ${f(mem.rss_growth_percent)} %, heap used ${f(mem.heap_used_growth_percent)} % (target < 10 %); errors ${mem.errors}\n`;
+  }
+  out += `\nTargets\n`;
+  out += table(
+    ['target', 'value', 'limit', 'result'],
+    r.targets.map((t) => [t.name, `${t.value}${t.unit ? ` ${t.unit}` : ''}`, t.limit, t.pass ? 'met' : 'MISSED']),
+  );
+  return out;
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench failed: ${error?.stack ?? error}\n`);
+  process.exit(1);
+});
