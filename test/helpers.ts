@@ -10,7 +10,7 @@ import { ErClient } from '../src/er/client.js';
 import { HttpClient, type HttpClientOptions } from '../src/http/client.js';
 import { systemClock } from '../src/http/clock.js';
 import { silentLogger } from '../src/log.js';
-import { createServer } from '../src/server.js';
+import { createServer, type Guardrails } from '../src/server.js';
 import type { ToolContext } from '../src/tools/context.js';
 
 /** Canary secrets: tests assert these strings never appear in any output. */
@@ -40,7 +40,8 @@ export async function connectInMemory(
   emulator: Emulator,
   overrides: Partial<ToolContext> = {},
   httpOptions: Partial<HttpClientOptions> = {},
-  clientCapabilities: ConstructorParameters<typeof Client>[1] = {},
+  clientOptions: ConstructorParameters<typeof Client>[1] = {},
+  guardrails?: Guardrails,
 ): Promise<InMemoryHarness> {
   const http = new HttpClient({ endpoint: emulator.url, credentials: CANARY, retry: { baseDelayMs: 5, maxDelayMs: 20 }, ...httpOptions });
   const topology = emulator.store.topology;
@@ -56,9 +57,9 @@ export async function connectInMemory(
     poll: { initialMs: 20, maxMs: 50 },
     ...overrides,
   };
-  const server = createServer(ctx);
+  const server = createServer(ctx, guardrails);
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  const client = new Client({ name: 'test', version: '1.0.0' }, clientCapabilities);
+  const client = new Client({ name: 'test', version: '1.0.0' }, clientOptions);
   await Promise.all([server.connect(serverTransport), client.connect(clientTransport)]);
   return {
     client,

@@ -124,6 +124,8 @@ export class WriteGuard {
   }
 
   private record(tool: string, args: Record<string, unknown>, decision: Decision, result: CallToolResult): CallToolResult {
+    // The refusal already says the log is unusable; there is nowhere to record it.
+    if (decision.guardrail === 'audit_unavailable') return result;
     const facts = factsOf(result);
     try {
       this.audit.append({
@@ -142,8 +144,8 @@ export class WriteGuard {
       return result;
     } catch {
       this.ctx.log.error({ tool, outcome: decision.outcome }, 'could not write the audit record');
-      const text = result.content?.[0]?.type === 'text' ? result.content[0].text : '';
-      return { ...result, content: [{ type: 'text', text: `${text}\n\nWARNING: this attempt could not be written to the audit log; further writes are refused.` }] };
+      const warning = 'WARNING: this attempt could not be written to the audit log; further writes are refused until it is fixed.';
+      return { ...result, content: [...(result.content ?? []), { type: 'text', text: warning }] };
     }
   }
 }

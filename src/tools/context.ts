@@ -1,4 +1,6 @@
 // What every tool handler is given: the ER client (when configured) and where it points.
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { ErClient } from '../er/client.js';
 import type { Clock } from '../http/clock.js';
 import type { Logger } from '../log.js';
@@ -28,3 +30,13 @@ export interface ToolContext {
 
 /** Polling as the Terraform provider waits: start near 2 s, back off to at most 10 s. */
 export const DEFAULT_POLL: PollTiming = { initialMs: 2_000, maxMs: 10_000 };
+
+export interface WriteCallInfo {
+  tool: string;
+  action: 'associate' | 'disassociate';
+  args: { er_id: string; route_table_id: string; attachment_id: string; dry_run?: boolean; client_token?: string };
+  extra: RequestHandlerExtra<ServerRequest, ServerNotification>;
+}
+
+/** What stands between a write tool and the API (guardrails, audit); `perform` makes the call. */
+export type WriteGate = (call: WriteCallInfo, perform: () => Promise<CallToolResult>) => Promise<CallToolResult>;

@@ -8,7 +8,7 @@ import type { AssociationRef } from '../er/client.js';
 import { ErApiError, mayHaveBeenApplied } from '../er/errors.js';
 import type { Association } from '../er/types.js';
 import { HttpFailure } from '../http/client.js';
-import type { ToolContext } from './context.js';
+import type { ToolContext, WriteGate } from './context.js';
 import { dryRun, planOutput } from './plan.js';
 import { configurationFailure, describeError, type ErrorContext, failure, success } from './results.js';
 import { associationOutput, associationRefShape, clientTokenInput, dryRunInput, nextCallOutput } from './schemas.js';
@@ -35,7 +35,7 @@ export const createOutput = z.object({
   undo: nextCallOutput.optional(),
 });
 
-export function registerCreateRouteAssociation(server: McpServer, ctx: ToolContext): void {
+export function registerCreateRouteAssociation(server: McpServer, ctx: ToolContext, gate: WriteGate): void {
   server.registerTool(
     'create_route_association',
     {
@@ -48,7 +48,7 @@ export function registerCreateRouteAssociation(server: McpServer, ctx: ToolConte
       outputSchema: createOutput,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     },
-    (args, extra) => createRouteAssociation(ctx, args, extra.signal),
+    (args, extra) => gate({ tool: 'create_route_association', action: 'associate', args, extra }, () => createRouteAssociation(ctx, args, extra.signal)),
   );
 }
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { AssociationRef } from '../er/client.js';
 import { ErApiError } from '../er/errors.js';
 import { HttpFailure } from '../http/client.js';
-import type { ToolContext } from './context.js';
+import type { ToolContext, WriteGate } from './context.js';
 import { dryRun, planOutput } from './plan.js';
 import { configurationFailure, describeError, type ErrorContext, failure, success } from './results.js';
 import { associationRefShape, dryRunInput, nextCallOutput } from './schemas.js';
@@ -28,7 +28,7 @@ export const deleteOutput = z.object({
   next: nextCallOutput.optional(),
 });
 
-export function registerDeleteRouteAssociation(server: McpServer, ctx: ToolContext): void {
+export function registerDeleteRouteAssociation(server: McpServer, ctx: ToolContext, gate: WriteGate): void {
   server.registerTool(
     'delete_route_association',
     {
@@ -41,7 +41,7 @@ export function registerDeleteRouteAssociation(server: McpServer, ctx: ToolConte
       outputSchema: deleteOutput,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     },
-    (args, extra) => deleteRouteAssociation(ctx, args, extra.signal),
+    (args, extra) => gate({ tool: 'delete_route_association', action: 'disassociate', args, extra }, () => deleteRouteAssociation(ctx, args, extra.signal)),
   );
 }
 

@@ -1,0 +1,200 @@
+// Guardrails in memory: read-only, allow-lists, human confirmation in every mode, audit records.
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Emulator, isWrite } from '../../src/emulator/server.js';
+import { SANDBOX_IDS } from '../../src/emulator/topology.js';
+import { type AuditRecord, openAuditLog } from '../../src/guardrails/audit.js';
+import { type GuardrailSettings, UNRESTRICTED } from '../../src/guardrails/settings.js';
+import { CANARY_VALUES, connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured } from '../helpers.js';
+
+const ids = SANDBOX_IDS;
+const createArgs = { er_id: ids.router, route_table_id: ids.prodTable, attachment_id: ids.paymentsVpc };
+const deleteArgs = { er_id: ids.router, route_table_id: ids.prodTable, attachment_id: ids.webVpc };
+
+let emulator: Emulator;
+let harness: InMemoryHarness;
+let auditPath: string;
+let elicitations: Array<{ message: string }>;
+
+afterEach(async () => {
+  await harness?.close();
+  await emulator?.close();
+});
+
+async function setUp(settings: Partial<GuardrailSettings>, elicit?: ElicitResult['action'] | 'accept-unticked'): Promise<void> {
+  emulator = await startTestEmulator();
+  auditPath = join(mkdtempSync(join(tmpdir(), 'er-audit-')), 'nested', 'audit.jsonl');
+  elicitations = [];
+  const capabilities = elicit ? { elicitation: { form: {} } } : {};
+  harness = await connectInMemory(emulator, {}, {}, { capabilities }, { settings: { ...UNRESTRICTED, ...settings }, audit: openAuditLog(auditPath) });
+  if (elicit) {
+    harness.client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      elicitations.push({ message: request.params.message });
+      if (elicit === 'accept') return { action: 'accept', content: { approve: true } };
+      if (elicit === 'accept-unticked') return { action: 'accept', content: { approve: false } };
+      return { action: elicit };
+    });
+  }
+}
+
+const writes = () => emulator.requests.filter(isWrite);
+
+function auditRecords(): AuditRecord[] {
+  return readFileSync(auditPath, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as AuditRecord);
+}
+
+describe('read-only mode', () => {
+  it('does not list the write tools, refuses them by name, and keeps reads working', async () => {
+    await setUp({ readOnly: true });
+    const names = (await harness.client.listTools()).tools.map((t) => t.name);
+    expect(names).not.toContain('create_route_association');
+    expect(names).not.toContain('delete_route_association');
+    expect(names).toContain('get_association_state');
+    for (const tool of ['create_route_association', 'delete_route_association']) {
+      const error = errorOf(await harness.client.callTool({ name: tool, arguments: createArgs }));
+      expect(error.error_code).toBe('READ_ONLY');
+      expect(String(error.error_msg)).toContain('read-only');
+    }
+    structured(await harness.client.callTool({ name: 'list_enterprise_routers', arguments: {} }));
+    structured(await harness.client.callTool({ name: 'get_association_state', arguments: deleteArgs }));
+    expect(writes()).toEqual([]);
+    expect(auditRecords().map((r) => [r.tool, r.outcome, r.guardrail])).toEqual([
+      ['create_route_association', 'refused', 'read_only'],
+      ['delete_route_association', 'refused', 'read_only'],
+    ]);
+    expect((await harness.client.getInstructions()) ?? '').toContain('read-only');
+  });
+});
+
+describe('allow-lists', () => {
+  it('lets a listed router and route table through', async () => {
+    await setUp({ allowErIds: new Set([ids.router]), allowRouteTableIds: new Set([ids.prodTable]), confirmWrites: 'never' });
+    structured(await harness.client.callTool({ name: 'create_route_association', arguments: createArgs }));
+    expect(writes()).toHaveLength(1);
+  });
+
+  it('refuses an unlisted router before any request and names the rule', async () => {
+    await setUp({ allowErIds: new Set([ids.labRouter]) });
+    const before = emulator.requests.length;
+    const error = errorOf(await harness.client.callTool({ name: 'create_route_association', arguments: createArgs }));
+    expect(error.error_code).toBe('NOT_ALLOWED');
+    expect(String(error.error_msg)).toContain('--allow-er-ids');
+    expect(emulator.requests.length).toBe(before);
+    expect(auditRecords()).toEqual([expect.objectContaining({ outcome: 'refused', guardrail: 'allow_er_ids' })]);
+  });
+
+  it('refuses an unlisted route table, dry runs and deletes included', async () => {
+    await setUp({ allowRouteTableIds: new Set([ids.devTable]) });
+    for (const [tool, args] of [
+      ['create_route_association', { ...createArgs, dry_run: true }],
+      ['delete_route_association', deleteArgs],
+    ] as const) {
+      const error = errorOf(await harness.client.callTool({ name: tool, arguments: args }));
+      expect(String(error.error_msg)).toContain('--allow-route-table-ids');
+    }
+    expect(emulator.requests).toEqual([]);
+  });
+});
+
+describe('human confirmation', () => {
+  it('asks with names and the plan, and writes once accepted', async () => {
+    await setUp({ confirmWrites: 'auto' }, 'accept');
+    structured(await harness.client.callTool({ name: 'create_route_association', arguments: createArgs }));
+    expect(elicitations).toHaveLength(1);
+    const message = elicitations[0]!.message;
+    for (const part of ['cn-east-3', ids.projectId, 'er-shanghai-core', 'rtb-prod', 'vpc-payments', 'currently not associated', 'will change']) {
+      expect(message).toContain(part);
+    }
+    expect(writes()).toHaveLength(1);
+    expect(auditRecords()).toEqual([expect.objectContaining({ outcome: 'succeeded', guardrail: 'confirmation_accepted', state: 'pending' })]);
+  });
+
+  it.each(['decline', 'cancel', 'accept-unticked'] as const)('sends nothing when the human answers %s', async (answer) => {
+    await setUp({ confirmWrites: 'always' }, answer);
+    const error = errorOf(await harness.client.callTool({ name: 'delete_route_association', arguments: deleteArgs }));
+    expect(error.error_code).toBe('DECLINED_BY_HUMAN');
+    expect(String(error.error_msg)).toMatch(/human (declined|cancelled)/);
+    expect(elicitations).toHaveLength(1);
+    expect(writes()).toEqual([]);
+    expect(auditRecords()).toEqual([expect.objectContaining({ outcome: 'declined' })]);
+  });
+
+  it('auto: a client that cannot elicit is not asked and the write goes ahead', async () => {
+    await setUp({ confirmWrites: 'auto' });
+    structured(await harness.client.callTool({ name: 'create_route_association', arguments: createArgs }));
+    expect(writes()).toHaveLength(1);
+    expect(auditRecords()[0]?.guardrail).toBe('confirmation_unsupported_by_client');
+  });
+
+  it('always: a client that cannot elicit is refused (fail closed) with how to configure', async () => {
+    await setUp({ confirmWrites: 'always' });
+    const error = errorOf(await harness.client.callTool({ name: 'create_route_association', arguments: createArgs }));
+    expect(error.error_code).toBe('CONFIRMATION_REQUIRED');
+    expect(String(error.hint)).toContain('--confirm-writes');
+    expect(emulator.requests).toEqual([]);
+  });
+
+  it('never: does not ask even a client that could', async () => {
+    await setUp({ confirmWrites: 'never' }, 'decline');
+    structured(await harness.client.callTool({ name: 'create_route_association', arguments: createArgs }));
+    expect(elicitations).toEqual([]);
+    expect(writes()).toHaveLength(1);
+  });
+
+  it('a dry run needs no approval and is audited as a dry run', async () => {
+    await setUp({ confirmWrites: 'always' }, 'decline');
+    structured(await harness.client.callTool({ name: 'create_route_association', arguments: { ...createArgs, dry_run: true } }));
+    expect(elicitations).toEqual([]);
+    expect(writes()).toEqual([]);
+    expect(auditRecords()).toEqual([expect.objectContaining({ outcome: 'dry_run' })]);
+  });
+
+  it('the agent cannot switch confirmation off with an argument', async () => {
+    await setUp({ confirmWrites: 'always' }, 'decline');
+    const result = await harness.client.callTool({ name: 'create_route_association', arguments: { ...createArgs, confirm_writes: 'never' } });
+    expect(result.isError).toBe(true);
+    expect(writes()).toEqual([]);
+  });
+});
+
+describe('audit trail', () => {
+  it('writes one 0600 line per attempt, with outcome, token, request id and no secret', async () => {
+    await setUp({ confirmWrites: 'never' });
+    structured(await harness.client.callTool({ name: 'create_route_association', arguments: { ...createArgs, client_token: 'audit-token-1' } }));
+    errorOf(await harness.client.callTool({ name: 'create_route_association', arguments: { ...createArgs, route_table_id: 'no-such-table' } }));
+    structured(await harness.client.callTool({ name: 'delete_route_association', arguments: { ...deleteArgs, dry_run: true } }));
+    const records = auditRecords();
+    expect(records.map((r) => [r.tool, r.outcome])).toEqual([
+      ['create_route_association', 'succeeded'],
+      ['create_route_association', 'failed'],
+      ['delete_route_association', 'dry_run'],
+    ]);
+    const [created, failed] = records as [AuditRecord, AuditRecord];
+    expect(created).toMatchObject({ client_token: 'audit-token-1', region: 'cn-east-3', project_id: ids.projectId, state: 'pending', arguments: expect.objectContaining(createArgs) });
+    expect(created.request_ids).toHaveLength(1);
+    expect(created.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(failed.error_code).toBe('ER.04045001');
+    expect(statSync(auditPath).mode & 0o777).toBe(0o600);
+    const text = readFileSync(auditPath, 'utf8');
+    for (const secret of CANARY_VALUES) expect(text).not.toContain(secret);
+  });
+
+  it('refuses writes when the audit log cannot be written, and still serves reads', async () => {
+    emulator = await startTestEmulator();
+    const dir = mkdtempSync(join(tmpdir(), 'er-audit-'));
+    writeFileSync(join(dir, 'not-a-directory'), '');
+    harness = await connectInMemory(emulator, {}, {}, {}, { settings: { ...UNRESTRICTED, confirmWrites: 'never' }, audit: openAuditLog(join(dir, 'not-a-directory', 'audit.jsonl')) });
+    const error = errorOf(await harness.client.callTool({ name: 'create_route_association', arguments: createArgs }));
+    expect(error.error_code).toBe('AUDIT_UNAVAILABLE');
+    expect(String(error.error_msg)).toContain('not-a-directory');
+    expect(emulator.requests).toEqual([]);
+    structured(await harness.client.callTool({ name: 'list_enterprise_routers', arguments: {} }));
+  });
+});
