@@ -12,6 +12,7 @@ import { HttpClient } from './http/client.js';
 import { systemClock } from './http/clock.js';
 import { createLogger, type Logger } from './log.js';
 import { startProjectLookup } from './project.js';
+import { openAuditLog } from './guardrails/audit.js';
 import { createServer } from './server.js';
 import { DEFAULT_POLL, type ToolContext } from './tools/context.js';
 import { VERSION } from './version.js';
@@ -19,10 +20,18 @@ import { VERSION } from './version.js';
 const USAGE = `huaweicloud-er-mcp ${VERSION}: MCP server for Huawei Cloud Enterprise Router associations
 
 Usage:
-  huaweicloud-er-mcp [--sandbox]        serve MCP on stdio (--sandbox: against a built-in local emulator)
-  huaweicloud-er-mcp doctor [--sandbox] show the credentials, region, endpoint and project in use; make one read-only call
-  huaweicloud-er-mcp emulator [--port N] run the local ER API emulator alone
+  huaweicloud-er-mcp [--sandbox] [guardrails]  serve MCP on stdio (--sandbox: against a built-in emulator)
+  huaweicloud-er-mcp doctor [--sandbox]        show the credentials, region, endpoint and project in use,
+                                               then make one read-only call
+  huaweicloud-er-mcp emulator [--port N]       run the local ER API emulator alone
   huaweicloud-er-mcp --help | --version
+
+Guardrails (each also read from the environment variable beside it; the flag wins):
+  --read-only                       HUAWEICLOUD_ER_MCP_READ_ONLY=true     no write tools at all
+  --allow-er-ids ID,ID              HUAWEICLOUD_ER_MCP_ALLOW_ER_IDS       writes only on these routers
+  --allow-route-table-ids ID,ID     HUAWEICLOUD_ER_MCP_ALLOW_ROUTE_TABLE_IDS
+  --confirm-writes auto|always|never HUAWEICLOUD_ER_MCP_CONFIRM_WRITES   ask the human before each write
+  --audit-log PATH|off              HUAWEICLOUD_ER_MCP_AUDIT_LOG          default $XDG_STATE_HOME/huaweicloud-er-mcp/audit.jsonl
 
 Environment: HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_SECURITY_TOKEN,
 HUAWEICLOUD_SDK_PROJECT_ID, HUAWEICLOUD_REGION, HUAWEICLOUD_ER_ENDPOINT, LOG_LEVEL; or
@@ -35,7 +44,7 @@ async function main(): Promise<number | undefined> {
     config = loadConfig(process.argv.slice(2), process.env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`huaweicloud-er-mcp: ${error.message}\n\n${USAGE}`);
+    process.stderr.write(`huaweicloud-er-mcp: ${error.message}\nRun huaweicloud-er-mcp --help for usage.\n`);
     return 2;
   }
   const log = createLogger(config.logLevel);
@@ -115,7 +124,22 @@ async function serve(config: Config, log: Logger): Promise<void> {
   }
   for (const warning of config.warnings) log.warn(warning);
 
-  const server = createServer(ctx);
+  const { guardrails } = config;
+  const audit = openAuditLog(guardrails.auditLogPath);
+  const auditProblem = audit.problem();
+  if (auditProblem) log.error(`${auditProblem}: writes will be refused until it is fixed`);
+  log.info(
+    {
+      read_only: guardrails.readOnly,
+      allow_er_ids: guardrails.allowErIds ? [...guardrails.allowErIds] : 'any',
+      allow_route_table_ids: guardrails.allowRouteTableIds ? [...guardrails.allowRouteTableIds] : 'any',
+      confirm_writes: guardrails.confirmWrites,
+      audit_log: guardrails.auditLogPath ?? 'off',
+    },
+    'guardrails',
+  );
+
+  const server = createServer(ctx, { settings: guardrails, audit });
   const transport = new StdioServerTransport();
   transport.onerror = (error) => log.warn({ err: error.message }, 'ignored an unreadable message on stdin');
   await server.connect(transport);
@@ -124,6 +148,7 @@ async function serve(config: Config, log: Logger): Promise<void> {
     await server.close();
     await http?.close();
     await emulator?.close();
+    audit.close();
   });
   // The SDK's stdio transport ignores EOF: without this the process outlives its client.
   process.stdin.on('end', () => stop('stdin closed'));

@@ -3,6 +3,7 @@
 // start and explain through its tools.
 import { type CredentialSource, type Env, findCredentials } from './credentials.js';
 import { ID_PATTERN } from './er/ids.js';
+import { type GuardrailInputs, GuardrailSettingsError, type GuardrailSettings, parseGuardrails } from './guardrails/settings.js';
 import type { Credentials } from './http/client.js';
 
 export const ER_REGIONS = [
@@ -39,14 +40,16 @@ export interface Config {
   problems: string[];
   /** Non-fatal remarks to log at start. */
   warnings: string[];
+  /** What the agent may change; set by whoever installs the server, never by a tool argument. */
+  guardrails: GuardrailSettings;
 }
 
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-const BOOLEAN_FLAGS = new Set(['sandbox', 'help', 'version']);
-const VALUE_FLAGS = new Set(['port']);
+const BOOLEAN_FLAGS = new Set(['sandbox', 'help', 'version', 'read-only']);
+const VALUE_FLAGS = new Set(['port', 'allow-er-ids', 'allow-route-table-ids', 'confirm-writes', 'audit-log']);
 
 /** Flags as `--name value` or `--name=value`; the first bare word is the command. */
 export function parseArgs(argv: readonly string[]): { command?: string; flags: Map<string, string> } {
@@ -62,11 +65,12 @@ export function parseArgs(argv: readonly string[]): { command?: string; flags: M
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq === -1 ? undefined : eq);
     if (BOOLEAN_FLAGS.has(name)) {
-      if (eq !== -1) throw new UsageError(`--${name} takes no value`);
-      flags.set(name, 'true');
+      // Only `--read-only=false` takes a value: it lets a flag undo its environment variable.
+      if (eq !== -1 && name !== 'read-only') throw new UsageError(`--${name} takes no value`);
+      flags.set(name, eq === -1 ? 'true' : arg.slice(eq + 1));
     } else if (VALUE_FLAGS.has(name)) {
       const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-      if (value === undefined || value === '' || (eq === -1 && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
+      if (value === undefined || (eq === -1 && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
       flags.set(name, value);
     } else {
       throw new UsageError(`unknown flag --${name}`);
@@ -91,9 +95,28 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
     callDeadlineMs,
     problems: [],
     warnings: [],
+    guardrails: readGuardrails(flags, env),
   };
   if ((command === 'serve' || command === 'doctor') && !config.sandbox) resolveTarget(env, config);
   return config;
+}
+
+/** Each guardrail from its flag, else its environment variable; malformed values stop start-up. */
+function readGuardrails(flags: Map<string, string>, env: Env): GuardrailSettings {
+  const read = (flag: string, variable: string) => flags.get(flag) ?? env[variable];
+  const inputs: GuardrailInputs = {
+    readOnly: read('read-only', 'HUAWEICLOUD_ER_MCP_READ_ONLY'),
+    allowErIds: read('allow-er-ids', 'HUAWEICLOUD_ER_MCP_ALLOW_ER_IDS'),
+    allowRouteTableIds: read('allow-route-table-ids', 'HUAWEICLOUD_ER_MCP_ALLOW_ROUTE_TABLE_IDS'),
+    confirmWrites: read('confirm-writes', 'HUAWEICLOUD_ER_MCP_CONFIRM_WRITES'),
+    auditLog: read('audit-log', 'HUAWEICLOUD_ER_MCP_AUDIT_LOG'),
+  };
+  try {
+    return parseGuardrails(inputs, env);
+  } catch (error) {
+    if (error instanceof GuardrailSettingsError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 function toCommand(word: string | undefined, flags: Map<string, string>): Command {

@@ -1,5 +1,8 @@
 // Shared test set-up: an emulator with canary credentials, a server wired to it in memory,
 // and the built server spawned over real stdio.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -77,7 +80,8 @@ export async function connectInMemory(
 export function envFor(emulator: Emulator, extra: Record<string, string> = {}): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '/tmp',
+    // A fresh HOME: no credentials file, KooCLI profile or audit log of the real user is touched.
+    HOME: mkdtempSync(join(tmpdir(), 'er-mcp-home-')),
     HUAWEICLOUD_SDK_AK: CANARY.ak,
     HUAWEICLOUD_SDK_SK: CANARY.sk,
     HUAWEICLOUD_SDK_SECURITY_TOKEN: CANARY.securityToken,

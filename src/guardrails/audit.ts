@@ -11,6 +11,8 @@ export interface AuditRecord {
   arguments: Record<string, unknown>;
   region: string;
   project_id: string;
+  /** True for rehearsals against the built-in emulator. */
+  sandbox: boolean;
   outcome: AuditOutcome;
   /** The rule or step that decided: read_only, allow_er_ids, confirmation_accepted, … */
   guardrail: string;

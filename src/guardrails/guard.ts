@@ -134,6 +134,7 @@ export class WriteGuard {
         arguments: args,
         region: this.ctx.region,
         project_id: this.ctx.projectId,
+        sandbox: this.ctx.sandbox,
         outcome: decision.outcome,
         guardrail: decision.guardrail,
         client_token: facts.clientToken,
