@@ -38,9 +38,23 @@ for (const [id, t] of selfTime) {
   }
 }
 
+// Self time by where the code lives: a package, our dist/, Node internals, or native work.
+const group = (k) => {
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(k)?.[1];
+  if (pkg) return pkg;
+  if (/(^|[ /])dist\//.test(k)) return 'dist/ (this project)';
+  if (k.includes('node:')) return 'node: internals (JS)';
+  if (k.startsWith('(')) return k;
+  return 'native (syscalls, crypto, JSON…)';
+};
+const byGroup = new Map();
+for (const [k, t] of selfByFrame) byGroup.set(group(k), (byGroup.get(group(k)) ?? 0) + t);
+
 const n = Number(countText);
 const pct = (t) => `${((t / total) * 100).toFixed(1).padStart(5)} %`;
 console.log(`${file}: ${(total / 1000).toFixed(0)} ms sampled\n\nTop ${n} by self time`);
 for (const [k, t] of [...selfByFrame].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`${pct(t)}  ${k}`);
+console.log('\nSelf time by origin');
+for (const [k, t] of [...byGroup].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`${pct(t)}  ${k}`);
 console.log(`\nTop ${n} by total time${filter ? ` (frames matching "${filter}")` : ''}`);
 for (const [k, t] of [...totalByFrame].filter(([k]) => !filter || k.includes(filter)).sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`${pct(t)}  ${k}`);

@@ -18,8 +18,8 @@ const ONLY = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 const OUT = fileURLToPath(new URL('./results.json', import.meta.url));
 
 const COUNTS = QUICK
-  ? { coldRuns: 3, coldWarmup: 1, calls: 100, callWarmup: 20, signBatch: 500, signRounds: 5, signWarmup: 1, tpCalls: 300, tpWarmup: 64, memCheckpoints: [100, 1_000] }
-  : { coldRuns: 20, coldWarmup: 3, calls: 2_000, callWarmup: 200, signBatch: 2_000, signRounds: 30, signWarmup: 3, tpCalls: 2_000, tpWarmup: 200, memCheckpoints: [1_000, 10_000] };
+  ? { coldRuns: 3, coldWarmup: 1, calls: 100, callWarmup: 20, signBatch: 500, signRounds: 5, signWarmup: 1, tpCalls: 300, tpWarmup: 64, memCheckpoints: [100, 1_000, 2_000] }
+  : { coldRuns: 20, coldWarmup: 3, calls: 2_000, callWarmup: 200, signBatch: 2_000, signRounds: 30, signWarmup: 3, tpCalls: 2_000, tpWarmup: 200, memCheckpoints: [1_000, 10_000, 20_000] };
 
 /** Attachments 1-16 for create-then-undo per-call samples; the rest each get one create in the memory run. */
 const PER_CALL_ATTACHMENTS = 16;
@@ -133,7 +133,7 @@ function render(r) {
         Object.entries(p.contenders).map(([k, s]) => [names[k], f(s.median, 3), f(s.p95, 3), f(s.p99, 3), f(s.min, 3), f(s.max, 3), f(p.cpu_us_per_call_mean[k], 0)]),
       );
       out += `(CPU: mean per call of the process doing the work; for MCP, the server process's.)\n`;
-      out += `MCP − floor = ${f(p.mcp_minus_http_median_ms, 3)} ms (target <= 1; MCP − ErClient = ${f(p.mcp_minus_er_median_ms, 3)} ms); SDK / HttpClient = ${f(p.sdk_over_http_median)}× (target >= 2)\n`;
+      out += `MCP − floor = ${f(p.mcp_minus_http_median_ms, 3)} ms (target <= 1; MCP − ErClient = ${f(p.mcp_minus_er_median_ms, 3)} ms); SDK / HttpClient = ${f(p.sdk_over_http_median)}× (target >= 2; in client CPU per call ${f(p.sdk_over_http_cpu)}×)\n`;
     }
   }
   if (r.signing) {
@@ -160,7 +160,8 @@ function render(r) {
       ['after calls', 'RSS MB', 'heap used MB', 'heap total MB'],
       mem.samples.map((s) => [String(s.calls), mb(s.rss_bytes), mb(s.heap_used_bytes), mb(s.heap_total_bytes)]),
     );
-    out += `growth ${mem.samples[1].calls} → ${mem.samples.at(-1).calls}: RSS ${f(mem.rss_growth_percent)} %, heap used ${f(mem.heap_used_growth_percent)} % (target < 10 %); errors ${mem.errors}\n`;
+    out += `growth ${mem.samples[1].calls} → ${mem.samples[2].calls}: RSS ${f(mem.rss_growth_percent)} %, heap used ${f(mem.heap_used_growth_percent)} % (target < 10 %); errors ${mem.errors}\n`;
+    if (mem.after) out += `then ${mem.samples[2].calls} → ${mem.after.calls}: RSS ${f(mem.after.rss_growth_percent)} %, heap used ${f(mem.after.heap_used_growth_percent)} % (levelling off, or not)\n`;
   }
   out += `\nTargets\n`;
   out += table(
