@@ -74,9 +74,13 @@ export class FaultInjector {
     return max > 0 ? min + Math.floor(this.random() * (max - min + 1)) : 0;
   }
 
+  /** Counts by kind (`busy`) and, for error answers, by kind and status or code (`busy:ER.04001003`). */
   next(): Fault {
     const fault = this.draw();
-    this.counts[fault.kind] = (this.counts[fault.kind] ?? 0) + 1;
+    const bump = (key: string) => (this.counts[key] = (this.counts[key] ?? 0) + 1);
+    bump(fault.kind);
+    if (fault.kind === 'server-error') bump(`${fault.kind}:${fault.status}${fault.body ? '' : ' empty'}`);
+    if (fault.kind === 'busy') bump(`${fault.kind}:${fault.code}`);
     return fault;
   }
 
