@@ -107,7 +107,8 @@ function reportClock(error: unknown, line: (label: string, text: string) => void
   const serverMs = error instanceof ErApiError && error.serverDate ? Date.parse(error.serverDate) : Number.NaN;
   if (Number.isNaN(serverMs)) return;
   const skewSeconds = Math.round((clock.now() - serverMs) / 1000);
-  const where = skewSeconds === 0 ? 'in step with' : `${Math.abs(skewSeconds)} s ${skewSeconds > 0 ? 'ahead of' : 'behind'}`;
+  // Date has whole seconds and the answer takes a moment: two seconds either way is "in step".
+  const where = Math.abs(skewSeconds) <= 2 ? 'in step with' : `${Math.abs(skewSeconds)} s ${skewSeconds > 0 ? 'ahead of' : 'behind'}`;
   line('clock', `this machine is ${where} the server (from the response Date header; signatures allow 15 minutes)`);
 }
 
