@@ -1,0 +1,81 @@
+// tools/list is a contract with clients: a committed snapshot (normal and read-only) makes every
+// change to names, descriptions, schemas or annotations deliberate. Update with `npx vitest -u`.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Emulator } from '../src/emulator/server.js';
+import { UNRESTRICTED } from '../src/guardrails/settings.js';
+import { NO_AUDIT } from '../src/guardrails/audit.js';
+import { connectInMemory, startTestEmulator } from './helpers.js';
+
+let emulator: Emulator;
+beforeAll(async () => {
+  emulator = await startTestEmulator();
+});
+afterAll(async () => {
+  await emulator.close();
+});
+
+async function listTools(readOnly: boolean): Promise<Tool[]> {
+  const harness = await connectInMemory(emulator, {}, {}, {}, { settings: { ...UNRESTRICTED, readOnly }, audit: NO_AUDIT });
+  try {
+    return (await harness.client.listTools()).tools;
+  } finally {
+    await harness.close();
+  }
+}
+
+const WRITE_TOOLS = ['create_route_association', 'delete_route_association'];
+
+function walk(schema: unknown, visit: (node: Record<string, unknown>, path: string) => void, path = '$'): void {
+  if (!schema || typeof schema !== 'object') return;
+  visit(schema as Record<string, unknown>, path);
+  for (const [key, value] of Object.entries(schema)) walk(value, visit, `${path}.${key}`);
+}
+
+describe.each([false, true])('tools/list (read-only: %s)', (readOnly) => {
+  let tools: Tool[];
+  beforeAll(async () => {
+    tools = await listTools(readOnly);
+  });
+
+  it('matches the committed snapshot', async () => {
+    await expect(`${JSON.stringify(tools, null, 2)}\n`).toMatchFileSnapshot(`./fixtures/tools-list${readOnly ? '-read-only' : ''}.json`);
+  });
+
+  it('lists write tools only when not read-only', () => {
+    const names = tools.map((t) => t.name);
+    for (const name of WRITE_TOOLS) expect(names.includes(name)).toBe(!readOnly);
+    expect(names.length).toBe(readOnly ? 5 : 7);
+  });
+
+  it('describes every tool and every parameter, with no top-level combinators and no $ref', () => {
+    for (const tool of tools) {
+      expect(tool.description?.length, tool.name).toBeGreaterThan(20);
+      expect(tool.inputSchema.type).toBe('object');
+      for (const combinator of ['anyOf', 'oneOf', 'allOf']) {
+        expect(tool.inputSchema, `${tool.name} input`).not.toHaveProperty(combinator);
+        expect(tool.outputSchema ?? {}, `${tool.name} output`).not.toHaveProperty(combinator);
+      }
+      for (const [name, property] of Object.entries(tool.inputSchema.properties ?? {})) {
+        expect((property as { description?: string }).description, `${tool.name}.${name}`).toBeTruthy();
+      }
+      walk([tool.inputSchema, tool.outputSchema], (node, path) => expect(node, `${tool.name} ${path}`).not.toHaveProperty('$ref'));
+    }
+  });
+
+  it('carries truthful annotations', () => {
+    for (const tool of tools) {
+      const a = tool.annotations ?? {};
+      expect(Object.keys(a).sort(), tool.name).toEqual(['destructiveHint', 'idempotentHint', 'openWorldHint', 'readOnlyHint']);
+      expect(a.openWorldHint, tool.name).toBe(true);
+      if (tool.name === 'create_route_association') {
+        expect(a).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true });
+        expect(tool.description).toContain('same client_token');
+      } else if (tool.name === 'delete_route_association') {
+        expect(a).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+      } else {
+        expect(a, tool.name).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true });
+      }
+    }
+  });
+});
