@@ -121,7 +121,7 @@ function render(r) {
         ['c. node -e ""', c.node_e],
       ].map(([n, s]) => [n, f(s.median, 1), f(s.p95, 1), f(s.p99, 1), f(s.min, 1), f(s.max, 1)]),
     );
-    out += `a/b = ${f(c.ratio_server_over_baseline)} (target <= 1.3)\n`;
+    out += `a/b = ${f(c.ratio_server_over_baseline)} (target <= 1.3); of which tools/list alone: server ${f(c.tools_list_part_median_ms.server, 1)} ms, baseline ${f(c.tools_list_part_median_ms.baseline, 1)} ms\n`;
   }
   if (r.per_call) {
     const names = { mcp: 'MCP tool over stdio (dist/cli.js)', er: 'ErClient (dist/er/client.js)', http: 'HttpClient, the floor (dist/http)', sdk: 'official SDK HcClient (axios)' };

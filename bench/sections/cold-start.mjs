@@ -8,16 +8,17 @@ import { interleave, round, summarise } from '../lib/stats.mjs';
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const BASELINE = fileURLToPath(new URL('../baseline-server.mjs', import.meta.url));
 
-/** Time until tools/list is answered; the shutdown afterwards is not timed. */
+/** Time until tools/list is answered, and the part of it after initialize was answered; the shutdown afterwards is not timed. */
 async function timeToToolsList(args, env) {
   const started = performance.now();
   const rpc = StdioRpc.spawn(args, { env });
   await rpc.initialize();
+  const initialized = performance.now();
   const { tools } = await rpc.request('tools/list', {});
-  const elapsed = performance.now() - started;
+  const ended = performance.now();
   await rpc.close();
   if (!Array.isArray(tools) || tools.length === 0) throw new Error('tools/list returned no tools');
-  return elapsed;
+  return { total: ended - started, toolsList: ended - initialized };
 }
 
 async function timeNodeEmpty(env) {
@@ -33,9 +34,15 @@ async function timeNodeEmpty(env) {
 export async function coldStart({ env, runs, warmup }) {
   // Shutdown time is excluded, so each contender records its own figure.
   const measured = { server: [], baseline: [], node: [] };
+  const listPart = { server: [], baseline: [] };
+  const record = async (name, args) => {
+    const { total, toolsList } = await timeToToolsList(args, env);
+    measured[name].push(total);
+    listPart[name].push(toolsList);
+  };
   const contenders = [
-    { name: 'server', run: async () => measured.server.push(await timeToToolsList([CLI], env)) },
-    { name: 'baseline', run: async () => measured.baseline.push(await timeToToolsList([BASELINE], env)) },
+    { name: 'server', run: () => record('server', [CLI]) },
+    { name: 'baseline', run: () => record('baseline', [BASELINE]) },
     { name: 'node', run: async () => measured.node.push(await timeNodeEmpty(env)) },
   ];
   await interleave(contenders, { warmup: 0, rounds: warmup + runs });
@@ -51,6 +58,8 @@ export async function coldStart({ env, runs, warmup }) {
     server,
     baseline,
     node_e: node,
+    // Of the total, the time from the initialize answer to the tools/list answer (schemas → JSON).
+    tools_list_part_median_ms: { server: summarise(keep(listPart.server)).median, baseline: summarise(keep(listPart.baseline)).median },
     ratio_server_over_baseline: ratio,
     // What each adds over starting Node at all.
     server_minus_node_ms: round(server.median - node.median, 2),

@@ -2,12 +2,13 @@
 // and the TCP connections the emulator accepted for the whole session (start-up included), which
 // must stay within the HTTP client's keep-alive pool instead of growing with the calls.
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_CONNECTIONS } from '../../dist/http/client.js';
 import { StdioRpc } from '../lib/stdio-rpc.mjs';
 import { round, summarise } from '../lib/stats.mjs';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
-/** HttpClient's default `connections` (src/http/client.ts); the server does not override it. */
-export const POOL_SIZE = 8;
+/** HttpClient's keep-alive pool per origin; the server does not override it. */
+export const POOL_SIZE = DEFAULT_CONNECTIONS;
 
 /** Runs `total` calls of `call(i)` with at most `inFlight` outstanding; returns latencies and errors. */
 export async function pump(total, inFlight, call) {
