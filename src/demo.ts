@@ -1,10 +1,12 @@
 // `npm run demo`: a real MCP client starts the built server in sandbox mode over stdio and walks
 // the whole workflow against the local ER emulator, printing a short transcript.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { SANDBOX_IDS } from './emulator/topology.js';
+import { type CallToolResult, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -25,29 +27,69 @@ async function call(client: Client, name: string, args: Record<string, unknown>,
 
 async function main(): Promise<void> {
   const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
-  const transport = new StdioClientTransport({ command: process.execPath, args: [cli, '--sandbox'], stderr: 'ignore' });
-  const client = new Client({ name: 'huaweicloud-er-mcp-demo', version: '1.0.0' });
+  const auditLog = join(mkdtempSync(join(tmpdir(), 'er-mcp-demo-')), 'audit.jsonl');
+  const transport = new StdioClientTransport({ command: process.execPath, args: [cli, '--sandbox', '--audit-log', auditLog], stderr: 'ignore' });
+  // The demo client can ask its "human" (here: it prints the question and approves), as IDE clients do.
+  const client = new Client({ name: 'huaweicloud-er-mcp-demo', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
+  client.setRequestHandler(ElicitRequestSchema, async (request) => {
+    out('   ? the server asks the human to approve:');
+    out(request.params.message.replace(/^/gm, '     | '));
+    out('   ! the human approves');
+    return { action: 'accept', content: { approve: true } };
+  });
   await client.connect(transport);
   try {
     const { tools } = await client.listTools();
     out(`Connected to ${client.getServerVersion()?.name} ${client.getServerVersion()?.version} in sandbox mode (local ER emulator).`);
     out(`Tools: ${tools.map((t) => t.name).join(', ')}`);
+    out('\nTask: "attach the payments VPC to the prod route table of the Shanghai router".');
 
-    const ids = { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, attachment_id: SANDBOX_IDS.paymentsVpc };
-    out('\nTask: attach the payments VPC to the prod route table of the Shanghai router.');
+    out('\n1. Find the IDs from the names');
+    const router = firstItem(await call(client, 'list_enterprise_routers', { name: 'shanghai-core' }), 'routers');
+    out(`← router ${router.name} = ${router.id}`);
+    const table = firstItem(await call(client, 'list_route_tables', { er_id: router.id, name: 'prod' }), 'route_tables');
+    out(`← route table ${table.name} = ${table.id}`);
+    const attachment = firstItem(await call(client, 'list_attachments', { er_id: router.id, name: 'payments' }), 'attachments');
+    out(`← attachment ${attachment.name} (${attachment.resource_type} ${attachment.resource_id}) = ${attachment.id}, associated: ${attachment.associated}`);
+    const ids = { er_id: router.id, route_table_id: table.id, attachment_id: attachment.id };
 
+    out('\n2. Plan before the change');
+    const { plan } = (await call(client, 'create_route_association', { ...ids, dry_run: true })) as { plan: Record<string, unknown> };
+    out(`← will_change ${plan.will_change}, conflicts ${JSON.stringify(plan.conflicts)}, current association ${JSON.stringify(plan.current_association)}`);
+
+    out('\n3. Make the change');
     const created = await call(client, 'create_route_association', ids);
     const association = created.association as Record<string, unknown>;
     out(`← association ${association.id}: state ${association.state} (client_token ${created.client_token}, sandbox ${created.sandbox})`);
     out(JSON.stringify(association, null, 2).replace(/^/gm, '   '));
 
+    out('\n4. Wait until it is available');
     const state = await call(client, 'get_association_state', { ...ids, wait_for: 'available', timeout_seconds: 60 }, (m) => out(`   … ${m}`));
     out(`← state ${state.state} after ${state.polls} poll(s), ${state.elapsed_seconds} s`);
     if (state.state !== 'available') throw new Error(`expected available, got ${String(state.state)}`);
-    out('\nDone: the association went pending → available.');
+
+    out('\n5. Undo it, as the create result says how');
+    const undo = created.undo as { tool: string; arguments: Record<string, unknown> };
+    const deleting = await call(client, undo.tool, undo.arguments);
+    out(`← state ${deleting.state}`);
+    const gone = await call(client, 'get_association_state', { ...ids, wait_for: 'deleted', timeout_seconds: 60 }, (m) => out(`   … ${m}`));
+    out(`← state ${gone.state}`);
+
+    out(`\nAudit trail (${auditLog}):`);
+    for (const line of readFileSync(auditLog, 'utf8').trim().split('\n')) {
+      const r = JSON.parse(line) as Record<string, unknown>;
+      out(`   ${r.time}  ${r.tool}  ${r.outcome}  guardrail=${r.guardrail}  state=${r.state}`);
+    }
+    out('\nDone: pending → available → deleting → gone, every write planned, audited and undone.');
   } finally {
     await client.close();
   }
+}
+
+function firstItem(result: Record<string, unknown>, key: string): Record<string, string> {
+  const items = result[key] as Array<Record<string, string>> | undefined;
+  if (!items?.[0]) throw new Error(`no ${key} found`);
+  return items[0];
 }
 
 main().catch((error: unknown) => {
