@@ -14,6 +14,6 @@ describe('npm run demo', () => {
     for (const step of ['list_enterprise_routers', 'dry_run":true', 'asks the human to approve', 'state pending', 'state available after', 'state deleting', 'state not_found', 'confirmation_accepted']) {
       expect(out).toContain(step);
     }
-    expect(out.indexOf('state available after')).toBeLessThan(out.indexOf('delete_route_association'));
+    expect(out.indexOf('state available after')).toBeLessThan(out.indexOf('→ delete_route_association'));
   });
 });
