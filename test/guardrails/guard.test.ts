@@ -164,6 +164,31 @@ describe('human confirmation', () => {
   });
 });
 
+describe('confirmation matrix: every mode with every kind of client', () => {
+  // [mode, client answer (none: the client cannot elicit), questions asked, writes sent]
+  const cases = [
+    ['auto', 'accept', 1, 1],
+    ['auto', 'decline', 1, 0],
+    ['auto', 'cancel', 1, 0],
+    ['auto', 'none', 0, 1],
+    ['always', 'accept', 1, 1],
+    ['always', 'decline', 1, 0],
+    ['always', 'cancel', 1, 0],
+    ['always', 'none', 0, 0],
+    ['never', 'accept', 0, 1],
+    ['never', 'decline', 0, 1],
+    ['never', 'cancel', 0, 1],
+    ['never', 'none', 0, 1],
+  ] as const;
+  it.each(cases)('%s with a client answering %s: %i question(s), %i write(s)', async (mode, answer, questions, sent) => {
+    await setUp({ confirmWrites: mode }, answer === 'none' ? undefined : answer);
+    const result = await harness.client.callTool({ name: 'create_route_association', arguments: createArgs });
+    expect(elicitations).toHaveLength(questions);
+    expect(writes()).toHaveLength(sent);
+    expect(Boolean(result.isError)).toBe(sent === 0);
+  });
+});
+
 describe('audit trail', () => {
   it('writes one 0600 line per attempt, with outcome, token, request id and no secret', async () => {
     await setUp({ confirmWrites: 'never' });
