@@ -132,7 +132,7 @@ function render(r) {
         ['path', 'median', 'p95', 'p99', 'min', 'max', 'CPU µs/call'],
         Object.entries(p.contenders).map(([k, s]) => [names[k], f(s.median, 3), f(s.p95, 3), f(s.p99, 3), f(s.min, 3), f(s.max, 3), f(p.cpu_us_per_call_mean[k], 0)]),
       );
-      out += `(CPU: mean per call of the process doing the work; for MCP, the server process's.)\n`;
+      out += `(CPU: mean per call of the process doing the work; for MCP, the server process's. The emulator spent ${f(p.emulator_cpu_us_per_request, 0)} µs CPU per request.)\n`;
       out += `MCP − floor = ${f(p.mcp_minus_http_median_ms, 3)} ms (target <= 1; MCP − ErClient = ${f(p.mcp_minus_er_median_ms, 3)} ms); SDK / HttpClient = ${f(p.sdk_over_http_median)}× (target >= 2; in client CPU per call ${f(p.sdk_over_http_cpu)}×)\n`;
     }
   }

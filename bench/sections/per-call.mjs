@@ -74,8 +74,11 @@ export async function perCall({ emulator, env, calls, warmup, createAttachments 
     },
   ];
   let serverCpu = await cpuMs(server.pid);
+  let emulatorCpu = await cpuMs(emulator.pid);
   const getSamples = await interleave(getContenders, { warmup, rounds: calls });
   const getServerCpuMs = (await cpuMs(server.pid)) - serverCpu;
+  // Every round sends one request per contender.
+  const getEmulatorUs = ((await cpuMs(emulator.pid)) - emulatorCpu) * 1000 / (getContenders.length * (calls + warmup));
 
   // --- create_route_association and the same POST, each create undone before the next ---
   const createTable = emulator.routeTables[1];
@@ -124,15 +127,18 @@ export async function perCall({ emulator, env, calls, warmup, createAttachments 
   ];
   const undo = () => janitor.disassociate({ erId, routeTableId: createTable, attachmentId: current });
   serverCpu = await cpuMs(server.pid);
+  emulatorCpu = await cpuMs(emulator.pid);
   const createSamples = await interleave(createContenders, { warmup, rounds: calls, between: undo });
   const createServerCpuMs = (await cpuMs(server.pid)) - serverCpu;
+  // Every round sends one create and one undo per contender.
+  const createEmulatorUs = ((await cpuMs(emulator.pid)) - emulatorCpu) * 1000 / (2 * createContenders.length * (calls + warmup));
 
   await server.close();
   await http.close();
   await janitorHttp.close();
   return {
-    get: compare(getSamples, getServerCpuMs, calls, warmup),
-    create: compare(createSamples, createServerCpuMs, calls, warmup),
+    get: { ...compare(getSamples, getServerCpuMs, calls, warmup), emulator_cpu_us_per_request: round(getEmulatorUs, 1) },
+    create: { ...compare(createSamples, createServerCpuMs, calls, warmup), emulator_cpu_us_per_request: round(createEmulatorUs, 1) },
   };
 }
 
