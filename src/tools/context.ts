@@ -40,3 +40,12 @@ export interface WriteCallInfo {
 
 /** What stands between a write tool and the API (guardrails, audit); `perform` makes the call. */
 export type WriteGate = (call: WriteCallInfo, perform: () => Promise<CallToolResult>) => Promise<CallToolResult>;
+
+/** Time kept back from a write's own retries for the look-up that settles a lost answer. */
+const LOOKUP_RESERVE_MS = 5_000;
+
+/** Deadlines for one write call: the write itself stops early enough for a settling look-up. */
+export function writeDeadlines(ctx: ToolContext): { write: number; lookup: number } {
+  const lookup = ctx.clock.now() + ctx.callDeadlineMs;
+  return { write: lookup - Math.min(LOOKUP_RESERVE_MS, ctx.callDeadlineMs / 4), lookup };
+}

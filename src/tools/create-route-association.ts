@@ -8,7 +8,7 @@ import type { AssociationRef } from '../er/client.js';
 import { ErApiError, mayHaveBeenApplied } from '../er/errors.js';
 import type { Association } from '../er/types.js';
 import { HttpFailure } from '../http/client.js';
-import type { ToolContext, WriteGate } from './context.js';
+import { type ToolContext, type WriteGate, writeDeadlines } from './context.js';
 import { dryRun, planOutput } from './plan.js';
 import { configurationFailure, describeError, type ErrorContext, failure, success } from './results.js';
 import { associationOutput, associationRefShape, clientTokenInput, dryRunInput, nextCallOutput } from './schemas.js';
@@ -57,17 +57,15 @@ export async function createRouteAssociation(ctx: ToolContext, args: z.infer<typ
   const er = ctx.er;
   const ref: AssociationRef = { erId: args.er_id, routeTableId: args.route_table_id, attachmentId: args.attachment_id };
   const clientToken = args.client_token ?? randomUUID();
-  const deadline = ctx.clock.now() + ctx.callDeadlineMs;
+  const deadlines = writeDeadlines(ctx);
   const errorContext = { ids: { er_id: args.er_id, route_table_id: args.route_table_id, attachment_id: args.attachment_id }, nowMs: ctx.clock.now() };
-  if (args.dry_run) return dryRun(ctx, 'associate', ref, { signal, deadline }, errorContext);
+  if (args.dry_run) return dryRun(ctx, 'associate', ref, { signal, deadline: deadlines.lookup }, errorContext);
   const created = (association: Association, extra: { requestId?: string; alreadyAssociated?: boolean; note?: string }) =>
     success(createdResult(ctx, args, clientToken, association, extra));
 
-  // The create may use the call's time only up to a reserve: a lost answer must still be looked up.
-  const createDeadline = deadline - Math.min(LOOKUP_RESERVE_MS, ctx.callDeadlineMs / 4);
-  const lookup = { signal, deadline };
+  const lookup = { signal, deadline: deadlines.lookup };
   try {
-    const result = await er.associate(ref, clientToken, { signal, deadline: createDeadline });
+    const result = await er.associate(ref, clientToken, { signal, deadline: deadlines.write });
     ctx.log.info({ tool: 'create_route_association', association_id: result.association.id, attempts: result.attempts }, 'association created');
     return created(result.association, { requestId: result.requestId });
   } catch (error) {
@@ -81,9 +79,6 @@ export async function createRouteAssociation(ctx: ToolContext, args: z.infer<typ
     return failure({ ...described, client_token: clientToken, ...(described.retryable ? { outcome: 'not_created' } : {}) });
   }
 }
-
-/** Time kept back from the create's own retries for the look-up that settles a lost answer. */
-const LOOKUP_RESERVE_MS = 5_000;
 
 type Created = (association: Association, extra: { requestId?: string; alreadyAssociated?: boolean; note?: string }) => CallToolResult;
 type Lookup = { signal: AbortSignal; deadline: number };

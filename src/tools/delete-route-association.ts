@@ -4,9 +4,9 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AssociationRef } from '../er/client.js';
-import { ErApiError } from '../er/errors.js';
+import { ErApiError, mayHaveBeenApplied } from '../er/errors.js';
 import { HttpFailure } from '../http/client.js';
-import type { ToolContext, WriteGate } from './context.js';
+import { type ToolContext, type WriteGate, writeDeadlines } from './context.js';
 import { dryRun, planOutput } from './plan.js';
 import { configurationFailure, describeError, type ErrorContext, failure, success } from './results.js';
 import { associationRefShape, dryRunInput, nextCallOutput } from './schemas.js';
@@ -48,32 +48,39 @@ export function registerDeleteRouteAssociation(server: McpServer, ctx: ToolConte
 export async function deleteRouteAssociation(ctx: ToolContext, args: z.infer<typeof deleteInput>, signal: AbortSignal): Promise<CallToolResult> {
   if (!ctx.er) return configurationFailure(ctx.problems);
   const ref: AssociationRef = { erId: args.er_id, routeTableId: args.route_table_id, attachmentId: args.attachment_id };
-  const deadline = ctx.clock.now() + ctx.callDeadlineMs;
+  const deadlines = writeDeadlines(ctx);
   const errorContext: ErrorContext = { ids: { er_id: args.er_id, route_table_id: args.route_table_id, attachment_id: args.attachment_id }, nowMs: ctx.clock.now() };
-  if (args.dry_run) return dryRun(ctx, 'disassociate', ref, { signal, deadline }, errorContext);
+  if (args.dry_run) return dryRun(ctx, 'disassociate', ref, { signal, deadline: deadlines.lookup }, errorContext);
 
   try {
-    const { requestId } = await ctx.er.disassociate(ref, { signal, deadline });
+    const { requestId } = await ctx.er.disassociate(ref, { signal, deadline: deadlines.write });
     return success(deleting(ctx, args, requestId ?? null));
   } catch (error) {
     if (error instanceof ErApiError && error.errorCode === 'ER.04042001') return success(gone(ctx, error.requestId ?? null));
-    if (error instanceof HttpFailure && error.kind === 'cancelled') {
+    if (signal.aborted || (error instanceof HttpFailure && error.kind === 'cancelled')) {
       return failure({
         ...describeError(error, errorContext),
-        may_have_reached_api: error.possiblyDelivered,
+        may_have_reached_api: mayHaveBeenApplied(error),
         hint: 'Cancelled: call get_association_state with the same IDs to see whether the association is deleting.',
       });
     }
     // A lost answer, or "operation in progress" after a retry of our own request: see what is there.
     const uncertain = error instanceof HttpFailure || (error instanceof ErApiError && error.retryable);
-    if (uncertain) return settle(ctx, args, ref, error, errorContext);
+    if (uncertain) return settle(ctx, args, ref, error, errorContext, { signal, deadline: deadlines.lookup });
     return failure(describeError(error, errorContext));
   }
 }
 
-async function settle(ctx: ToolContext, args: z.infer<typeof deleteInput>, ref: AssociationRef, original: unknown, errorContext: ErrorContext): Promise<CallToolResult> {
+async function settle(
+  ctx: ToolContext,
+  args: z.infer<typeof deleteInput>,
+  ref: AssociationRef,
+  original: unknown,
+  errorContext: ErrorContext,
+  lookup: { signal: AbortSignal; deadline: number },
+): Promise<CallToolResult> {
   try {
-    const association = await ctx.er!.findAssociation(ref, { deadline: ctx.clock.now() + ctx.callDeadlineMs });
+    const association = await ctx.er!.findAssociation(ref, lookup);
     if (!association) return success(gone(ctx, null));
     if (association.state === 'deleting') return success(deleting(ctx, args, null));
   } catch {

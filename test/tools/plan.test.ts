@@ -174,3 +174,17 @@ describe('delete_route_association', () => {
     expect(body.undo).toEqual({ tool: 'delete_route_association', arguments: args });
   });
 });
+
+describe('delete_route_association when the answer is lost', () => {
+  it('settles a disassociate whose answer was cut off: reported deleting, applied once', async () => {
+    emulator = await startTestEmulator({ faults: { seed: 1, sequence: ['reset-after'] } });
+    harness = await connectInMemory(emulator);
+    const args = { er_id: ids.router, route_table_id: ids.prodTable, attachment_id: ids.webVpc };
+    const body = structured<{ state: string; already_gone: boolean }>(await harness.client.callTool({ name: 'delete_route_association', arguments: args }));
+    expect(body).toMatchObject({ state: 'deleting', already_gone: false });
+    const disassociates = emulator.requests.filter((r) => r.operation === 'disassociate');
+    // The first was applied (then the connection was cut); any retry met "in progress", not a second delete.
+    expect(disassociates[0]?.status).toBe(202);
+    expect(disassociates.slice(1).every((r) => r.status === 400)).toBe(true);
+  });
+});
