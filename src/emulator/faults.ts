@@ -48,8 +48,8 @@ const SERVER_ERRORS = [
   { status: 504, body: '{"error":{"code":"APIGW.0201","message":"Gateway timeout"}}', contentType: 'application/json' },
 ];
 
-/** mulberry32: a tiny, good-enough seeded generator. */
-function seededRandom(seed: number): () => number {
+/** mulberry32: a tiny, good-enough seeded generator (the tests' generators use it too). */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -10,7 +10,7 @@ import type { Association } from '../er/types.js';
 import { HttpFailure } from '../http/client.js';
 import { type ToolContext, type WriteGate, writeDeadlines } from './context.js';
 import { dryRun, planOutput } from './plan.js';
-import { configurationFailure, describeError, type ErrorContext, failure, success } from './results.js';
+import { configurationFailure, describeError, type ErrorContext, failure, success, type ToolError } from './results.js';
 import { associationOutput, associationRefShape, clientTokenInput, dryRunInput, nextCallOutput } from './schemas.js';
 
 export const createInput = z.strictObject({
@@ -121,13 +121,11 @@ async function convergeOnExisting(
     const holder = attachment.route_table_id;
     if (!holder || holder === ref.routeTableId) {
       // Gone (or just settling) between the create and the look-up: nothing is in the way any more.
-      return failure({
-        ...described,
-        retryable: true,
-        client_token: clientToken,
-        outcome: 'unknown',
-        hint: `The API said the attachment already has an association, but none is visible now: call get_association_state, or call create again with client_token ${clientToken}.`,
-      });
+      return unknownOutcome(
+        described,
+        clientToken,
+        `The API said the attachment already has an association, but none is visible now: call get_association_state, or call create again with client_token ${clientToken}.`,
+      );
     }
     return failure({
       ...described,
@@ -139,13 +137,11 @@ async function convergeOnExisting(
     });
   } catch (lookupError) {
     if (isCancellation(lookupError, lookup.signal)) return cancelledResult(lookupError, original, clientToken, errorContext);
-    return failure({
-      ...described,
-      retryable: true,
-      client_token: clientToken,
-      outcome: 'unknown',
-      hint: `The API says this attachment already has an association, but looking it up failed (${describeError(lookupError, errorContext).error_msg}). Call again with client_token ${clientToken}, or call list_attachments to see where it is associated.`,
-    });
+    return unknownOutcome(
+      described,
+      clientToken,
+      `The API says this attachment already has an association, but looking it up failed (${describeError(lookupError, errorContext).error_msg}). Call again with client_token ${clientToken}, or call list_attachments to see where it is associated.`,
+    );
   }
 }
 
@@ -176,14 +172,17 @@ async function settleUnknownOutcome(
     });
   } catch (lookupError) {
     if (isCancellation(lookupError, lookup.signal)) return cancelledResult(lookupError, original, clientToken, errorContext);
-    return failure({
-      ...described,
-      retryable: true,
-      client_token: clientToken,
-      outcome: 'unknown',
-      hint: `Unknown whether it was created: the create and the look-up both failed. Call again with client_token ${clientToken} (safe: never a duplicate), or check with get_association_state.`,
-    });
+    return unknownOutcome(
+      described,
+      clientToken,
+      `Unknown whether it was created: the create and the look-up both failed. Call again with client_token ${clientToken} (safe: never a duplicate), or check with get_association_state.`,
+    );
   }
+}
+
+/** Whether the association exists could not be settled: the token makes another try safe. */
+function unknownOutcome(described: ToolError, clientToken: string, hint: string): CallToolResult {
+  return failure({ ...described, retryable: true, client_token: clientToken, outcome: 'unknown', hint });
 }
 
 function createdResult(

@@ -21,6 +21,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { formatSdkDate, type Query, type QueryValue, sign } from '../../src/http/signer.js';
+import { seededRandom } from '../../src/emulator/faults.js';
 
 interface OracleRequest {
   endpoint: string;
@@ -44,18 +45,6 @@ const { BasicCredentials } = require('@huaweicloud/huaweicloud-sdk-core/auth/Bas
 
 const SEED = 0x5e1f_2025;
 const CASES = 600;
-
-/** mulberry32: small, seeded, reproducible. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Case {
   index: number;
