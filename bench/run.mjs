@@ -124,16 +124,17 @@ function render(r) {
     out += `a/b = ${f(c.ratio_server_over_baseline)} (target <= 1.3); of which tools/list alone: server ${f(c.tools_list_part_median_ms.server, 1)} ms, baseline ${f(c.tools_list_part_median_ms.baseline, 1)} ms\n`;
   }
   if (r.per_call) {
-    const names = { mcp: 'MCP tool over stdio (dist/cli.js)', er: 'ErClient (dist/er/client.js)', http: 'HttpClient, the floor (dist/http)', sdk: 'official SDK HcClient (axios)' };
+    const names = { ping: 'MCP ping only (stdio round trip)', mcp: 'MCP tool over stdio (dist/cli.js)', er: 'ErClient (dist/er/client.js)', http: 'HttpClient, the floor (dist/http)', sdk: 'official SDK HcClient (axios)' };
     for (const [op, label] of [['get', 'get_association_state (one look)'], ['create', 'create_route_association']]) {
       const p = r.per_call[op];
       out += `\n2. Per call, ${label}: ms, ${p.calls} sequential calls each, interleaved\n`;
       out += table(
         ['path', 'median', 'p95', 'p99', 'min', 'max', 'CPU µs/call'],
-        Object.entries(p.contenders).map(([k, s]) => [names[k], f(s.median, 3), f(s.p95, 3), f(s.p99, 3), f(s.min, 3), f(s.max, 3), f(p.cpu_us_per_call_mean[k], 0)]),
+        Object.entries(p.contenders).map(([k, s]) => [names[k], f(s.median, 3), f(s.p95, 3), f(s.p99, 3), f(s.min, 3), f(s.max, 3), p.cpu_us_per_call_mean[k] == null ? '' : f(p.cpu_us_per_call_mean[k], 0)]),
       );
       out += `(CPU: mean per call of the process doing the work; for MCP, the server process's. The emulator spent ${f(p.emulator_cpu_us_per_request, 0)} µs CPU per request.)\n`;
-      out += `MCP − floor = ${f(p.mcp_minus_http_median_ms, 3)} ms (target <= 1; MCP − ErClient = ${f(p.mcp_minus_er_median_ms, 3)} ms); SDK / HttpClient = ${f(p.sdk_over_http_median)}× (target >= 2; in client CPU per call ${f(p.sdk_over_http_cpu)}×)\n`;
+      const ping = p.contenders.ping ? `, a bare stdio ping takes ${f(p.contenders.ping.median, 3)} ms` : '';
+      out += `MCP − floor = ${f(p.mcp_minus_http_median_ms, 3)} ms (target <= 1; MCP − ErClient = ${f(p.mcp_minus_er_median_ms, 3)} ms${ping}); SDK / HttpClient = ${f(p.sdk_over_http_median)}× (target >= 2; in client CPU per call ${f(p.sdk_over_http_cpu)}×)\n`;
     }
   }
   if (r.signing) {
