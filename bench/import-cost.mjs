@@ -1,34 +1,29 @@
 #!/usr/bin/env node
-// Diagnostic for the cold-start figure: how long each layer of the server takes to import, in the
-// order the CLI pulls them in (each step pays only for what earlier steps did not load). Median of
-// fresh processes: `node bench/import-cost.mjs [runs]`. Not part of `npm run bench`.
+// Diagnostic for the cold-start figure: how long each piece of the server takes to import, in the
+// order listed (each step pays only for what earlier steps did not load): the packages, then
+// dist/server.js (tools → er → http), then each module dist/cli.js imports, in its order.
+// Median of fresh processes: `node bench/import-cost.mjs [runs]`. Not part of `npm run bench`.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const STEPS = [
-  ['zod', 'zod'],
-  ['MCP SDK McpServer', '@modelcontextprotocol/sdk/server/mcp.js'],
-  ['MCP SDK stdio transport', '@modelcontextprotocol/sdk/server/stdio.js'],
-  ['pino', 'pino'],
-  ['undici', 'undici'],
-  ['dist/server.js (tools, er, http)', '../dist/server.js'],
-  ['rest of dist/cli.js imports', '../dist/cli-imports-probe'],
-];
+const PACKAGES = ['zod', '@modelcontextprotocol/sdk/server/mcp.js', '@modelcontextprotocol/sdk/server/stdio.js', 'pino', 'undici'];
+
+function steps() {
+  // cli.js runs main() when imported, so import what it imports instead of cli.js itself.
+  const cli = readFileSync(fileURLToPath(new URL('../dist/cli.js', import.meta.url)), 'utf8');
+  const local = [...cli.matchAll(/^import .* from '\.\/([^']+)';$/gm)].map((m) => `dist/${m[1]}`);
+  return [...PACKAGES, 'dist/server.js', ...local.filter((m) => m !== 'dist/server.js')];
+}
+
+const specifier = (step) => (step.startsWith('dist/') ? new URL(`../${step}`, import.meta.url).href : step);
 
 if (process.argv[2] === '--child') {
   const times = {};
-  for (const [name, specifier] of STEPS) {
+  for (const step of steps()) {
     const started = performance.now();
-    if (specifier === '../dist/cli-imports-probe') {
-      // cli.js runs main() on import, so import what it imports instead of cli.js itself.
-      const { readFileSync } = await import('node:fs');
-      const cli = readFileSync(fileURLToPath(new URL('../dist/cli.js', import.meta.url)), 'utf8');
-      const local = [...cli.matchAll(/^import .* from '(\.\/[^']+)';$/gm)].map((m) => new URL(`../dist/${m[1].slice(2)}`, import.meta.url).href);
-      await Promise.all(local.map((href) => import(href)));
-    } else {
-      await import(specifier);
-    }
-    times[name] = performance.now() - started;
+    await import(specifier(step));
+    times[step] = performance.now() - started;
   }
   process.stdout.write(JSON.stringify(times));
 } else {
@@ -37,13 +32,13 @@ if (process.argv[2] === '--child') {
   for (let i = 0; i < runs; i++) {
     samples.push(JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child'], { encoding: 'utf8' })));
   }
-  console.log(`import cost, median of ${runs} fresh processes (ms)`);
+  console.log(`import cost, median of ${runs} fresh processes (ms; each step excludes what earlier steps loaded)`);
   let total = 0;
-  for (const [name] of STEPS) {
-    const sorted = samples.map((s) => s[name]).sort((a, b) => a - b);
+  for (const step of steps()) {
+    const sorted = samples.map((s) => s[step]).sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)];
     total += median;
-    console.log(`${name.padEnd(36)} ${median.toFixed(1).padStart(7)}`);
+    console.log(`${step.padEnd(44)} ${median.toFixed(1).padStart(7)}`);
   }
-  console.log(`${'sum'.padEnd(36)} ${total.toFixed(1).padStart(7)}`);
+  console.log(`${'sum'.padEnd(44)} ${total.toFixed(1).padStart(7)}`);
 }

@@ -2,6 +2,7 @@
 // `npm run bench`: start-up, per-call cost, signing, throughput and memory of the built server,
 // each side by side with what a user could use instead, against the ER emulator on 127.0.0.1.
 // Prints a table and writes bench/results.json. BENCH_QUICK=1 runs small counts (harness checks).
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,11 +38,22 @@ function machine() {
   };
 }
 
+/** The commit measured (dist/ is built from the working tree, which may differ: hence `dirty`). */
+function revision() {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    return { commit, src_dirty: dirty };
+  } catch {
+    return { commit: 'unknown' };
+  }
+}
+
 const want = (name) => !ONLY || ONLY.includes(name);
 
 async function main() {
   const started = performance.now();
-  const meta = { date: new Date().toISOString(), quick: QUICK, ...machine(), loadavg_start: os.loadavg().map((l) => Math.round(l * 100) / 100) };
+  const meta = { date: new Date().toISOString(), quick: QUICK, ...revision(), ...machine(), loadavg_start: os.loadavg().map((l) => Math.round(l * 100) / 100) };
   if (meta.loadavg_start[0] > 0.5) process.stderr.write(`warning: load average ${meta.loadavg_start[0]}: figures will be noisy\n`);
   const home = await mkdtemp(path.join(os.tmpdir(), 'er-mcp-bench-'));
   const emulator = await startEmulatorProcess({ attachments: 1 + PER_CALL_ATTACHMENTS + memCreates });

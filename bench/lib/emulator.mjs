@@ -7,6 +7,8 @@ export const BENCH_CREDENTIALS = { ak: 'BENCHACCESSKEY000001', sk: 'bench-secret
 export async function startEmulatorProcess({ attachments }) {
   const child = fork(fileURLToPath(new URL('./emulator-process.mjs', import.meta.url)), [JSON.stringify({ attachments, credentials: [BENCH_CREDENTIALS] })], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    // Flags given to the benchmark (--cpu-prof…) are not for the emulator.
+    execArgv: [],
   });
   const info = await new Promise((resolve, reject) => {
     child.once('error', reject);
