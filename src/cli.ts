@@ -3,16 +3,13 @@
 // Owns the process: signals, stdin EOF and exit codes.
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { type Config, loadConfig, UsageError } from './config.js';
-import { type Emulator, SANDBOX_CREDENTIALS, startEmulator } from './emulator/server.js';
-import { runDoctor } from './doctor.js';
-import { parseFaultPlan } from './emulator/faults.js';
-import { sandboxTopology } from './emulator/topology.js';
+import type { Emulator } from './emulator/server.js';
 import { ErClient } from './er/client.js';
 import { HttpClient } from './http/client.js';
 import { systemClock } from './http/clock.js';
 import { createLogger, type Logger } from './log.js';
-import { startProjectLookup } from './project.js';
 import { openAuditLog } from './guardrails/audit.js';
+import { startProjectLookup } from './project.js';
 import { createServer } from './server.js';
 import { DEFAULT_POLL, type ToolContext } from './tools/context.js';
 import { VERSION } from './version.js';
@@ -55,8 +52,10 @@ async function main(): Promise<number | undefined> {
     case 'version':
       process.stdout.write(`${VERSION}\n`);
       return 0;
-    case 'doctor':
+    case 'doctor': {
+      const { runDoctor } = await import('./doctor.js');
       return runDoctor(config, (text) => process.stdout.write(text));
+    }
     case 'emulator':
       await runEmulator(config, log);
       return undefined;
@@ -66,7 +65,12 @@ async function main(): Promise<number | undefined> {
   }
 }
 
+// The emulator and doctor are imported only by the commands that use them: every
+// module loaded at start-up delays the MCP handshake of every IDE window.
 async function runEmulator(config: Config, log: Logger): Promise<void> {
+  const { startEmulator, SANDBOX_CREDENTIALS } = await import('./emulator/server.js');
+  const { parseFaultPlan } = await import('./emulator/faults.js');
+  const { sandboxTopology } = await import('./emulator/topology.js');
   const faultsJson = process.env.HUAWEICLOUD_ER_EMULATOR_FAULTS;
   const emulator = await startEmulator({
     port: config.port,
@@ -91,6 +95,7 @@ async function serve(config: Config, log: Logger): Promise<void> {
   const base = { clock: systemClock, log, callDeadlineMs: config.callDeadlineMs, poll: DEFAULT_POLL };
 
   if (config.sandbox) {
+    const { startEmulator, SANDBOX_CREDENTIALS } = await import('./emulator/server.js');
     emulator = await startEmulator({ credentials: [SANDBOX_CREDENTIALS] });
     const topology = emulator.store.topology;
     http = new HttpClient({ endpoint: emulator.url, credentials: SANDBOX_CREDENTIALS });

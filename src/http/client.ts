@@ -1,6 +1,6 @@
 // Signed HTTP requests with keep-alive, timeouts, a total deadline, retries and cancellation.
 // It knows nothing of ER or MCP: what is worth retrying is decided by the caller's `retryOn`.
-import { Agent, request as undiciRequest } from 'undici';
+import type { Agent } from 'undici';
 import { type Clock, systemClock } from './clock.js';
 import { backoffDelay, defaultRetryPolicy, parseRetryAfter, type RetryPolicy } from './retry.js';
 import { canonicalQueryString, formatSdkDate, type Query, sign } from './signer.js';
@@ -93,8 +93,15 @@ export class HttpFailure extends Error {
 
 const CONNECT_ERROR_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
+// undici is loaded on the first request, not at start-up: it is the largest module the server
+// needs, and an MCP client waits for initialize and tools/list before any API call is made.
+type Undici = typeof import('undici');
+let undiciModule: Promise<Undici> | undefined;
+const loadUndici = () => (undiciModule ??= import('undici'));
+
 export class HttpClient {
-  private readonly agent: Agent;
+  private agent?: Agent;
+  private undici?: Undici;
   private readonly origin: URL;
   private readonly policy: RetryPolicy;
   private readonly clock: Clock;
@@ -107,13 +114,22 @@ export class HttpClient {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.responseTimeoutMs = options.responseTimeoutMs ?? 15_000;
-    this.agent = new Agent({
-      connections: options.connections ?? DEFAULT_CONNECTIONS,
-      connect: { timeout: options.connectTimeoutMs ?? 5_000 },
-      headersTimeout: this.responseTimeoutMs,
-      bodyTimeout: this.responseTimeoutMs,
-      keepAliveTimeout: 10_000,
-    });
+  }
+
+  /** The keep-alive pool, made on first use. */
+  private async dispatcher(): Promise<{ agent: Agent; undici: Undici }> {
+    if (!this.agent || !this.undici) {
+      const undici = await loadUndici();
+      this.agent ??= new undici.Agent({
+        connections: this.options.connections ?? DEFAULT_CONNECTIONS,
+        connect: { timeout: this.options.connectTimeoutMs ?? 5_000 },
+        headersTimeout: this.responseTimeoutMs,
+        bodyTimeout: this.responseTimeoutMs,
+        keepAliveTimeout: 10_000,
+      });
+      this.undici = undici;
+    }
+    return { agent: this.agent, undici: this.undici };
   }
 
   get endpoint(): string {
@@ -186,11 +202,12 @@ export class HttpClient {
     const timer = remainingMs < MAX_TIMER_MS ? setTimeout(() => timeout.abort(new DeadlineReached()), remainingMs) : undefined;
     const signal = req.signal ? AbortSignal.any([req.signal, timeout.signal]) : timeout.signal;
     try {
-      const res = await undiciRequest(url, {
+      const { agent, undici } = await this.dispatcher();
+      const res = await undici.request(url, {
         method: req.method,
         headers: { ...headers, authorization, 'user-agent': this.options.userAgent ?? 'huaweicloud-er-mcp' },
         body: body || undefined,
-        dispatcher: this.agent,
+        dispatcher: agent,
         signal,
       });
       const text = await res.body.text();
@@ -214,7 +231,7 @@ export class HttpClient {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    await this.agent?.close();
   }
 }
 

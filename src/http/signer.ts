@@ -31,9 +31,12 @@ export interface Signature {
 }
 
 const UNRESERVED = /[A-Za-z0-9\-_.~]/;
+const ALL_UNRESERVED = /^[A-Za-z0-9\-_.~]*$/;
 
 /** Percent-encodes every UTF-8 byte outside the unreserved set, upper-case hex; space is %20. */
 export function percentEncode(value: string): string {
+  // Most IDs and values need no encoding at all: skip the per-character walk for them.
+  if (ALL_UNRESERVED.test(value)) return value;
   let out = '';
   for (const char of value) {
     if (UNRESERVED.test(char)) {
