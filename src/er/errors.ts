@@ -71,6 +71,16 @@ export function mayHaveBeenApplied(error: unknown): boolean {
   return true;
 }
 
+/**
+ * Whether an attempt lost its answer after the request may have arrived (reset, timeout,
+ * deadline): the server may still be applying it, so "not found yet" does not mean "not created".
+ */
+export function mayStillBeInFlight(error: unknown): boolean {
+  const outcomes = error instanceof ErApiError || error instanceof HttpFailure ? error.outcomes : [];
+  if (outcomes.length === 0) return error instanceof HttpFailure ? error.possiblyDelivered : true;
+  return outcomes.some((o) => o.kind === 'failure' && o.possiblyDelivered);
+}
+
 export class ErApiError extends Error {
   readonly errorCode: string;
   readonly errorMsg: string;

@@ -5,7 +5,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AssociationRef } from '../er/client.js';
-import { ErApiError, mayHaveBeenApplied } from '../er/errors.js';
+import { ErApiError, mayHaveBeenApplied, mayStillBeInFlight } from '../er/errors.js';
 import type { Association } from '../er/types.js';
 import { HttpFailure } from '../http/client.js';
 import { type ToolContext, type WriteGate, writeDeadlines } from './context.js';
@@ -116,6 +116,7 @@ async function convergeOnExisting(
   const described = describeError(original, errorContext);
   try {
     const existing = await er.findAssociation(ref, lookup);
+    if (existing?.state === 'deleting' || existing?.state === 'failed') return dyingAssociation(existing.state, described, clientToken, ref);
     if (existing) return created(existing, { requestId: original.requestId, alreadyAssociated: true });
     const attachment = await er.getAttachment(ref.erId, ref.attachmentId, lookup);
     const holder = attachment.route_table_id;
@@ -145,6 +146,21 @@ async function convergeOnExisting(
   }
 }
 
+/** The association on the requested table is on its way out: it does not count as done. */
+function dyingAssociation(state: 'deleting' | 'failed', described: ToolError, clientToken: string, ref: AssociationRef): CallToolResult {
+  const ids = `er_id ${ref.erId}, route_table_id ${ref.routeTableId}, attachment_id ${ref.attachmentId}`;
+  return failure({
+    ...described,
+    client_token: clientToken,
+    association_state: state,
+    retryable: state === 'deleting',
+    hint:
+      state === 'deleting'
+        ? `The attachment's association on this route table is being deleted: wait with get_association_state (${ids}, wait_for "deleted"), then create again.`
+        : `The attachment's association on this route table has failed: remove it with delete_route_association (${ids}), then create again.`,
+  });
+}
+
 /** Retries ran out after the request may have been applied: look before answering. */
 async function settleUnknownOutcome(
   ctx: ToolContext,
@@ -162,6 +178,13 @@ async function settleUnknownOutcome(
       return created(existing, {
         note: `The create answered ${described.error_code} after ${described.attempts} attempt(s), but the association exists: it was created.`,
       });
+    }
+    if (mayStillBeInFlight(original)) {
+      return unknownOutcome(
+        described,
+        clientToken,
+        `Unknown whether it was created: an attempt lost its answer and may still be applied, and no association is visible yet. Check with get_association_state, or call again with client_token ${clientToken} (safe: never a duplicate).`,
+      );
     }
     return failure({
       ...described,

@@ -220,12 +220,33 @@ describe('create converges instead of guessing', () => {
     expect(em.store.allAssociations().filter((a) => a.attachment_id === ids.attachment_id)).toHaveLength(1);
   });
 
-  it('every connection cut before the create was applied: looks, and reports it not created', async () => {
+  it('every connection cut and nothing visible: unknown, since a lost request may still land', async () => {
     const em = await withEmulator({ seed: 1, sequence: ['reset-before', 'reset-before', 'reset-before', 'reset-before'] });
     const error = actionable(await create({ ...ids, client_token: 'never-applied-1' }));
-    expect(error).toMatchObject({ error_code: 'HTTP.NETWORK', retryable: true, attempts: 4, outcome: 'not_created', client_token: 'never-applied-1' });
+    expect(error).toMatchObject({ error_code: 'HTTP.NETWORK', retryable: true, attempts: 4, outcome: 'unknown', client_token: 'never-applied-1' });
     expect(error.hint).toContain('never-applied-1');
+    expect(error.hint).toContain('get_association_state');
     expect(em.store.allAssociations().filter((a) => a.attachment_id === ids.attachment_id)).toHaveLength(0);
+  });
+
+  it('every attempt answered 5xx and nothing visible: looks, and reports it not created', async () => {
+    const em = await withEmulator({ seed: 1, sequence: ['server-error', 'server-error', 'server-error', 'server-error'] });
+    const error = actionable(await create({ ...ids, client_token: 'never-applied-2' }));
+    expect(error).toMatchObject({ retryable: true, attempts: 4, outcome: 'not_created', client_token: 'never-applied-2' });
+    expect(error.hint).toContain('never-applied-2');
+    expect(em.store.allAssociations().filter((a) => a.attachment_id === ids.attachment_id)).toHaveLength(0);
+    expect(em.requests.filter((r) => r.operation === 'list-associations')).toHaveLength(1);
+  });
+
+  it('ER.04002002 while the association on this table is being deleted: not a success, says to wait', async () => {
+    const em = (emulator = await startTestEmulator({ deletedAfterMs: 60_000 }));
+    harness = await connectInMemory(em);
+    const deleted = await harness.client.callTool({ name: 'delete_route_association', arguments: { ...ids, attachment_id: SANDBOX_IDS.webVpc } });
+    expect(structured<{ state: string }>(deleted).state).toBe('deleting');
+    const error = actionable(await create({ ...ids, attachment_id: SANDBOX_IDS.webVpc }));
+    expect(error).toMatchObject({ error_code: 'ER.04002002', association_state: 'deleting', retryable: true });
+    expect(error.hint).toContain('wait_for "deleted"');
+    expect(em.requests.filter((r) => r.operation === 'associate')).toHaveLength(1);
   });
 
   it('create and look-up both failing: unknown, with the client token to retry with', async () => {
