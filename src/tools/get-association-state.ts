@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { AssociationRef } from '../er/client.js';
 import { type Association, TERMINAL_STATES } from '../er/types.js';
 import type { ToolContext } from './context.js';
-import { configurationFailure, describeError, failure, success } from './results.js';
+import { configurationFailure, describeError, failure, success, type ToolError } from './results.js';
 import { associationOutput, associationRefShape } from './schemas.js';
 
 export const MAX_WAIT_SECONDS = 900;
@@ -73,34 +73,41 @@ export async function getAssociationState(ctx: ToolContext, args: StateArgs, ext
   const progressToken = extra._meta?.progressToken;
   let polls = 0;
   let delay = ctx.poll.initialMs;
+  let last: { association: Association | null; state: string } | undefined;
+  let lastError: ToolError | undefined;
+  const ids = { er_id: args.er_id, route_table_id: args.route_table_id, attachment_id: args.attachment_id };
 
   for (;;) {
-    let association: Association | null;
     try {
-      const deadline = Math.max(ctx.clock.now() + ctx.callDeadlineMs, waitUntil);
-      association = await er.findAssociation(ref, { signal: extra.signal, deadline });
+      // One poll may not run far past the wait it belongs to (a look-once call gets the call's budget).
+      const pollDeadline = Math.min(ctx.clock.now() + ctx.callDeadlineMs, timeoutMs === 0 ? Infinity : waitUntil + POLL_GRACE_MS);
+      const association = await er.findAssociation(ref, { signal: extra.signal, deadline: pollDeadline });
+      last = { association, state: association?.state ?? 'not_found' };
+      lastError = undefined;
+      polls += 1;
     } catch (error) {
-      if (extra.signal.aborted) return answer(ctx, null, 'unknown', polls, started, { cancelled: true });
-      return failure(describeError(error, { ids: { er_id: args.er_id, route_table_id: args.route_table_id, attachment_id: args.attachment_id }, nowMs: ctx.clock.now() }));
+      if (extra.signal.aborted) return answer(ctx, last?.association ?? null, last?.state ?? 'unknown', polls, started, { cancelled: true });
+      const described = describeError(error, { ids, nowMs: ctx.clock.now() });
+      // A throttled or failed poll in the middle of a healthy wait is not the association's failure.
+      if (!last || !described.retryable) return failure(described);
+      lastError = described;
+      polls += 1;
     }
-    polls += 1;
-    const state = association?.state ?? 'not_found';
+    const { association, state } = last;
     const elapsed = ctx.clock.now() - started;
     if (progressToken !== undefined) {
-      await extra
-        .sendNotification({
-          method: 'notifications/progress',
-          params: { progressToken, progress: polls, message: `state ${state} after ${(elapsed / 1000).toFixed(1)} s` },
-        })
-        .catch(() => undefined);
+      const message = lastError ? `state ${state} (last poll failed: ${lastError.error_code}) after ${(elapsed / 1000).toFixed(1)} s` : `state ${state} after ${(elapsed / 1000).toFixed(1)} s`;
+      await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: polls, message } }).catch(() => undefined);
     }
-    if (timeoutMs === 0 || reached(wanted, state)) return answer(ctx, association, state, polls, started, {});
+    if (timeoutMs === 0 || (!lastError && reached(wanted, state))) return answer(ctx, association, state, polls, started, {});
 
     const remaining = waitUntil - ctx.clock.now();
     if (remaining <= 0) {
       return answer(ctx, association, state, polls, started, {
         timed_out: true,
-        hint: `Still "${state}" after ${args.timeout_seconds} s. That can be normal: call get_association_state again with the same arguments to keep waiting.`,
+        hint:
+          `Still "${state}" after ${args.timeout_seconds} s${lastError ? ` (the last poll failed with ${lastError.error_code})` : ''}. ` +
+          'That can be normal: call get_association_state again with the same arguments to keep waiting.',
       });
     }
     try {
@@ -111,6 +118,9 @@ export async function getAssociationState(ctx: ToolContext, args: StateArgs, ext
     delay = Math.min(ctx.poll.maxMs, Math.round(delay * 1.5));
   }
 }
+
+/** How far one poll may run past the end of the wait before it is cut off. */
+const POLL_GRACE_MS = 5_000;
 
 /** `failed` (or gone) ends every wait: it will not turn into what was wanted by itself. */
 function reached(wanted: 'available' | 'deleted' | 'terminal', state: string): boolean {

@@ -99,3 +99,28 @@ describe('get_association_state waiting', () => {
     expect(body.polls).toBeGreaterThan(1);
   });
 });
+
+describe('get_association_state waiting through a bad patch', () => {
+  it('keeps waiting when a poll in the middle is throttled, and still reaches available', async () => {
+    // Request 1 is the create, 2 the first poll; polls 3-6 are throttled (every retry of one poll).
+    emulator = await startTestEmulator({ availableAfterMs: 400, faults: { seed: 1, sequence: ['none', 'none', 'throttle', 'throttle', 'throttle', 'throttle'], retryAfterSeconds: 0 } });
+    harness = await connectInMemory(emulator);
+    structured(await harness.client.callTool({ name: 'create_route_association', arguments: args }));
+    const progress: Progress[] = [];
+    const result = await harness.client.callTool({ name: 'get_association_state', arguments: { ...args, wait_for: 'available', timeout_seconds: 30 } }, undefined, {
+      onprogress: (p) => progress.push(p),
+    });
+    const body = structured<StateResult>(result);
+    expect(body.state).toBe('available');
+    expect(emulator.requests.filter((r) => r.status === 429)).toHaveLength(4);
+    expect(progress.some((p) => p.message?.includes('last poll failed: APIGW.0308'))).toBe(true);
+    expect(progress.map((p) => p.progress)).toEqual(Array.from({ length: progress.length }, (_, i) => i + 1));
+  });
+
+  it('still fails at once when the very first look fails', async () => {
+    emulator = await startTestEmulator();
+    harness = await connectInMemory(emulator);
+    const result = await harness.client.callTool({ name: 'get_association_state', arguments: { ...args, route_table_id: 'no-such-table', wait_for: 'available', timeout_seconds: 30 } });
+    expect(result.isError).toBe(true);
+  });
+});
