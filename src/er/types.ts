@@ -3,7 +3,8 @@
 import { z } from 'zod';
 
 const text = z.string();
-const optionalText = z.string().optional();
+// The API may send null as well as leave a field out: both mean "not given".
+const optionalText = z.string().nullish();
 
 export const associationSchema = z.looseObject({
   id: text,
@@ -21,10 +22,10 @@ export const routerSchema = z.looseObject({
   id: text,
   name: optionalText,
   state: optionalText,
-  asn: z.number().optional(),
-  enable_default_association: z.boolean().optional(),
+  asn: z.number().nullish(),
+  enable_default_association: z.boolean().nullish(),
   default_association_route_table_id: optionalText,
-  enable_default_propagation: z.boolean().optional(),
+  enable_default_propagation: z.boolean().nullish(),
   default_propagation_route_table_id: optionalText,
 });
 export type Router = z.infer<typeof routerSchema>;
@@ -33,8 +34,8 @@ export const routeTableSchema = z.looseObject({
   id: text,
   name: optionalText,
   state: optionalText,
-  is_default_association: z.boolean().optional(),
-  is_default_propagation: z.boolean().optional(),
+  is_default_association: z.boolean().nullish(),
+  is_default_propagation: z.boolean().nullish(),
 });
 export type RouteTable = z.infer<typeof routeTableSchema>;
 
@@ -44,14 +45,14 @@ export const attachmentSchema = z.looseObject({
   state: optionalText,
   resource_type: optionalText,
   resource_id: optionalText,
-  associated: z.boolean().optional(),
+  associated: z.boolean().nullish(),
   route_table_id: optionalText,
 });
 export type Attachment = z.infer<typeof attachmentSchema>;
 
 export const pageInfoSchema = z
-  .looseObject({ next_marker: z.string().nullish(), current_count: z.number().optional() })
-  .optional();
+  .looseObject({ next_marker: z.string().nullish(), current_count: z.number().nullish() })
+  .nullish();
 
 /** Association states after which nothing more will happen on its own. */
 export const TERMINAL_STATES = new Set(['available', 'failed', 'deleted', 'not_found']);

@@ -95,7 +95,7 @@ export interface ListRequest<T> {
   errorIds: Record<string, string | undefined>;
 }
 
-export async function runList<T extends { id: string; name?: string }>(ctx: ToolContext, request: ListRequest<T>, signal: AbortSignal): Promise<CallToolResult> {
+export async function runList<T extends { id: string; name?: string | null }>(ctx: ToolContext, request: ListRequest<T>, signal: AbortSignal): Promise<CallToolResult> {
   if (!ctx.er) return configurationFailure(ctx.problems);
   const er = ctx.er;
   const fingerprint = fingerprintOf(request.tool, request.scope);

@@ -115,8 +115,8 @@ async function lookUp<T extends Router | RouteTable | Attachment>(fetch: () => P
   }
 }
 
-function checkAvailable(conflicts: Conflict[], kind: 'router' | 'route_table' | 'attachment', item: { state?: string } | undefined): void {
-  if (!item || item.state === undefined || item.state === 'available') return;
+function checkAvailable(conflicts: Conflict[], kind: 'router' | 'route_table' | 'attachment', item: { state?: string | null } | undefined): void {
+  if (!item || item.state == null || item.state === 'available') return;
   const what = kind.replace('_', ' ');
   conflicts.push({
     kind: `${kind}_not_available`,

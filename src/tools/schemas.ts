@@ -21,13 +21,13 @@ export const clientTokenInput = z
 export const associationOutput = z
   .looseObject({
     id: z.string(),
-    route_table_id: z.string().optional(),
-    attachment_id: z.string().optional(),
-    resource_type: z.string().optional().describe('vpc, vpn, peering, … (any string the API returns)'),
-    resource_id: z.string().optional(),
+    route_table_id: z.string().nullish(),
+    attachment_id: z.string().nullish(),
+    resource_type: z.string().nullish().describe('vpc, vpn, peering, … (any string the API returns)'),
+    resource_id: z.string().nullish(),
     state: z.string().describe('pending, available, modifying, deleting, deleted, failed, … (any string the API returns)'),
-    created_at: z.string().optional(),
-    updated_at: z.string().optional(),
+    created_at: z.string().nullish(),
+    updated_at: z.string().nullish(),
   })
   .describe('The association as the ER API returned it');
 
