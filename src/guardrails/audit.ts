@@ -1,6 +1,6 @@
 // The audit trail: one JSON line per write attempt, appended to a 0600 file and written through
 // to the OS before the tool answers, so it survives the process being killed right after.
-import { closeSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export type AuditOutcome = 'succeeded' | 'failed' | 'refused' | 'declined' | 'dry_run';
@@ -40,6 +40,8 @@ export class FileAuditLog implements AuditSink {
     try {
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
       this.fd = openSync(path, 'a', 0o600);
+      // The mode above applies only to a new file: tighten one that already existed too.
+      fchmodSync(this.fd, 0o600);
     } catch (error) {
       this.failure = `the audit log ${path} cannot be opened for appending (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
     }

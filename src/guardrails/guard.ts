@@ -39,7 +39,7 @@ export class WriteGuard {
       `The server is read-only (--read-only / HUAWEICLOUD_ER_MCP_READ_ONLY): ${tool} is not available.`,
       'Ask whoever configured this MCP server to start it without --read-only if changes should be allowed. Read tools keep working.',
     );
-    this.record(tool, args, { outcome: 'refused', guardrail: 'read_only' }, result);
+    this.record(tool, auditableArguments(args), { outcome: 'refused', guardrail: 'read_only' }, result);
     return result;
   }
 
@@ -149,6 +149,20 @@ export class WriteGuard {
       return { ...result, content: [...(result.content ?? []), { type: 'text', text: warning }] };
     }
   }
+}
+
+/**
+ * A refused-by-name call never went through the tool's input schema: keep only the known
+ * arguments, each cut short, so a hostile call cannot fill the audit log.
+ */
+function auditableArguments(args: Record<string, unknown>): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const key of ['er_id', 'route_table_id', 'attachment_id', 'client_token', 'dry_run']) {
+    const value = args[key];
+    if (typeof value === 'boolean') kept[key] = value;
+    else if (typeof value === 'string') kept[key] = value.slice(0, 64);
+  }
+  return kept;
 }
 
 function refusal(code: string, message: string, hint: string): CallToolResult {

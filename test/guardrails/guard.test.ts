@@ -71,6 +71,14 @@ describe('read-only mode', () => {
     ]);
     expect((await harness.client.getInstructions()) ?? '').toContain('read-only');
   });
+
+  it('records only the known arguments of a refused call, cut short', async () => {
+    await setUp({ readOnly: true });
+    errorOf(await harness.client.callTool({ name: 'create_route_association', arguments: { er_id: 'x'.repeat(100_000), junk: 'y'.repeat(100_000), dry_run: true } }));
+    const [record] = auditRecords();
+    expect(record?.arguments).toEqual({ er_id: 'x'.repeat(64), dry_run: true });
+    expect(readFileSync(auditPath, 'utf8').length).toBeLessThan(2_000);
+  });
 });
 
 describe('allow-lists', () => {
@@ -209,6 +217,15 @@ describe('audit trail', () => {
     expect(statSync(auditPath).mode & 0o777).toBe(0o600);
     const text = readFileSync(auditPath, 'utf8');
     for (const secret of CANARY_VALUES) expect(text).not.toContain(secret);
+  });
+
+  it('tightens an existing audit file to 0600 and appends to it', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'er-audit-')), 'audit.jsonl');
+    writeFileSync(path, '{"earlier":true}\n', { mode: 0o644 });
+    const log = openAuditLog(path);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    log.close();
+    expect(readFileSync(path, 'utf8')).toBe('{"earlier":true}\n');
   });
 
   it('refuses writes when the audit log cannot be written, and still serves reads', async () => {
