@@ -102,6 +102,7 @@ const loadUndici = () => (undiciModule ??= import('undici'));
 export class HttpClient {
   private agent?: Agent;
   private undici?: Undici;
+  private closed = false;
   private readonly origin: URL;
   private readonly policy: RetryPolicy;
   private readonly clock: Clock;
@@ -120,6 +121,7 @@ export class HttpClient {
   private async dispatcher(): Promise<{ agent: Agent; undici: Undici }> {
     if (!this.agent || !this.undici) {
       const undici = await loadUndici();
+      if (this.closed) throw new Error('the HTTP client is closed');
       this.agent ??= new undici.Agent({
         connections: this.options.connections ?? DEFAULT_CONNECTIONS,
         connect: { timeout: this.options.connectTimeoutMs ?? 5_000 },
@@ -230,8 +232,12 @@ export class HttpClient {
     return { kind, message: `${kind === 'timeout' ? 'timed out' : 'network error'}: ${code ?? reason.message}`, possiblyDelivered: !neverSent };
   }
 
+  /** Closes the pool; safe to call twice. Requests after it fail instead of opening a new pool. */
   async close(): Promise<void> {
-    await this.agent?.close();
+    this.closed = true;
+    const agent = this.agent;
+    this.agent = undefined;
+    await agent?.close();
   }
 }
 
