@@ -44,9 +44,20 @@ export function findCredentials(env: Env): CredentialLookup {
     const found = find(env, warnings);
     if (found === undefined) continue;
     if ('problem' in found) return { problems: [found.problem], warnings };
+    const unsendable = unsendableField(found.source);
+    if (unsendable) return { problems: [`The ${unsendable} from ${found.source.description} contains spaces or control characters (a stray line break?): it cannot be sent in an HTTP header. Fix it there.`], warnings };
     return { source: found.source, problems: [], warnings };
   }
   return { problems: [noCredentials(env)], warnings };
+}
+
+/** Which credential would break the HTTP request (headers allow no control characters), if any. */
+function unsendableField(source: CredentialSource): string | undefined {
+  const bad = (v: string | undefined) => v !== undefined && /[\s\x00-\x1f\x7f]/.test(v);
+  if (bad(source.credentials.ak)) return 'access key';
+  if (bad(source.credentials.sk)) return 'secret key';
+  if (bad(source.credentials.securityToken)) return 'security token';
+  return undefined;
 }
 
 /** Home directory from the environment given (not the process's), so tests can point it anywhere. */

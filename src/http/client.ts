@@ -57,7 +57,8 @@ export interface HttpResult extends HttpResponse {
   outcomes: AttemptOutcome[];
 }
 
-export type HttpFailureKind = 'network' | 'timeout' | 'deadline' | 'cancelled';
+/** `invalid_request`: the request could not even be built (e.g. a header value with a line break). */
+export type HttpFailureKind = 'network' | 'timeout' | 'deadline' | 'cancelled' | 'invalid_request';
 
 /**
  * How one attempt ended. Callers that write need the whole list: the last answer may be a
@@ -167,7 +168,8 @@ export class HttpClient {
         const failure = this.classify(error, req);
         possiblyDelivered ||= failure.possiblyDelivered;
         outcomes.push({ kind: 'failure', failure: failure.kind, possiblyDelivered: failure.possiblyDelivered });
-        if (failure.kind === 'cancelled' || failure.kind === 'deadline' || outcomes.length >= this.policy.maxAttempts) {
+        if (failure.kind !== 'network' && failure.kind !== 'timeout') throw fail(failure.kind, failure.message);
+        if (outcomes.length >= this.policy.maxAttempts) {
           throw fail(failure.kind, failure.message);
         }
       }
@@ -227,6 +229,9 @@ export class HttpClient {
       return { kind: 'deadline', message: 'the deadline passed while waiting for the response', possiblyDelivered: true };
     }
     const code = errorCode(reason);
+    if (code === 'UND_ERR_INVALID_ARG' || code?.startsWith('ERR_INVALID_')) {
+      return { kind: 'invalid_request', message: `the request could not be built: ${code}`, possiblyDelivered: false };
+    }
     const neverSent = code !== undefined && CONNECT_ERROR_CODES.has(code);
     const kind: HttpFailureKind = code?.includes('TIMEOUT') ? 'timeout' : 'network';
     return { kind, message: `${kind === 'timeout' ? 'timed out' : 'network error'}: ${code ?? reason.message}`, possiblyDelivered: !neverSent };
