@@ -97,7 +97,8 @@ export class ErApiError extends Error {
 
   constructor(response: HttpResponse & { outcomes?: readonly AttemptOutcome[] }, attempts: number) {
     const parsed = parseErrorBody(response.body);
-    const errorMsg = parsed.message ?? describeUnparsedBody(response);
+    // The API's own words go to the agent: keep them printable and short.
+    const errorMsg = parsed.message !== undefined ? printable(parsed.message).slice(0, MAX_MESSAGE_CHARS) : describeUnparsedBody(response);
     super(`${parsed.code ?? `HTTP ${response.status}`}: ${errorMsg}`);
     this.name = 'ErApiError';
     this.errorCode = parsed.code ?? `HTTP.${response.status}`;
@@ -125,6 +126,8 @@ function describeUnparsedBody(response: HttpResponse): string {
 }
 
 /** Control characters from a hostile or broken body never reach the agent verbatim. */
+const MAX_MESSAGE_CHARS = 500;
+
 function printable(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f]/g, ' ');
 }

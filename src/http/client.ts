@@ -57,8 +57,14 @@ export interface HttpResult extends HttpResponse {
   outcomes: AttemptOutcome[];
 }
 
-/** `invalid_request`: the request could not even be built (e.g. a header value with a line break). */
-export type HttpFailureKind = 'network' | 'timeout' | 'deadline' | 'cancelled' | 'invalid_request';
+/**
+ * `invalid_request`: the request could not even be built (e.g. a header value with a line break).
+ * `oversized_response`: the answer was larger than any ER answer can be (a wrong endpoint).
+ */
+export type HttpFailureKind = 'network' | 'timeout' | 'deadline' | 'cancelled' | 'invalid_request' | 'oversized_response';
+
+/** ER answers are small (a 2,000-item page is under 1 MiB); more than this is not an ER answer. */
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 /**
  * How one attempt ended. Callers that write need the whole list: the last answer may be a
@@ -214,7 +220,7 @@ export class HttpClient {
         dispatcher: agent,
         signal,
       });
-      const text = await res.body.text();
+      const text = await readCapped(res.body, MAX_RESPONSE_BYTES);
       return { status: res.statusCode, headers: flattenHeaders(res.headers), body: text, receivedAtMs: this.clock.now() };
     } finally {
       if (timer) clearTimeout(timer);
@@ -228,6 +234,7 @@ export class HttpClient {
     if (reason instanceof DeadlineReached || reason.cause instanceof DeadlineReached) {
       return { kind: 'deadline', message: 'the deadline passed while waiting for the response', possiblyDelivered: true };
     }
+    if (reason instanceof OversizedResponse) return { kind: 'oversized_response', message: reason.message, possiblyDelivered: true };
     const code = errorCode(reason);
     if (code === 'UND_ERR_INVALID_ARG' || code?.startsWith('ERR_INVALID_')) {
       return { kind: 'invalid_request', message: `the request could not be built: ${code}`, possiblyDelivered: false };
@@ -244,6 +251,27 @@ export class HttpClient {
     this.agent = undefined;
     await agent?.close();
   }
+}
+
+class OversizedResponse extends Error {
+  constructor(limit: number) {
+    super(`the response was larger than ${limit / 1024 / 1024} MiB, more than any ER answer: is the endpoint right?`);
+  }
+}
+
+/** The body as text, refusing to hold more than `limit` bytes of it. */
+async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): unknown }, limit: number): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      throw new OversizedResponse(limit);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 class DeadlineReached extends Error {

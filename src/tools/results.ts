@@ -48,6 +48,8 @@ const FAILURE_HINTS: Record<HttpFailure['kind'], string> = {
   deadline:
     'The call ran out of its time budget (HUAWEICLOUD_ER_MCP_CALL_TIMEOUT_SECONDS, 30 s by default) before the API answered: call again; repeating is safe.',
   cancelled: 'The call was cancelled.',
+  oversized_response:
+    'The endpoint answered with far more data than the ER API ever sends: check HUAWEICLOUD_ER_ENDPOINT (or the region). Nothing more was read.',
   invalid_request:
     'The request could not be built, so nothing was sent: a credential or header holds characters HTTP does not allow (check the keys for stray spaces or line breaks).',
 };
@@ -71,7 +73,7 @@ export function describeError(error: unknown, context: ErrorContext): ToolError 
       error_msg: error.message,
       http_status: error.lastResponse?.status ?? null,
       request_id: error.lastResponse?.headers['x-request-id'] ?? null,
-      retryable: error.kind !== 'cancelled' && error.kind !== 'invalid_request',
+      retryable: error.kind === 'network' || error.kind === 'timeout' || error.kind === 'deadline',
       attempts: error.attempts,
       hint: FAILURE_HINTS[error.kind],
     };
