@@ -81,6 +81,14 @@ export async function planChange(ctx: ToolContext, er: ErClient, action: PlanAct
     if (current && !onRequestedTable) conflicts.push(associatedElsewhere(ref, router, current));
     return { ...base, current_association: current, conflicts, will_change: conflicts.length === 0 && !onRequestedTable };
   }
+  if (current && !onRequestedTable) {
+    conflicts.push({
+      kind: 'associated_elsewhere',
+      message:
+        `Attachment ${ref.attachmentId} is associated with route table ${current.route_table_id}, not ${ref.routeTableId}: there is nothing to delete here. ` +
+        `To remove its association, use route_table_id ${current.route_table_id}.`,
+    });
+  }
   if (onRequestedTable && current.state !== null && ['pending', 'deleting', 'modifying'].includes(current.state)) {
     conflicts.push({
       kind: 'operation_in_progress',

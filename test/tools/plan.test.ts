@@ -128,6 +128,15 @@ describe('delete_route_association dry_run', () => {
     expectNoWrites();
   });
 
+  it('points at the table that really holds the association', async () => {
+    await setUp();
+    const p = await plan('delete_route_association', { er_id: ids.router, route_table_id: ids.devTable, attachment_id: ids.webVpc });
+    expect(p.conflicts).toEqual([expect.objectContaining({ kind: 'associated_elsewhere' })]);
+    expect(p.conflicts[0]!.message).toContain(`use route_table_id ${ids.prodTable}`);
+    expect(p.will_change).toBe(false);
+    expectNoWrites();
+  });
+
   it('reports an operation in progress on a pending association', async () => {
     emulator = await startTestEmulator({ availableAfterMs: 60_000 });
     harness = await connectInMemory(emulator);
