@@ -30,9 +30,14 @@ Guardrails (each also read from the environment variable beside it; the flag win
   --confirm-writes auto|always|never HUAWEICLOUD_ER_MCP_CONFIRM_WRITES   ask the human before each write
   --audit-log PATH|off              HUAWEICLOUD_ER_MCP_AUDIT_LOG          default $XDG_STATE_HOME/huaweicloud-er-mcp/audit.jsonl
 
-Environment: HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_SECURITY_TOKEN,
-HUAWEICLOUD_SDK_PROJECT_ID, HUAWEICLOUD_REGION, HUAWEICLOUD_ER_ENDPOINT, LOG_LEVEL; or
-~/.huaweicloud/credentials, a KooCLI profile (HUAWEICLOUD_PROFILE), HW_ACCESS_KEY/HW_SECRET_KEY (see README.md).
+Environment (README.md has the details):
+  credentials  HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_SECURITY_TOKEN; or the file
+               ~/.huaweicloud/credentials (HUAWEICLOUD_SDK_CREDENTIALS_FILE); or a KooCLI profile
+               (HUAWEICLOUD_PROFILE); or HW_ACCESS_KEY, HW_SECRET_KEY, HW_SECURITY_TOKEN
+  where        HUAWEICLOUD_REGION, HUAWEICLOUD_ER_ENDPOINT, HUAWEICLOUD_SDK_PROJECT_ID,
+               HUAWEICLOUD_SDK_IAM_ENDPOINT
+  behaviour    HUAWEICLOUD_ER_MCP_CALL_TIMEOUT_SECONDS (30), LOG_LEVEL (info)
+  emulator     HUAWEICLOUD_ER_EMULATOR_PORT, HUAWEICLOUD_ER_EMULATOR_FAULTS (a JSON fault plan)
 `;
 
 async function main(): Promise<number | undefined> {

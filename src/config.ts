@@ -247,6 +247,10 @@ export function checkEndpoint(value: string, problems: string[], name = 'HUAWEIC
     problems.push(`${name} "${value}" is not a URL; use e.g. https://er.cn-north-4.myhuaweicloud.com.`);
     return undefined;
   }
+  if (url.pathname !== '/' || url.search || url.username) {
+    problems.push(`${name} must be just scheme, host and port (e.g. https://er.cn-north-4.myhuaweicloud.com); "${url.pathname}${url.search}" would be ignored.`);
+    return undefined;
+  }
   const loopback = LOOPBACK_HOSTS.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
   if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return url.origin;
   if (url.protocol === 'http:') {

@@ -364,6 +364,14 @@ describe('http:// endpoints only on loopback', () => {
     expect(problems).toEqual(['HUAWEICLOUD_ER_ENDPOINT uses plain http:// for a host that is not loopback: credentials-signed calls need https://.']);
   });
 
+  it('refuses an endpoint with a path or query instead of silently dropping it', () => {
+    const problems: string[] = [];
+    expect(checkEndpoint('https://er.example.test/v3', problems)).toBeUndefined();
+    expect(checkEndpoint('https://er.example.test/?x=1', problems)).toBeUndefined();
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toContain('must be just scheme, host and port');
+  });
+
   it('refuses other schemes and non-URLs', () => {
     const problems: string[] = [];
     expect(checkEndpoint('ftp://er.example.test', problems)).toBeUndefined();
