@@ -11,6 +11,7 @@ import { ProjectResolver } from './er/iam.js';
 import { HttpClient } from './http/client.js';
 import { type Clock, systemClock } from './http/clock.js';
 import { describeLookupFailure, iamClientFor } from './project.js';
+import { measuredSkew } from './tools/hints.js';
 import { describeError } from './tools/results.js';
 
 export type Write = (text: string) => void;
@@ -104,9 +105,9 @@ function notesFor(error: unknown, target: Target): string[] {
 
 /** Clock skew measured from the response's Date header, when an error response carried one. */
 function reportClock(error: unknown, line: (label: string, text: string) => void, clock: Clock): void {
-  const serverMs = error instanceof ErApiError && error.serverDate ? Date.parse(error.serverDate) : Number.NaN;
-  if (Number.isNaN(serverMs)) return;
-  const skewSeconds = Math.round((clock.now() - serverMs) / 1000);
+  const skewMs = error instanceof ErApiError ? measuredSkew(error, clock.now()) : undefined;
+  if (skewMs === undefined) return;
+  const skewSeconds = Math.round(skewMs / 1000);
   // Date has whole seconds and the answer takes a moment: two seconds either way is "in step".
   const where = Math.abs(skewSeconds) <= 2 ? 'in step with' : `${Math.abs(skewSeconds)} s ${skewSeconds > 0 ? 'ahead of' : 'behind'}`;
   line('clock', `this machine is ${where} the server (from the response Date header; signatures allow 15 minutes)`);

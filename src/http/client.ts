@@ -37,7 +37,7 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Absolute time (per the client's clock) after which no attempt or wait may start or go on. */
   deadline?: number;
-  /** Whether a received response deserves another attempt. Network errors are always retried. */
+  /** Whether a received response deserves another attempt. Network errors and timeouts are retried; a request that cannot be built is not. */
   retryOn?: (response: HttpResponse) => boolean;
 }
 

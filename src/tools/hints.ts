@@ -53,7 +53,7 @@ function authHint(error: ErApiError, nowMs: number): string {
 }
 
 /** Measured when the response arrived if the HTTP layer said when; otherwise against `nowMs`. */
-function measuredSkew(error: ErApiError, nowMs: number): number | undefined {
+export function measuredSkew(error: ErApiError, nowMs: number): number | undefined {
   if (error.clockSkewMs !== undefined) return error.clockSkewMs;
   const serverMs = error.serverDate ? Date.parse(error.serverDate) : Number.NaN;
   return Number.isNaN(serverMs) ? undefined : nowMs - serverMs;
