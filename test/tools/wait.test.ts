@@ -1,8 +1,9 @@
 // get_association_state waiting: progress notifications, timeout, cancellation and `failed`.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import type { Emulator } from '../../src/emulator/server.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
+import { FakeClock } from '../fake-clock.js';
 import { connectInMemory, type InMemoryHarness, startTestEmulator, structured } from '../helpers.js';
 
 const args = { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, attachment_id: SANDBOX_IDS.paymentsVpc };
@@ -65,19 +66,24 @@ describe('get_association_state waiting', () => {
     expect(body.hint).toContain('call get_association_state again');
   });
 
-  it('stops polling promptly when the client cancels', async () => {
-    await setUp(60_000);
+  it('stops polling promptly when the client cancels: the pending wait is dropped', async () => {
+    // A clock that never moves by itself: a wait between polls ends only by cancellation.
+    const clock = new FakeClock(false);
+    emulator = await startTestEmulator({ availableAfterMs: 60_000, deletedAfterMs: 60_000 });
+    harness = await connectInMemory(emulator, { clock });
+    structured(await harness.client.callTool({ name: 'create_route_association', arguments: args }));
     const controller = new AbortController();
     const call = harness.client.callTool({ name: 'get_association_state', arguments: { ...args, wait_for: 'available', timeout_seconds: 600 } }, undefined, {
       signal: controller.signal,
     });
-    while (listRequests() < 4) await new Promise((r) => setTimeout(r, 10));
+    await vi.waitFor(() => expect(clock.pending()).toBe(1)); // first poll done, now waiting for the next
+    const polls = listRequests();
     controller.abort();
     await expect(call).rejects.toThrow();
-    const atCancel = listRequests();
-    await new Promise((r) => setTimeout(r, 300));
-    // At most one poll that was already in flight; the loop itself has stopped.
-    expect(listRequests() - atCancel).toBeLessThanOrEqual(1);
+    await vi.waitFor(() => expect(clock.pending()).toBe(0)); // the server let go of its wait
+    clock.advance(60 * 60_000); // a leftover wait would poll now
+    await new Promise((r) => setTimeout(r, 50));
+    expect(listRequests()).toBe(polls);
   });
 
   it('treats failed as terminal and stops waiting', async () => {
