@@ -89,11 +89,19 @@ describe('built server without credentials', () => {
 });
 
 describe('process lifetime', () => {
-  it('exits within a second of stdin closing', async () => {
-    const emulator = await startTestEmulator();
-    const child = spawn(process.execPath, [CLI_PATH], { env: envFor(emulator), stdio: ['pipe', 'pipe', 'pipe'] });
+  it('exits within a second of stdin closing, even with a listening server and a call in flight', async () => {
+    // Sandbox mode keeps an emulator listening, and a long wait keeps a timer: without the stdin
+    // EOF handling the process would stay alive forever.
+    const child = spawn(process.execPath, [CLI_PATH, '--sandbox', '--audit-log', 'off'], { env: { PATH: process.env.PATH ?? '' }, stdio: ['pipe', 'pipe', 'pipe'] });
     try {
       await new Promise((resolve) => child.stderr.once('data', resolve));
+      const lines = [
+        { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } },
+        { jsonrpc: '2.0', method: 'notifications/initialized' },
+        { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'get_association_state', arguments: { ...ref, wait_for: 'available', timeout_seconds: 900 } } },
+      ];
+      child.stdin.write(lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+      await new Promise((resolve) => child.stdout.once('data', resolve)); // initialize answered
       const exited = new Promise<{ code: number | null; ms: number }>((resolve) => {
         const start = process.hrtime.bigint();
         child.on('exit', (code) => resolve({ code, ms: Number(process.hrtime.bigint() - start) / 1e6 }));
@@ -104,7 +112,6 @@ describe('process lifetime', () => {
       expect(ms).toBeLessThan(1000);
     } finally {
       child.kill('SIGKILL');
-      await emulator.close();
     }
   });
 });
