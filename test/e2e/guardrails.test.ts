@@ -74,6 +74,25 @@ describe('guardrail flags and variables on the built server', () => {
     expect(emulator.requests.length).toBe(before);
   });
 
+  it('route-table allow-list by flag and by variable: the listed table is allowed, another refused', async () => {
+    const own = await startTestEmulator();
+    const args = { er_id: ids.router, route_table_id: ids.devTable, attachment_id: ids.partnerPeering };
+    for (const [flags, env] of [
+      [['--allow-route-table-ids', ids.devTable], {}],
+      [[], { HUAWEICLOUD_ER_MCP_ALLOW_ROUTE_TABLE_IDS: ids.prodTable }],
+    ] as const) {
+      const server = await spawnServer(envFor(own, env), [...flags]);
+      try {
+        const result = await server.client.callTool({ name: 'create_route_association', arguments: { ...args, dry_run: true } });
+        if (flags.length > 0) structured(result);
+        else expect(String(errorOf(result).error_msg)).toContain('--allow-route-table-ids');
+      } finally {
+        await server.close();
+      }
+    }
+    await own.close();
+  });
+
   it.each([
     [['--allow-er-ids='], {}, 'empty'],
     [['--allow-route-table-ids', ' , '], {}, 'empty'],
