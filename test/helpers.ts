@@ -1,9 +1,10 @@
 // Shared test set-up: an emulator with canary credentials, a server wired to it in memory,
 // and the built server spawned over real stdio.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
@@ -76,12 +77,25 @@ export async function connectInMemory(
   };
 }
 
+const tempDirs: string[] = [];
+// Registered in every test file that imports these helpers: its temp dirs go when it ends.
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh directory under the OS temp dir, removed after the test file that made it. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  tempDirs.push(dir);
+  return dir;
+}
+
 /** The documented environment variables that point the built server at an emulator. */
 export function envFor(emulator: Emulator, extra: Record<string, string> = {}): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '',
     // A fresh HOME: no credentials file, KooCLI profile or audit log of the real user is touched.
-    HOME: mkdtempSync(join(tmpdir(), 'er-mcp-home-')),
+    HOME: tempDir('er-mcp-home'),
     HUAWEICLOUD_SDK_AK: CANARY.ak,
     HUAWEICLOUD_SDK_SK: CANARY.sk,
     HUAWEICLOUD_SDK_SECURITY_TOKEN: CANARY.securityToken,

@@ -1,15 +1,14 @@
 // Guardrails as an installer sets them: flags (both spellings) and environment variables on the
 // built server over stdio, start-up failures, and audit records that survive a kill.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { type Emulator, isWrite } from '../../src/emulator/server.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
-import { CLI_PATH, envFor, errorOf, expectNoCanary, spawnServer, startTestEmulator, structured } from '../helpers.js';
+import { CLI_PATH, envFor, errorOf, expectNoCanary, spawnServer, startTestEmulator, structured, tempDir } from '../helpers.js';
 
 const ids = SANDBOX_IDS;
 const createArgs = { er_id: ids.router, route_table_id: ids.prodTable, attachment_id: ids.paymentsVpc };
@@ -118,7 +117,7 @@ describe('guardrail flags and variables on the built server', () => {
 
 describe('audit log of the built server', () => {
   it('keeps the record of a write when the process is killed right after answering', async () => {
-    const auditPath = join(mkdtempSync(join(tmpdir(), 'er-audit-')), 'audit.jsonl');
+    const auditPath = join(tempDir('er-audit'), 'audit.jsonl');
     const transport = new StdioClientTransport({ command: process.execPath, args: [CLI_PATH, '--audit-log', auditPath], env: envFor(emulator), stderr: 'pipe' });
     let stderr = '';
     transport.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -133,7 +132,7 @@ describe('audit log of the built server', () => {
   });
 
   it('defaults to $XDG_STATE_HOME/huaweicloud-er-mcp/audit.jsonl', async () => {
-    const stateHome = mkdtempSync(join(tmpdir(), 'er-state-'));
+    const stateHome = tempDir('er-state');
     const server = await spawnServer(envFor(emulator, { XDG_STATE_HOME: stateHome }));
     try {
       structured(await server.client.callTool({ name: 'create_route_association', arguments: { ...createArgs, attachment_id: ids.partnerPeering, dry_run: true } }));

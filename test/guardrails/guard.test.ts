@@ -1,6 +1,5 @@
 // Guardrails in memory: read-only, allow-lists, human confirmation in every mode, audit records.
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,7 +7,7 @@ import { type Emulator, isWrite } from '../../src/emulator/server.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import { type AuditRecord, openAuditLog } from '../../src/guardrails/audit.js';
 import { type GuardrailSettings, UNRESTRICTED } from '../../src/guardrails/settings.js';
-import { CANARY_VALUES, connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured } from '../helpers.js';
+import { CANARY_VALUES, connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured, tempDir } from '../helpers.js';
 
 const ids = SANDBOX_IDS;
 const createArgs = { er_id: ids.router, route_table_id: ids.prodTable, attachment_id: ids.paymentsVpc };
@@ -26,7 +25,7 @@ afterEach(async () => {
 
 async function setUp(settings: Partial<GuardrailSettings>, elicit?: ElicitResult['action'] | 'accept-unticked'): Promise<void> {
   emulator = await startTestEmulator();
-  auditPath = join(mkdtempSync(join(tmpdir(), 'er-audit-')), 'nested', 'audit.jsonl');
+  auditPath = join(tempDir('er-audit'), 'nested', 'audit.jsonl');
   elicitations = [];
   const capabilities = elicit ? { elicitation: { form: {} } } : {};
   harness = await connectInMemory(emulator, {}, {}, { capabilities }, { settings: { ...UNRESTRICTED, ...settings }, audit: openAuditLog(auditPath) });
@@ -220,7 +219,7 @@ describe('audit trail', () => {
   });
 
   it('tightens an existing audit file to 0600 and appends to it', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'er-audit-')), 'audit.jsonl');
+    const path = join(tempDir('er-audit'), 'audit.jsonl');
     writeFileSync(path, '{"earlier":true}\n', { mode: 0o644 });
     const log = openAuditLog(path);
     expect(statSync(path).mode & 0o777).toBe(0o600);
@@ -230,7 +229,7 @@ describe('audit trail', () => {
 
   it('refuses writes when the audit log cannot be written, and still serves reads', async () => {
     emulator = await startTestEmulator();
-    const dir = mkdtempSync(join(tmpdir(), 'er-audit-'));
+    const dir = tempDir('er-audit');
     writeFileSync(join(dir, 'not-a-directory'), '');
     harness = await connectInMemory(emulator, {}, {}, {}, { settings: { ...UNRESTRICTED, confirmWrites: 'never' }, audit: openAuditLog(join(dir, 'not-a-directory', 'audit.jsonl')) });
     const error = errorOf(await harness.client.callTool({ name: 'create_route_association', arguments: createArgs }));
