@@ -98,8 +98,10 @@ describe('doctor against an emulator', () => {
   });
 
   it('a wrong secret key: exit 1 with the gateway code, the authentication hint and where the keys came from', async () => {
+    const before = emulator.requests.length;
     const { code, stdout } = await run(env({ HUAWEICLOUD_SDK_SK: WRONG_SK, HUAWEICLOUD_SDK_PROJECT_ID: emulator.store.topology.projectId }));
     expect(code).toBe(1);
+    expect(emulator.requests.slice(before)).toHaveLength(1); // a 401 is never retried
     expect(stdout).toContain('FAILED with APIGW.0301 (HTTP 401)');
     expect(stdout).toContain('signature does not match');
     expect(stdout).toContain('Authentication failed: check HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK');
