@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
@@ -158,4 +158,30 @@ export function expectNoCanary(...outputs: string[]): void {
       if (output.includes(secret)) throw new Error(`a canary secret leaked into output: ...${output.slice(Math.max(0, output.indexOf(secret) - 80), output.indexOf(secret) + 40)}...`);
     }
   }
+}
+
+export interface StdioSession {
+  emulator: Emulator;
+  server: SpawnedServer;
+  /** Everything the test saw: checked for canary secrets, with the server's stderr, at the end. */
+  outputs: string[];
+}
+
+/**
+ * One built server over stdio against one emulator for a whole describe block: started in
+ * beforeAll (configured only by the documented variables), closed in afterAll, after checking
+ * that no canary secret appeared in anything the tests recorded or the server logged.
+ */
+export function useStdioSession(emulatorOptions: Partial<EmulatorOptions> = {}, args: string[] = []): StdioSession {
+  const session = { outputs: [] as string[] } as StdioSession;
+  beforeAll(async () => {
+    session.emulator = await startTestEmulator(emulatorOptions);
+    session.server = await spawnServer(envFor(session.emulator), args);
+  });
+  afterAll(async () => {
+    await session.server.close();
+    expectNoCanary(...session.outputs, session.server.stderr());
+    await session.emulator.close();
+  });
+  return session;
 }

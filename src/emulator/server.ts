@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { parseSdkDate, type Query, sign } from '../http/signer.js';
+import { parseSdkDate, sign } from '../http/signer.js';
 import { type Fault, FaultInjector, type FaultPlan } from './faults.js';
 import { ApiError, Store } from './store.js';
 import { sandboxTopology, type Topology } from './topology.js';

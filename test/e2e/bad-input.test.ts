@@ -5,7 +5,7 @@ import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator/server.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
-import { connectInMemory, envFor, expectNoCanary, type InMemoryHarness, type SpawnedServer, spawnServer, startTestEmulator, textOf } from '../helpers.js';
+import { connectInMemory, expectNoCanary, type InMemoryHarness, startTestEmulator, textOf, useStdioSession } from '../helpers.js';
 
 const valid = { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, attachment_id: SANDBOX_IDS.paymentsVpc };
 type Field = keyof typeof valid;
@@ -155,20 +155,7 @@ describe('bad input in memory', () => {
 });
 
 describe('bad input through the built server over stdio', () => {
-  let emulator: Emulator;
-  let server: SpawnedServer;
-  const outputs: string[] = [];
-
-  beforeAll(async () => {
-    emulator = await startTestEmulator();
-    server = await spawnServer(envFor(emulator));
-  });
-  afterAll(async () => {
-    await server.close();
-    outputs.push(server.stderr());
-    expectNoCanary(...outputs);
-    await emulator.close();
-  });
+  const session = useStdioSession();
 
   const picked = ALL.filter((c) =>
     ['er_id is a parent path', 'route_table_id is an encoded slash', 'attachment_id is a null byte', 'attachment_id is a 1 MiB string', 'er_id is CJK characters', 'extra field: an endpoint override', 'client_token is 65 characters', 'er_id missing'].includes(c.name),
@@ -179,12 +166,12 @@ describe('bad input through the built server over stdio', () => {
   });
 
   it.each(picked.map((c) => [c.name, c] as const))('%s: a clear isError, no request', async (_name, c) => {
-    const result = await server.client.callTool({ name: c.tool, arguments: c.args }, CallToolResultSchema);
+    const result = await session.server.client.callTool({ name: c.tool, arguments: c.args }, CallToolResultSchema);
     const text = textOf(result);
-    outputs.push(text);
+    session.outputs.push(text);
     expect(result.isError).toBe(true);
     expect(text).toContain(c.mentions);
     expect(text.length).toBeLessThan(2_000);
-    expect(emulator.requests).toHaveLength(0);
+    expect(session.emulator.requests).toHaveLength(0);
   });
 });

@@ -1,42 +1,28 @@
 // The built server over real stdio, configured only through the documented environment variables.
 import { spawn } from 'node:child_process';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/emulator/server.js';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
-import { CLI_PATH, envFor, errorOf, expectNoCanary, type SpawnedServer, spawnServer, startTestEmulator, structured, textOf } from '../helpers.js';
+import { CLI_PATH, errorOf, spawnServer, structured, textOf, useStdioSession } from '../helpers.js';
 
 const ref = { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, attachment_id: SANDBOX_IDS.paymentsVpc };
 
 describe('built server over stdio against the emulator', () => {
-  let emulator: Emulator;
-  let server: SpawnedServer;
-  const outputs: string[] = [];
-
-  beforeAll(async () => {
-    emulator = await startTestEmulator();
-    server = await spawnServer(envFor(emulator));
-  });
-  afterAll(async () => {
-    await server.close();
-    outputs.push(server.stderr());
-    expectNoCanary(...outputs);
-    await emulator.close();
-  });
+  const session = useStdioSession();
 
   it('lists both tools with all four annotations', async () => {
-    const { tools } = await server.client.listTools();
+    const { tools } = await session.server.client.listTools();
     const names = tools.map((t) => t.name);
     expect(names).toEqual(expect.arrayContaining(['create_route_association', 'get_association_state']));
     for (const tool of tools) {
       expect(Object.keys(tool.annotations ?? {}).sort()).toEqual(['destructiveHint', 'idempotentHint', 'openWorldHint', 'readOnlyHint']);
     }
-    outputs.push(JSON.stringify(tools));
+    session.outputs.push(JSON.stringify(tools));
   });
 
   it('create_route_association sends one signed POST with the token and returns the pending association', async () => {
-    const before = emulator.requests.length;
-    const result = await server.client.callTool({ name: 'create_route_association', arguments: { ...ref, client_token: 'e2e-token-1' } });
-    outputs.push(JSON.stringify(result));
+    const before = session.emulator.requests.length;
+    const result = await session.server.client.callTool({ name: 'create_route_association', arguments: { ...ref, client_token: 'e2e-token-1' } });
+    session.outputs.push(JSON.stringify(result));
     const body = structured<{ association: { state: string; attachment_id: string }; client_token: string; sandbox: boolean; next: { tool: string; arguments: Record<string, string> } }>(result);
     expect(body.association.state).toBe('pending');
     expect(body.association.attachment_id).toBe(ref.attachment_id);
@@ -45,13 +31,13 @@ describe('built server over stdio against the emulator', () => {
     expect(body.next.tool).toBe('get_association_state');
     expect(body.next.arguments).toMatchObject(ref);
     expect(JSON.parse(textOf(result))).toEqual(body);
-    const sent = emulator.requests.slice(before);
+    const sent = session.emulator.requests.slice(before);
     expect(sent).toEqual([expect.objectContaining({ operation: 'associate', status: 202, clientToken: 'e2e-token-1' })]);
   });
 
   it('get_association_state sees it become available', async () => {
-    const result = await server.client.callTool({ name: 'get_association_state', arguments: { ...ref, wait_for: 'available', timeout_seconds: 30 } });
-    outputs.push(JSON.stringify(result));
+    const result = await session.server.client.callTool({ name: 'get_association_state', arguments: { ...ref, wait_for: 'available', timeout_seconds: 30 } });
+    session.outputs.push(JSON.stringify(result));
     const body = structured<{ state: string; terminal: boolean; association: { route_table_id: string } }>(result);
     expect(body.state).toBe('available');
     expect(body.terminal).toBe(true);
@@ -59,14 +45,14 @@ describe('built server over stdio against the emulator', () => {
   });
 
   it('invalid IDs give a clear isError and send no request', async () => {
-    const before = emulator.requests.length;
+    const before = session.emulator.requests.length;
     for (const bad of ['../x', 'a/b', 'x'.repeat(37), '', '%2F']) {
-      const result = await server.client.callTool({ name: 'create_route_association', arguments: { ...ref, er_id: bad } });
+      const result = await session.server.client.callTool({ name: 'create_route_association', arguments: { ...ref, er_id: bad } });
       expect(result.isError).toBe(true);
       expect(textOf(result)).toContain('er_id');
-      outputs.push(JSON.stringify(result));
+      session.outputs.push(JSON.stringify(result));
     }
-    expect(emulator.requests.length).toBe(before);
+    expect(session.emulator.requests.length).toBe(before);
   });
 });
 
