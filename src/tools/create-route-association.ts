@@ -63,17 +63,17 @@ export async function createRouteAssociation(ctx: ToolContext, args: z.infer<typ
   const created = (association: Association, extra: { requestId?: string; alreadyAssociated?: boolean; note?: string }) =>
     success(createdResult(ctx, args, clientToken, association, extra));
 
-  const lookup = { signal, deadline: deadlines.lookup };
+  const attempt: CreateAttempt = { ctx, ref, clientToken, errorContext, lookup: { signal, deadline: deadlines.lookup }, created };
   try {
     const result = await er.associate(ref, clientToken, { signal, deadline: deadlines.write });
     ctx.log.info({ tool: 'create_route_association', association_id: result.association.id, attempts: result.attempts }, 'association created');
     return created(result.association, { requestId: result.requestId });
   } catch (error) {
     if (error instanceof ErApiError && error.errorCode === 'ER.04002002') {
-      return convergeOnExisting(ctx, ref, clientToken, errorContext, lookup, created, error);
+      return convergeOnExisting(attempt, error);
     }
     if (isCancellation(error, signal)) return cancelledResult(error, error, clientToken, errorContext);
-    if (mayHaveBeenApplied(error)) return settleUnknownOutcome(ctx, ref, clientToken, errorContext, lookup, created, error);
+    if (mayHaveBeenApplied(error)) return settleUnknownOutcome(attempt, error);
     const described = describeError(error, errorContext);
     // Every attempt was refused (throttled, busy, invalid…): certainly nothing was created.
     return failure({ ...described, client_token: clientToken, ...(described.retryable ? { outcome: 'not_created' } : {}) });
@@ -81,7 +81,17 @@ export async function createRouteAssociation(ctx: ToolContext, args: z.infer<typ
 }
 
 type Created = (association: Association, extra: { requestId?: string; alreadyAssociated?: boolean; note?: string }) => CallToolResult;
-type Lookup = { signal: AbortSignal; deadline: number };
+
+/** One create call, as the steps that settle its outcome need it. */
+interface CreateAttempt {
+  ctx: ToolContext;
+  ref: AssociationRef;
+  clientToken: string;
+  errorContext: ErrorContext;
+  /** Signal and deadline for look-ups: the call's, including the time kept back for them. */
+  lookup: { signal: AbortSignal; deadline: number };
+  created: Created;
+}
 
 function isCancellation(error: unknown, signal: AbortSignal): boolean {
   return signal.aborted || (error instanceof HttpFailure && error.kind === 'cancelled');
@@ -103,15 +113,8 @@ function cancelledResult(error: unknown, original: unknown, clientToken: string,
 }
 
 /** ER.04002002: fine if it is on the requested table; otherwise say which table holds it. */
-async function convergeOnExisting(
-  ctx: ToolContext,
-  ref: AssociationRef,
-  clientToken: string,
-  errorContext: ErrorContext,
-  lookup: Lookup,
-  created: Created,
-  original: ErApiError,
-): Promise<CallToolResult> {
+async function convergeOnExisting(attempt: CreateAttempt, original: ErApiError): Promise<CallToolResult> {
+  const { ctx, ref, clientToken, errorContext, lookup, created } = attempt;
   const er = ctx.er!;
   const described = describeError(original, errorContext);
   try {
@@ -162,15 +165,8 @@ function dyingAssociation(state: 'deleting' | 'failed', described: ToolError, cl
 }
 
 /** Retries ran out after the request may have been applied: look before answering. */
-async function settleUnknownOutcome(
-  ctx: ToolContext,
-  ref: AssociationRef,
-  clientToken: string,
-  errorContext: ErrorContext,
-  lookup: Lookup,
-  created: Created,
-  original: unknown,
-): Promise<CallToolResult> {
+async function settleUnknownOutcome(attempt: CreateAttempt, original: unknown): Promise<CallToolResult> {
+  const { ctx, ref, clientToken, errorContext, lookup, created } = attempt;
   const described = describeError(original, errorContext);
   try {
     const existing = await ctx.er!.findAssociation(ref, lookup);
