@@ -64,6 +64,7 @@ export function listOutput(itemsKey: string, item: z.ZodType, header: z.ZodRawSh
       .describe('Present when more items follow: pass it as cursor, with the same other arguments, to continue'),
     truncated: z.boolean().describe('True when items were left out to stay under 20,000 characters; next_cursor starts at the first one left out'),
     note: z.string().optional(),
+    sandbox: z.boolean().describe('True when talking to the local emulator, not Huawei Cloud'),
   });
 }
 
@@ -118,6 +119,7 @@ export async function runList<T extends { id: string; name?: string | null }>(ct
       ...(next !== undefined ? { next_cursor: encodeCursor(request.tool, fingerprint, next) } : {}),
       truncated,
       ...noteFor(truncated, walked),
+      sandbox: ctx.sandbox,
     });
     const result = fitToBudget(build, items, walked.next);
     ctx.log.debug({ tool: request.tool, pages: walked.pages, scanned: walked.scanned, returned: result.count, truncated: result.truncated }, 'listed');
