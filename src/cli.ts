@@ -163,6 +163,9 @@ async function serve(config: Config, log: Logger): Promise<void> {
   // The SDK's stdio transport ignores EOF: without this the process outlives its client.
   process.stdin.on('end', () => stop('stdin closed'));
   process.stdin.on('close', () => stop('stdin closed'));
+  // The transport gives up on its own when one line outgrows its 10 MiB buffer: it stops reading
+  // stdin, so the session is over; exit instead of lingering deaf.
+  server.server.onclose = () => stop('the MCP transport closed');
 }
 
 /** Runs `cleanup` once on SIGINT/SIGTERM (or when the returned function is called), then exits. */

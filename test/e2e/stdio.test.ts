@@ -100,4 +100,20 @@ describe('process lifetime', () => {
       child.kill('SIGKILL');
     }
   });
+
+  it('a line over the 10 MiB limit of the transport ends the session with a clean exit, not a deaf process', async () => {
+    const child = spawn(process.execPath, [CLI_PATH, '--sandbox', '--audit-log', 'off'], { env: { PATH: process.env.PATH ?? '' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      await new Promise((resolve) => child.stderr.once('data', resolve));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      child.stdin.on('error', () => undefined); // the server may stop reading mid-line
+      child.stdin.write(`${'x'.repeat(11 * 1024 * 1024)}\n`);
+      expect(await exited).toBe(0);
+      expect(stderr).toContain('the MCP transport closed');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 });
