@@ -166,6 +166,8 @@ async function serve(config: Config, log: Logger): Promise<void> {
   // The transport gives up on its own when one line outgrows its 10 MiB buffer: it stops reading
   // stdin, so the session is over; exit instead of lingering deaf.
   server.server.onclose = () => stop('the MCP transport closed');
+  // A client that goes away mid-answer makes stdout fail (EPIPE): that too ends the session.
+  process.stdout.on('error', () => stop('stdout closed'));
 }
 
 /** Runs `cleanup` once on SIGINT/SIGTERM (or when the returned function is called), then exits. */
