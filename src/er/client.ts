@@ -1,6 +1,6 @@
 // Typed calls to the Enterprise Router v3 API: paths, paging and error mapping. No MCP here.
 import type { z } from 'zod';
-import { HttpClient, type HttpResult } from '../http/client.js';
+import type { HttpClient, HttpResult } from '../http/client.js';
 import type { Query } from '../http/signer.js';
 import { ErApiError, isRetryableResponse } from './errors.js';
 import { assertSafeId } from './ids.js';
@@ -15,6 +15,8 @@ import {
   type Router,
   routerSchema,
 } from './types.js';
+
+export type { Clock } from '../http/clock.js';
 
 export interface CallOptions {
   signal?: AbortSignal;

@@ -2,6 +2,9 @@
 // and deciding what a failed call means: worth another attempt? may it have been applied?
 import { type AttemptOutcome, HttpFailure, type HttpResponse } from '../http/client.js';
 
+// Callers of the ER client meet transport failures too; they get them from here, not from http/.
+export { HttpFailure };
+
 /** Codes that mean "busy right now": the same request may well succeed a moment later. */
 const BUSY_CODES = new Set(['ER.04001003', 'ER.04002003', 'ER.04004003', 'ER.04005003', 'ER.05039006']);
 const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);

@@ -1,7 +1,7 @@
 // Every write goes through here: allow-lists, the audit log's health, the human's approval, and
 // one audit record per attempt. The agent cannot switch any of it with a tool argument.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { Clock } from '../http/clock.js';
+import type { Clock } from '../er/client.js';
 import type { ToolContext } from '../tools/context.js';
 import { type PlanAction, planChange } from '../tools/plan.js';
 import { describeError, failure } from '../tools/results.js';

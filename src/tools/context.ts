@@ -2,7 +2,7 @@
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { ErClient } from '../er/client.js';
-import type { Clock } from '../http/clock.js';
+import type { Clock } from '../er/client.js';
 import type { Logger } from '../log.js';
 
 export interface PollTiming {

@@ -1,8 +1,7 @@
 // Building tool results: structured JSON plus the same JSON as text, and isError results that
 // tell the agent what happened and what to do next.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { ErApiError } from '../er/errors.js';
-import { HttpFailure } from '../http/client.js';
+import { ErApiError, HttpFailure } from '../er/errors.js';
 import { hintFor } from './hints.js';
 
 export function success(structured: Record<string, unknown>): CallToolResult {
