@@ -185,3 +185,25 @@ export function useStdioSession(emulatorOptions: Partial<EmulatorOptions> = {}, 
   });
   return session;
 }
+
+export interface InMemorySession {
+  emulator: Emulator;
+  harness: InMemoryHarness;
+  /** Everything the test saw: checked for canary secrets at the end. */
+  outputs: string[];
+}
+
+/** The in-memory counterpart of useStdioSession: one emulator and one server for a describe block. */
+export function useInMemorySession(emulatorOptions: Partial<EmulatorOptions> = {}): InMemorySession {
+  const session = { outputs: [] as string[] } as InMemorySession;
+  beforeAll(async () => {
+    session.emulator = await startTestEmulator(emulatorOptions);
+    session.harness = await connectInMemory(session.emulator);
+  });
+  afterAll(async () => {
+    await session.harness.close();
+    await session.emulator.close();
+    expectNoCanary(...session.outputs);
+  });
+  return session;
+}

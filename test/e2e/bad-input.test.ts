@@ -2,10 +2,9 @@
 // request reaches the API. In memory for the whole matrix, then a handful through the built
 // server over stdio.
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/emulator/server.js';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
-import { connectInMemory, expectNoCanary, type InMemoryHarness, startTestEmulator, textOf, useStdioSession } from '../helpers.js';
+import { textOf, useInMemorySession, useStdioSession } from '../helpers.js';
 
 const valid = { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, attachment_id: SANDBOX_IDS.paymentsVpc };
 type Field = keyof typeof valid;
@@ -111,34 +110,22 @@ function cases(): Case[] {
 const ALL = cases();
 
 describe('bad input in memory', () => {
-  let emulator: Emulator;
-  let harness: InMemoryHarness;
-  const outputs: string[] = [];
-
-  beforeAll(async () => {
-    emulator = await startTestEmulator();
-    harness = await connectInMemory(emulator);
-  });
-  afterAll(async () => {
-    await harness.close();
-    await emulator.close();
-    expectNoCanary(...outputs);
-  });
+  const session = useInMemorySession();
 
   it('covers at least 100 malformed calls', () => {
     expect(ALL.length).toBeGreaterThanOrEqual(100);
   });
 
   it.each(ALL.map((c) => [c.name, c] as const))('%s: a clear isError, no request', async (_name, c) => {
-    const result = await harness.client.callTool({ name: c.tool, arguments: c.args });
+    const result = await session.harness.client.callTool({ name: c.tool, arguments: c.args });
     const text = textOf(result);
-    outputs.push(text);
+    session.outputs.push(text);
     expect(result.isError).toBe(true);
     expect(text).toContain(c.mentions);
     // Clear means short and to the point: never an echo of a huge input or a stack trace.
     expect(text.length).toBeLessThan(2_000);
     expect(text).not.toMatch(/\n\s+at .+:\d+:\d+/);
-    expect(emulator.requests).toHaveLength(0);
+    expect(session.emulator.requests).toHaveLength(0);
   });
 
   it.each<[string, unknown]>([
@@ -147,10 +134,10 @@ describe('bad input in memory', () => {
     ['a number', 7],
   ])('arguments that are %s are refused by the protocol layer, with no request', async (_name, args) => {
     // Not an object is not a tools/call at all: the SDK answers with a JSON-RPC error.
-    await expect(harness.client.callTool({ name: 'create_route_association', arguments: args as Record<string, unknown> })).rejects.toThrow(/record|object/i);
-    expect(emulator.requests).toHaveLength(0);
+    await expect(session.harness.client.callTool({ name: 'create_route_association', arguments: args as Record<string, unknown> })).rejects.toThrow(/record|object/i);
+    expect(session.emulator.requests).toHaveLength(0);
     // …and the session goes on.
-    expect((await harness.client.listTools()).tools.length).toBeGreaterThan(0);
+    expect((await session.harness.client.listTools()).tools.length).toBeGreaterThan(0);
   });
 });
 

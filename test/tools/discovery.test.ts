@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator/server.js';
 import { generatedTopology, SANDBOX_IDS, type Topology } from '../../src/emulator/topology.js';
 import { MAX_SCAN_PER_CALL, TEXT_BUDGET } from '../../src/tools/paging.js';
-import { connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured, textOf } from '../helpers.js';
+import { connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured, textOf, useInMemorySession } from '../helpers.js';
 
 interface ListResult {
   count: number;
@@ -44,20 +44,10 @@ function cursorOf(json: unknown): string {
 }
 
 describe('discovery tools on the sandbox topology', () => {
-  let emulator: Emulator;
-  let harness: InMemoryHarness;
-
-  beforeAll(async () => {
-    emulator = await startTestEmulator();
-    harness = await connectInMemory(emulator);
-  });
-  afterAll(async () => {
-    await harness.close();
-    await emulator.close();
-  });
+  const session = useInMemorySession();
 
   it('registers the four tools read-only, with input and output schemas', async () => {
-    const { tools } = await harness.client.listTools();
+    const { tools } = await session.harness.client.listTools();
     for (const name of LIST_TOOLS) {
       const tool = tools.find((t) => t.name === name);
       expect(tool, name).toBeDefined();
@@ -70,7 +60,7 @@ describe('discovery tools on the sandbox topology', () => {
   });
 
   it('list_enterprise_routers returns compact routers with default-association settings', async () => {
-    const body = await list(harness.client, 'list_enterprise_routers', {});
+    const body = await list(session.harness.client, 'list_enterprise_routers', {});
     expect(body.routers).toEqual([
       { id: SANDBOX_IDS.router, name: 'er-shanghai-core', state: 'available', asn: 64512, enable_default_association: false, enable_default_propagation: false },
       {
@@ -90,25 +80,25 @@ describe('discovery tools on the sandbox topology', () => {
   });
 
   it('name filters match a substring, ignoring case', async () => {
-    const routers = await list(harness.client, 'list_enterprise_routers', { name: 'LAB' });
+    const routers = await list(session.harness.client, 'list_enterprise_routers', { name: 'LAB' });
     expect((routers.routers as Array<{ id: string }>).map((r) => r.id)).toEqual([SANDBOX_IDS.labRouter]);
-    const tables = await list(harness.client, 'list_route_tables', { er_id: SANDBOX_IDS.router, name: 'Prod' });
+    const tables = await list(session.harness.client, 'list_route_tables', { er_id: SANDBOX_IDS.router, name: 'Prod' });
     expect((tables.route_tables as Array<{ id: string }>).map((t) => t.id)).toEqual([SANDBOX_IDS.prodTable]);
-    const attachments = await list(harness.client, 'list_attachments', { er_id: SANDBOX_IDS.router, name: 'PAYMENTS' });
+    const attachments = await list(session.harness.client, 'list_attachments', { er_id: SANDBOX_IDS.router, name: 'PAYMENTS' });
     expect((attachments.attachments as Array<{ id: string }>).map((a) => a.id)).toEqual([SANDBOX_IDS.paymentsVpc]);
   });
 
   it('state filters go to the API', async () => {
-    const available = await list(harness.client, 'list_enterprise_routers', { state: 'available' });
+    const available = await list(session.harness.client, 'list_enterprise_routers', { state: 'available' });
     expect(available.count).toBe(2);
-    const deleting = await list(harness.client, 'list_enterprise_routers', { state: 'deleting' });
+    const deleting = await list(session.harness.client, 'list_enterprise_routers', { state: 'deleting' });
     expect(deleting.count).toBe(0);
-    const tables = await list(harness.client, 'list_route_tables', { er_id: SANDBOX_IDS.router, state: 'pending' });
+    const tables = await list(session.harness.client, 'list_route_tables', { er_id: SANDBOX_IDS.router, state: 'pending' });
     expect(tables.count).toBe(0);
   });
 
   it('list_route_tables marks the default association table', async () => {
-    const body = await list(harness.client, 'list_route_tables', { er_id: SANDBOX_IDS.labRouter });
+    const body = await list(session.harness.client, 'list_route_tables', { er_id: SANDBOX_IDS.labRouter });
     expect(body.er_id).toBe(SANDBOX_IDS.labRouter);
     expect(body.route_tables).toEqual([
       { id: SANDBOX_IDS.labTable, name: 'rtb-lab-default', state: 'available', is_default_association: true, is_default_propagation: true },
@@ -116,7 +106,7 @@ describe('discovery tools on the sandbox topology', () => {
   });
 
   it('list_attachments shows resource, state and where each is associated; filters by resource_type and resource_id', async () => {
-    const body = await list(harness.client, 'list_attachments', { er_id: SANDBOX_IDS.router });
+    const body = await list(session.harness.client, 'list_attachments', { er_id: SANDBOX_IDS.router });
     const byId = new Map((body.attachments as Array<Record<string, unknown>>).map((a) => [a.id, a]));
     expect(byId.size).toBe(5);
     expect(byId.get(SANDBOX_IDS.webVpc)).toEqual({
@@ -131,60 +121,60 @@ describe('discovery tools on the sandbox topology', () => {
     expect(byId.get(SANDBOX_IDS.paymentsVpc)).toMatchObject({ associated: false });
     expect(byId.get(SANDBOX_IDS.paymentsVpc)).not.toHaveProperty('route_table_id');
 
-    const vpns = await list(harness.client, 'list_attachments', { er_id: SANDBOX_IDS.router, resource_type: 'vpn' });
+    const vpns = await list(session.harness.client, 'list_attachments', { er_id: SANDBOX_IDS.router, resource_type: 'vpn' });
     expect((vpns.attachments as Array<{ id: string }>).map((a) => a.id)).toEqual([SANDBOX_IDS.officeVpn]);
-    const byResource = await list(harness.client, 'list_attachments', { er_id: SANDBOX_IDS.router, resource_id: 'd1b2c3d4-0000-4000-8000-00000000a004' });
+    const byResource = await list(session.harness.client, 'list_attachments', { er_id: SANDBOX_IDS.router, resource_id: 'd1b2c3d4-0000-4000-8000-00000000a004' });
     expect((byResource.attachments as Array<{ id: string }>).map((a) => a.id)).toEqual([SANDBOX_IDS.partnerPeering]);
-    const vpcsNamedA = await list(harness.client, 'list_attachments', { er_id: SANDBOX_IDS.router, resource_type: 'vpc', name: 'a' });
+    const vpcsNamedA = await list(session.harness.client, 'list_attachments', { er_id: SANDBOX_IDS.router, resource_type: 'vpc', name: 'a' });
     expect((vpcsNamedA.attachments as Array<{ id: string }>).map((a) => a.id)).toEqual([SANDBOX_IDS.paymentsVpc, SANDBOX_IDS.analyticsVpc]);
   });
 
   it('list_route_associations lists the table’s associations and filters by attachment_id and state', async () => {
-    const body = await list(harness.client, 'list_route_associations', { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable });
+    const body = await list(session.harness.client, 'list_route_associations', { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable });
     expect(body).toMatchObject({ er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, count: 1 });
     const [association] = body.associations as Array<Record<string, unknown>>;
     expect(Object.keys(association!).sort()).toEqual(['attachment_id', 'id', 'resource_id', 'resource_type', 'state']);
     expect(association).toMatchObject({ attachment_id: SANDBOX_IDS.webVpc, resource_type: 'vpc', state: 'available' });
 
-    const other = await list(harness.client, 'list_route_associations', { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, attachment_id: SANDBOX_IDS.officeVpn });
+    const other = await list(session.harness.client, 'list_route_associations', { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, attachment_id: SANDBOX_IDS.officeVpn });
     expect(other.count).toBe(0);
-    const pending = await list(harness.client, 'list_route_associations', { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, state: 'pending' });
+    const pending = await list(session.harness.client, 'list_route_associations', { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, state: 'pending' });
     expect(pending.count).toBe(0);
   });
 
   it('a malformed er_id or filter is refused before any request', async () => {
-    const before = emulator.requests.length;
+    const before = session.emulator.requests.length;
     for (const bad of ['../x', 'a/b', 'x'.repeat(37), '', 'a?b=c']) {
-      const result = await harness.client.callTool({ name: 'list_attachments', arguments: { er_id: bad } });
+      const result = await session.harness.client.callTool({ name: 'list_attachments', arguments: { er_id: bad } });
       expect(result.isError).toBe(true);
       expect(textOf(result)).toContain('er_id');
     }
-    const badState = await harness.client.callTool({ name: 'list_attachments', arguments: { er_id: SANDBOX_IDS.router, state: 'a&b' } });
+    const badState = await session.harness.client.callTool({ name: 'list_attachments', arguments: { er_id: SANDBOX_IDS.router, state: 'a&b' } });
     expect(badState.isError).toBe(true);
     expect(textOf(badState)).toContain('state');
     for (const limit of [0, 201, 1.5]) {
-      const result = await harness.client.callTool({ name: 'list_enterprise_routers', arguments: { limit } });
+      const result = await session.harness.client.callTool({ name: 'list_enterprise_routers', arguments: { limit } });
       expect(result.isError).toBe(true);
       expect(textOf(result)).toContain('limit');
     }
-    const unknown = await harness.client.callTool({ name: 'list_enterprise_routers', arguments: { colour: 'blue' } });
+    const unknown = await session.harness.client.callTool({ name: 'list_enterprise_routers', arguments: { colour: 'blue' } });
     expect(unknown.isError).toBe(true);
-    expect(emulator.requests.length).toBe(before);
+    expect(session.emulator.requests.length).toBe(before);
   });
 
   it('an unknown er_id or route_table_id says which list tool finds the right one', async () => {
-    const router = errorOf(await harness.client.callTool({ name: 'list_route_tables', arguments: { er_id: 'no-such-router' } }));
+    const router = errorOf(await session.harness.client.callTool({ name: 'list_route_tables', arguments: { er_id: 'no-such-router' } }));
     expect(router.error_code).toBe('ER.04041001');
     expect(router.hint).toContain('list_enterprise_routers');
     const table = errorOf(
-      await harness.client.callTool({ name: 'list_route_associations', arguments: { er_id: SANDBOX_IDS.router, route_table_id: 'no-such-table' } }),
+      await session.harness.client.callTool({ name: 'list_route_associations', arguments: { er_id: SANDBOX_IDS.router, route_table_id: 'no-such-table' } }),
     );
     expect(table.error_code).toBe('ER.04045001');
     expect(table.hint).toContain('list_route_tables');
   });
 
   it('without configuration every list tool names what to set', async () => {
-    const unconfigured = await connectInMemory(emulator, { er: undefined, problems: ['No credentials: set HUAWEICLOUD_SDK_AK.'] });
+    const unconfigured = await connectInMemory(session.emulator, { er: undefined, problems: ['No credentials: set HUAWEICLOUD_SDK_AK.'] });
     try {
       const args: Record<string, Record<string, string>> = {
         list_enterprise_routers: {},
