@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Entry point: flags + environment → Config → the MCP server on stdio (or the emulator alone).
 // Owns the process: signals, stdin EOF and exit codes.
+import { userInfo } from 'node:os';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { type Config, loadConfig, UsageError } from './config.js';
 import type { Emulator } from './emulator/server.js';
@@ -8,10 +9,12 @@ import { ErClient } from './er/client.js';
 import { HttpClient } from './http/client.js';
 import { systemClock } from './http/clock.js';
 import { createLogger, type Logger } from './log.js';
+import { ConnectionState } from './connection.js';
 import { openAuditLog } from './guardrails/audit.js';
+import { WriteGate } from './guardrails/gate.js';
 import { startProjectLookup } from './project.js';
 import { createServer } from './server.js';
-import { DEFAULT_POLL, type ToolContext } from './tools/context.js';
+import { DEFAULT_POLL, type ToolEnv } from './tools/context.js';
 import { VERSION } from './version.js';
 
 const USAGE = `huaweicloud-er-mcp ${VERSION}: MCP server for Huawei Cloud Enterprise Router associations
@@ -90,38 +93,39 @@ async function runEmulator(config: Config, log: Logger): Promise<void> {
       `  HUAWEICLOUD_SDK_AK=${SANDBOX_CREDENTIALS.ak}\n  HUAWEICLOUD_SDK_SK=${SANDBOX_CREDENTIALS.sk}\n`,
   );
   log.info({ url: emulator.url }, 'emulator started');
-  onShutdown(log, () => emulator.close());
+  onShutdown(log, 0, () => emulator.close());
 }
 
 async function serve(config: Config, log: Logger): Promise<void> {
   let emulator: Emulator | undefined;
-  let ctx: ToolContext;
   let http: HttpClient | undefined;
-  const base = { clock: systemClock, log, callDeadlineMs: config.callDeadlineMs, poll: DEFAULT_POLL };
+  const env: ToolEnv = {
+    clock: systemClock,
+    log,
+    region: '',
+    sandbox: false,
+    callDeadlineMs: config.callDeadlineMs,
+    poll: DEFAULT_POLL,
+    maxWaitMs: config.maxWaitMs,
+  };
+  const connection = new ConnectionState({ ready: false, problems: config.problems }, systemClock);
 
   if (config.sandbox) {
     const { startEmulator, SANDBOX_CREDENTIALS } = await import('./emulator/server.js');
     emulator = await startEmulator({ credentials: [SANDBOX_CREDENTIALS] });
     const topology = emulator.store.topology;
     http = new HttpClient({ endpoint: emulator.url, credentials: SANDBOX_CREDENTIALS });
-    ctx = {
-      ...base,
-      er: new ErClient(http, topology.projectId),
-      problems: [],
-      region: topology.region,
-      projectId: topology.projectId,
-      sandbox: true,
-      // The emulator settles in about a second: poll it faster than the real API.
-      poll: { initialMs: 500, maxMs: 2_000 },
-    };
+    // The emulator settles in about a second: poll it faster than the real API.
+    Object.assign(env, { region: topology.region, sandbox: true, poll: { initialMs: 500, maxMs: 2_000 } });
+    connection.settle({ ready: true, er: new ErClient(http, topology.projectId), projectId: topology.projectId });
     log.warn({ emulator: emulator.url }, 'SANDBOX MODE: talking to the built-in ER emulator, not Huawei Cloud');
   } else if (config.target) {
     const { target } = config;
     http = new HttpClient({ endpoint: target.endpoint, credentials: target.credentials });
-    ctx = { ...base, problems: [], region: target.region, projectId: target.projectId ?? '', sandbox: false };
+    env.region = target.region;
     // Without a configured project id, it is looked up through IAM in the background (see project.ts).
-    if (target.projectId) ctx.er = new ErClient(http, target.projectId);
-    else void startProjectLookup(ctx, target, http, log);
+    if (target.projectId) connection.settle({ ready: true, er: new ErClient(http, target.projectId), projectId: target.projectId });
+    else void startProjectLookup({ connection, target, er: http, clock: systemClock, log, deadlineMs: config.callDeadlineMs });
     const { sources } = target;
     log.info(
       { region: target.region, endpoint: target.endpoint, project_id: target.projectId ?? null, temporary_credentials: Boolean(target.credentials.securityToken),
@@ -129,13 +133,12 @@ async function serve(config: Config, log: Logger): Promise<void> {
       'configured',
     );
   } else {
-    ctx = { ...base, problems: config.problems, region: '', projectId: '', sandbox: false };
     log.warn({ problems: config.problems }, 'configuration incomplete: every tool will say what to set');
   }
   for (const warning of config.warnings) log.warn(warning);
 
   const { guardrails } = config;
-  const audit = openAuditLog(guardrails.auditLogPath);
+  const audit = openAuditLog(guardrails.auditLogPath, (message) => log.warn(message));
   const auditProblem = audit.problem();
   if (auditProblem) log.error(`${auditProblem}: writes will be refused until it is fixed`);
   log.info(
@@ -144,17 +147,21 @@ async function serve(config: Config, log: Logger): Promise<void> {
       allow_er_ids: guardrails.allowErIds ? [...guardrails.allowErIds] : 'any',
       allow_route_table_ids: guardrails.allowRouteTableIds ? [...guardrails.allowRouteTableIds] : 'any',
       confirm_writes: guardrails.confirmWrites,
+      confirm_timeout_seconds: guardrails.confirmTimeoutMs / 1000,
       audit_log: guardrails.auditLogPath ?? 'off',
     },
     'guardrails',
   );
 
-  const server = createServer(ctx, { settings: guardrails, audit });
+  const gate = new WriteGate({ settings: guardrails, audit, clock: systemClock, log, region: env.region, sandbox: env.sandbox });
+  const server = createServer({ env, connection, gate, defaultCaller: localCaller() });
   const transport = new StdioServerTransport();
   transport.onerror = (error) => log.warn({ err: error.message }, 'ignored an unreadable message on stdin');
   await server.connect(transport);
 
-  const stop = onShutdown(log, async () => {
+  const stop = onShutdown(log, SHUTDOWN_BOUND_MS, async () => {
+    // Writes in flight finish and answer first; then the session closes.
+    await gate.drain(SHUTDOWN_BOUND_MS);
     await server.close();
     await http?.close();
     await emulator?.close();
@@ -165,19 +172,32 @@ async function serve(config: Config, log: Logger): Promise<void> {
   process.stdin.on('close', () => stop('stdin closed'));
   // The transport gives up on its own when one line outgrows its 10 MiB buffer: it stops reading
   // stdin, so the session is over; exit instead of lingering deaf.
-  server.server.onclose = () => stop('the MCP transport closed');
+  server.onclose = () => stop('the MCP transport closed');
   // A client that goes away mid-answer makes stdout fail (EPIPE): that too ends the session.
   process.stdout.on('error', () => stop('stdout closed'));
 }
 
-/** Runs `cleanup` once on SIGINT/SIGTERM (or when the returned function is called), then exits. */
-function onShutdown(log: Logger, cleanup: () => Promise<void>): (reason: string) => void {
+/** How long a shutdown waits for writes in flight to finish and answer. */
+const SHUTDOWN_BOUND_MS = 10_000;
+
+/** The audit's caller for a stdio session: the local account that started the server. */
+function localCaller(): string {
+  try {
+    return `stdio:${userInfo().username}`;
+  } catch {
+    return 'stdio';
+  }
+}
+
+/** Runs `cleanup` once on SIGINT/SIGTERM (or when the returned function is called), then exits 0. */
+function onShutdown(log: Logger, boundMs: number, cleanup: () => Promise<void>): (reason: string) => void {
   let stopping = false;
   const stop = (reason: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ reason }, 'shutting down');
-    const force = setTimeout(() => process.exit(0), 2_000);
+    // Cleanup waits at most `boundMs` for writes; this catches anything else that hangs.
+    const force = setTimeout(() => process.exit(0), boundMs + 2_000);
     force.unref();
     cleanup()
       .catch((error: unknown) => log.error({ err: String(error) }, 'error while shutting down'))

@@ -5,6 +5,7 @@ import { type CredentialSource, type Env, findCredentials } from './credentials.
 import { ID_PATTERN } from './er/ids.js';
 import { type GuardrailInputs, GuardrailSettingsError, type GuardrailSettings, parseGuardrails } from './guardrails/settings.js';
 import type { Credentials } from './http/client.js';
+import { DEFAULT_MAX_WAIT_MS } from './tools/context.js';
 
 export const ER_REGIONS = [
   'cn-south-1', 'cn-east-3', 'cn-north-4', 'cn-north-2', 'cn-north-9', 'ap-southeast-1', 'ap-southeast-2',
@@ -32,8 +33,10 @@ export interface Config {
   /** Port for `emulator`; 0 picks a free one. */
   port: number;
   logLevel: string;
-  /** Total time one tool call may take, every retry and wait included. */
+  /** Time one tool call may spend on API requests and their retries (a wait for a state has its own bound). */
   callDeadlineMs: number;
+  /** The longest one tool call may wait for a state (HUAWEICLOUD_ER_MCP_MAX_WAIT_SECONDS). */
+  maxWaitMs: number;
   /** Complete when the environment names everything a real call needs. */
   target?: Target;
   /** What is missing or wrong, each sentence naming the variable to set; empty when `target` is set. */
@@ -49,7 +52,7 @@ export class UsageError extends Error {
 }
 
 const BOOLEAN_FLAGS = new Set(['sandbox', 'help', 'version', 'read-only']);
-const VALUE_FLAGS = new Set(['port', 'allow-er-ids', 'allow-route-table-ids', 'confirm-writes', 'audit-log']);
+const VALUE_FLAGS = new Set(['port', 'allow-er-ids', 'allow-route-table-ids', 'confirm-writes', 'confirm-timeout-seconds', 'audit-log']);
 
 /** Flags as `--name value` or `--name=value`; the first bare word is the command. */
 export function parseArgs(argv: readonly string[]): { command?: string; flags: Map<string, string> } {
@@ -93,6 +96,7 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
     port,
     logLevel: env.LOG_LEVEL || 'info',
     callDeadlineMs,
+    maxWaitMs: DEFAULT_MAX_WAIT_MS,
     problems: [],
     warnings: [],
     guardrails: readGuardrails(flags, env),
@@ -109,6 +113,7 @@ function readGuardrails(flags: Map<string, string>, env: Env): GuardrailSettings
     allowErIds: read('allow-er-ids', 'HUAWEICLOUD_ER_MCP_ALLOW_ER_IDS'),
     allowRouteTableIds: read('allow-route-table-ids', 'HUAWEICLOUD_ER_MCP_ALLOW_ROUTE_TABLE_IDS'),
     confirmWrites: read('confirm-writes', 'HUAWEICLOUD_ER_MCP_CONFIRM_WRITES'),
+    confirmTimeoutSeconds: read('confirm-timeout-seconds', 'HUAWEICLOUD_ER_MCP_CONFIRM_TIMEOUT_SECONDS'),
     auditLog: read('audit-log', 'HUAWEICLOUD_ER_MCP_AUDIT_LOG'),
   };
   try {

@@ -1,18 +1,18 @@
-// Plugging a project id looked up through IAM into the tool context, for `serve`.
+// Plugging a project id looked up through IAM into the connection, for `serve`.
 //
 // Why at start-up, in the background: starting the lookup early means the answer is normally in
 // before the first tool call, and a failure shows in the start-up log at once. Not awaiting it
 // means a slow, unreachable or refusing IAM never delays the MCP handshake or kills the server.
-// Until the lookup finishes, tools answer with a CONFIGURATION error saying it is still running;
-// if it fails, that error carries the reason and names HUAWEICLOUD_SDK_PROJECT_ID to skip it.
-// Tools keep reading `ctx.er` / `ctx.problems` at call time, so they need no change for this.
+// A tool call that comes while the lookup runs waits for it (connection.ts); if it fails, tools
+// answer with a CONFIGURATION error carrying the reason and naming HUAWEICLOUD_SDK_PROJECT_ID.
 import type { Target } from './config.js';
+import type { ConnectionState } from './connection.js';
 import { ErClient } from './er/client.js';
 import { ErApiError } from './er/errors.js';
 import { ProjectLookupError, ProjectResolver } from './er/iam.js';
 import { HttpClient, HttpFailure } from './http/client.js';
+import type { Clock } from './http/clock.js';
 import type { Logger } from './log.js';
-import type { ToolContext } from './tools/context.js';
 import { describeError } from './tools/results.js';
 
 /** A client for the IAM endpoint of `target`, with the same keys as ER calls. */
@@ -35,37 +35,48 @@ const RETRY_FIRST_MS = 30_000;
 const RETRY_MAX_MS = 5 * 60_000;
 
 /**
- * Starts the lookup and returns at once. `er` is the ER HTTP client the ErClient will use once
- * the project id is known. The returned promise settles when the first attempt is over. A
+ * Starts the lookup and returns at once. The returned promise settles when the first attempt is over. A
  * transient failure (network, throttling, 5xx) is tried again in the background with a growing
  * wait, so a brief IAM outage at start-up does not need a restart; a definite answer (no such
  * project, several, bad keys) is not, since asking again would only repeat it — and repeated
  * authentication failures lock the access key.
  */
-export function startProjectLookup(ctx: ToolContext, target: Target, er: HttpClient, log: Logger, retryFirstMs = RETRY_FIRST_MS): Promise<void> {
-  ctx.problems = [
+export interface ProjectLookup {
+  connection: ConnectionState;
+  target: Target;
+  /** The ER HTTP client the ErClient will use once the project id is known. */
+  er: HttpClient;
+  clock: Clock;
+  log: Logger;
+  /** Time one IAM request (with its retries) may take. */
+  deadlineMs: number;
+  retryFirstMs?: number;
+}
+
+export function startProjectLookup(lookup: ProjectLookup): Promise<void> {
+  const { connection, target, clock, log } = lookup;
+  connection.setPending([
     `The project id of ${target.region} is still being looked up through IAM (${target.iamEndpoint}): call again in a few seconds, ` +
       'or set HUAWEICLOUD_SDK_PROJECT_ID to skip the lookup.',
-  ];
+  ]);
   const attempt = async (retryInMs: number): Promise<void> => {
     const iam = iamClientFor(target);
     try {
-      const projectId = await new ProjectResolver(iam, target.region).resolve({ deadline: ctx.clock.now() + ctx.callDeadlineMs });
-      ctx.er = new ErClient(er, projectId);
-      ctx.projectId = projectId;
-      ctx.problems = [];
+      const projectId = await new ProjectResolver(iam, target.region).resolve({ deadline: clock.now() + lookup.deadlineMs });
+      connection.settle({ ready: true, er: new ErClient(lookup.er, projectId), projectId });
       log.info({ region: target.region, project_id: projectId, iam_endpoint: target.iamEndpoint }, 'project id looked up through IAM');
     } catch (error) {
       const transient = isTransient(error);
       const retry = transient ? ` Trying again in ${Math.round(retryInMs / 1000)} s.` : '';
-      ctx.problems = [describeLookupFailure(error, target, ctx.clock.now()) + retry];
-      log.error({ problem: ctx.problems[0] }, 'project id lookup failed: every tool will say what to set');
+      const problem = describeLookupFailure(error, target, clock.now()) + retry;
+      connection.settle({ ready: false, problems: [problem] });
+      log.error({ problem }, 'project id lookup failed: every tool will say what to set');
       if (transient) setTimeout(() => void attempt(Math.min(retryInMs * 2, RETRY_MAX_MS)), retryInMs).unref();
     } finally {
       await iam.close().catch(() => undefined);
     }
   };
-  return attempt(retryFirstMs);
+  return attempt(lookup.retryFirstMs ?? RETRY_FIRST_MS);
 }
 
 function isTransient(error: unknown): boolean {

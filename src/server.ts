@@ -1,19 +1,11 @@
-// Builds the MCP server: tools, instructions and the guardrails around writes. No I/O of its own;
-// everything comes in through `ctx` and `guardrails`.
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { type AuditSink, NO_AUDIT } from './guardrails/audit.js';
-import { sessionChannel } from './guardrails/confirm.js';
-import { WRITE_TOOLS, WriteGuard } from './guardrails/guard.js';
-import { type GuardrailSettings, UNRESTRICTED } from './guardrails/settings.js';
-import type { ToolContext, WriteGate } from './tools/context.js';
-import { registerCreateRouteAssociation } from './tools/create-route-association.js';
-import { registerDeleteRouteAssociation } from './tools/delete-route-association.js';
-import { registerGetAssociationState } from './tools/get-association-state.js';
-import { registerListAttachments } from './tools/list-attachments.js';
-import { registerListEnterpriseRouters } from './tools/list-enterprise-routers.js';
-import { registerListRouteAssociations } from './tools/list-route-associations.js';
-import { registerListRouteTables } from './tools/list-route-tables.js';
+// Builds the MCP server: the tool registry, the instructions, and the gate around writes. No I/O
+// of its own; everything comes in through the options. One server per MCP session.
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { WriteGate } from './guardrails/gate.js';
+import type { ConnectionSource, ToolEnv } from './tools/context.js';
+import type { ToolDefinition } from './tools/definition.js';
+import { TOOLS } from './tools/registry.js';
+import { installTools } from './tool-host.js';
 import { VERSION } from './version.js';
 
 export const INSTRUCTIONS = [
@@ -27,51 +19,28 @@ export const INSTRUCTIONS = [
 
 const READ_ONLY_INSTRUCTIONS = 'This server is read-only: it can look, not change.';
 
-export interface Guardrails {
-  settings: GuardrailSettings;
-  audit: AuditSink;
+export interface ServerOptions {
+  env: ToolEnv;
+  connection: ConnectionSource;
+  gate: WriteGate;
+  /** Who calls when the transport does not say (stdio: the local user). */
+  defaultCaller?: string;
+  /** The registry, unless a test brings its own. */
+  tools?: readonly ToolDefinition[];
 }
 
-export function createServer(ctx: ToolContext, guardrails: Guardrails = { settings: UNRESTRICTED, audit: NO_AUDIT }): McpServer {
-  const { readOnly } = guardrails.settings;
-  const server = new McpServer(
+export function createServer(options: ServerOptions): Server {
+  const { readOnly } = options.gate.settings;
+  const server = new Server(
     { name: 'huaweicloud-er-mcp', version: VERSION, title: 'Huawei Cloud Enterprise Router' },
-    { capabilities: { logging: {} }, instructions: readOnly ? `${INSTRUCTIONS} ${READ_ONLY_INSTRUCTIONS}` : INSTRUCTIONS },
+    { capabilities: { logging: {}, tools: {} }, instructions: readOnly ? `${INSTRUCTIONS} ${READ_ONLY_INSTRUCTIONS}` : INSTRUCTIONS },
   );
-  const guard = new WriteGuard(guardrails.settings, guardrails.audit, ctx, ctx.clock);
-  const gate: WriteGate = (call, perform) => guard.run({ ...call, signal: call.extra.signal, channel: sessionChannel(server.server, call.extra) }, perform);
-
-  registerListEnterpriseRouters(server, ctx);
-  registerListRouteTables(server, ctx);
-  registerListAttachments(server, ctx);
-  registerListRouteAssociations(server, ctx);
-  registerGetAssociationState(server, ctx);
-  if (readOnly) {
-    refuseByName(server, WRITE_TOOLS, (name, args) => guard.refuseReadOnly(name, args));
-  } else {
-    registerCreateRouteAssociation(server, ctx, gate);
-    registerDeleteRouteAssociation(server, ctx, gate);
-  }
-  return server;
-}
-
-type RequestHandler = (request: { params?: Record<string, unknown> }, extra: unknown) => Promise<unknown>;
-
-/**
- * Answers calls to tools that are deliberately not registered with a clear refusal instead of
- * the SDK's "tool not found". McpServer has no public hook for this, so the tools/call handler it
- * installed is wrapped; test/guardrails tests fail loudly if the SDK ever moves it.
- */
-function refuseByName(server: McpServer, names: readonly string[], refuse: (name: string, args: Record<string, unknown>) => CallToolResult): void {
-  const handlers = (server.server as unknown as { _requestHandlers: Map<string, RequestHandler> })._requestHandlers;
-  const original = handlers.get('tools/call');
-  if (!original) throw new Error('the MCP SDK no longer installs a tools/call handler where expected');
-  handlers.set('tools/call', async (request, extra) => {
-    const name = request.params?.name;
-    if (typeof name === 'string' && names.includes(name)) {
-      const args = request.params?.arguments;
-      return refuse(name, args && typeof args === 'object' ? (args as Record<string, unknown>) : {});
-    }
-    return original(request, extra);
+  installTools(server, {
+    tools: options.tools ?? TOOLS,
+    env: options.env,
+    connection: options.connection,
+    gate: options.gate,
+    defaultCaller: options.defaultCaller ?? 'stdio',
   });
+  return server;
 }

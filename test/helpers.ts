@@ -10,12 +10,17 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { type Emulator, type EmulatorOptions, startEmulator } from '../src/emulator/server.js';
-import { ErClient } from '../src/er/client.js';
+import { ConnectionState } from '../src/connection.js';
+import { ErClient, RequestTrace } from '../src/er/client.js';
+import { type AuditSink, NO_AUDIT } from '../src/guardrails/audit.js';
+import { WriteGate } from '../src/guardrails/gate.js';
+import { type GuardrailSettings, UNRESTRICTED } from '../src/guardrails/settings.js';
 import { HttpClient, type HttpClientOptions } from '../src/http/client.js';
 import { systemClock } from '../src/http/clock.js';
 import { silentLogger } from '../src/log.js';
-import { createServer, type Guardrails } from '../src/server.js';
-import type { ToolContext } from '../src/tools/context.js';
+import { createServer } from '../src/server.js';
+import { type ConnectionSource, DEFAULT_MAX_WAIT_MS, type ToolCall, type ToolEnv } from '../src/tools/context.js';
+import type { ToolDefinition } from '../src/tools/definition.js';
 
 /** Canary secrets: tests assert these strings never appear in any output. */
 export const CANARY = {
@@ -34,41 +39,63 @@ export async function startTestEmulator(options: Partial<EmulatorOptions> = {}):
 
 export interface InMemoryHarness {
   client: Client;
-  ctx: ToolContext;
+  env: ToolEnv;
+  er: ErClient;
+  gate: WriteGate;
   http: HttpClient;
+  /** A ToolCall for calling a tool handler directly, as the server would. */
+  call(signal?: AbortSignal): ToolCall;
   close(): Promise<void>;
 }
 
+export interface InMemoryOptions {
+  env?: Partial<ToolEnv>;
+  http?: Partial<HttpClientOptions>;
+  client?: ConstructorParameters<typeof Client>[1];
+  settings?: Partial<GuardrailSettings>;
+  audit?: AuditSink;
+  /** Instead of a connection that is ready at once. */
+  connection?: ConnectionSource;
+  tools?: readonly ToolDefinition[];
+}
+
 /** A server built around an emulator, connected to a client through in-memory transports. */
-export async function connectInMemory(
-  emulator: Emulator,
-  overrides: Partial<ToolContext> = {},
-  httpOptions: Partial<HttpClientOptions> = {},
-  clientOptions: ConstructorParameters<typeof Client>[1] = {},
-  guardrails?: Guardrails,
-): Promise<InMemoryHarness> {
-  const http = new HttpClient({ endpoint: emulator.url, credentials: CANARY, retry: { baseDelayMs: 5, maxDelayMs: 20 }, ...httpOptions });
+export async function connectInMemory(emulator: Emulator, options: InMemoryOptions = {}): Promise<InMemoryHarness> {
+  const http = new HttpClient({ endpoint: emulator.url, credentials: CANARY, retry: { baseDelayMs: 5, maxDelayMs: 20 }, ...options.http });
   const topology = emulator.store.topology;
-  const ctx: ToolContext = {
-    er: new ErClient(http, topology.projectId),
-    problems: [],
+  const env: ToolEnv = {
     region: topology.region,
-    projectId: topology.projectId,
     sandbox: false,
     clock: systemClock,
     log: silentLogger(),
     callDeadlineMs: 30_000,
     poll: { initialMs: 20, maxMs: 50 },
-    ...overrides,
+    maxWaitMs: DEFAULT_MAX_WAIT_MS,
+    ...options.env,
   };
-  const server = createServer(ctx, guardrails);
+  const er = new ErClient(http, topology.projectId);
+  const connection = options.connection ?? new ConnectionState({ ready: true, er, projectId: topology.projectId }, env.clock);
+  const gate = new WriteGate({ settings: { ...UNRESTRICTED, ...options.settings }, audit: options.audit ?? NO_AUDIT, clock: env.clock, log: env.log, region: env.region, sandbox: env.sandbox });
+  const server = createServer({ env, connection, gate, tools: options.tools });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  const client = new Client({ name: 'test', version: '1.0.0' }, clientOptions);
+  const client = new Client({ name: 'test', version: '1.0.0' }, options.client ?? {});
   await Promise.all([server.connect(serverTransport), client.connect(clientTransport)]);
   return {
     client,
-    ctx,
+    env,
+    er,
+    gate,
     http,
+    call: (signal = new AbortController().signal) => ({
+      env,
+      er,
+      projectId: topology.projectId,
+      signal,
+      deadline: env.clock.now() + env.callDeadlineMs,
+      caller: 'test',
+      trace: new RequestTrace(),
+      progress: async () => undefined,
+    }),
     async close() {
       await client.close();
       await server.close();

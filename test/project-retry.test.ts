@@ -5,8 +5,8 @@ import type { Target } from '../src/config.js';
 import { HttpClient } from '../src/http/client.js';
 import { systemClock } from '../src/http/clock.js';
 import { silentLogger } from '../src/log.js';
+import { ConnectionState } from '../src/connection.js';
 import { startProjectLookup } from '../src/project.js';
-import type { ToolContext } from '../src/tools/context.js';
 import { CANARY } from './helpers.js';
 import { type ScriptedReply, type ScriptedServer, startScriptedServer } from './scripted-server.js';
 
@@ -19,7 +19,7 @@ afterEach(async () => {
   await iam.close();
 });
 
-async function setUp(reply: (index: number) => ScriptedReply): Promise<ToolContext> {
+async function setUp(reply: (index: number) => ScriptedReply): Promise<ConnectionState> {
   iam = await startScriptedServer((_req, index) => reply(index));
   er = new HttpClient({ endpoint: iam.url, credentials: CANARY });
   const target: Target = {
@@ -29,9 +29,9 @@ async function setUp(reply: (index: number) => ScriptedReply): Promise<ToolConte
     iamEndpoint: iam.url,
     sources: { credentials: 'test', region: 'test', endpoint: 'test', projectId: 'IAM' },
   };
-  const ctx: ToolContext = { problems: [], region: REGION, projectId: '', sandbox: false, clock: systemClock, log: silentLogger(), callDeadlineMs: 10_000, poll: { initialMs: 20, maxMs: 50 } };
-  await startProjectLookup(ctx, target, er, silentLogger(), 50);
-  return ctx;
+  const connection = new ConnectionState({ ready: false, problems: [] }, systemClock);
+  await startProjectLookup({ connection, target, er, clock: systemClock, log: silentLogger(), deadlineMs: 10_000, retryFirstMs: 50 });
+  return connection;
 }
 
 const projects = { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ projects: [{ id: 'proj0001', name: REGION }] }) };
@@ -42,18 +42,19 @@ async function until(condition: () => boolean): Promise<void> {
 
 describe('project lookup retries', () => {
   it('an IAM outage at start-up heals by itself', async () => {
-    const ctx = await setUp((index) => (index < 4 ? { status: 503, body: '' } : projects));
-    expect(ctx.er).toBeUndefined();
-    expect(ctx.problems.join(' ')).toContain('Trying again in');
-    await until(() => ctx.er !== undefined);
-    expect(ctx.projectId).toBe('proj0001');
-    expect(ctx.problems).toEqual([]);
+    const connection = await setUp((index) => (index < 4 ? { status: 503, body: '' } : projects));
+    const first = connection.current();
+    expect(first.ready ? [] : first.problems.join(' ')).toContain('Trying again in');
+    await until(() => connection.current().ready);
+    const healed = connection.current();
+    expect(healed.ready && healed.projectId).toBe('proj0001');
   });
 
   it('bad keys are not tried again', async () => {
-    const ctx = await setUp(() => ({ status: 401, headers: { 'content-type': 'application/json' }, body: '{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information"}' }));
+    const connection = await setUp(() => ({ status: 401, headers: { 'content-type': 'application/json' }, body: '{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information"}' }));
     await new Promise((r) => setTimeout(r, 300));
     expect(iam.requests).toHaveLength(1);
-    expect(ctx.problems.join(' ')).not.toContain('Trying again');
+    const after = connection.current();
+    expect(after.ready ? 'ready' : after.problems.join(' ')).not.toContain('Trying again');
   });
 });

@@ -3,8 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Emulator } from '../src/emulator/server.js';
-import { UNRESTRICTED } from '../src/guardrails/settings.js';
-import { NO_AUDIT } from '../src/guardrails/audit.js';
 import { connectInMemory, startTestEmulator } from './helpers.js';
 
 let emulator: Emulator;
@@ -16,7 +14,7 @@ afterAll(async () => {
 });
 
 async function listTools(readOnly: boolean): Promise<Tool[]> {
-  const harness = await connectInMemory(emulator, {}, {}, {}, { settings: { ...UNRESTRICTED, readOnly }, audit: NO_AUDIT });
+  const harness = await connectInMemory(emulator, { settings: { readOnly } });
   try {
     return (await harness.client.listTools()).tools;
   } finally {

@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import type { HttpClient, HttpResult } from '../http/client.js';
 import type { Query } from '../http/signer.js';
-import { ErApiError, isRetryableResponse } from './errors.js';
+import { type AttemptRecord, ErApiError, HttpFailure, isRetryableResponse, recordOf } from './errors.js';
 import { assertSafeId } from './ids.js';
 import {
   type Association,
@@ -22,6 +22,17 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Absolute deadline (client clock, ms) covering every retry and wait of this call. */
   deadline?: number;
+  /** Collects the request id of every answer the API gives, look-ups included (for the audit). */
+  trace?: RequestTrace;
+}
+
+/** The request ids one tool call received, in order. */
+export class RequestTrace {
+  readonly requestIds: string[] = [];
+
+  add(records: readonly AttemptRecord[]): void {
+    for (const record of records) if (record.request_id && !this.requestIds.includes(record.request_id)) this.requestIds.push(record.request_id);
+  }
 }
 
 export interface Page<T> {
@@ -43,10 +54,14 @@ export interface AssociationRef {
   attachmentId: string;
 }
 
-export interface CreatedAssociation {
-  association: Association;
+/** What a write call did: every HTTP attempt, in order (the last one is the answer). */
+export interface WriteResult {
   requestId?: string;
-  attempts: number;
+  attempts: AttemptRecord[];
+}
+
+export interface CreatedAssociation extends WriteResult {
+  association: Association;
 }
 
 /** Safety stop for paging loops against a misbehaving server. */
@@ -69,27 +84,31 @@ export class ErClient {
     return {
       association: associationSchema.parse(body.association),
       requestId: body.request_id ?? result.headers['x-request-id'],
-      attempts: result.attempts,
+      attempts: result.outcomes.map(recordOf),
     };
   }
 
   /** Starts removing the association; the API answers 202 with no body. */
-  async disassociate(ref: AssociationRef, options: CallOptions = {}): Promise<{ requestId?: string; attempts: number }> {
+  async disassociate(ref: AssociationRef, options: CallOptions = {}): Promise<WriteResult> {
     const result = await this.send('POST', `${this.tablePath(ref.erId, ref.routeTableId)}/disassociate`, options, {
       json: { attachment_id: checked('attachment_id', ref.attachmentId) },
     });
-    return { requestId: result.headers['x-request-id'], attempts: result.attempts };
+    return { requestId: result.headers['x-request-id'], attempts: result.outcomes.map(recordOf) };
   }
 
   listAssociations(erId: string, routeTableId: string, options: ListOptions = {}): Promise<Page<Association>> {
     return this.listPage(`${this.tablePath(erId, routeTableId)}/associations`, 'associations', associationSchema, options);
   }
 
-  /** The attachment's association on this route table, or null; follows every page. */
+  /**
+   * The attachment's association on this route table, or null; follows every page. Both IDs are
+   * checked on what comes back: a list that ignored its filter (or its path) must not pass an
+   * association of another attachment or table off as this one.
+   */
   async findAssociation(ref: AssociationRef, options: CallOptions = {}): Promise<Association | null> {
     const filters = { attachment_id: checked('attachment_id', ref.attachmentId) };
     for await (const association of this.listAll((marker) => this.listAssociations(ref.erId, ref.routeTableId, { ...options, marker, filters }))) {
-      if (association.attachment_id === ref.attachmentId) return association;
+      if (isAssociationOn(association, ref)) return association;
     }
     return null;
   }
@@ -153,17 +172,24 @@ export class ErClient {
     options: CallOptions,
     extra: { query?: Query; json?: unknown; headers?: Record<string, string> },
   ): Promise<HttpResult> {
-    const result = await this.http.request({
-      method,
-      path,
-      query: extra.query,
-      json: extra.json,
-      headers: { 'X-Project-Id': this.projectId, ...extra.headers },
-      signal: options.signal,
-      deadline: options.deadline,
-      retryOn: isRetryableResponse,
-    });
-    if (result.status < 200 || result.status >= 300) throw new ErApiError(result, result.attempts);
+    let result: HttpResult;
+    try {
+      result = await this.http.request({
+        method,
+        path,
+        query: extra.query,
+        json: extra.json,
+        headers: { 'X-Project-Id': this.projectId, ...extra.headers },
+        signal: options.signal,
+        deadline: options.deadline,
+        retryOn: isRetryableResponse,
+      });
+    } catch (error) {
+      if (error instanceof HttpFailure) options.trace?.add(error.outcomes.map(recordOf));
+      throw error;
+    }
+    options.trace?.add(result.outcomes.map(recordOf));
+    if (result.status < 200 || result.status >= 300) throw new ErApiError(result);
     return result;
   }
 
@@ -190,6 +216,12 @@ function parseJson(result: HttpResult): unknown {
   try {
     return JSON.parse(result.body);
   } catch {
-    throw new ErApiError({ ...result, status: result.status }, result.attempts);
+    throw new ErApiError(result);
   }
+}
+
+/** Whether a listed association is the one of `ref`: same attachment, and same table when it says. */
+export function isAssociationOn(association: Association, ref: AssociationRef): boolean {
+  if (association.attachment_id !== ref.attachmentId) return false;
+  return association.route_table_id == null || association.route_table_id === ref.routeTableId;
 }

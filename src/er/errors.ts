@@ -1,12 +1,11 @@
 // Turning ER / API gateway error responses into one typed error, whatever shape the body has,
 // and deciding what a failed call means: worth another attempt? may it have been applied?
-import { type AttemptOutcome, HttpFailure, type HttpResponse } from '../http/client.js';
+import { type AttemptOutcome, HttpFailure, type HttpFailureKind, type HttpResponse } from '../http/client.js';
+import { BUSY_CODES } from './codes.js';
 
 // Callers of the ER client meet transport failures too; they get them from here, not from http/.
 export { HttpFailure };
 
-/** Codes that mean "busy right now": the same request may well succeed a moment later. */
-const BUSY_CODES = new Set(['ER.04001003', 'ER.04002003', 'ER.04004003', 'ER.04005003', 'ER.05039006']);
 const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
 
 export interface ErrorBody {
@@ -50,18 +49,38 @@ export function isRetryableResponse(response: HttpResponse): boolean {
   return code !== undefined && BUSY_CODES.has(code);
 }
 
+/** One HTTP attempt of a call, as the audit and a write's answer need it. */
+export interface AttemptRecord {
+  /** HTTP status, or null when no answer came. */
+  status: number | null;
+  error_code: string | null;
+  request_id: string | null;
+  /** Why no answer came (network, timeout, deadline, cancelled…), or null when one did. */
+  failure: HttpFailureKind | null;
+  /** Whether this attempt may have changed something on the server. */
+  may_have_applied: boolean;
+}
+
 /**
  * Whether one attempt may have changed something on the server. 429 and "busy" answers are
  * refusals; other 5xx can come after the backend acted (a gateway timing out on a slow backend),
  * and a connection lost after sending tells nothing.
  */
-function attemptMayHaveApplied(outcome: AttemptOutcome): boolean {
-  if (outcome.kind === 'failure') return outcome.possiblyDelivered;
-  const { status, body } = outcome.response;
-  if (status < 400) return true;
-  if (status < 500) return false;
-  const code = parseErrorBody(body).code;
-  return !(code !== undefined && BUSY_CODES.has(code));
+export function recordOf(outcome: AttemptOutcome): AttemptRecord {
+  if (outcome.kind === 'failure') {
+    return { status: null, error_code: null, request_id: null, failure: outcome.failure, may_have_applied: outcome.possiblyDelivered };
+  }
+  const { status, body, headers } = outcome.response;
+  const parsed = status >= 400 ? parseErrorBody(body) : {};
+  const code = parsed.code ?? null;
+  const mayHaveApplied = status < 400 || (status >= 500 && !(code !== null && BUSY_CODES.has(code)));
+  return { status, error_code: code, request_id: headers['x-request-id'] ?? parsed.requestId ?? null, failure: null, may_have_applied: mayHaveApplied };
+}
+
+/** Every attempt of a failed call, in order; empty for errors that did not come from a request. */
+export function attemptsOf(error: unknown): AttemptRecord[] {
+  if (error instanceof ErApiError || error instanceof HttpFailure) return error.outcomes.map(recordOf);
+  return [];
 }
 
 /**
@@ -69,9 +88,9 @@ function attemptMayHaveApplied(outcome: AttemptOutcome): boolean {
  * errors (a 2xx body that does not parse, a bug) count as "may have": the caller then looks.
  */
 export function mayHaveBeenApplied(error: unknown): boolean {
-  if (error instanceof ErApiError) return error.outcomes.length === 0 ? error.httpStatus < 400 || error.httpStatus >= 500 : error.outcomes.some(attemptMayHaveApplied);
-  if (error instanceof HttpFailure) return error.outcomes.length === 0 ? error.possiblyDelivered : error.outcomes.some(attemptMayHaveApplied);
-  return true;
+  if (!(error instanceof ErApiError || error instanceof HttpFailure)) return true;
+  if (error.outcomes.length === 0) return error instanceof ErApiError ? error.httpStatus < 400 || error.httpStatus >= 500 : false;
+  return attemptsOf(error).some((a) => a.may_have_applied);
 }
 
 /**
@@ -79,9 +98,13 @@ export function mayHaveBeenApplied(error: unknown): boolean {
  * deadline): the server may still be applying it, so "not found yet" does not mean "not created".
  */
 export function mayStillBeInFlight(error: unknown): boolean {
-  const outcomes = error instanceof ErApiError || error instanceof HttpFailure ? error.outcomes : [];
-  if (outcomes.length === 0) return error instanceof HttpFailure ? error.possiblyDelivered : true;
-  return outcomes.some((o) => o.kind === 'failure' && o.possiblyDelivered);
+  if (!(error instanceof ErApiError || error instanceof HttpFailure)) return true;
+  return attemptsOf(error).some((a) => a.failure !== null && a.may_have_applied);
+}
+
+/** The one test for "the caller cancelled": the signal, or a transport that stopped because of it. */
+export function isCancellation(error: unknown, signal: AbortSignal): boolean {
+  return signal.aborted || (error instanceof HttpFailure && error.kind === 'cancelled');
 }
 
 export class ErApiError extends Error {
@@ -90,7 +113,6 @@ export class ErApiError extends Error {
   readonly httpStatus: number;
   readonly requestId?: string;
   readonly retryable: boolean;
-  readonly attempts: number;
   /** The response's `Date` header, to measure clock skew on signature failures. */
   readonly serverDate?: string;
   /** Local clock minus the server's `Date`, measured when the response arrived. */
@@ -98,7 +120,7 @@ export class ErApiError extends Error {
   /** Every attempt of the call, in order, when the HTTP layer reported them. */
   readonly outcomes: readonly AttemptOutcome[];
 
-  constructor(response: HttpResponse & { outcomes?: readonly AttemptOutcome[] }, attempts: number) {
+  constructor(response: HttpResponse & { outcomes?: readonly AttemptOutcome[] }) {
     const parsed = parseErrorBody(response.body);
     // The API's own words go to the agent: keep them printable and short.
     const errorMsg = parsed.message !== undefined ? printable(parsed.message).slice(0, MAX_MESSAGE_CHARS) : describeUnparsedBody(response);
@@ -109,11 +131,14 @@ export class ErApiError extends Error {
     this.httpStatus = response.status;
     this.requestId = parsed.requestId ?? response.headers['x-request-id'];
     this.retryable = isRetryableResponse(response);
-    this.attempts = attempts;
     this.serverDate = response.headers['date'];
     const serverMs = this.serverDate ? Date.parse(this.serverDate) : Number.NaN;
     if (response.receivedAtMs !== undefined && !Number.isNaN(serverMs)) this.clockSkewMs = response.receivedAtMs - serverMs;
     this.outcomes = response.outcomes ?? [];
+  }
+
+  get attempts(): number {
+    return Math.max(1, this.outcomes.length);
   }
 }
 

@@ -1,30 +1,57 @@
-// The audit trail: one JSON line per write attempt, appended to a 0600 file and written through
-// to the OS before the tool answers, so it survives the process being killed right after.
-import { closeSync, fchmodSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
+// The audit trail: JSON lines appended to a 0600 file and written through to the OS before the
+// server goes on, so they survive the process being killed. A write is recorded twice: its intent
+// before the first request leaves, its outcome after. The file is opened without following links
+// and checked again (device, inode) before every record, so a rotated or deleted log is reopened
+// instead of written into the void, and a link planted in its place is refused.
+import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, type Stats, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-export type AuditOutcome = 'succeeded' | 'failed' | 'refused' | 'declined' | 'dry_run';
+/**
+ * succeeded: this call changed something. no_change: what was asked already held. failed: nothing
+ * was applied. may_have_been_applied: the request may have reached the API and no answer settled it.
+ */
+export type AuditOutcome = 'succeeded' | 'no_change' | 'failed' | 'may_have_been_applied' | 'refused' | 'declined' | 'confirmation_failed' | 'dry_run';
 
-export interface AuditRecord {
-  time: string;
+/** What both lines of one attempt carry. */
+export interface AuditSubject {
+  /** Ties an intent to its outcome. */
+  attempt_id: string;
   tool: string;
   arguments: Record<string, unknown>;
+  client_token: string | null;
   region: string;
-  project_id: string;
+  project_id: string | null;
+  /** Who called: the stdio user, or the HTTP caller's token name or subject. */
+  caller: string;
   /** True for rehearsals against the built-in emulator. */
   sandbox: boolean;
-  outcome: AuditOutcome;
   /** The rule or step that decided: read_only, allow_er_ids, confirmation_accepted, … */
   guardrail: string;
-  client_token: string | null;
+}
+
+/** Written before the first request of a write: if no outcome follows, it may have been applied. */
+export interface IntentRecord extends AuditSubject {
+  event: 'intent';
+  time: string;
+}
+
+export interface OutcomeRecord extends AuditSubject {
+  event: 'outcome';
+  time: string;
+  outcome: AuditOutcome;
+  /** Every request id the API gave during the call, look-ups included. */
   request_ids: string[];
   state: string | null;
   error_code: string | null;
+  note?: string;
 }
+
+export type AuditRecord = IntentRecord | OutcomeRecord;
 
 export interface AuditSink {
   /** Why writes must be refused, or null when records can be written. */
   problem(): string | null;
+  /** Throws when the record could not be written; later writes are then refused. */
   append(record: AuditRecord): void;
   close(): void;
 }
@@ -32,37 +59,44 @@ export interface AuditSink {
 /** Audit disabled by `--audit-log off`: nothing is recorded, nothing is refused for it. */
 export const NO_AUDIT: AuditSink = { problem: () => null, append: () => undefined, close: () => undefined };
 
+const OPEN_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
+
 export class FileAuditLog implements AuditSink {
   private fd: number | null = null;
+  private opened?: Stats;
   private failure: string | null = null;
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    /** Told when the file was rotated or deleted and is reopened (stderr in the server). */
+    private readonly onReopen: (message: string) => void = () => undefined,
+  ) {
     try {
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      this.fd = openSync(path, 'a', 0o600);
-      // The mode above applies only to a new file: tighten one that already existed too.
-      fchmodSync(this.fd, 0o600);
+      this.open();
     } catch (error) {
-      this.failure = `the audit log ${path} cannot be opened for appending (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
+      this.failure = `the audit log ${path} cannot be used (${reason(error)})`;
     }
   }
 
   problem(): string | null {
     if (this.failure) return this.failure;
     try {
-      fstatSync(this.fd!);
+      this.ensureCurrent();
       return null;
-    } catch {
-      return `the audit log ${this.path} is no longer writable`;
+    } catch (error) {
+      this.failure = `the audit log ${this.path} is no longer usable (${reason(error)})`;
+      return this.failure;
     }
   }
 
   append(record: AuditRecord): void {
-    if (this.fd === null) throw new Error(this.failure ?? 'audit log closed');
+    if (this.failure) throw new Error(this.failure);
     try {
-      writeSync(this.fd, `${JSON.stringify(record)}\n`);
+      this.ensureCurrent();
+      writeSync(this.fd!, `${JSON.stringify(record)}\n`);
     } catch (error) {
-      this.failure = `writing to the audit log ${this.path} failed (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
+      this.failure = `writing to the audit log ${this.path} failed (${reason(error)})`;
       throw error;
     }
   }
@@ -70,9 +104,58 @@ export class FileAuditLog implements AuditSink {
   close(): void {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
+    this.failure ??= 'the audit log is closed';
+  }
+
+  private open(): void {
+    checkDirectory(dirname(this.path));
+    // O_NOFOLLOW: a symlink at the path (dangling or not) fails with ELOOP instead of being followed.
+    const fd = openSync(this.path, OPEN_FLAGS, 0o600);
+    try {
+      const stats = fstatSync(fd);
+      if (!stats.isFile()) throw new AuditPathError('it is not a regular file');
+      // The mode above applies only to a new file: tighten one that already existed too.
+      fchmodSync(fd, 0o600);
+      if (this.fd !== null) closeSync(this.fd);
+      this.fd = fd;
+      this.opened = stats;
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+  }
+
+  /** Reopens the path when it no longer leads to the open file (rotated, deleted). */
+  private ensureCurrent(): void {
+    let now: Stats | undefined;
+    try {
+      now = lstatSync(this.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    if (now && this.opened && now.dev === this.opened.dev && now.ino === this.opened.ino) return;
+    if (now?.isSymbolicLink()) throw new AuditPathError('the path is now a symbolic link');
+    this.open();
+    this.onReopen(`the audit log ${this.path} was ${now ? 'replaced (rotated?)' : 'deleted'}: reopened it${now ? '' : ' as a new file'}`);
   }
 }
 
-export function openAuditLog(path: string | null): AuditSink {
-  return path === null ? NO_AUDIT : new FileAuditLog(path);
+/** A directory others can write to lets them swap the log for something else. */
+function checkDirectory(dir: string): void {
+  const stats = statSync(dir);
+  if (!stats.isDirectory()) throw new AuditPathError(`${dir} is not a directory`);
+  if ((stats.mode & 0o022) !== 0) throw new AuditPathError(`its directory ${dir} is writable by group or others (chmod go-w it)`);
+}
+
+class AuditPathError extends Error {}
+
+function reason(error: unknown): string {
+  if (error instanceof AuditPathError) return error.message;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP') return 'it is a symbolic link, which is not followed';
+  return code ?? String(error);
+}
+
+export function openAuditLog(path: string | null, onReopen?: (message: string) => void): AuditSink {
+  return path === null ? NO_AUDIT : new FileAuditLog(path, onReopen);
 }

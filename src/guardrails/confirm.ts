@@ -1,14 +1,20 @@
-// Asking the human, through MCP elicitation, to approve one write, showing what it will change.
+// Asking the human, through MCP elicitation, to approve one write. Only a clear "yes" from the
+// person approves: an error, a time-out or an answer of the wrong shape is a failure to ask, and
+// refuses the write like a "no" does.
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ClientCapabilities, ElicitRequestFormParams as ElicitFormParams, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
-import type { Plan } from '../tools/plan.js';
 
-export type ConfirmationAnswer = 'accepted' | 'declined' | 'cancelled';
+/** What came of asking: the person's answer, or why no usable answer came. */
+export type ConfirmationAnswer =
+  | { kind: 'accepted' }
+  | { kind: 'declined' | 'cancelled' }
+  | { kind: 'call_cancelled' }
+  | { kind: 'failed'; reason: string };
 
-/** What the guard needs from the MCP session: what the client can do, and a way to ask it. */
+/** What the gate needs from the MCP session: what the client can do, and a way to ask it. */
 export interface HumanChannel {
   capabilities(): ClientCapabilities | undefined;
-  elicit(message: string, requestedSchema: ApprovalSchema): Promise<ElicitResult>;
+  elicit(message: string, requestedSchema: ApprovalSchema, options: { timeoutMs: number; signal: AbortSignal }): Promise<ElicitResult>;
 }
 
 export interface ApprovalSchema {
@@ -27,51 +33,39 @@ export function canElicit(channel: HumanChannel): boolean {
   return Boolean(channel.capabilities()?.elicitation?.form);
 }
 
-export async function askApproval(channel: HumanChannel, tool: string, plan: Plan): Promise<ConfirmationAnswer> {
+export async function askApproval(channel: HumanChannel, message: string, options: { timeoutMs: number; signal: AbortSignal }): Promise<ConfirmationAnswer> {
   let result: ElicitResult;
   try {
-    result = await channel.elicit(describePlan(tool, plan), APPROVAL_SCHEMA);
-  } catch {
-    // No answer (the client failed or timed out) is not an approval.
-    return 'cancelled';
+    result = await channel.elicit(message, APPROVAL_SCHEMA, options);
+  } catch (error) {
+    if (options.signal.aborted) return { kind: 'call_cancelled' };
+    return { kind: 'failed', reason: describeElicitFailure(error, options.timeoutMs) };
   }
-  if (result.action === 'accept') return result.content?.approve === true ? 'accepted' : 'declined';
-  return result.action === 'decline' ? 'declined' : 'cancelled';
+  if (options.signal.aborted) return { kind: 'call_cancelled' };
+  if (result.action === 'decline') return { kind: 'declined' };
+  if (result.action === 'cancel') return { kind: 'cancelled' };
+  if (result.action !== 'accept') return { kind: 'failed', reason: 'the client answered with an unknown action' };
+  const approve = result.content?.approve;
+  if (approve === true) return { kind: 'accepted' };
+  if (approve === false) return { kind: 'declined' };
+  return { kind: 'failed', reason: 'the client accepted without the approve field the form asks for' };
 }
 
-export function describePlan(tool: string, plan: Plan): string {
-  const name = (x: { id: string; name: string | null }) => (x.name ? `${x.name} (${x.id})` : x.id);
-  const verb = plan.action === 'associate' ? 'ASSOCIATE' : 'DISASSOCIATE';
-  const current = plan.current_association
-    ? `currently associated with route table ${plan.current_association.route_table_id} (${plan.current_association.state ?? 'state unknown'})`
-    : 'currently not associated';
-  const lines = [
-    `${tool} asks to ${verb} an attachment ${plan.action === 'associate' ? 'with' : 'from'} a route table.`,
-    `Region: ${plan.region}   Project: ${plan.project_id}`,
-    `Router: ${name(plan.router)}`,
-    `Route table: ${name(plan.route_table)}`,
-    `Attachment: ${name(plan.attachment)}${plan.attachment.resource_type ? `, ${plan.attachment.resource_type} ${plan.attachment.resource_id ?? ''}` : ''}`,
-    `Now: ${current}`,
-    plan.will_change ? 'Effect: this will change the routing of that attachment.' : 'Effect: the plan expects no change.',
-    ...plan.conflicts.map((c) => `Conflict: ${c.message}`),
-  ];
-  return lines.join('\n');
+function describeElicitFailure(error: unknown, timeoutMs: number): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/timed out|timeout/i.test(message)) return `no answer came within ${Math.round(timeoutMs / 1000)} s`;
+  // The SDK's own words, cut short: they name the protocol problem, never a secret.
+  return `the client failed to ask (${message.replace(/\s+/g, ' ').slice(0, 200)})`;
 }
 
 /** The channel of one tool call: the client's capabilities, and elicitation tied to that call. */
 export function sessionChannel(
   server: { getClientCapabilities(): ClientCapabilities | undefined; elicitInput: (params: ElicitFormParams, options?: RequestOptions) => Promise<ElicitResult> },
-  extra: { requestId: string | number; signal: AbortSignal },
+  requestId: string | number,
 ): HumanChannel {
   return {
     capabilities: () => server.getClientCapabilities(),
-    elicit: (message, requestedSchema) =>
-      server.elicitInput(
-        { mode: 'form', message, requestedSchema },
-        // A person may take a while to read the plan; the client's own call timeout still applies.
-        { relatedRequestId: extra.requestId, signal: extra.signal, timeout: HUMAN_TIMEOUT_MS },
-      ),
+    elicit: (message, requestedSchema, options) =>
+      server.elicitInput({ mode: 'form', message, requestedSchema }, { relatedRequestId: requestId, signal: options.signal, timeout: options.timeoutMs }),
   };
 }
-
-const HUMAN_TIMEOUT_MS = 10 * 60 * 1000;

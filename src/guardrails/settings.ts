@@ -11,6 +11,8 @@ export interface GuardrailSettings {
   allowErIds: ReadonlySet<string> | null;
   allowRouteTableIds: ReadonlySet<string> | null;
   confirmWrites: ConfirmMode;
+  /** How long to wait for the human's answer; the write's own deadline starts after it. */
+  confirmTimeoutMs: number;
   /** null: audit disabled with `--audit-log off`. */
   auditLogPath: string | null;
 }
@@ -21,6 +23,7 @@ export interface GuardrailInputs {
   allowErIds?: string;
   allowRouteTableIds?: string;
   confirmWrites?: string;
+  confirmTimeoutSeconds?: string;
   auditLog?: string;
 }
 
@@ -34,6 +37,7 @@ export function parseGuardrails(inputs: GuardrailInputs, env: Record<string, str
     allowErIds: parseIdList('--allow-er-ids / HUAWEICLOUD_ER_MCP_ALLOW_ER_IDS', inputs.allowErIds),
     allowRouteTableIds: parseIdList('--allow-route-table-ids / HUAWEICLOUD_ER_MCP_ALLOW_ROUTE_TABLE_IDS', inputs.allowRouteTableIds),
     confirmWrites: parseConfirmMode(inputs.confirmWrites),
+    confirmTimeoutMs: parseConfirmTimeout(inputs.confirmTimeoutSeconds),
     auditLogPath: parseAuditPath(inputs.auditLog, env),
   };
 }
@@ -65,6 +69,17 @@ function parseConfirmMode(value: string | undefined): ConfirmMode {
   throw new GuardrailSettingsError(`--confirm-writes / HUAWEICLOUD_ER_MCP_CONFIRM_WRITES must be auto, always or never (got "${value}").`);
 }
 
+export const DEFAULT_CONFIRM_TIMEOUT_SECONDS = 120;
+
+function parseConfirmTimeout(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_CONFIRM_TIMEOUT_SECONDS * 1000;
+  const seconds = Number(value.trim());
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {
+    throw new GuardrailSettingsError(`--confirm-timeout-seconds / HUAWEICLOUD_ER_MCP_CONFIRM_TIMEOUT_SECONDS must be a number of seconds above 0 and at most 3600 (got "${value}").`);
+  }
+  return seconds * 1000;
+}
+
 /** `$XDG_STATE_HOME/huaweicloud-er-mcp/audit.jsonl`, else `~/.local/state/…`; "off" disables. */
 function parseAuditPath(value: string | undefined, env: Record<string, string | undefined>): string | null {
   if (value !== undefined) {
@@ -81,5 +96,6 @@ export const UNRESTRICTED: GuardrailSettings = {
   allowErIds: null,
   allowRouteTableIds: null,
   confirmWrites: 'auto',
+  confirmTimeoutMs: DEFAULT_CONFIRM_TIMEOUT_SECONDS * 1000,
   auditLogPath: null,
 };

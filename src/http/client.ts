@@ -50,10 +50,9 @@ export interface HttpResponse {
 }
 
 export interface HttpResult extends HttpResponse {
-  attempts: number;
   /** Time spent in backoff waits, all attempts together. */
   waitedMs: number;
-  /** How each attempt ended, in order; the last one is this response. */
+  /** How each attempt ended, in order; the last one is this response. Its length is the number of attempts. */
   outcomes: AttemptOutcome[];
 }
 
@@ -80,21 +79,37 @@ export const DEFAULT_CONNECTIONS = 8;
 /** setTimeout fires at once for longer delays, so longer ones are never armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** No usable response: the network failed, time ran out or the caller cancelled. */
+/**
+ * No usable response: the network failed, time ran out or the caller cancelled. Everything but
+ * the kind is derived from `outcomes`, the one record of what each attempt did.
+ */
 export class HttpFailure extends Error {
   constructor(
     readonly kind: HttpFailureKind,
     message: string,
-    readonly attempts: number,
-    /** False only when no attempt can have reached the server (connection never opened). */
-    readonly possiblyDelivered: boolean,
-    /** The last response seen before giving up, if any attempt got one. */
-    readonly lastResponse?: HttpResponse,
     /** How each attempt that started ended, in order. */
     readonly outcomes: readonly AttemptOutcome[] = [],
   ) {
     super(message);
     this.name = 'HttpFailure';
+  }
+
+  get attempts(): number {
+    return this.outcomes.length;
+  }
+
+  /** False only when no attempt can have reached the server (no connection was ever opened). */
+  get possiblyDelivered(): boolean {
+    return this.outcomes.some((o) => o.kind === 'response' || o.possiblyDelivered);
+  }
+
+  /** The last response seen before giving up, if any attempt got one. */
+  get lastResponse(): HttpResponse | undefined {
+    for (let i = this.outcomes.length - 1; i >= 0; i--) {
+      const outcome = this.outcomes[i]!;
+      if (outcome.kind === 'response') return outcome.response;
+    }
+    return undefined;
   }
 }
 
@@ -149,9 +164,7 @@ export class HttpClient {
     const body = req.json === undefined ? '' : JSON.stringify(req.json);
     const outcomes: AttemptOutcome[] = [];
     let waitedMs = 0;
-    let possiblyDelivered = false;
-    let lastResponse: HttpResponse | undefined;
-    const fail = (kind: HttpFailureKind, message: string) => new HttpFailure(kind, message, outcomes.length, possiblyDelivered, lastResponse, [...outcomes]);
+    const fail = (kind: HttpFailureKind, message: string) => new HttpFailure(kind, message, [...outcomes]);
 
     for (;;) {
       // Checked before every attempt: an aborted signal must not send anything more.
@@ -163,16 +176,14 @@ export class HttpClient {
       let answered: HttpResponse | undefined;
       try {
         const response = await this.attempt(req, body, remaining);
-        possiblyDelivered = true;
         outcomes.push({ kind: 'response', response });
         if (outcomes.length >= this.policy.maxAttempts || !req.retryOn?.(response)) {
-          return { ...response, attempts: outcomes.length, waitedMs, outcomes };
+          return { ...response, waitedMs, outcomes };
         }
-        lastResponse = answered = response;
+        answered = response;
         retryAfterMs = parseRetryAfter(response.headers['retry-after'], this.clock.now());
       } catch (error) {
         const failure = this.classify(error, req);
-        possiblyDelivered ||= failure.possiblyDelivered;
         outcomes.push({ kind: 'failure', failure: failure.kind, possiblyDelivered: failure.possiblyDelivered });
         if (failure.kind !== 'network' && failure.kind !== 'timeout') throw fail(failure.kind, failure.message);
         if (outcomes.length >= this.policy.maxAttempts) {
@@ -184,7 +195,7 @@ export class HttpClient {
       const delay = Math.max(retryAfterMs ?? 0, backoffDelay(this.policy, attempts, this.random));
       if (req.deadline !== undefined && this.clock.now() + delay >= req.deadline) {
         // A real answer from the API says more than "out of time".
-        if (answered) return { ...answered, attempts, waitedMs, outcomes };
+        if (answered) return { ...answered, waitedMs, outcomes };
         throw fail('deadline', `the deadline leaves no time for a retry after ${attempts} attempt(s)`);
       }
       try {

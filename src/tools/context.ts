@@ -1,8 +1,8 @@
-// What every tool handler is given: the ER client (when configured) and where it points.
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
-import type { ErClient } from '../er/client.js';
-import type { Clock } from '../er/client.js';
+// What a tool handler is given. `ToolEnv` is fixed for the life of the server; a `ToolCall` is one
+// call, made only once the connection to the API is ready, so handlers never meet a half-configured
+// client.
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallOptions, Clock, ErClient, RequestTrace } from '../er/client.js';
 import type { Logger } from '../log.js';
 
 export interface PollTiming {
@@ -10,42 +10,79 @@ export interface PollTiming {
   maxMs: number;
 }
 
-export interface ToolContext {
-  /**
-   * Absent when configuration is incomplete; `problems` then says what to set. Read it (and
-   * `projectId`, `problems`) at call time: when the project id is looked up through IAM, they are
-   * filled in after start-up.
-   */
-  er?: ErClient;
-  problems: string[];
-  region: string;
-  projectId: string;
-  sandbox: boolean;
-  clock: Clock;
-  log: Logger;
-  /** Total time one tool call may take, every retry and wait included. */
-  callDeadlineMs: number;
-  poll: PollTiming;
-}
-
 /** Polling as the Terraform provider waits: start near 2 s, back off to at most 10 s. */
 export const DEFAULT_POLL: PollTiming = { initialMs: 2_000, maxMs: 10_000 };
 
-export interface WriteCallInfo {
-  tool: string;
-  action: 'associate' | 'disassociate';
-  args: { er_id: string; route_table_id: string; attachment_id: string; dry_run?: boolean; client_token?: string };
-  extra: RequestHandlerExtra<ServerRequest, ServerNotification>;
+/** What does not change between calls. */
+export interface ToolEnv {
+  clock: Clock;
+  log: Logger;
+  /** The region in use; empty when configuration is incomplete. */
+  region: string;
+  /** True when talking to the built-in emulator. */
+  sandbox: boolean;
+  /** Time one call may spend on API requests and their retries (not on waiting for a state). */
+  callDeadlineMs: number;
+  poll: PollTiming;
+  /** The longest one call may wait for a state: it must answer before an MCP client's 60 s limit. */
+  maxWaitMs: number;
 }
 
-/** What stands between a write tool and the API (guardrails, audit); `perform` makes the call. */
-export type WriteGate = (call: WriteCallInfo, perform: () => Promise<CallToolResult>) => Promise<CallToolResult>;
+/** Under the 60 s after which most MCP clients give up on a request. */
+export const DEFAULT_MAX_WAIT_MS = 50_000;
+
+/** Either a client ready to call the API, or what stops it (each sentence names what to set). */
+export type Connection = { ready: true; er: ErClient; projectId: string } | { ready: false; problems: string[] };
+
+/** Where tools get the connection: it may still be on its way (the IAM project look-up). */
+export interface ConnectionSource {
+  /** The connection, waiting for it while it is being set up, until `deadline` or the signal. */
+  get(options: { signal: AbortSignal; deadline: number }): Promise<Connection>;
+}
+
+/** One tool call: the fixed environment, a ready API client, and this call's own limits. */
+export interface ToolCall {
+  env: ToolEnv;
+  er: ErClient;
+  projectId: string;
+  signal: AbortSignal;
+  /** When this call's API work must be over (env.clock), counted from when the handler started. */
+  deadline: number;
+  /** Who asked: the MCP session's caller, for logs. */
+  caller: string;
+  /** Every request id the API gives during the call. */
+  trace: RequestTrace;
+  /** Sends a progress notification when the client asked for them; a no-op otherwise. */
+  progress(progress: number, message: string): Promise<void>;
+}
+
+/** Signal, deadline and trace for an ER call made on behalf of `call`. */
+export function callOptions(call: ToolCall, deadline = call.deadline): CallOptions & { signal: AbortSignal; deadline: number } {
+  return { signal: call.signal, deadline, trace: call.trace };
+}
 
 /** Time kept back from a write's own retries for the look-up that settles a lost answer. */
 const LOOKUP_RESERVE_MS = 5_000;
 
 /** Deadlines for one write call: the write itself stops early enough for a settling look-up. */
-export function writeDeadlines(ctx: ToolContext): { write: number; lookup: number } {
-  const lookup = ctx.clock.now() + ctx.callDeadlineMs;
-  return { write: lookup - Math.min(LOOKUP_RESERVE_MS, ctx.callDeadlineMs / 4), lookup };
+export function writeDeadlines(call: ToolCall): { write: number; lookup: number } {
+  const budget = call.env.callDeadlineMs;
+  return { write: call.deadline - Math.min(LOOKUP_RESERVE_MS, budget / 4), lookup: call.deadline };
+}
+
+/**
+ * What the audit needs from a write: how it ended, from the typed outcome, never from the
+ * result's text. 'failed' only when nothing can have been applied; 'no_change' when what was
+ * asked already held and this call changed nothing.
+ */
+export interface WriteReport {
+  outcome: 'succeeded' | 'no_change' | 'failed' | 'may_have_been_applied' | 'dry_run';
+  /** The resource's state after the call, when known. */
+  state: string | null;
+  error_code: string | null;
+}
+
+export interface WriteAnswer {
+  result: CallToolResult;
+  report: WriteReport;
 }

@@ -1,16 +1,17 @@
 // create_route_association: associate an attachment with a route table, idempotently, and
 // converge on what really happened when the network or the API misbehaves.
 import { randomUUID } from 'node:crypto';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AssociationRef } from '../er/client.js';
-import { ErApiError, HttpFailure, mayHaveBeenApplied, mayStillBeInFlight } from '../er/errors.js';
+import { ER_CODES } from '../er/codes.js';
+import { attemptsOf, ErApiError, isCancellation, mayHaveBeenApplied, mayStillBeInFlight } from '../er/errors.js';
 import type { Association } from '../er/types.js';
-import { type ToolContext, type WriteGate, writeDeadlines } from './context.js';
-import { dryRun, planOutput } from './plan.js';
-import { configurationFailure, describeError, type ErrorContext, failure, success, type ToolError } from './results.js';
-import { associationOutput, associationRefShape, clientTokenInput, dryRunInput, nextCallOutput } from './schemas.js';
+import { callOptions, type ToolCall, type WriteAnswer, writeDeadlines } from './context.js';
+import { defineWriteTool } from './definition.js';
+import { approvalMessage, dryRun, planOutput } from './plan.js';
+import { describeError, type ErrorContext, failure, success, type ToolError } from './results.js';
+import { associationOutput, associationRefShape, clientTokenInput, dryRunInput, nextCallOutput, waitHint } from './schemas.js';
 
 export const createInput = z.strictObject({
   ...associationRefShape,
@@ -18,12 +19,19 @@ export const createInput = z.strictObject({
   dry_run: dryRunInput,
 });
 
+type CreateArgs = z.infer<typeof createInput>;
+
 /** One shape for both answers: a dry run fills `plan`; a real create fills the association fields. */
 export const createOutput = z.object({
   dry_run: z.boolean(),
   plan: planOutput.optional(),
   association: associationOutput.optional(),
   already_associated: z.boolean().optional().describe('True when the attachment was already associated with this route table'),
+  made_by_this_call: z
+    .boolean()
+    .nullable()
+    .optional()
+    .describe('Whether this call created the association: false when it already existed (made by another request), null when that cannot be told'),
   request_id: z.string().nullable().optional(),
   client_token: z.string().optional().describe('The X-Client-Token sent; reuse it to retry this create safely'),
   region: z.string(),
@@ -34,103 +42,147 @@ export const createOutput = z.object({
   undo: nextCallOutput.optional(),
 });
 
-export function registerCreateRouteAssociation(server: McpServer, ctx: ToolContext, gate: WriteGate): void {
-  server.registerTool(
-    'create_route_association',
-    {
-      title: 'Associate an attachment with a route table',
-      description:
-        'Associates an ER attachment (VPC, VPN, peering…) with a route table of the same enterprise router. ' +
-        'Call it with dry_run: true first to see the plan and any conflict. Idempotent: retries with the same ' +
-        'client_token never create a duplicate. The association starts "pending": follow with get_association_state.',
-      inputSchema: createInput,
-      outputSchema: createOutput,
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-    },
-    (args, extra) => gate({ tool: 'create_route_association', action: 'associate', args, extra }, () => createRouteAssociation(ctx, args, extra.signal)),
-  );
+export const createRouteAssociationTool = defineWriteTool({
+  name: 'create_route_association',
+  config: {
+    title: 'Associate an attachment with a route table',
+    description:
+      'Associates an ER attachment (VPC, VPN, peering…) with a route table of the same enterprise router. ' +
+      'Call it with dry_run: true first to see the plan and any conflict. Idempotent: retries with the same ' +
+      'client_token never create a duplicate. The association starts "pending": follow with get_association_state.',
+    inputSchema: createInput,
+    outputSchema: createOutput,
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  },
+  handler: (args, call) => createRouteAssociation(call, args),
+  approval: (args, call) => approvalMessage(call, 'create_route_association', 'associate', refOf(args)),
+});
+
+function refOf(args: { er_id: string; route_table_id: string; attachment_id: string }): AssociationRef {
+  return { erId: args.er_id, routeTableId: args.route_table_id, attachmentId: args.attachment_id };
 }
 
-export async function createRouteAssociation(ctx: ToolContext, args: z.infer<typeof createInput>, signal: AbortSignal): Promise<CallToolResult> {
-  if (!ctx.er) return configurationFailure(ctx.problems);
-  const er = ctx.er;
-  const ref: AssociationRef = { erId: args.er_id, routeTableId: args.route_table_id, attachmentId: args.attachment_id };
-  const clientToken = args.client_token ?? randomUUID();
-  const deadlines = writeDeadlines(ctx);
-  const errorContext = { ids: { er_id: args.er_id, route_table_id: args.route_table_id, attachment_id: args.attachment_id }, nowMs: ctx.clock.now() };
-  if (args.dry_run) return dryRun(ctx, 'associate', ref, { signal, deadline: deadlines.lookup }, errorContext);
-  const created = (association: Association, extra: { requestId?: string; alreadyAssociated?: boolean; note?: string }) =>
-    success(createdResult(ctx, args, clientToken, association, extra));
-
-  const attempt: CreateAttempt = { ctx, ref, clientToken, errorContext, lookup: { signal, deadline: deadlines.lookup }, created };
-  try {
-    const result = await er.associate(ref, clientToken, { signal, deadline: deadlines.write });
-    ctx.log.info({ tool: 'create_route_association', association_id: result.association.id, attempts: result.attempts }, 'association created');
-    return created(result.association, { requestId: result.requestId });
-  } catch (error) {
-    if (error instanceof ErApiError && error.errorCode === 'ER.04002002') {
-      return convergeOnExisting(attempt, error);
-    }
-    if (isCancellation(error, signal)) return cancelledResult(error, error, clientToken, errorContext);
-    if (mayHaveBeenApplied(error)) return settleUnknownOutcome(attempt, error);
-    const described = describeError(error, errorContext);
-    // Every attempt was refused (throttled, busy, invalid…): certainly nothing was created.
-    return failure({ ...described, client_token: clientToken, ...(described.retryable ? { outcome: 'not_created' } : {}) });
-  }
+interface CreatedFacts {
+  requestId?: string;
+  alreadyAssociated?: boolean;
+  /** true, false, or null when it cannot be told. */
+  madeByThisCall: boolean | null;
+  note?: string;
 }
-
-type Created = (association: Association, extra: { requestId?: string; alreadyAssociated?: boolean; note?: string }) => CallToolResult;
 
 /** One create call, as the steps that settle its outcome need it. */
 interface CreateAttempt {
-  ctx: ToolContext;
+  call: ToolCall;
+  args: CreateArgs;
   ref: AssociationRef;
   clientToken: string;
   errorContext: ErrorContext;
-  /** Signal and deadline for look-ups: the call's, including the time kept back for them. */
-  lookup: { signal: AbortSignal; deadline: number };
-  created: Created;
+  /** Deadline for look-ups: the call's, including the time kept back for them. */
+  lookupDeadline: number;
 }
 
-function isCancellation(error: unknown, signal: AbortSignal): boolean {
-  return signal.aborted || (error instanceof HttpFailure && error.kind === 'cancelled');
+export async function createRouteAssociation(call: ToolCall, args: CreateArgs): Promise<WriteAnswer> {
+  const ref = refOf(args);
+  const errorContext: ErrorContext = { ids: { er_id: args.er_id, route_table_id: args.route_table_id, attachment_id: args.attachment_id }, nowMs: call.env.clock.now() };
+  if (args.dry_run) return dryRun(call, 'associate', ref, errorContext);
+  // The gate fixes the token before it records the intent; the fallback serves direct callers.
+  const clientToken = args.client_token ?? randomUUID();
+  const deadlines = writeDeadlines(call);
+  const attempt: CreateAttempt = { call, args, ref, clientToken, errorContext, lookupDeadline: deadlines.lookup };
+  try {
+    const result = await call.er.associate(ref, clientToken, callOptions(call, deadlines.write));
+    call.env.log.info({ tool: 'create_route_association', caller: call.caller, association_id: result.association.id, attempts: result.attempts.length }, 'association created');
+    return created(attempt, result.association, { requestId: result.requestId, madeByThisCall: true });
+  } catch (error) {
+    if (error instanceof ErApiError && error.errorCode === ER_CODES.ASSOCIATION_EXISTS) return convergeOnExisting(attempt, error);
+    if (isCancellation(error, call.signal)) return cancelled(attempt, error, error);
+    if (mayHaveBeenApplied(error)) return settleUnknownOutcome(attempt, error);
+    const described = describeError(error, errorContext);
+    // Every attempt was refused: this call created nothing. "Operation in progress" on the
+    // association or attachment can mean another request is creating this very association.
+    if (error instanceof ErApiError && OPERATION_IN_PROGRESS.has(error.errorCode)) return settleRefused(attempt, described);
+    return refused(failure({ ...described, client_token: clientToken, ...(described.retryable ? { outcome: 'not_created' } : {}) }), described);
+  }
+}
+
+const OPERATION_IN_PROGRESS: ReadonlySet<string> = new Set([ER_CODES.ASSOCIATION_BUSY, ER_CODES.ATTACHMENT_BUSY]);
+
+function created(attempt: CreateAttempt, association: Association, facts: CreatedFacts): WriteAnswer {
+  const { call, args, clientToken } = attempt;
+  const ids = { er_id: args.er_id, route_table_id: args.route_table_id, attachment_id: args.attachment_id };
+  const result = success({
+    dry_run: false,
+    association,
+    already_associated: facts.alreadyAssociated ?? false,
+    made_by_this_call: facts.madeByThisCall,
+    request_id: facts.requestId ?? null,
+    client_token: clientToken,
+    region: call.env.region,
+    project_id: call.projectId,
+    sandbox: call.env.sandbox,
+    ...(facts.note ? { note: facts.note } : {}),
+    next: { tool: 'get_association_state', arguments: { ...ids, wait_for: 'available', timeout_seconds: waitHint(call.env) } },
+    undo: { tool: 'delete_route_association', arguments: ids },
+  });
+  // The audit says what this call did: nothing, when the association was there already.
+  return { result, report: { outcome: facts.madeByThisCall === false ? 'no_change' : 'succeeded', state: association.state, error_code: null } };
+}
+
+/** Nothing this call sent can have been applied. */
+function refused(result: CallToolResult, described: ToolError, state: string | null = null): WriteAnswer {
+  return { result, report: { outcome: 'failed', state, error_code: described.error_code } };
+}
+
+/** This call's request may have been applied, and looking did not settle it. */
+function unknownOutcome(attempt: CreateAttempt, described: ToolError, hint: string): WriteAnswer {
+  const result = failure({ ...described, retryable: true, client_token: attempt.clientToken, outcome: 'unknown', hint });
+  return { result, report: { outcome: 'may_have_been_applied', state: null, error_code: described.error_code } };
 }
 
 /** The client cancelled: say so, and whether the create may already have been applied. */
-function cancelledResult(error: unknown, original: unknown, clientToken: string, errorContext: ErrorContext): CallToolResult {
+function cancelled(attempt: CreateAttempt, error: unknown, original: unknown): WriteAnswer {
   const mayHave = mayHaveBeenApplied(original);
-  return failure({
-    ...describeError(error, errorContext),
-    error_code: 'HTTP.CANCELLED',
+  const described = { ...describeError(error, attempt.errorContext), error_code: 'HTTP.CANCELLED' };
+  const result = failure({
+    ...described,
     retryable: true,
-    client_token: clientToken,
+    client_token: attempt.clientToken,
     may_have_reached_api: mayHave,
     hint: mayHave
-      ? `Cancelled after the create may have reached the API: call get_association_state with the same IDs to see whether it was created; calling create again with client_token ${clientToken} is safe.`
+      ? `Cancelled after the create may have reached the API: call get_association_state with the same IDs to see whether it was created; calling create again with client_token ${attempt.clientToken} is safe.`
       : 'Cancelled before the API accepted anything: nothing was created.',
   });
+  return { result, report: { outcome: mayHave ? 'may_have_been_applied' : 'failed', state: null, error_code: described.error_code } };
 }
 
 /** ER.04002002: fine if it is on the requested table; otherwise say which table holds it. */
-async function convergeOnExisting(attempt: CreateAttempt, original: ErApiError): Promise<CallToolResult> {
-  const { ctx, ref, clientToken, errorContext, lookup, created } = attempt;
-  const er = ctx.er!;
+async function convergeOnExisting(attempt: CreateAttempt, original: ErApiError): Promise<WriteAnswer> {
+  const { call, ref, clientToken, errorContext } = attempt;
   const described = describeError(original, errorContext);
+  // Our own earlier attempt may have made it (its answer was lost); otherwise it was there before.
+  const ownEarlierAttempt = attemptsOf(original).slice(0, -1).some((a) => a.may_have_applied);
   try {
-    const existing = await er.findAssociation(ref, lookup);
-    if (existing?.state === 'deleting' || existing?.state === 'failed') return dyingAssociation(existing.state, described, clientToken, ref);
-    if (existing) return created(existing, { requestId: original.requestId, alreadyAssociated: true });
-    const attachment = await er.getAttachment(ref.erId, ref.attachmentId, lookup);
+    const existing = await call.er.findAssociation(ref, callOptions(call, attempt.lookupDeadline));
+    if (existing?.state === 'deleting' || existing?.state === 'failed') return dyingAssociation(attempt, existing.state, described);
+    if (existing) {
+      return created(attempt, existing, {
+        requestId: original.requestId,
+        alreadyAssociated: true,
+        madeByThisCall: ownEarlierAttempt ? null : false,
+        ...(ownEarlierAttempt ? {} : { note: 'The association already existed: another request made it, not this call.' }),
+      });
+    }
+    const attachment = await call.er.getAttachment(ref.erId, ref.attachmentId, callOptions(call, attempt.lookupDeadline));
     const holder = attachment.route_table_id;
     if (!holder || holder === ref.routeTableId) {
       // Gone (or just settling) between the create and the look-up: nothing is in the way any more.
       return unknownOutcome(
+        attempt,
         described,
-        clientToken,
         `The API said the attachment already has an association, but none is visible now: call get_association_state, or call create again with client_token ${clientToken}.`,
       );
     }
-    return failure({
+    const result = failure({
       ...described,
       client_token: clientToken,
       associated_route_table_id: holder,
@@ -138,20 +190,22 @@ async function convergeOnExisting(attempt: CreateAttempt, original: ErApiError):
         `Attachment ${ref.attachmentId} is already associated with route table ${holder}, and an attachment can have only one association. ` +
         `Remove that association first (delete_route_association with route_table_id ${holder}), then create this one.`,
     });
+    return refused(result, described);
   } catch (lookupError) {
-    if (isCancellation(lookupError, lookup.signal)) return cancelledResult(lookupError, original, clientToken, errorContext);
+    if (isCancellation(lookupError, call.signal)) return cancelled(attempt, lookupError, original);
     return unknownOutcome(
+      attempt,
       described,
-      clientToken,
       `The API says this attachment already has an association, but looking it up failed (${describeError(lookupError, errorContext).error_msg}). Call again with client_token ${clientToken}, or call list_attachments to see where it is associated.`,
     );
   }
 }
 
 /** The association on the requested table is on its way out: it does not count as done. */
-function dyingAssociation(state: 'deleting' | 'failed', described: ToolError, clientToken: string, ref: AssociationRef): CallToolResult {
+function dyingAssociation(attempt: CreateAttempt, state: 'deleting' | 'failed', described: ToolError): WriteAnswer {
+  const { ref, clientToken } = attempt;
   const ids = `er_id ${ref.erId}, route_table_id ${ref.routeTableId}, attachment_id ${ref.attachmentId}`;
-  return failure({
+  const result = failure({
     ...described,
     client_token: clientToken,
     association_state: state,
@@ -161,67 +215,72 @@ function dyingAssociation(state: 'deleting' | 'failed', described: ToolError, cl
         ? `The attachment's association on this route table is being deleted: wait with get_association_state (${ids}, wait_for "deleted"), then create again.`
         : `The attachment's association on this route table has failed: remove it with delete_route_association (${ids}), then create again.`,
   });
+  return refused(result, described, state);
 }
 
 /** Retries ran out after the request may have been applied: look before answering. */
-async function settleUnknownOutcome(attempt: CreateAttempt, original: unknown): Promise<CallToolResult> {
-  const { ctx, ref, clientToken, errorContext, lookup, created } = attempt;
+async function settleUnknownOutcome(attempt: CreateAttempt, original: unknown): Promise<WriteAnswer> {
+  const { call, ref, clientToken, errorContext } = attempt;
   const described = describeError(original, errorContext);
   try {
-    const existing = await ctx.er!.findAssociation(ref, lookup);
+    const existing = await call.er.findAssociation(ref, callOptions(call, attempt.lookupDeadline));
     if (existing) {
-      return created(existing, {
-        note: `The create answered ${described.error_code} after ${described.attempts} attempt(s), but the association exists: it was created.`,
+      return created(attempt, existing, {
+        madeByThisCall: null,
+        note: `The create answered ${described.error_code} after ${described.attempts} attempt(s), but the association exists: it was created (by this call's request, as far as can be told).`,
       });
     }
     if (mayStillBeInFlight(original)) {
       return unknownOutcome(
+        attempt,
         described,
-        clientToken,
         `Unknown whether it was created: an attempt lost its answer and may still be applied, and no association is visible yet. Check with get_association_state, or call again with client_token ${clientToken} (safe: never a duplicate).`,
       );
     }
-    return failure({
+    const result = failure({
       ...described,
       retryable: true,
       client_token: clientToken,
       outcome: 'not_created',
       hint: `Not created: the API failed ${described.attempts} time(s) and no association exists. Call again with client_token ${clientToken}; it cannot create a duplicate.`,
     });
+    return refused(result, described);
   } catch (lookupError) {
-    if (isCancellation(lookupError, lookup.signal)) return cancelledResult(lookupError, original, clientToken, errorContext);
+    if (isCancellation(lookupError, call.signal)) return cancelled(attempt, lookupError, original);
     return unknownOutcome(
+      attempt,
       described,
-      clientToken,
       `Unknown whether it was created: the create and the look-up both failed. Call again with client_token ${clientToken} (safe: never a duplicate), or check with get_association_state.`,
     );
   }
 }
 
-/** Whether the association exists could not be settled: the token makes another try safe. */
-function unknownOutcome(described: ToolError, clientToken: string, hint: string): CallToolResult {
-  return failure({ ...described, retryable: true, client_token: clientToken, outcome: 'unknown', hint });
-}
-
-function createdResult(
-  ctx: ToolContext,
-  args: z.infer<typeof createInput>,
-  clientToken: string,
-  association: Association,
-  extra: { requestId?: string; alreadyAssociated?: boolean; note?: string },
-): Record<string, unknown> {
-  const ids = { er_id: args.er_id, route_table_id: args.route_table_id, attachment_id: args.attachment_id };
-  return {
-    dry_run: false,
-    association,
-    already_associated: extra.alreadyAssociated ?? false,
-    request_id: extra.requestId ?? null,
-    client_token: clientToken,
-    region: ctx.region,
-    project_id: ctx.projectId,
-    sandbox: ctx.sandbox,
-    ...(extra.note ? { note: extra.note } : {}),
-    next: { tool: 'get_association_state', arguments: { ...ids, wait_for: 'available', timeout_seconds: 120 } },
-    undo: { tool: 'delete_route_association', arguments: ids },
-  };
+/**
+ * Every attempt was refused with a passing error (throttled, busy): this call created nothing. A
+ * look tells whether another request made the association meanwhile, which is what the agent wants.
+ */
+async function settleRefused(attempt: CreateAttempt, described: ToolError): Promise<WriteAnswer> {
+  const { call, ref, clientToken } = attempt;
+  const notCreated = () =>
+    refused(
+      failure({
+        ...described,
+        client_token: clientToken,
+        outcome: 'not_created',
+        hint: `${described.hint} Not created: every attempt was refused; calling again with client_token ${clientToken} is safe.`,
+      }),
+      described,
+    );
+  try {
+    const existing = await call.er.findAssociation(ref, callOptions(call, attempt.lookupDeadline));
+    if (!existing || existing.state === 'deleting' || existing.state === 'failed') return notCreated();
+    return created(attempt, existing, {
+      alreadyAssociated: true,
+      madeByThisCall: false,
+      note: `This call's create was refused (${described.error_code}), but the association exists: another request made it, not this call.`,
+    });
+  } catch {
+    // The look-up adds nothing certain: the refusal stands.
+    return notCreated();
+  }
 }

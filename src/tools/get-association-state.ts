@@ -1,12 +1,12 @@
 // get_association_state: look once, or wait (with progress notifications) until the association
 // reaches the wanted state, the time runs out, or the client cancels.
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult, ServerNotification } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AssociationRef } from '../er/client.js';
 import { type Association, TERMINAL_STATES } from '../er/types.js';
-import type { ToolContext } from './context.js';
-import { configurationFailure, describeError, failure, success, type ToolError } from './results.js';
+import { callOptions, type ToolCall, type ToolEnv } from './context.js';
+import { defineReadTool } from './definition.js';
+import { describeError, failure, success, type ToolError } from './results.js';
 import { associationOutput, associationRefShape } from './schemas.js';
 
 export const MAX_WAIT_SECONDS = 900;
@@ -40,37 +40,27 @@ export const stateOutput = z.object({
 
 type StateArgs = z.infer<typeof stateInput>;
 
-interface Extra {
-  signal: AbortSignal;
-  _meta?: { progressToken?: string | number };
-  sendNotification: (notification: ServerNotification) => Promise<void>;
-}
+export const getAssociationStateTool = defineReadTool({
+  name: 'get_association_state',
+  config: {
+    title: 'Get (or wait for) an association state',
+    description:
+      'Reads the state of the association of an attachment on a route table (pending → available, deleting → gone). ' +
+      'With wait_for and timeout_seconds it polls until then, sending progress notifications.',
+    inputSchema: stateInput,
+    outputSchema: stateOutput,
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  },
+  handler: (args, call) => getAssociationState(call, args),
+});
 
-export function registerGetAssociationState(server: McpServer, ctx: ToolContext): void {
-  server.registerTool(
-    'get_association_state',
-    {
-      title: 'Get (or wait for) an association state',
-      description:
-        'Reads the state of the association of an attachment on a route table (pending → available, deleting → gone). ' +
-        'With wait_for and timeout_seconds it polls until then, sending progress notifications.',
-      inputSchema: stateInput,
-      outputSchema: stateOutput,
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-    },
-    (args, extra) => getAssociationState(ctx, args, extra),
-  );
-}
-
-export async function getAssociationState(ctx: ToolContext, args: StateArgs, extra: Extra): Promise<CallToolResult> {
-  if (!ctx.er) return configurationFailure(ctx.problems);
-  const er = ctx.er;
+export async function getAssociationState(call: ToolCall, args: StateArgs): Promise<CallToolResult> {
+  const { er, env: ctx, signal } = call;
   const ref: AssociationRef = { erId: args.er_id, routeTableId: args.route_table_id, attachmentId: args.attachment_id };
   const started = ctx.clock.now();
   const timeoutMs = (args.timeout_seconds ?? 0) * 1000;
   const waitUntil = started + timeoutMs;
   const wanted = args.wait_for ?? 'terminal';
-  const progressToken = extra._meta?.progressToken;
   let polls = 0;
   let delay = ctx.poll.initialMs;
   let last: { association: Association | null; state: string } | undefined;
@@ -81,12 +71,12 @@ export async function getAssociationState(ctx: ToolContext, args: StateArgs, ext
     try {
       // One poll may not run far past the wait it belongs to (a look-once call gets the call's budget).
       const pollDeadline = Math.min(ctx.clock.now() + ctx.callDeadlineMs, timeoutMs === 0 ? Infinity : waitUntil + POLL_GRACE_MS);
-      const association = await er.findAssociation(ref, { signal: extra.signal, deadline: pollDeadline });
+      const association = await er.findAssociation(ref, callOptions(call, pollDeadline));
       last = { association, state: association?.state ?? 'not_found' };
       lastError = undefined;
       polls += 1;
     } catch (error) {
-      if (extra.signal.aborted) return answer(ctx, last?.association ?? null, last?.state ?? 'unknown', polls, started, { cancelled: true });
+      if (signal.aborted) return answer(ctx, last?.association ?? null, last?.state ?? 'unknown', polls, started, { cancelled: true });
       const described = describeError(error, { ids, nowMs: ctx.clock.now() });
       // A throttled or failed poll in the middle of a healthy wait is not the association's failure.
       if (!last || !described.retryable) return failure(described);
@@ -95,10 +85,8 @@ export async function getAssociationState(ctx: ToolContext, args: StateArgs, ext
     }
     const { association, state } = last;
     const elapsed = ctx.clock.now() - started;
-    if (progressToken !== undefined) {
-      const message = lastError ? `state ${state} (last poll failed: ${lastError.error_code}) after ${(elapsed / 1000).toFixed(1)} s` : `state ${state} after ${(elapsed / 1000).toFixed(1)} s`;
-      await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: polls, message } }).catch(() => undefined);
-    }
+    const seconds = (elapsed / 1000).toFixed(1);
+    await call.progress(polls, lastError ? `state ${state} (last poll failed: ${lastError.error_code}) after ${seconds} s` : `state ${state} after ${seconds} s`);
     if (timeoutMs === 0 || (!lastError && reached(wanted, state))) return answer(ctx, association, state, polls, started, {});
 
     const remaining = waitUntil - ctx.clock.now();
@@ -111,7 +99,7 @@ export async function getAssociationState(ctx: ToolContext, args: StateArgs, ext
       });
     }
     try {
-      await ctx.clock.sleep(Math.min(delay, remaining), extra.signal);
+      await ctx.clock.sleep(Math.min(delay, remaining), signal);
     } catch {
       return answer(ctx, association, state, polls, started, { cancelled: true });
     }
@@ -129,7 +117,7 @@ function reached(wanted: 'available' | 'deleted' | 'terminal', state: string): b
 }
 
 function answer(
-  ctx: ToolContext,
+  ctx: ToolEnv,
   association: Association | null,
   state: string,
   polls: number,

@@ -1,5 +1,6 @@
 // One sentence per failure on what to do next: which ID is wrong, which tool lists the right
 // ones, which variable to fix.
+import { ER_CODES } from '../er/codes.js';
 import type { ErApiError } from '../er/errors.js';
 import type { ErrorContext } from './results.js';
 
@@ -8,31 +9,31 @@ const MAX_SKEW_MS = 15 * 60 * 1000;
 export function hintFor(error: ErApiError, context: ErrorContext): string {
   const { ids } = context;
   switch (error.errorCode) {
-    case 'APIGW.0301':
+    case ER_CODES.AUTH_FAILED:
       return authHint(error, context.nowMs);
-    case 'APIGW.0308':
+    case ER_CODES.THROTTLED:
       return `The API throttled the request (tried ${error.attempts} time(s)). Wait a few seconds and call again; with the same client_token it is safe.`;
-    case 'APIGW.0101':
+    case ER_CODES.NO_SUCH_API:
       return 'The gateway does not know this API: the endpoint or region is wrong. Check HUAWEICLOUD_REGION (and HUAWEICLOUD_ER_ENDPOINT if set).';
-    case 'ER.04041001':
+    case ER_CODES.ROUTER_NOT_FOUND:
       return `er_id "${ids.er_id}" does not exist in this project and region: call list_enterprise_routers to find the right one.`;
-    case 'ER.04045001':
+    case ER_CODES.ROUTE_TABLE_NOT_FOUND:
       return `route_table_id "${ids.route_table_id}" does not exist on router ${ids.er_id}: call list_route_tables with er_id to find the right one.`;
-    case 'ER.04044001':
+    case ER_CODES.ATTACHMENT_NOT_FOUND:
       return `attachment_id "${ids.attachment_id}" does not exist on router ${ids.er_id}: call list_attachments with er_id to find the right one.`;
-    case 'ER.04042001':
+    case ER_CODES.ASSOCIATION_NOT_FOUND:
       return `Attachment ${ids.attachment_id} has no association on route table ${ids.route_table_id}: call list_route_associations to see what is associated.`;
-    case 'ER.04009008':
+    case ER_CODES.QUOTA_EXCEEDED:
       return 'The quota is used up: remove an association you no longer need, or ask for a higher ER quota in the console.';
-    case 'ER.04002003':
-    case 'ER.04001003':
-    case 'ER.04004003':
-    case 'ER.04005003':
-    case 'ER.05039006':
+    case ER_CODES.ASSOCIATION_BUSY:
+    case ER_CODES.ROUTER_BUSY:
+    case ER_CODES.ATTACHMENT_BUSY:
+    case ER_CODES.ROUTE_TABLE_BUSY:
+    case ER_CODES.SERVICE_UNAVAILABLE:
       return `The resource is busy (tried ${error.attempts} time(s)). Wait for the operation in progress to finish (get_association_state), then call again.`;
-    case 'ER.04009011':
-    case 'ER.04009012':
-    case 'ER.04009013':
+    case ER_CODES.RESOURCE_FROZEN:
+    case ER_CODES.ACCOUNT_RESTRICTED:
+    case ER_CODES.ROUTER_HAS_FROZEN_ATTACHMENTS:
       return 'The resource or account is frozen or restricted: this needs the account owner, not a retry.';
   }
   if (error.httpStatus === 429) return `The API throttled the request (tried ${error.attempts} time(s)). Wait a few seconds and call again.`;

@@ -1,10 +1,10 @@
 // list_attachments: what is attached to a router (VPCs, VPNs, peerings…) and whether, and where,
 // each one is already associated.
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Attachment } from '../er/types.js';
-import type { ToolContext } from './context.js';
+import type { ToolCall } from './context.js';
+import { defineReadTool } from './definition.js';
 import { apiFilterInput, compact, cursorInput, limitInput, listOutput, nameFilterInput, runList } from './paging.js';
 import { erIdInput } from './schemas.js';
 
@@ -30,26 +30,24 @@ const attachmentItem = z.object({
 
 export const listAttachmentsOutput = listOutput('attachments', attachmentItem, { er_id: z.string() });
 
-export function registerListAttachments(server: McpServer, ctx: ToolContext): void {
-  server.registerTool(
-    'list_attachments',
-    {
-      title: 'List attachments of a router',
-      description:
-        'Lists the attachments of an enterprise router with their resource (VPC, VPN…) and where each is associated. ' +
-        'Gives the attachment_id for create_route_association.',
-      inputSchema: listAttachmentsInput,
-      outputSchema: listAttachmentsOutput,
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-    },
-    (args, extra) => listAttachments(ctx, args, extra.signal),
-  );
-}
+export const listAttachmentsTool = defineReadTool({
+  name: 'list_attachments',
+  config: {
+    title: 'List attachments of a router',
+    description:
+      'Lists the attachments of an enterprise router with their resource (VPC, VPN…) and where each is associated. ' +
+      'Gives the attachment_id for create_route_association.',
+    inputSchema: listAttachmentsInput,
+    outputSchema: listAttachmentsOutput,
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  },
+  handler: (args, call) => listAttachments(call, args),
+});
 
-export function listAttachments(ctx: ToolContext, args: z.infer<typeof listAttachmentsInput>, signal: AbortSignal): Promise<CallToolResult> {
+export function listAttachments(call: ToolCall, args: z.infer<typeof listAttachmentsInput>): Promise<CallToolResult> {
   const filters = { state: args.state, resource_type: args.resource_type, resource_id: args.resource_id };
   return runList<Attachment>(
-    ctx,
+    call,
     {
       tool: 'list_attachments',
       itemsKey: 'attachments',
@@ -71,6 +69,5 @@ export function listAttachments(ctx: ToolContext, args: z.infer<typeof listAttac
       header: { er_id: args.er_id },
       errorIds: { er_id: args.er_id },
     },
-    signal,
   );
 }

@@ -1,10 +1,10 @@
 // list_enterprise_routers: the routers of this project and region, with their default-association
 // settings (which decide whether an attachment gets associated automatically).
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Router } from '../er/types.js';
-import type { ToolContext } from './context.js';
+import type { ToolCall } from './context.js';
+import { defineReadTool } from './definition.js';
 import { apiFilterInput, compact, cursorInput, limitInput, listOutput, nameFilterInput, runList } from './paging.js';
 
 export const listRoutersInput = z.strictObject({
@@ -27,23 +27,21 @@ const routerItem = z.object({
 
 export const listRoutersOutput = listOutput('routers', routerItem, {});
 
-export function registerListEnterpriseRouters(server: McpServer, ctx: ToolContext): void {
-  server.registerTool(
-    'list_enterprise_routers',
-    {
-      title: 'List enterprise routers',
-      description: 'Lists the enterprise routers of the configured project and region: the er_id to use with the other tools. First step of the workflow.',
-      inputSchema: listRoutersInput,
-      outputSchema: listRoutersOutput,
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-    },
-    (args, extra) => listEnterpriseRouters(ctx, args, extra.signal),
-  );
-}
+export const listEnterpriseRoutersTool = defineReadTool({
+  name: 'list_enterprise_routers',
+  config: {
+    title: 'List enterprise routers',
+    description: 'Lists the enterprise routers of the configured project and region: the er_id to use with the other tools. First step of the workflow.',
+    inputSchema: listRoutersInput,
+    outputSchema: listRoutersOutput,
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  },
+  handler: (args, call) => listEnterpriseRouters(call, args),
+});
 
-export function listEnterpriseRouters(ctx: ToolContext, args: z.infer<typeof listRoutersInput>, signal: AbortSignal): Promise<CallToolResult> {
+export function listEnterpriseRouters(call: ToolCall, args: z.infer<typeof listRoutersInput>): Promise<CallToolResult> {
   return runList<Router>(
-    ctx,
+    call,
     {
       tool: 'list_enterprise_routers',
       itemsKey: 'routers',
@@ -66,6 +64,5 @@ export function listEnterpriseRouters(ctx: ToolContext, args: z.infer<typeof lis
       header: {},
       errorIds: {},
     },
-    signal,
   );
 }

@@ -1,10 +1,10 @@
 // list_route_associations: which attachments are associated with one route table, and in what
 // state. Associations have no name, so there is no name filter here.
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Association } from '../er/types.js';
-import type { ToolContext } from './context.js';
+import type { ToolCall } from './context.js';
+import { defineReadTool } from './definition.js';
 import { apiFilterInput, compact, cursorInput, limitInput, listOutput, runList } from './paging.js';
 import { erIdInput, routeTableIdInput } from './schemas.js';
 
@@ -28,24 +28,22 @@ const associationItem = z.object({
 
 export const listAssociationsOutput = listOutput('associations', associationItem, { er_id: z.string(), route_table_id: z.string() });
 
-export function registerListRouteAssociations(server: McpServer, ctx: ToolContext): void {
-  server.registerTool(
-    'list_route_associations',
-    {
-      title: 'List associations of a route table',
-      description: 'Lists the attachments associated with a route table, and each association state.',
-      inputSchema: listAssociationsInput,
-      outputSchema: listAssociationsOutput,
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-    },
-    (args, extra) => listRouteAssociations(ctx, args, extra.signal),
-  );
-}
+export const listRouteAssociationsTool = defineReadTool({
+  name: 'list_route_associations',
+  config: {
+    title: 'List associations of a route table',
+    description: 'Lists the attachments associated with a route table, and each association state.',
+    inputSchema: listAssociationsInput,
+    outputSchema: listAssociationsOutput,
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  },
+  handler: (args, call) => listRouteAssociations(call, args),
+});
 
-export function listRouteAssociations(ctx: ToolContext, args: z.infer<typeof listAssociationsInput>, signal: AbortSignal): Promise<CallToolResult> {
+export function listRouteAssociations(call: ToolCall, args: z.infer<typeof listAssociationsInput>): Promise<CallToolResult> {
   const filters = { state: args.state, resource_type: args.resource_type, attachment_id: args.attachment_id };
   return runList<Association>(
-    ctx,
+    call,
     {
       tool: 'list_route_associations',
       itemsKey: 'associations',
@@ -57,6 +55,5 @@ export function listRouteAssociations(ctx: ToolContext, args: z.infer<typeof lis
       header: { er_id: args.er_id, route_table_id: args.route_table_id },
       errorIds: { er_id: args.er_id, route_table_id: args.route_table_id },
     },
-    signal,
   );
 }

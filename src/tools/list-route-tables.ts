@@ -1,10 +1,10 @@
 // list_route_tables: the route tables of one router, marking the default association and
 // propagation tables.
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { RouteTable } from '../er/types.js';
-import type { ToolContext } from './context.js';
+import type { ToolCall } from './context.js';
+import { defineReadTool } from './definition.js';
 import { apiFilterInput, compact, cursorInput, limitInput, listOutput, nameFilterInput, runList } from './paging.js';
 import { erIdInput } from './schemas.js';
 
@@ -26,23 +26,21 @@ const routeTableItem = z.object({
 
 export const listRouteTablesOutput = listOutput('route_tables', routeTableItem, { er_id: z.string() });
 
-export function registerListRouteTables(server: McpServer, ctx: ToolContext): void {
-  server.registerTool(
-    'list_route_tables',
-    {
-      title: 'List route tables of a router',
-      description: 'Lists the route tables of an enterprise router: the route_table_id to associate attachments with.',
-      inputSchema: listRouteTablesInput,
-      outputSchema: listRouteTablesOutput,
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-    },
-    (args, extra) => listRouteTables(ctx, args, extra.signal),
-  );
-}
+export const listRouteTablesTool = defineReadTool({
+  name: 'list_route_tables',
+  config: {
+    title: 'List route tables of a router',
+    description: 'Lists the route tables of an enterprise router: the route_table_id to associate attachments with.',
+    inputSchema: listRouteTablesInput,
+    outputSchema: listRouteTablesOutput,
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  },
+  handler: (args, call) => listRouteTables(call, args),
+});
 
-export function listRouteTables(ctx: ToolContext, args: z.infer<typeof listRouteTablesInput>, signal: AbortSignal): Promise<CallToolResult> {
+export function listRouteTables(call: ToolCall, args: z.infer<typeof listRouteTablesInput>): Promise<CallToolResult> {
   return runList<RouteTable>(
-    ctx,
+    call,
     {
       tool: 'list_route_tables',
       itemsKey: 'route_tables',
@@ -62,6 +60,5 @@ export function listRouteTables(ctx: ToolContext, args: z.infer<typeof listRoute
       header: { er_id: args.er_id },
       errorIds: { er_id: args.er_id },
     },
-    signal,
   );
 }

@@ -4,8 +4,8 @@ import { createHash } from 'node:crypto';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { CallOptions, ErClient, Page } from '../er/client.js';
-import type { ToolContext } from './context.js';
-import { configurationFailure, describeError, failure, success } from './results.js';
+import { callOptions, type ToolCall } from './context.js';
+import { describeError, failure, success } from './results.js';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;
@@ -96,9 +96,8 @@ export interface ListRequest<T> {
   errorIds: Record<string, string | undefined>;
 }
 
-export async function runList<T extends { id: string; name?: string | null }>(ctx: ToolContext, request: ListRequest<T>, signal: AbortSignal): Promise<CallToolResult> {
-  if (!ctx.er) return configurationFailure(ctx.problems);
-  const er = ctx.er;
+export async function runList<T extends { id: string; name?: string | null }>(call: ToolCall, request: ListRequest<T>): Promise<CallToolResult> {
+  const { er, env } = call;
   const fingerprint = fingerprintOf(request.tool, request.scope);
   let start: string | undefined;
   if (request.cursor !== undefined) {
@@ -108,7 +107,7 @@ export async function runList<T extends { id: string; name?: string | null }>(ct
   }
   const needle = request.name?.toLowerCase();
   const keep = needle === undefined ? () => true : (item: T) => (item.name ?? '').toLowerCase().includes(needle);
-  const options = { signal, deadline: ctx.clock.now() + ctx.callDeadlineMs };
+  const options = callOptions(call);
   try {
     const walked = await walk((marker, size) => request.fetch(er, marker, size, options), start, request.limit ?? DEFAULT_LIMIT, keep, needle !== undefined);
     const items = walked.items.map((w) => ({ ...w, view: request.toItem(w.item) }));
@@ -119,13 +118,13 @@ export async function runList<T extends { id: string; name?: string | null }>(ct
       ...(next !== undefined ? { next_cursor: encodeCursor(request.tool, fingerprint, next) } : {}),
       truncated,
       ...noteFor(truncated, walked),
-      sandbox: ctx.sandbox,
+      sandbox: env.sandbox,
     });
     const result = fitToBudget(build, items, walked.next);
-    ctx.log.debug({ tool: request.tool, pages: walked.pages, scanned: walked.scanned, returned: result.count, truncated: result.truncated }, 'listed');
+    env.log.debug({ tool: request.tool, pages: walked.pages, scanned: walked.scanned, returned: result.count, truncated: result.truncated }, 'listed');
     return success(result);
   } catch (error) {
-    return failure(describeError(error, { ids: request.errorIds, nowMs: ctx.clock.now() }));
+    return failure(describeError(error, { ids: request.errorIds, nowMs: env.clock.now() }));
   }
 }
 

@@ -1,11 +1,10 @@
 // The plan behind dry_run (and behind human confirmation): read-only look-ups that say what a
 // create or delete would change, and why it would not work, before anything is written.
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AssociationRef, CallOptions, ErClient } from '../er/client.js';
 import { ErApiError } from '../er/errors.js';
 import type { Association, Attachment, Router, RouteTable } from '../er/types.js';
-import type { ToolContext } from './context.js';
+import { callOptions, type ToolCall, type WriteAnswer } from './context.js';
 import { describeError, type ErrorContext, failure, success } from './results.js';
 
 export type PlanAction = 'associate' | 'disassociate';
@@ -42,7 +41,8 @@ interface Conflict {
   message: string;
 }
 
-export async function planChange(ctx: ToolContext, er: ErClient, action: PlanAction, ref: AssociationRef, options: CallOptions): Promise<Plan> {
+export async function planChange(call: ToolCall, action: PlanAction, ref: AssociationRef, options: CallOptions): Promise<Plan> {
+  const { er } = call;
   const [router, table, attachment] = await Promise.all([
     lookUp(() => er.getRouter(ref.erId, options)),
     lookUp(() => er.getRouteTable(ref.erId, ref.routeTableId, options)),
@@ -51,8 +51,8 @@ export async function planChange(ctx: ToolContext, er: ErClient, action: PlanAct
   const conflicts: Conflict[] = [];
   const base = {
     action,
-    region: ctx.region,
-    project_id: ctx.projectId,
+    region: call.env.region,
+    project_id: call.projectId,
     router: { id: ref.erId, name: router?.name ?? null, state: router?.state ?? null },
     route_table: { id: ref.routeTableId, name: table?.name ?? null, state: table?.state ?? null },
     attachment: {
@@ -99,19 +99,39 @@ export async function planChange(ctx: ToolContext, er: ErClient, action: PlanAct
 }
 
 /** Read-only look-ups only: a dry run never sends a write. Used by create and delete. */
-export async function dryRun(
-  ctx: ToolContext,
-  action: 'associate' | 'disassociate',
-  ref: AssociationRef,
-  options: { signal: AbortSignal; deadline: number },
-  errorContext: ErrorContext,
-): Promise<CallToolResult> {
+export async function dryRun(call: ToolCall, action: PlanAction, ref: AssociationRef, errorContext: ErrorContext): Promise<WriteAnswer> {
   try {
-    const plan = await planChange(ctx, ctx.er!, action, ref, options);
-    return success({ dry_run: true, plan, region: ctx.region, project_id: ctx.projectId, sandbox: ctx.sandbox });
+    const plan = await planChange(call, action, ref, callOptions(call));
+    const result = success({ dry_run: true, plan, region: call.env.region, project_id: call.projectId, sandbox: call.env.sandbox });
+    return { result, report: { outcome: 'dry_run', state: plan.current_association?.state ?? null, error_code: null } };
   } catch (error) {
-    return failure(describeError(error, errorContext));
+    const described = describeError(error, errorContext);
+    return { result: failure(described), report: { outcome: 'dry_run', state: null, error_code: described.error_code } };
   }
+}
+
+/** The message the human approves: the plan of the change, from the same look-ups as a dry run. */
+export async function approvalMessage(call: ToolCall, tool: string, action: PlanAction, ref: AssociationRef): Promise<string> {
+  return describePlan(tool, await planChange(call, action, ref, callOptions(call)));
+}
+
+export function describePlan(tool: string, plan: Plan): string {
+  const name = (x: { id: string; name: string | null }) => (x.name ? `${x.name} (${x.id})` : x.id);
+  const verb = plan.action === 'associate' ? 'ASSOCIATE' : 'DISASSOCIATE';
+  const current = plan.current_association
+    ? `currently associated with route table ${plan.current_association.route_table_id} (${plan.current_association.state ?? 'state unknown'})`
+    : 'currently not associated';
+  const lines = [
+    `${tool} asks to ${verb} an attachment ${plan.action === 'associate' ? 'with' : 'from'} a route table.`,
+    `Region: ${plan.region}   Project: ${plan.project_id}`,
+    `Router: ${name(plan.router)}`,
+    `Route table: ${name(plan.route_table)}`,
+    `Attachment: ${name(plan.attachment)}${plan.attachment.resource_type ? `, ${plan.attachment.resource_type} ${plan.attachment.resource_id ?? ''}` : ''}`,
+    `Now: ${current}`,
+    plan.will_change ? 'Effect: this will change the routing of that attachment.' : 'Effect: the plan expects no change.',
+    ...plan.conflicts.map((c) => `Conflict: ${c.message}`),
+  ];
+  return lines.join('\n');
 }
 
 async function lookUp<T extends Router | RouteTable | Attachment>(fetch: () => Promise<T>): Promise<T | undefined> {

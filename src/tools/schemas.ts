@@ -1,6 +1,7 @@
 // Input and output pieces shared by several tools.
 import { z } from 'zod';
 import { CLIENT_TOKEN_PATTERN, ID_PATTERN } from '../er/ids.js';
+import type { ToolEnv } from './context.js';
 
 const ID_RULE = 'must be 1-36 characters of A-Z, a-z, 0-9, "_" or "-"';
 
@@ -45,3 +46,8 @@ export const dryRunInput = z
   .boolean()
   .optional()
   .describe('true: check IDs, states and conflicts and return the plan; nothing is changed.');
+
+/** The timeout_seconds a `next` hint suggests: the longest one call may wait. */
+export function waitHint(env: ToolEnv): number {
+  return Math.floor(env.maxWaitMs / 1000);
+}

@@ -132,9 +132,13 @@ describe('bad input in memory', () => {
     ['an array', [SANDBOX_IDS.router]],
     ['a string', 'er_id=x'],
     ['a number', 7],
-  ])('arguments that are %s are refused by the protocol layer, with no request', async (_name, args) => {
-    // Not an object is not a tools/call at all: the SDK answers with a JSON-RPC error.
-    await expect(session.harness.client.callTool({ name: 'create_route_association', arguments: args as Record<string, unknown> })).rejects.toThrow(/record|object/i);
+    ['null', null],
+  ])('arguments that are %s get a one-line isError, with no request', async (name, args) => {
+    const result = await session.harness.client.callTool({ name: 'create_route_association', arguments: args as Record<string, unknown> });
+    const text = textOf(result);
+    session.outputs.push(text);
+    expect(result.isError).toBe(true);
+    expect(text).toBe(`Invalid tools/call request: "arguments" must be a JSON object of named arguments (got ${name}).`);
     expect(session.emulator.requests).toHaveLength(0);
     // …and the session goes on.
     expect((await session.harness.client.listTools()).tools.length).toBeGreaterThan(0);
@@ -150,6 +154,16 @@ describe('bad input through the built server over stdio', () => {
 
   it('the handful picked are all there', () => {
     expect(picked).toHaveLength(8);
+  });
+
+  it('arguments that are an array: a one-line isError, no request, and the session goes on', async () => {
+    const result = await session.server.client.callTool({ name: 'create_route_association', arguments: [SANDBOX_IDS.router] as unknown as Record<string, unknown> });
+    const text = textOf(result);
+    session.outputs.push(text);
+    expect(result.isError).toBe(true);
+    expect(text).toBe('Invalid tools/call request: "arguments" must be a JSON object of named arguments (got an array).');
+    expect(session.emulator.requests).toHaveLength(0);
+    expect((await session.server.client.listTools()).tools.length).toBeGreaterThan(0);
   });
 
   it.each(picked.map((c) => [c.name, c] as const))('%s: a clear isError, no request', async (_name, c) => {

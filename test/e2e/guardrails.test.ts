@@ -127,7 +127,11 @@ describe('audit log of the built server', () => {
     process.kill(transport.pid!, 'SIGKILL');
     await client.close();
     const records = readFileSync(auditPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(records).toEqual([expect.objectContaining({ tool: 'create_route_association', outcome: 'succeeded', client_token: 'kill-test-token', state: 'pending' })]);
+    expect(records).toEqual([
+      expect.objectContaining({ event: 'intent', tool: 'create_route_association', client_token: 'kill-test-token' }),
+      expect.objectContaining({ event: 'outcome', tool: 'create_route_association', outcome: 'succeeded', client_token: 'kill-test-token', state: 'pending' }),
+    ]);
+    expect(records[0]!.attempt_id).toBe(records[1]!.attempt_id);
     expectNoCanary(readFileSync(auditPath, 'utf8'), stderr, JSON.stringify(result));
   });
 

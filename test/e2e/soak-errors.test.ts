@@ -21,7 +21,7 @@ describe('failed creates under faults, one attempt each', () => {
       topology,
       faults: { seed: 7, throttle: 0.1, serverError: 0.1, busy: 0.1, resetBeforeApply: 0.1, resetAfterApply: 0.1, retryAfterSeconds: 0 },
     });
-    harness = await connectInMemory(emulator, {}, { retry: { maxAttempts: 1 } });
+    harness = await connectInMemory(emulator, { http: { retry: { maxAttempts: 1 } } });
     const erId = topology.routers[0]!.id;
     const tableId = topology.routeTables[0]!.id;
 

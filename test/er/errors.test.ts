@@ -49,7 +49,7 @@ describe('isRetryableResponse', () => {
 describe('mayHaveBeenApplied', () => {
   const error = (outcomes: AttemptOutcome[]) => {
     const last = outcomes.at(-1) as { kind: 'response'; response: HttpResponse };
-    return new ErApiError({ ...last.response, outcomes }, outcomes.length);
+    return new ErApiError({ ...last.response, outcomes });
   };
 
   it('is false when every attempt was refused', () => {
@@ -65,8 +65,8 @@ describe('mayHaveBeenApplied', () => {
   });
 
   it('follows the HTTP layer for failures without any answer', () => {
-    const refused = new HttpFailure('network', 'refused', 1, false, undefined, [{ kind: 'failure', failure: 'network', possiblyDelivered: false }]);
-    const reset = new HttpFailure('network', 'reset', 1, true, undefined, [{ kind: 'failure', failure: 'network', possiblyDelivered: true }]);
+    const refused = new HttpFailure('network', 'refused', [{ kind: 'failure', failure: 'network', possiblyDelivered: false }]);
+    const reset = new HttpFailure('network', 'reset', [{ kind: 'failure', failure: 'network', possiblyDelivered: true }]);
     expect(mayHaveBeenApplied(refused)).toBe(false);
     expect(mayHaveBeenApplied(reset)).toBe(true);
     expect(mayHaveBeenApplied(new Error('a 2xx body that did not parse'))).toBe(true);
@@ -75,16 +75,16 @@ describe('mayHaveBeenApplied', () => {
 
 describe('ErApiError', () => {
   it('describes HTML, empty and text bodies without echoing control characters', () => {
-    expect(new ErApiError({ status: 502, headers: { 'content-type': 'text/html' }, body: '<html><title>Bad Gateway</title></html>' }, 1).errorMsg).toBe(
+    expect(new ErApiError({ status: 502, headers: { 'content-type': 'text/html' }, body: '<html><title>Bad Gateway</title></html>' }).errorMsg).toBe(
       'non-JSON (HTML) response with HTTP status 502: "Bad Gateway"',
     );
-    expect(new ErApiError({ status: 503, headers: {}, body: '  ' }, 1).errorMsg).toBe('empty response body with HTTP status 503');
-    expect(new ErApiError({ status: 500, headers: {}, body: 'a\u0000b\nc' }, 1).errorMsg).toBe('non-JSON response with HTTP status 500: a b c');
-    expect(new ErApiError({ status: 500, headers: {}, body: 'x'.repeat(5_000) }, 1).errorMsg.length).toBeLessThan(300);
+    expect(new ErApiError({ status: 503, headers: {}, body: '  ' }).errorMsg).toBe('empty response body with HTTP status 503');
+    expect(new ErApiError({ status: 500, headers: {}, body: 'a\u0000b\nc' }).errorMsg).toBe('non-JSON response with HTTP status 500: a b c');
+    expect(new ErApiError({ status: 500, headers: {}, body: 'x'.repeat(5_000) }).errorMsg.length).toBeLessThan(300);
   });
 
   it('measures clock skew when the response arrived', () => {
-    const error = new ErApiError({ ...json(401, 'APIGW.0301'), headers: { date: 'Thu, 01 Jan 2026 00:00:00 GMT' }, receivedAtMs: Date.parse('2026-01-01T00:20:00Z') }, 1);
+    const error = new ErApiError({ ...json(401, 'APIGW.0301'), headers: { date: 'Thu, 01 Jan 2026 00:00:00 GMT' }, receivedAtMs: Date.parse('2026-01-01T00:20:00Z') });
     expect(error.clockSkewMs).toBe(20 * 60_000);
   });
 });

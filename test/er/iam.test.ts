@@ -8,8 +8,8 @@ import { lookUpProjectId, ProjectLookupError, ProjectResolver } from '../../src/
 import { type Credentials, HttpClient } from '../../src/http/client.js';
 import { systemClock } from '../../src/http/clock.js';
 import { silentLogger } from '../../src/log.js';
-import { startProjectLookup } from '../../src/project.js';
-import type { ToolContext } from '../../src/tools/context.js';
+import { ConnectionState } from '../../src/connection.js';
+import { type ProjectLookup, startProjectLookup } from '../../src/project.js';
 import { CANARY, expectNoCanary, startTestEmulator } from '../helpers.js';
 
 const REGION = 'cn-east-3';
@@ -101,7 +101,7 @@ describe('ProjectResolver', () => {
 });
 
 describe('startProjectLookup (serve without a configured project id)', () => {
-  function setUp(e: Emulator, credentials: Credentials = CANARY): { ctx: ToolContext; target: Target; er: HttpClient } {
+  function setUp(e: Emulator, credentials: Credentials = CANARY): { connection: ConnectionState; lookup: ProjectLookup } {
     const target: Target = {
       region: REGION,
       endpoint: e.url,
@@ -109,31 +109,34 @@ describe('startProjectLookup (serve without a configured project id)', () => {
       iamEndpoint: e.url,
       sources: { credentials: 'test', region: 'test', endpoint: 'test', projectId: 'IAM' },
     };
-    const ctx: ToolContext = { problems: [], region: REGION, projectId: '', sandbox: false, clock: systemClock, log: silentLogger(), callDeadlineMs: 10_000, poll: { initialMs: 20, maxMs: 50 } };
+    const connection = new ConnectionState({ ready: false, problems: [] }, systemClock);
     const er = new HttpClient({ endpoint: e.url, credentials });
     clients.push(er);
-    return { ctx, target, er };
+    return { connection, lookup: { connection, target, er, clock: systemClock, log: silentLogger(), deadlineMs: 10_000 } };
   }
 
   it('says the lookup is running, then plugs in an ER client for the project found', async () => {
     emulator = await startTestEmulator();
-    const { ctx, target, er } = setUp(emulator);
-    const done = startProjectLookup(ctx, target, er, silentLogger());
-    expect(ctx.er).toBeUndefined();
-    expect(ctx.problems.join(' ')).toContain('still being looked up through IAM');
+    const { connection, lookup } = setUp(emulator);
+    const done = startProjectLookup(lookup);
+    const before = connection.current();
+    expect(before.ready).toBe(false);
+    if (!before.ready) expect(before.problems.join(' ')).toContain('still being looked up through IAM');
     await done;
-    expect(ctx.problems).toEqual([]);
-    expect(ctx.projectId).toBe(emulator.store.topology.projectId);
-    const page = await ctx.er!.listRouters({ limit: 1 });
+    const after = connection.current();
+    if (!after.ready) throw new Error(`not ready: ${after.problems.join(' ')}`);
+    expect(after.projectId).toBe(emulator.store.topology.projectId);
+    const page = await after.er.listRouters({ limit: 1 });
     expect(page.items).toHaveLength(1);
   });
 
   it('records a failed lookup as a problem naming HUAWEICLOUD_SDK_PROJECT_ID, with no secret in it', async () => {
     emulator = await startTestEmulator();
-    const { ctx, target, er } = setUp(emulator, { ...CANARY, sk: `${CANARY.sk}-wrong` });
-    await startProjectLookup(ctx, target, er, silentLogger());
-    expect(ctx.er).toBeUndefined();
-    const problem = ctx.problems.join(' ');
+    const { connection, lookup } = setUp(emulator, { ...CANARY, sk: `${CANARY.sk}-wrong` });
+    await startProjectLookup(lookup);
+    const after = connection.current();
+    if (after.ready) throw new Error('a lookup with a wrong key must not succeed');
+    const problem = after.problems.join(' ');
     expect(problem).toContain('APIGW.0301');
     expect(problem).toContain('HUAWEICLOUD_SDK_PROJECT_ID');
     expectNoCanary(problem);

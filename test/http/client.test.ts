@@ -72,7 +72,7 @@ describe('what is retried', () => {
     const em = await setUp({ seed: 1, throttle: 1, retryAfterSeconds: 0 });
     const result = await client(em.url).request(er(LIST_ROUTERS));
     expect(result.status).toBe(429);
-    expect(result.attempts).toBe(4);
+    expect(result.outcomes.length).toBe(4);
     expect(em.requests.map((r) => r.status)).toEqual([429, 429, 429, 429]);
   });
 
@@ -82,7 +82,7 @@ describe('what is retried', () => {
     const seen = new Set<number>();
     for (let i = 0; i < 6; i++) {
       const result = await http.request(er(LIST_ROUTERS));
-      expect(result.attempts).toBe(4);
+      expect(result.outcomes.length).toBe(4);
       for (const outcome of result.outcomes) if (outcome.kind === 'response') seen.add(outcome.response.status);
     }
     expect([...seen].sort()).toEqual([500, 502, 503, 504]);
@@ -95,7 +95,7 @@ describe('what is retried', () => {
     const codes = new Set<string>();
     for (let i = 0; i < 8; i++) {
       const result = await http.request(er(LIST_ROUTERS));
-      expect(result.attempts).toBe(4);
+      expect(result.outcomes.length).toBe(4);
       for (const outcome of result.outcomes) if (outcome.kind === 'response') codes.add(parseErrorBody(outcome.response.body).code ?? '');
     }
     expect([...codes].sort()).toEqual(['ER.04001003', 'ER.04002003', 'ER.04004003', 'ER.04005003', 'ER.05039006']);
@@ -128,7 +128,7 @@ describe('what is never retried', () => {
     const result = await client(em.url, { credentials: { ak: CANARY.ak, sk: 'not-the-right-secret-key' } }).request(er(LIST_ROUTERS));
     expect(result.status).toBe(401);
     expect(parseErrorBody(result.body).code).toBe('APIGW.0301');
-    expect(result.attempts).toBe(1);
+    expect(result.outcomes.length).toBe(1);
     expect(em.requests).toHaveLength(1);
   });
 
@@ -152,7 +152,7 @@ describe('what is never retried', () => {
       const before = em.requests.length;
       const result = await http.request(er(req));
       expect(result.status).toBe(status);
-      expect(result.attempts).toBe(1);
+      expect(result.outcomes.length).toBe(1);
       expect(em.requests.length - before).toBe(1);
     }
   });
@@ -165,7 +165,7 @@ describe('every attempt', () => {
     const clock = new FakeClock(true);
     const em = await setUp({ seed: 1, throttle: 1, retryAfterSeconds: 20 * 60 }, { now: () => clock.now() });
     const result = await client(em.url, { clock }).request(er({ ...associate(SANDBOX_IDS.paymentsVpc, 'same-token-1'), deadline: clock.now() + 7_200_000 }));
-    expect(result.attempts).toBe(4);
+    expect(result.outcomes.length).toBe(4);
     expect(clock.sleeps).toEqual([1_200_000, 1_200_000, 1_200_000]);
     expect(em.requests.map((r) => r.status)).toEqual([429, 429, 429, 429]);
     expect(em.requests.map((r) => r.clientToken)).toEqual(['same-token-1', 'same-token-1', 'same-token-1', 'same-token-1']);
@@ -175,7 +175,7 @@ describe('every attempt', () => {
     const em = await setUp({ seed: 1, sequence: ['reset-after'] });
     const result = await client(em.url).request(er(associate(SANDBOX_IDS.paymentsVpc, 'token-after-reset')));
     expect(result.status).toBe(202);
-    expect(result.attempts).toBe(2);
+    expect(result.outcomes.length).toBe(2);
     expect(em.requests.map((r) => [r.status, r.clientToken])).toEqual([
       [202, 'token-after-reset'],
       [202, 'token-after-reset'],
@@ -203,7 +203,7 @@ describe('Retry-After, measured on a fake clock', () => {
       body: 'try later',
     }));
     const result = await client(scripted.url, { clock }).request(er(LIST_ROUTERS));
-    expect(result.attempts).toBe(4);
+    expect(result.outcomes.length).toBe(4);
     expect(clock.sleeps).toEqual([9_000, 9_000, 9_000]);
   });
 
@@ -234,7 +234,7 @@ describe('the deadline', () => {
     const em = await setUp({ seed: 1, throttle: 1, retryAfterSeconds: 5 });
     const result = await client(em.url, { clock }).request(er({ ...LIST_ROUTERS, deadline: clock.now() + 12_000 }));
     expect(result.status).toBe(429);
-    expect(result.attempts).toBe(3);
+    expect(result.outcomes.length).toBe(3);
     expect(em.requests).toHaveLength(3);
   });
 

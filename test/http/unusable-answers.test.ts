@@ -28,7 +28,7 @@ describe('unusable answers', () => {
     scripted = await startScriptedServer(() => ({ status: 400, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error_code: 'ER.04009005', error_msg: message }) }));
     http = new HttpClient({ endpoint: scripted.url, credentials: CANARY });
     const result = await http.request({ method: 'GET', path: '/x' });
-    const error = new ErApiError(result, result.attempts);
+    const error = new ErApiError(result);
     expect(error.errorMsg.length).toBeLessThanOrEqual(500);
     expect(error.errorMsg).not.toMatch(/[\u0000-\u001f]/);
     expect(error.errorMsg.startsWith('bad')).toBe(true);

@@ -17,7 +17,7 @@ const outputs: string[] = [];
 
 async function setUp(faults: FaultPlan, clock?: FakeClock): Promise<void> {
   emulator = await startTestEmulator({ faults });
-  harness = await connectInMemory(emulator, clock ? { clock, callDeadlineMs: 300_000 } : {}, clock ? { clock } : {});
+  harness = await connectInMemory(emulator, clock ? { env: { clock, callDeadlineMs: 300_000 }, http: { clock } } : {});
 }
 
 const count = (operation: string) => emulator.requests.filter((r) => r.operation === operation).length;
@@ -78,7 +78,7 @@ describe('what the cancelled handler answers', () => {
     const clock = new FakeClock(false);
     await setUp({ seed: 1, sequence: ['throttle'], retryAfterSeconds: 30 }, clock);
     const controller = new AbortController();
-    const pending = createRouteAssociation(harness.ctx, { ...ids, client_token: 'cancel-backoff-1' }, controller.signal);
+    const pending = createRouteAssociation(harness.call(controller.signal), { ...ids, client_token: 'cancel-backoff-1' }).then((a) => a.result);
     await vi.waitFor(() => expect(clock.pending()).toBe(1));
     controller.abort();
     const error = errorOf(await pending);
@@ -91,7 +91,7 @@ describe('what the cancelled handler answers', () => {
   it('while the request was at the API: it may have been created, check with get_association_state', async () => {
     await setUp({ seed: 1, latencyMs: [600, 600] });
     const controller = new AbortController();
-    const pending = createRouteAssociation(harness.ctx, { ...ids, client_token: 'cancel-request-1' }, controller.signal);
+    const pending = createRouteAssociation(harness.call(controller.signal), { ...ids, client_token: 'cancel-request-1' }).then((a) => a.result);
     await vi.waitFor(() => expect(emulator.faults?.counts.none).toBe(1));
     controller.abort();
     const error = errorOf(await pending);

@@ -4,6 +4,8 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator/server.js';
 import { generatedTopology, SANDBOX_IDS, type Topology } from '../../src/emulator/topology.js';
+import { ConnectionState } from '../../src/connection.js';
+import { systemClock } from '../../src/http/clock.js';
 import { MAX_SCAN_PER_CALL, TEXT_BUDGET } from '../../src/tools/paging.js';
 import { connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured, textOf, useInMemorySession } from '../helpers.js';
 
@@ -174,7 +176,7 @@ describe('discovery tools on the sandbox topology', () => {
   });
 
   it('without configuration every list tool names what to set', async () => {
-    const unconfigured = await connectInMemory(session.emulator, { er: undefined, problems: ['No credentials: set HUAWEICLOUD_SDK_AK.'] });
+    const unconfigured = await connectInMemory(session.emulator, { connection: new ConnectionState({ ready: false, problems: ['No credentials: set HUAWEICLOUD_SDK_AK.'] }, systemClock) });
     try {
       const args: Record<string, Record<string, string>> = {
         list_enterprise_routers: {},

@@ -5,7 +5,7 @@ import type { FaultPlan } from '../../src/emulator/faults.js';
 import type { Emulator } from '../../src/emulator/server.js';
 import { SANDBOX_IDS, sandboxTopology } from '../../src/emulator/topology.js';
 import type { HttpClientOptions } from '../../src/http/client.js';
-import type { ToolContext } from '../../src/tools/context.js';
+import type { ToolEnv } from '../../src/tools/context.js';
 import { FakeClock } from '../fake-clock.js';
 import { CANARY, connectInMemory, errorOf, expectNoCanary, type InMemoryHarness, startTestEmulator, structured } from '../helpers.js';
 import { erError, type ScriptedReply, type ScriptedServer, startScriptedServer } from '../scripted-server.js';
@@ -26,9 +26,9 @@ afterEach(async () => {
   expectNoCanary(...outputs.splice(0));
 });
 
-async function withEmulator(faults?: FaultPlan, overrides: Partial<ToolContext> = {}, http: Partial<HttpClientOptions> = {}): Promise<Emulator> {
+async function withEmulator(faults?: FaultPlan, overrides: Partial<ToolEnv> = {}, http: Partial<HttpClientOptions> = {}): Promise<Emulator> {
   emulator = await startTestEmulator({ faults });
-  harness = await connectInMemory(emulator, overrides, http);
+  harness = await connectInMemory(emulator, { env: overrides, http });
   return emulator;
 }
 

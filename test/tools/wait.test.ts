@@ -70,7 +70,7 @@ describe('get_association_state waiting', () => {
     // A clock that never moves by itself: a wait between polls ends only by cancellation.
     const clock = new FakeClock(false);
     emulator = await startTestEmulator({ availableAfterMs: 60_000, deletedAfterMs: 60_000 });
-    harness = await connectInMemory(emulator, { clock });
+    harness = await connectInMemory(emulator, { env: { clock } });
     structured(await harness.client.callTool({ name: 'create_route_association', arguments: args }));
     const controller = new AbortController();
     const call = harness.client.callTool({ name: 'get_association_state', arguments: { ...args, wait_for: 'available', timeout_seconds: 600 } }, undefined, {

@@ -5,8 +5,8 @@ import { ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sd
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Emulator, isWrite } from '../../src/emulator/server.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
-import { type AuditRecord, openAuditLog } from '../../src/guardrails/audit.js';
-import { type GuardrailSettings, UNRESTRICTED } from '../../src/guardrails/settings.js';
+import { type AuditRecord, type OutcomeRecord, openAuditLog } from '../../src/guardrails/audit.js';
+import type { GuardrailSettings } from '../../src/guardrails/settings.js';
 import { CANARY_VALUES, connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured, tempDir } from '../helpers.js';
 
 const ids = SANDBOX_IDS;
@@ -28,7 +28,7 @@ async function setUp(settings: Partial<GuardrailSettings>, elicit?: ElicitResult
   auditPath = join(tempDir('er-audit'), 'nested', 'audit.jsonl');
   elicitations = [];
   const capabilities = elicit ? { elicitation: { form: {} } } : {};
-  harness = await connectInMemory(emulator, {}, {}, { capabilities }, { settings: { ...UNRESTRICTED, ...settings }, audit: openAuditLog(auditPath) });
+  harness = await connectInMemory(emulator, { client: { capabilities }, settings, audit: openAuditLog(auditPath) });
   if (elicit) {
     harness.client.setRequestHandler(ElicitRequestSchema, async (request) => {
       elicitations.push({ message: request.params.message });
@@ -49,6 +49,11 @@ function auditRecords(): AuditRecord[] {
     .map((line) => JSON.parse(line) as AuditRecord);
 }
 
+/** The outcome lines only: one per audited call. */
+function outcomes(): OutcomeRecord[] {
+  return auditRecords().filter((r): r is OutcomeRecord => r.event === 'outcome');
+}
+
 describe('read-only mode', () => {
   it('does not list the write tools, refuses them by name, and keeps reads working', async () => {
     await setUp({ readOnly: true });
@@ -64,7 +69,7 @@ describe('read-only mode', () => {
     structured(await harness.client.callTool({ name: 'list_enterprise_routers', arguments: {} }));
     structured(await harness.client.callTool({ name: 'get_association_state', arguments: deleteArgs }));
     expect(writes()).toEqual([]);
-    expect(auditRecords().map((r) => [r.tool, r.outcome, r.guardrail])).toEqual([
+    expect(outcomes().map((r) => [r.tool, r.outcome, r.guardrail])).toEqual([
       ['create_route_association', 'refused', 'read_only'],
       ['delete_route_association', 'refused', 'read_only'],
     ]);
@@ -120,7 +125,10 @@ describe('human confirmation', () => {
       expect(message).toContain(part);
     }
     expect(writes()).toHaveLength(1);
-    expect(auditRecords()).toEqual([expect.objectContaining({ outcome: 'succeeded', guardrail: 'confirmation_accepted', state: 'pending' })]);
+    expect(auditRecords()).toEqual([
+      expect.objectContaining({ event: 'intent', guardrail: 'confirmation_accepted' }),
+      expect.objectContaining({ event: 'outcome', outcome: 'succeeded', guardrail: 'confirmation_accepted', state: 'pending' }),
+    ]);
   });
 
   it.each(['decline', 'cancel', 'accept-unticked'] as const)('sends nothing when the human answers %s', async (answer) => {
@@ -130,14 +138,14 @@ describe('human confirmation', () => {
     expect(String(error.error_msg)).toMatch(/human (declined|cancelled)/);
     expect(elicitations).toHaveLength(1);
     expect(writes()).toEqual([]);
-    expect(auditRecords()).toEqual([expect.objectContaining({ outcome: 'declined' })]);
+    expect(auditRecords()).toEqual([expect.objectContaining({ event: 'outcome', outcome: 'declined' })]);
   });
 
   it('auto: a client that cannot elicit is not asked and the write goes ahead', async () => {
     await setUp({ confirmWrites: 'auto' });
     structured(await harness.client.callTool({ name: 'create_route_association', arguments: createArgs }));
     expect(writes()).toHaveLength(1);
-    expect(auditRecords()[0]?.guardrail).toBe('confirmation_unsupported_by_client');
+    expect(outcomes()[0]?.guardrail).toBe('confirmation_unsupported_by_client');
   });
 
   it('always: a client that cannot elicit is refused (fail closed) with how to configure', async () => {
@@ -203,13 +211,23 @@ describe('audit trail', () => {
     errorOf(await harness.client.callTool({ name: 'create_route_association', arguments: { ...createArgs, route_table_id: 'no-such-table' } }));
     structured(await harness.client.callTool({ name: 'delete_route_association', arguments: { ...deleteArgs, dry_run: true } }));
     const records = auditRecords();
-    expect(records.map((r) => [r.tool, r.outcome])).toEqual([
-      ['create_route_association', 'succeeded'],
-      ['create_route_association', 'failed'],
-      ['delete_route_association', 'dry_run'],
+    expect(records.map((r) => [r.event, r.tool, r.event === 'outcome' ? r.outcome : null])).toEqual([
+      ['intent', 'create_route_association', null],
+      ['outcome', 'create_route_association', 'succeeded'],
+      ['intent', 'create_route_association', null],
+      ['outcome', 'create_route_association', 'failed'],
+      ['outcome', 'delete_route_association', 'dry_run'],
     ]);
-    const [created, failed] = records as [AuditRecord, AuditRecord];
+    // Each intent and its outcome share an attempt id no other attempt has.
+    expect(records[0]!.attempt_id).toBe(records[1]!.attempt_id);
+    expect(records[2]!.attempt_id).toBe(records[3]!.attempt_id);
+    expect(new Set(records.map((r) => r.attempt_id)).size).toBe(3);
+    const [created, failed] = outcomes() as [OutcomeRecord, OutcomeRecord];
+    expect(records[0]).toMatchObject({ client_token: 'audit-token-1', region: 'cn-east-3', project_id: ids.projectId, arguments: expect.objectContaining(createArgs) });
     expect(created).toMatchObject({ client_token: 'audit-token-1', region: 'cn-east-3', project_id: ids.projectId, state: 'pending', arguments: expect.objectContaining(createArgs) });
+    // The failed create's generated token was fixed before its intent was written.
+    expect(records[2]!.client_token).toMatch(/^[0-9a-f-]{36}$/);
+    expect(failed.client_token).toBe(records[2]!.client_token);
     expect(created.request_ids).toHaveLength(1);
     expect(created.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(failed.error_code).toBe('ER.04045001');
@@ -231,7 +249,7 @@ describe('audit trail', () => {
     emulator = await startTestEmulator();
     const dir = tempDir('er-audit');
     writeFileSync(join(dir, 'not-a-directory'), '');
-    harness = await connectInMemory(emulator, {}, {}, {}, { settings: { ...UNRESTRICTED, confirmWrites: 'never' }, audit: openAuditLog(join(dir, 'not-a-directory', 'audit.jsonl')) });
+    harness = await connectInMemory(emulator, { settings: { confirmWrites: 'never' }, audit: openAuditLog(join(dir, 'not-a-directory', 'audit.jsonl')) });
     const error = errorOf(await harness.client.callTool({ name: 'create_route_association', arguments: createArgs }));
     expect(error.error_code).toBe('AUDIT_UNAVAILABLE');
     expect(String(error.error_msg)).toContain('not-a-directory');

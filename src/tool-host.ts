@@ -1,0 +1,194 @@
+// Puts the tool registry on an MCP server through the SDK's public request handlers: tools/list
+// shows what this caller may use, tools/call checks the arguments, waits for the connection,
+// and sends every tool that writes through the gate. Nothing here knows a particular tool.
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import {
+  CallToolRequestParamsSchema,
+  CallToolRequestSchema,
+  type CallToolResult,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type ServerNotification,
+  type ServerRequest,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { RequestTrace } from './er/client.js';
+import { sessionChannel } from './guardrails/confirm.js';
+import type { HiddenReason, WriteGate } from './guardrails/gate.js';
+import type { ConnectionSource, ToolCall, ToolEnv, WriteAnswer } from './tools/context.js';
+import { isWriteTool, takesClientToken, type ToolDefinition, type WriteArgs } from './tools/definition.js';
+import { configurationFailure, failure } from './tools/results.js';
+
+export interface ToolHostOptions {
+  tools: readonly ToolDefinition[];
+  env: ToolEnv;
+  connection: ConnectionSource;
+  gate: WriteGate;
+  /** Who a call comes from when the transport does not say (stdio: the local user). */
+  defaultCaller: string;
+}
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** Scopes an HTTP caller needs; stdio callers (no auth info) have them all. */
+export const SCOPES = { read: 'er:read', write: 'er:write' } as const;
+
+/** Where a call whose arguments could not be read at all says why, past the SDK's own check. */
+const UNREADABLE_KEY = 'huaweicloud-er-mcp/unreadable';
+
+/**
+ * tools/call as the SDK defines it, except that arguments which are not an object (or a name
+ * that is not a string) do not fail the request with a raw schema dump: they are set aside and
+ * answered with a one-line isError by the handler.
+ */
+const lenientCallToolRequest = CallToolRequestSchema.extend({
+  params: z.preprocess(setAsideUnreadable, CallToolRequestParamsSchema),
+});
+
+function setAsideUnreadable(params: unknown): unknown {
+  if (!params || typeof params !== 'object' || Array.isArray(params)) return params;
+  const p = params as Record<string, unknown>;
+  const problems: string[] = [];
+  if (typeof p.name !== 'string') problems.push(`"name" must be the tool's name as a string (got ${kindOf(p.name)})`);
+  if (p.arguments !== undefined && (p.arguments === null || typeof p.arguments !== 'object' || Array.isArray(p.arguments))) {
+    problems.push(`"arguments" must be a JSON object of named arguments (got ${kindOf(p.arguments)})`);
+  }
+  if (problems.length === 0) return params;
+  const meta = p._meta && typeof p._meta === 'object' ? p._meta : {};
+  return { ...p, name: typeof p.name === 'string' ? p.name : '', arguments: {}, _meta: { ...meta, [UNREADABLE_KEY]: problems.join('; ') } };
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+export function installTools(server: Server, options: ToolHostOptions): void {
+  const { tools, gate } = options;
+  const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  const listing = new Map(tools.map((tool) => [tool.name, describeTool(tool)]));
+
+  /** Why this caller may not use a write tool, or null when it may. */
+  const hiddenReason = (tool: ToolDefinition, extra: Extra): HiddenReason | null => {
+    if (!isWriteTool(tool)) return null;
+    if (gate.settings.readOnly) return 'read_only';
+    const scopes = extra.authInfo?.scopes;
+    return scopes && !scopes.includes(SCOPES.write) ? 'scope' : null;
+  };
+
+  server.setRequestHandler(ListToolsRequestSchema, (_request, extra) => ({
+    tools: tools.filter((tool) => hiddenReason(tool, extra) === null).map((tool) => listing.get(tool.name)!),
+  }));
+
+  server.setRequestHandler(lenientCallToolRequest, async (request, extra): Promise<CallToolResult> => {
+    const unreadable = request.params._meta?.[UNREADABLE_KEY];
+    if (typeof unreadable === 'string') return invalidArguments(`Invalid tools/call request: ${unreadable}.`);
+    const tool = byName.get(request.params.name);
+    if (!tool) throw new McpError(ErrorCode.InvalidParams, `Tool ${request.params.name.slice(0, 128)} not found`);
+    const caller = callerOf(extra, options.defaultCaller);
+    const rawArgs = request.params.arguments ?? {};
+    if (gate.shuttingDown) {
+      return failure({ error_code: 'SHUTTING_DOWN', error_msg: 'The server is shutting down and takes no new calls.', http_status: null, request_id: null, retryable: true, attempts: 0, hint: 'Call again once the server has been restarted.' });
+    }
+    const hidden = hiddenReason(tool, extra);
+    if (hidden) return gate.refuseHidden(tool.name, rawArgs, { caller, projectId: null }, hidden);
+    if (extra.authInfo?.scopes && !extra.authInfo.scopes.some((s) => s === SCOPES.read || s === SCOPES.write)) {
+      return failure({ error_code: 'FORBIDDEN_SCOPE', error_msg: 'Your credentials have neither the er:read nor the er:write scope.', http_status: null, request_id: null, retryable: false, attempts: 0, hint: 'Ask for a token with the er:read scope.' });
+    }
+
+    const parsed = tool.config.inputSchema.safeParse(rawArgs);
+    if (!parsed.success) return invalidArguments(`Input validation error: Invalid arguments for tool ${tool.name}: ${describeIssues(parsed.error)}`);
+    const args = parsed.data as Record<string, unknown>;
+
+    const { env } = options;
+    const connection = await options.connection.get({ signal: extra.signal, deadline: env.clock.now() + env.callDeadlineMs });
+    if (!connection.ready) {
+      const result = configurationFailure(connection.problems);
+      return isWriteTool(tool) ? gate.refuseUnconfigured(tool.name, args as unknown as WriteArgs, { caller, projectId: null }, result) : result;
+    }
+    const trace = new RequestTrace();
+    const makeCall = (signal: AbortSignal): ToolCall => ({
+      env,
+      er: connection.er,
+      projectId: connection.projectId,
+      signal,
+      deadline: env.clock.now() + env.callDeadlineMs,
+      caller,
+      trace,
+      progress: progressSender(extra),
+    });
+
+    try {
+      if (!isWriteTool(tool)) return checkOutput(tool, (await tool.handler(args, makeCall(extra.signal))) as CallToolResult);
+      return await gate.run({
+        tool: tool.name,
+        args: args as unknown as WriteArgs,
+        takesToken: takesClientToken(tool),
+        session: { caller, projectId: connection.projectId, channel: sessionChannel(server, extra.requestId) },
+        signal: extra.signal,
+        approval: (signal) => tool.approval(args as unknown as WriteArgs, makeCall(signal)),
+        perform: async (writeArgs, signal): Promise<WriteAnswer> => {
+          const answer = await tool.handler(writeArgs, makeCall(signal));
+          return { ...answer, result: checkOutput(tool, answer.result) };
+        },
+        requestIds: () => [...trace.requestIds],
+      });
+    } catch (error) {
+      env.log.error({ tool: tool.name, caller, err: error instanceof Error ? error.message : String(error) }, 'tool failed unexpectedly');
+      return failure({ error_code: 'INTERNAL', error_msg: 'Unexpected failure inside the server.', http_status: null, request_id: null, retryable: false, attempts: 0, hint: 'The server log (stderr) has details.' });
+    }
+  });
+}
+
+/** The caller as the transport names it: an HTTP token's name or subject; else the default. */
+function callerOf(extra: Extra, fallback: string): string {
+  const auth = extra.authInfo;
+  if (!auth) return fallback;
+  const named = auth.extra?.caller;
+  return typeof named === 'string' && named !== '' ? named : auth.clientId;
+}
+
+function progressSender(extra: Extra): ToolCall['progress'] {
+  const token = extra._meta?.progressToken;
+  if (token === undefined) return async () => undefined;
+  return async (progress, message) => {
+    // A client that went away must not fail the call it asked for.
+    await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, message } }).catch(() => undefined);
+  };
+}
+
+/** Same JSON Schema as the SDK's McpServer makes (draft-7, input and output sides). */
+function describeTool(tool: ToolDefinition): Tool {
+  const { title, description, inputSchema, outputSchema, annotations } = tool.config;
+  return {
+    name: tool.name,
+    title,
+    description,
+    inputSchema: z.toJSONSchema(inputSchema, { target: 'draft-7', io: 'input' }) as Tool['inputSchema'],
+    annotations,
+    // No tool runs as an MCP task: each answers within one call.
+    execution: { taskSupport: 'forbidden' },
+    outputSchema: z.toJSONSchema(outputSchema, { target: 'draft-7', io: 'output' }) as Tool['outputSchema'],
+  };
+}
+
+/** A tool's structured answer must match its declared output schema, or the client gets an error. */
+function checkOutput(tool: ToolDefinition, result: CallToolResult): CallToolResult {
+  if (result.isError) return result;
+  const checked = tool.config.outputSchema.safeParse(result.structuredContent);
+  if (checked.success) return result;
+  throw new Error(`${tool.name} produced output that does not match its schema: ${describeIssues(checked.error)}`);
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => (issue.path.length > 0 ? `${issue.message} at ${issue.path.join('.')}` : issue.message)).join('\n');
+}
+
+function invalidArguments(message: string): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text: message }] };
+}
+

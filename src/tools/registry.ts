@@ -1,0 +1,19 @@
+// The one list of tools the server offers (src/tools/definition.ts says what a tool is).
+import type { ToolDefinition } from './definition.js';
+import { createRouteAssociationTool } from './create-route-association.js';
+import { deleteRouteAssociationTool } from './delete-route-association.js';
+import { getAssociationStateTool } from './get-association-state.js';
+import { listAttachmentsTool } from './list-attachments.js';
+import { listEnterpriseRoutersTool } from './list-enterprise-routers.js';
+import { listRouteAssociationsTool } from './list-route-associations.js';
+import { listRouteTablesTool } from './list-route-tables.js';
+
+export const TOOLS: readonly ToolDefinition[] = [
+  listEnterpriseRoutersTool,
+  listRouteTablesTool,
+  listAttachmentsTool,
+  listRouteAssociationsTool,
+  getAssociationStateTool,
+  createRouteAssociationTool,
+  deleteRouteAssociationTool,
+];
