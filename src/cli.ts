@@ -31,6 +31,7 @@ Guardrails (each also read from the environment variable beside it; the flag win
   --allow-er-ids ID,ID              HUAWEICLOUD_ER_MCP_ALLOW_ER_IDS       writes only on these routers
   --allow-route-table-ids ID,ID     HUAWEICLOUD_ER_MCP_ALLOW_ROUTE_TABLE_IDS
   --confirm-writes auto|always|never HUAWEICLOUD_ER_MCP_CONFIRM_WRITES   ask the human before each write
+  --confirm-timeout-seconds N       HUAWEICLOUD_ER_MCP_CONFIRM_TIMEOUT_SECONDS (120) wait for the answer
   --audit-log PATH|off              HUAWEICLOUD_ER_MCP_AUDIT_LOG          default $XDG_STATE_HOME/huaweicloud-er-mcp/audit.jsonl
 
 Environment (README.md has the details):
@@ -162,6 +163,8 @@ async function serve(config: Config, log: Logger): Promise<void> {
   const stop = onShutdown(log, SHUTDOWN_BOUND_MS, async () => {
     // Writes in flight finish and answer first; then the session closes.
     await gate.drain(SHUTDOWN_BOUND_MS);
+    // Let the SDK send the answers of the writes that just finished before the transport closes.
+    await new Promise((resolve) => setImmediate(resolve));
     await server.close();
     await http?.close();
     await emulator?.close();

@@ -53,7 +53,7 @@ export async function askApproval(channel: HumanChannel, message: string, option
 
 function describeElicitFailure(error: unknown, timeoutMs: number): string {
   const message = error instanceof Error ? error.message : String(error);
-  if (/timed out|timeout/i.test(message)) return `no answer came within ${Math.round(timeoutMs / 1000)} s`;
+  if (/timed out|timeout/i.test(message)) return `no answer came within ${timeoutMs / 1000} s`;
   // The SDK's own words, cut short: they name the protocol problem, never a secret.
   return `the client failed to ask (${message.replace(/\s+/g, ' ').slice(0, 200)})`;
 }

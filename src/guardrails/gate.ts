@@ -149,25 +149,29 @@ export class WriteGate {
       this.options.log.error({ tool: call.tool }, 'could not write the audit intent: the write is refused');
       return refusal('AUDIT_UNAVAILABLE', 'The intent of this write could not be written to the audit log, so it was not sent.', 'A change that cannot be recorded is not made: fix the audit log (--audit-log / HUAWEICLOUD_ER_MCP_AUDIT_LOG) and restart the server.');
     }
-    const running = call.perform(args, call.signal);
-    const entry: InFlight = { subject, done: running, settled: false, requestIds: call.requestIds };
+    // Settled once the outcome is recorded, so a shutdown waits for the record, not just the request.
+    let finished!: () => void;
+    const entry: InFlight = { subject, done: new Promise<void>((resolve) => (finished = resolve)), settled: false, requestIds: call.requestIds };
     this.inFlight.add(entry);
-    let answer: WriteAnswer;
     try {
-      answer = await running;
-    } catch (error) {
-      // A bug, not an API answer: the request may have left, so the record must not say "failed".
-      this.options.log.error({ tool: call.tool, err: error instanceof Error ? error.message : String(error) }, 'write tool failed unexpectedly');
-      answer = {
-        result: refusal('INTERNAL', 'Unexpected failure inside the server while writing.', 'Check with get_association_state whether the change was made; the server log (stderr) has details.'),
-        report: { outcome: 'may_have_been_applied', state: null, error_code: 'INTERNAL' },
-      };
+      let answer: WriteAnswer;
+      try {
+        answer = await call.perform(args, call.signal);
+      } catch (error) {
+        // A bug, not an API answer: the request may have left, so the record must not say "failed".
+        this.options.log.error({ tool: call.tool, err: error instanceof Error ? error.message : String(error) }, 'write tool failed unexpectedly');
+        answer = {
+          result: refusal('INTERNAL', 'Unexpected failure inside the server while writing.', 'Check with get_association_state whether the change was made; the server log (stderr) has details.'),
+          report: { outcome: 'may_have_been_applied', state: null, error_code: 'INTERNAL' },
+        };
+      }
+      // Already recorded by a shutdown that could not wait any longer.
+      if (entry.settled) return answer.result;
+      return this.recordOutcome(subject, answer.report, call.requestIds(), answer.result);
     } finally {
       this.inFlight.delete(entry);
+      finished();
     }
-    // Already recorded by a shutdown that could not wait any longer.
-    if (entry.settled) return answer.result;
-    return this.recordOutcome(subject, answer.report, call.requestIds(), answer.result);
   }
 
   private checkRules(args: WriteArgs): { guardrail: string; result: CallToolResult } | undefined {

@@ -3,6 +3,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { FaultPlan } from '../../src/emulator/faults.js';
 import { type Emulator, isWrite } from '../../src/emulator/server.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import { type AuditRecord, type OutcomeRecord, openAuditLog } from '../../src/guardrails/audit.js';
@@ -23,8 +24,8 @@ afterEach(async () => {
   await emulator?.close();
 });
 
-async function setUp(settings: Partial<GuardrailSettings>, elicit?: ElicitResult['action'] | 'accept-unticked'): Promise<void> {
-  emulator = await startTestEmulator();
+async function setUp(settings: Partial<GuardrailSettings>, elicit?: ElicitResult['action'] | 'accept-unticked', faults?: FaultPlan): Promise<void> {
+  emulator = await startTestEmulator({ faults });
   auditPath = join(tempDir('er-audit'), 'nested', 'audit.jsonl');
   elicitations = [];
   const capabilities = elicit ? { elicitation: { form: {} } } : {};
@@ -234,6 +235,18 @@ describe('audit trail', () => {
     expect(statSync(auditPath).mode & 0o777).toBe(0o600);
     const text = readFileSync(auditPath, 'utf8');
     for (const secret of CANARY_VALUES) expect(text).not.toContain(secret);
+  });
+
+  it('records the request id of every answer in a faulted create, the settling look-up included', async () => {
+    // A 503, then three answers lost after the API acted: the create is settled by a look-up.
+    await setUp({ confirmWrites: 'never' }, undefined, { seed: 3, sequence: ['server-error', 'reset-after', 'reset-after', 'reset-after'] });
+    structured(await harness.client.callTool({ name: 'create_route_association', arguments: createArgs }));
+    expect(emulator.requests.map((r) => r.operation)).toEqual(['associate', 'associate', 'associate', 'associate', 'list-associations']);
+    const [outcome] = outcomes();
+    expect(outcome).toMatchObject({ outcome: 'succeeded', state: 'pending' });
+    // Only the 503 and the look-up answered; the lost answers carried no id.
+    expect(outcome!.request_ids).toHaveLength(2);
+    expect(new Set(outcome!.request_ids).size).toBe(2);
   });
 
   it('tightens an existing audit file to 0600 and appends to it', async () => {

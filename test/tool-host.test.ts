@@ -1,0 +1,132 @@
+// The registry is the only way in: a new write tool is gated and audited without asking for it,
+// and nothing in src/ reaches into the SDK's private fields.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import type { Emulator } from '../src/emulator/server.js';
+import { SANDBOX_IDS } from '../src/emulator/topology.js';
+import { type AuditRecord, openAuditLog } from '../src/guardrails/audit.js';
+import type { GuardrailSettings } from '../src/guardrails/settings.js';
+import { defineReadTool, defineWriteTool, type WriteToolDefinition } from '../src/tools/definition.js';
+import { success } from '../src/tools/results.js';
+import { associationRefShape } from '../src/tools/schemas.js';
+import { connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured, tempDir } from './helpers.js';
+
+const args = { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, attachment_id: SANDBOX_IDS.paymentsVpc };
+
+let emulator: Emulator;
+let harness: InMemoryHarness;
+let auditPath: string;
+let performed: number;
+
+afterEach(async () => {
+  await harness?.close();
+  await emulator?.close();
+});
+
+/** A write tool nobody wired into any guardrail by hand: it only counts its calls. */
+const dummyWrite = defineWriteTool({
+  name: 'dummy_write',
+  config: {
+    title: 'Dummy write',
+    description: 'A write tool added only through the registry.',
+    inputSchema: z.strictObject({ ...associationRefShape, client_token: z.string().optional() }),
+    outputSchema: z.object({ done: z.boolean() }),
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  },
+  handler: async () => {
+    performed += 1;
+    return { result: success({ done: true }), report: { outcome: 'succeeded', state: 'pending', error_code: null } };
+  },
+  approval: async () => 'approve the dummy?',
+});
+
+const dummyRead = defineReadTool({
+  name: 'dummy_read',
+  config: {
+    title: 'Dummy read',
+    description: 'A read tool added only through the registry.',
+    inputSchema: z.strictObject({}),
+    outputSchema: z.object({ ok: z.boolean() }),
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  },
+  handler: async () => success({ ok: true }),
+});
+
+async function setUp(settings: Partial<GuardrailSettings>): Promise<void> {
+  performed = 0;
+  emulator = await startTestEmulator();
+  auditPath = join(tempDir('er-audit'), 'audit.jsonl');
+  harness = await connectInMemory(emulator, { settings: { confirmWrites: 'never', ...settings }, audit: openAuditLog(auditPath), tools: [dummyRead, dummyWrite] });
+}
+
+const records = () => readFileSync(auditPath, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRecord);
+
+describe('a write tool added through the registry', () => {
+  it('is audited before and after, with a client token fixed before the intent', async () => {
+    await setUp({});
+    structured(await harness.client.callTool({ name: 'dummy_write', arguments: args }));
+    expect(performed).toBe(1);
+    const [intent, outcome] = records();
+    expect(intent).toMatchObject({ event: 'intent', tool: 'dummy_write', caller: 'stdio', client_token: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(outcome).toMatchObject({ event: 'outcome', tool: 'dummy_write', outcome: 'succeeded', attempt_id: intent!.attempt_id, client_token: intent!.client_token });
+  });
+
+  it('is held by the allow-lists', async () => {
+    await setUp({ allowErIds: new Set(['er-other']) });
+    expect(errorOf(await harness.client.callTool({ name: 'dummy_write', arguments: args })).error_code).toBe('NOT_ALLOWED');
+    expect(performed).toBe(0);
+    expect(records()).toEqual([expect.objectContaining({ event: 'outcome', tool: 'dummy_write', outcome: 'refused', guardrail: 'allow_er_ids' })]);
+  });
+
+  it('is hidden and refused by name in read-only mode, while the read tool works', async () => {
+    await setUp({ readOnly: true });
+    expect((await harness.client.listTools()).tools.map((t) => t.name)).toEqual(['dummy_read']);
+    expect(errorOf(await harness.client.callTool({ name: 'dummy_write', arguments: args })).error_code).toBe('READ_ONLY');
+    structured(await harness.client.callTool({ name: 'dummy_read', arguments: {} }));
+    expect(performed).toBe(0);
+    expect(records()).toEqual([expect.objectContaining({ event: 'outcome', tool: 'dummy_write', outcome: 'refused', guardrail: 'read_only' })]);
+  });
+
+  it('asks the human when confirmation is on', async () => {
+    await setUp({ confirmWrites: 'always' });
+    expect(errorOf(await harness.client.callTool({ name: 'dummy_write', arguments: args })).error_code).toBe('CONFIRMATION_REQUIRED');
+    expect(performed).toBe(0);
+  });
+});
+
+describe('shutting down with a write in flight', () => {
+  it('refuses new calls, and records a write still unsettled at the bound as may_have_been_applied', async () => {
+    const stuck: WriteToolDefinition = { ...dummyWrite, name: 'stuck_write', handler: () => new Promise(() => undefined) };
+    emulator = await startTestEmulator();
+    auditPath = join(tempDir('er-audit'), 'audit.jsonl');
+    harness = await connectInMemory(emulator, { settings: { confirmWrites: 'never' }, audit: openAuditLog(auditPath), tools: [dummyRead, stuck] });
+    void harness.client.callTool({ name: 'stuck_write', arguments: args }).catch(() => undefined);
+    await vi.waitFor(() => expect(records()).toHaveLength(1));
+    const drained = harness.gate.drain(100);
+    expect(errorOf(await harness.client.callTool({ name: 'dummy_read', arguments: {} })).error_code).toBe('SHUTTING_DOWN');
+    await drained;
+    const [intent, outcome] = records();
+    expect(intent).toMatchObject({ event: 'intent', tool: 'stuck_write' });
+    expect(outcome).toMatchObject({ event: 'outcome', attempt_id: intent!.attempt_id, outcome: 'may_have_been_applied' });
+    expect((outcome as { note?: string }).note).toContain('get_association_state');
+  });
+});
+
+describe('the SDK is used through its public API only', () => {
+  it('no file in src/ touches a private (underscore) member', () => {
+    const root = fileURLToPath(new URL('../src', import.meta.url));
+    const offenders: string[] = [];
+    const visit = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) visit(path);
+        else if (entry.name.endsWith('.ts') && /\._[A-Za-z]|\b_requestHandlers\b/.test(readFileSync(path, 'utf8').replace(/_meta\b/g, ''))) offenders.push(path);
+      }
+    };
+    visit(root);
+    expect(offenders).toEqual([]);
+  });
+});
