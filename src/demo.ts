@@ -63,8 +63,9 @@ async function main(): Promise<void> {
     out(`← association ${association.id}: state ${association.state} (client_token ${created.client_token}, sandbox ${created.sandbox})`);
     out(JSON.stringify(association, null, 2).replace(/^/gm, '   '));
 
-    out('\n4. Wait until it is available');
-    const state = await call(client, 'get_association_state', { ...ids, wait_for: 'available', timeout_seconds: 60 }, (m) => out(`   … ${m}`));
+    out('\n4. Wait until it is available, as the create result says how');
+    const next = created.next as { tool: string; arguments: Record<string, unknown> };
+    const state = await call(client, next.tool, next.arguments, (m) => out(`   … ${m}`));
     out(`← state ${state.state} after ${state.polls} poll(s), ${state.elapsed_seconds} s`);
     if (state.state !== 'available') throw new Error(`expected available, got ${String(state.state)}`);
 
@@ -72,13 +73,15 @@ async function main(): Promise<void> {
     const undo = created.undo as { tool: string; arguments: Record<string, unknown> };
     const deleting = await call(client, undo.tool, undo.arguments);
     out(`← state ${deleting.state}`);
-    const gone = await call(client, 'get_association_state', { ...ids, wait_for: 'deleted', timeout_seconds: 60 }, (m) => out(`   … ${m}`));
+    const after = deleting.next as { tool: string; arguments: Record<string, unknown> };
+    const gone = await call(client, after.tool, after.arguments, (m) => out(`   … ${m}`));
     out(`← state ${gone.state}`);
 
     out(`\nAudit trail (${auditLog}):`);
     for (const line of readFileSync(auditLog, 'utf8').trim().split('\n')) {
       const r = JSON.parse(line) as Record<string, unknown>;
-      out(`   ${r.time}  ${r.tool}  ${r.outcome}  guardrail=${r.guardrail}  state=${r.state}`);
+      const what = r.event === 'intent' ? 'intent (about to send)' : `outcome ${r.outcome}  state=${r.state}`;
+      out(`   ${r.time}  attempt ${String(r.attempt_id).slice(0, 8)}  ${r.tool}  ${what}  guardrail=${r.guardrail}`);
     }
     out('\nDone: pending → available → deleting → gone, every write planned, audited and undone.');
   } finally {

@@ -11,7 +11,7 @@ describe('npm run demo', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const out = run.stdout;
-    for (const step of ['list_enterprise_routers', 'dry_run":true', 'asks the human to approve', 'state pending', 'state available after', 'state deleting', 'state not_found', 'confirmation_accepted']) {
+    for (const step of ['list_enterprise_routers', 'dry_run":true', 'asks the human to approve', 'state pending', 'state available after', 'state deleting', 'state not_found', 'confirmation_accepted', 'intent (about to send)', 'outcome succeeded']) {
       expect(out).toContain(step);
     }
     expect(out.indexOf('state available after')).toBeLessThan(out.indexOf('→ delete_route_association'));
