@@ -200,6 +200,27 @@ describe('create converges instead of guessing', () => {
     );
     expect(body.already_associated).toBe(true);
     expect(body.association.route_table_id).toBe(SANDBOX_IDS.prodTable);
+    // Refused on the first attempt: it was there before this call.
+    expect(body).toMatchObject({ made_by_this_call: false, note: expect.stringContaining('not this call') });
+  });
+
+  it('refused as "operation in progress" while another request makes the association: it exists, not made by this call', async () => {
+    const busy = { status: 400, headers: { 'content-type': 'application/json' }, body: '{"error_code":"ER.04002003","error_msg":"The association is being operated."}' };
+    const theirs = { id: 'assoc-theirs', route_table_id: ids.route_table_id, attachment_id: ids.attachment_id, state: 'pending' };
+    const server = await withScripted((index) =>
+      index < 4 ? busy : { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ associations: [theirs], page_info: null, request_id: 'r-look' }) },
+    );
+    const body = structured<Record<string, unknown>>(await create({ ...ids, client_token: 'busy-then-theirs' }));
+    expect(body).toMatchObject({ association: theirs, already_associated: true, made_by_this_call: false, client_token: 'busy-then-theirs' });
+    expect(String(body.note)).toContain('another request made it, not this call');
+    expect(server.requests.map((r) => r.method)).toEqual(['POST', 'POST', 'POST', 'POST', 'GET']);
+  });
+
+  it('refused as "operation in progress" and nothing there: not created, with the token to retry with', async () => {
+    const busy = { status: 400, headers: { 'content-type': 'application/json' }, body: '{"error_code":"ER.04002003","error_msg":"The association is being operated."}' };
+    await withScripted((index) => (index < 4 ? busy : { status: 200, headers: { 'content-type': 'application/json' }, body: '{"associations":[]}' }));
+    const error = actionable(await create({ ...ids, client_token: 'busy-nothing' }));
+    expect(error).toMatchObject({ error_code: 'ER.04002003', outcome: 'not_created', client_token: 'busy-nothing' });
   });
 
   it('ER.04002002 on another table: an error naming that table and what to remove first', async () => {

@@ -58,4 +58,15 @@ describe('lenient parsing of API objects', () => {
     expect(plan.conflicts).toEqual([]);
     expect(plan.will_change).toBe(true);
   });
+
+  it('an association listed under this table but naming another table or attachment is not taken for this one', async () => {
+    const strays = [
+      { ...odd, id: 'assoc-other-table', route_table_id: 'rtb-somewhere-else', state: 'available' },
+      { ...odd, id: 'assoc-other-attachment', attachment_id: 'att-somebody-else', state: 'available' },
+    ];
+    await serve(() => ({ associations: strays, page_info: { next_marker: null }, request_id: 'r1' }));
+    const body = structured<{ association: unknown; state: string }>(await harness.client.callTool({ name: 'get_association_state', arguments: ids }));
+    expect(body.association).toBeNull();
+    expect(body.state).toBe('not_found');
+  });
 });
