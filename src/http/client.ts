@@ -3,6 +3,7 @@
 import type { Agent } from 'undici';
 import { type Clock, systemClock } from './clock.js';
 import { backoffDelay, defaultRetryPolicy, parseRetryAfter, type RetryPolicy } from './retry.js';
+import { SecretScrubber } from './scrub.js';
 import { canonicalQueryString, formatSdkDate, type Query, sign } from './signer.js';
 
 export interface Credentials {
@@ -130,8 +131,12 @@ export class HttpClient {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly responseTimeoutMs: number;
+  /** Blanks the credentials from everything a response says (see scrub.ts). */
+  private readonly scrubber: SecretScrubber;
 
   constructor(private readonly options: HttpClientOptions) {
+    const { ak, sk, securityToken } = options.credentials;
+    this.scrubber = new SecretScrubber([ak, sk, securityToken]);
     this.origin = new URL(options.endpoint);
     this.policy = { ...defaultRetryPolicy, ...options.retry };
     this.clock = options.clock ?? systemClock;
@@ -217,7 +222,7 @@ export class HttpClient {
     };
     if (body) headers['content-type'] = 'application/json';
     if (this.options.credentials.securityToken) headers['x-security-token'] = this.options.credentials.securityToken;
-    const { authorization } = sign({ method: req.method, path: req.path, query: req.query, headers, body }, this.options.credentials);
+    const { authorization, signature } = sign({ method: req.method, path: req.path, query: req.query, headers, body }, this.options.credentials);
 
     const timeout = new AbortController();
     const timer = remainingMs < MAX_TIMER_MS ? setTimeout(() => timeout.abort(new DeadlineReached()), remainingMs) : undefined;
@@ -232,7 +237,9 @@ export class HttpClient {
         signal,
       });
       const text = await readCapped(res.body, MAX_RESPONSE_BYTES);
-      return { status: res.statusCode, headers: flattenHeaders(res.headers), body: text, receivedAtMs: this.clock.now() };
+      // An endpoint may echo what it was sent: nothing of the keys or this signature goes further.
+      const scrub = this.scrubber.with([signature]);
+      return { status: res.statusCode, headers: scrub.scrubHeaders(flattenHeaders(res.headers)), body: scrub.scrub(text), receivedAtMs: this.clock.now() };
     } finally {
       if (timer) clearTimeout(timer);
     }
@@ -252,7 +259,7 @@ export class HttpClient {
     }
     const neverSent = code !== undefined && CONNECT_ERROR_CODES.has(code);
     const kind: HttpFailureKind = code?.includes('TIMEOUT') ? 'timeout' : 'network';
-    return { kind, message: `${kind === 'timeout' ? 'timed out' : 'network error'}: ${code ?? reason.message}`, possiblyDelivered: !neverSent };
+    return { kind, message: `${kind === 'timeout' ? 'timed out' : 'network error'}: ${code ?? this.scrubber.scrub(reason.message)}`, possiblyDelivered: !neverSent };
   }
 
   /** Closes the pool; safe to call twice. Requests after it fail instead of opening a new pool. */
