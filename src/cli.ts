@@ -94,6 +94,7 @@ async function runEmulator(config: Config, log: Logger): Promise<void> {
       `  HUAWEICLOUD_SDK_AK=${SANDBOX_CREDENTIALS.ak}\n  HUAWEICLOUD_SDK_SK=${SANDBOX_CREDENTIALS.sk}\n`,
   );
   log.info({ url: emulator.url }, 'emulator started');
+  for (const warning of config.warnings) log.warn(warning);
   onShutdown(log, 0, () => emulator.close());
 }
 

@@ -33,9 +33,12 @@ export interface Config {
   /** Port for `emulator`; 0 picks a free one. */
   port: number;
   logLevel: string;
-  /** Time one tool call may spend on API requests and their retries (a wait for a state has its own bound). */
+  /** Time one API call may take, its retries and their backoff included (not a wait: see maxWaitMs). */
   callDeadlineMs: number;
-  /** The longest one tool call may wait for a state (HUAWEICLOUD_ER_MCP_MAX_WAIT_SECONDS). */
+  /**
+   * The longest one tool call may wait for a state (get_association_state), whatever the agent
+   * asks: most MCP clients give up on a request after 60 s and do not count progress as life.
+   */
   maxWaitMs: number;
   /** Complete when the environment names everything a real call needs. */
   target?: Target;
@@ -89,20 +92,50 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError('--port must be a whole number from 0 to 65535');
   const callDeadlineMs = Number(env.HUAWEICLOUD_ER_MCP_CALL_TIMEOUT_SECONDS ?? 30) * 1000;
   if (!(callDeadlineMs > 0)) throw new UsageError('HUAWEICLOUD_ER_MCP_CALL_TIMEOUT_SECONDS must be a positive number');
+  const warnings: string[] = [];
 
   const config: Config = {
     command,
     sandbox: flags.has('sandbox'),
     port,
-    logLevel: env.LOG_LEVEL || 'info',
+    logLevel: readLogLevel(env.LOG_LEVEL, warnings),
     callDeadlineMs,
-    maxWaitMs: DEFAULT_MAX_WAIT_MS,
+    maxWaitMs: readMaxWait(env.HUAWEICLOUD_ER_MCP_MAX_WAIT_SECONDS),
     problems: [],
-    warnings: [],
+    warnings,
     guardrails: readGuardrails(flags, env),
   };
   if ((command === 'serve' || command === 'doctor') && !config.sandbox) resolveTarget(env, config);
   return config;
+}
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** A mistyped level is not worth a server that will not start: it becomes `info`, with a warning. */
+function readLogLevel(raw: string | undefined, warnings: string[]): string {
+  const level = raw?.trim().toLowerCase();
+  if (!level) return 'info';
+  if ((LOG_LEVELS as readonly string[]).includes(level)) return level;
+  warnings.push(`LOG_LEVEL "${raw}" is not one of ${LOG_LEVELS.join(', ')}: logging at info.`);
+  return 'info';
+}
+
+export const DEFAULT_MAX_WAIT_SECONDS = DEFAULT_MAX_WAIT_MS / 1000;
+/** The tools accept waits up to 900 s; a cap above that would never apply. */
+export const MAX_MAX_WAIT_SECONDS = 900;
+
+/** Seconds as given, e.g. "50" or "7.5", as milliseconds; a clear error for anything else. */
+function readMaxWait(raw: string | undefined): number {
+  const text = raw?.trim();
+  if (text === undefined || text === '') return DEFAULT_MAX_WAIT_SECONDS * 1000;
+  const seconds = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  if (!(seconds > 0 && seconds <= MAX_MAX_WAIT_SECONDS)) {
+    throw new UsageError(
+      `HUAWEICLOUD_ER_MCP_MAX_WAIT_SECONDS must be a number of seconds above 0 and at most ${MAX_MAX_WAIT_SECONDS} (got "${raw}"); ` +
+        `the default, ${DEFAULT_MAX_WAIT_SECONDS}, ends every wait before the 60 s most MCP clients allow a request.`,
+    );
+  }
+  return Math.round(seconds * 1000);
 }
 
 /** Each guardrail from its flag, else its environment variable; malformed values stop start-up. */

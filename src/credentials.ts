@@ -4,7 +4,7 @@
 // an unsupported KooCLI mode…) is reported as a problem naming that source: falling through to the
 // next one silently would sign calls with keys the user did not mean to use.
 // Called only by config.ts, which stays the one place that decides configuration.
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Credentials } from './http/client.js';
 
@@ -212,24 +212,85 @@ function noCredentials(env: Env): string {
   );
 }
 
+/** Credential files are a few hundred bytes; anything near this is not one. */
+export const MAX_CREDENTIAL_FILE_BYTES = 1024 * 1024;
+
 /**
  * Reads a file that holds secrets. Warns when group or others may read it: the keys in it open
- * the whole account. 'missing' when it does not exist.
+ * the whole account. 'missing' when it does not exist. Refuses, naming the file, anything that is
+ * not a regular file once links are followed (a link to /dev/zero, a FIFO, a directory) or is
+ * larger than 1 MiB: it is checked before reading, opened without blocking, and read with a cap,
+ * so a hostile path can neither hang start-up nor fill memory.
  */
 function readSecretFile(path: string, warnings: string[]): { text: string } | { problem: string } | 'missing' {
+  let fd: number | undefined;
   try {
-    const mode = statSync(path).mode;
+    const refusal = refuseUnlessSmallRegularFile(path, statSync(path));
+    if (refusal) return { problem: refusal };
+    // O_NONBLOCK: should the path turn into a FIFO after the check, opening it must not wait for a writer.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const stats = fstatSync(fd);
+    const changed = refuseUnlessSmallRegularFile(path, stats);
+    if (changed) return { problem: changed };
     // POSIX permission bits mean nothing on Windows.
-    if (process.platform !== 'win32' && (mode & 0o044) !== 0) {
-      const who = mode & 0o004 ? 'everyone on this machine' : 'its group';
-      warnings.push(`${path} holds credentials and is readable by ${who} (mode ${(mode & 0o777).toString(8).padStart(3, '0')}): run chmod 600 ${path}.`);
+    if (process.platform !== 'win32' && (stats.mode & 0o044) !== 0) {
+      const who = stats.mode & 0o004 ? 'everyone on this machine' : 'its group';
+      warnings.push(`${path} holds credentials and is readable by ${who} (mode ${(stats.mode & 0o777).toString(8).padStart(3, '0')}): run chmod 600 ${path}.`);
     }
-    return { text: readFileSync(path, 'utf8') };
+    const text = readCapped(fd, MAX_CREDENTIAL_FILE_BYTES);
+    if (text === undefined) return { problem: tooLarge(path) };
+    return { text };
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
     return { problem: `Cannot read ${path} (${typeof code === 'string' ? code : 'unreadable'}): fix its permissions or remove it.` };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
+}
+
+function refuseUnlessSmallRegularFile(path: string, stats: Stats): string | undefined {
+  if (!stats.isFile()) {
+    const target = linkTarget(path);
+    return `${path}${target ? ` (a link to ${target})` : ''} is ${kindOf(stats)}, not a regular file: point it at the credentials file itself, or remove it.`;
+  }
+  return stats.size > MAX_CREDENTIAL_FILE_BYTES ? tooLarge(path, stats.size) : undefined;
+}
+
+function tooLarge(path: string, size?: number): string {
+  const actual = size === undefined ? 'more than 1 MiB' : `${(size / 1024 / 1024).toFixed(1)} MiB`;
+  return `${path} is ${actual}; a credentials file is a few lines (at most 1 MiB is read): is it the right file?`;
+}
+
+function kindOf(stats: Stats): string {
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isFIFO()) return 'a named pipe (FIFO)';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a file';
+}
+
+/** Where a symbolic link finally points, for the message; undefined when `path` is no link. */
+function linkTarget(path: string): string | undefined {
+  try {
+    return lstatSync(path).isSymbolicLink() ? realpathSync(path) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** At most `limit` bytes as UTF-8; undefined when the file holds more (it may have grown since the check). */
+function readCapped(fd: number, limit: number): string | undefined {
+  const buffer = Buffer.alloc(limit + 1);
+  let length = 0;
+  for (;;) {
+    const read = readSync(fd, buffer, length, buffer.length - length, null);
+    if (read === 0) break;
+    length += read;
+    if (length > limit) return undefined;
+  }
+  return buffer.toString('utf8', 0, length);
 }
 
 /** Minimal INI: `[section]` headers, `key = value` lines, `#` and `;` comments. Section and key names are case-insensitive. */

@@ -1,0 +1,46 @@
+// Behaviour settings read from the environment: the wait cap and the log level.
+import { describe, expect, it } from 'vitest';
+import { loadConfig, UsageError } from '../src/config.js';
+
+const load = (env: Record<string, string | undefined>) => loadConfig([], { HOME: '/nonexistent', ...env });
+
+describe('HUAWEICLOUD_ER_MCP_MAX_WAIT_SECONDS', () => {
+  it('defaults to 50 s, under the 60 s most MCP clients allow a request', () => {
+    expect(load({}).maxWaitMs).toBe(50_000);
+    expect(load({ HUAWEICLOUD_ER_MCP_MAX_WAIT_SECONDS: '' }).maxWaitMs).toBe(50_000);
+  });
+
+  it('takes whole or fractional seconds, up to 900', () => {
+    expect(load({ HUAWEICLOUD_ER_MCP_MAX_WAIT_SECONDS: '3' }).maxWaitMs).toBe(3_000);
+    expect(load({ HUAWEICLOUD_ER_MCP_MAX_WAIT_SECONDS: ' 2.5 ' }).maxWaitMs).toBe(2_500);
+    expect(load({ HUAWEICLOUD_ER_MCP_MAX_WAIT_SECONDS: '900' }).maxWaitMs).toBe(900_000);
+  });
+
+  it('anything else stops start-up with a message naming the variable and the range', () => {
+    for (const bad of ['0', '-5', 'abc', '50s', '1e3', '901', 'Infinity', '0x10']) {
+      let error: unknown;
+      try {
+        load({ HUAWEICLOUD_ER_MCP_MAX_WAIT_SECONDS: bad });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, bad).toBeInstanceOf(UsageError);
+      expect((error as Error).message).toContain(`HUAWEICLOUD_ER_MCP_MAX_WAIT_SECONDS must be a number of seconds above 0 and at most 900 (got "${bad}")`);
+    }
+  });
+});
+
+describe('LOG_LEVEL', () => {
+  it('known levels pass, in any case', () => {
+    expect(load({ LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
+    expect(load({ LOG_LEVEL: 'WARN' }).logLevel).toBe('warn');
+    expect(load({ LOG_LEVEL: 'silent' }).logLevel).toBe('silent');
+    expect(load({}).logLevel).toBe('info');
+  });
+
+  it('a mistyped level becomes info with a warning, not an error', () => {
+    const config = load({ LOG_LEVEL: 'verbose' });
+    expect(config.logLevel).toBe('info');
+    expect(config.warnings).toContain('LOG_LEVEL "verbose" is not one of trace, debug, info, warn, error, fatal, silent: logging at info.');
+  });
+});
