@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { HttpClient, HttpResult } from '../http/client.js';
 import type { Query } from '../http/signer.js';
 import { type AttemptRecord, ErApiError, HttpFailure, isRetryableResponse, recordOf } from './errors.js';
+import type { ErOperation } from './iam-actions.js';
 import { assertSafeId } from './ids.js';
 import {
   type Association,
@@ -64,6 +65,17 @@ export interface CreatedAssociation extends WriteResult {
   association: Association;
 }
 
+/** Each read, by the key its answer carries: which operation a failure belongs to (for the 403 hint). */
+const READ_OPERATIONS: Record<string, ErOperation> = {
+  associations: 'listAssociations',
+  instances: 'listRouters',
+  instance: 'getRouter',
+  route_tables: 'listRouteTables',
+  route_table: 'getRouteTable',
+  attachments: 'listAttachments',
+  attachment: 'getAttachment',
+};
+
 /** Safety stop for paging loops against a misbehaving server. */
 const MAX_PAGES = 1_000;
 
@@ -77,6 +89,7 @@ export class ErClient {
 
   async associate(ref: AssociationRef, clientToken: string, options: CallOptions = {}): Promise<CreatedAssociation> {
     const result = await this.send('POST', `${this.tablePath(ref.erId, ref.routeTableId)}/associate`, options, {
+      operation: 'associate',
       json: { attachment_id: checked('attachment_id', ref.attachmentId) },
       headers: { 'X-Client-Token': clientToken },
     });
@@ -91,6 +104,7 @@ export class ErClient {
   /** Starts removing the association; the API answers 202 with no body. */
   async disassociate(ref: AssociationRef, options: CallOptions = {}): Promise<WriteResult> {
     const result = await this.send('POST', `${this.tablePath(ref.erId, ref.routeTableId)}/disassociate`, options, {
+      operation: 'disassociate',
       json: { attachment_id: checked('attachment_id', ref.attachmentId) },
     });
     return { requestId: result.headers['x-request-id'], attempts: result.outcomes.map(recordOf) };
@@ -150,7 +164,7 @@ export class ErClient {
 
   private async listPage<S extends z.ZodType>(path: string, key: string, schema: S, options: ListOptions): Promise<Page<z.infer<S>>> {
     const query: Query = { ...options.filters, limit: options.limit, marker: options.marker };
-    const result = await this.send('GET', path, options, { query });
+    const result = await this.send('GET', path, options, { operation: READ_OPERATIONS[key]!, query });
     const body = parseJson(result) as Record<string, unknown>;
     const items = Array.isArray(body[key]) ? (body[key] as unknown[]).map((item) => schema.parse(item)) : [];
     const pageInfo = pageInfoSchema.parse(body.page_info);
@@ -162,7 +176,7 @@ export class ErClient {
   }
 
   private async getOne<S extends z.ZodType>(path: string, key: string, schema: S, options: CallOptions): Promise<z.infer<S>> {
-    const result = await this.send('GET', path, options, {});
+    const result = await this.send('GET', path, options, { operation: READ_OPERATIONS[key]! });
     return schema.parse((parseJson(result) as Record<string, unknown>)[key]);
   }
 
@@ -170,7 +184,7 @@ export class ErClient {
     method: 'GET' | 'POST',
     path: string,
     options: CallOptions,
-    extra: { query?: Query; json?: unknown; headers?: Record<string, string> },
+    extra: { operation: ErOperation; query?: Query; json?: unknown; headers?: Record<string, string> },
   ): Promise<HttpResult> {
     let result: HttpResult;
     try {
@@ -189,7 +203,7 @@ export class ErClient {
       throw error;
     }
     options.trace?.add(result.outcomes.map(recordOf));
-    if (result.status < 200 || result.status >= 300) throw new ErApiError(result);
+    if (result.status < 200 || result.status >= 300) throw new ErApiError(result, extra.operation);
     return result;
   }
 

@@ -2,6 +2,7 @@
 // and deciding what a failed call means: worth another attempt? may it have been applied?
 import { type AttemptOutcome, HttpFailure, type HttpFailureKind, type HttpResponse } from '../http/client.js';
 import { BUSY_CODES } from './codes.js';
+import type { ErOperation } from './iam-actions.js';
 
 // Callers of the ER client meet transport failures too; they get them from here, not from http/.
 export { HttpFailure };
@@ -119,8 +120,10 @@ export class ErApiError extends Error {
   readonly clockSkewMs?: number;
   /** Every attempt of the call, in order, when the HTTP layer reported them. */
   readonly outcomes: readonly AttemptOutcome[];
+  /** Which call failed, so a 403 hint can name the IAM action it needed. */
+  readonly operation?: ErOperation;
 
-  constructor(response: HttpResponse & { outcomes?: readonly AttemptOutcome[] }) {
+  constructor(response: HttpResponse & { outcomes?: readonly AttemptOutcome[] }, operation?: ErOperation) {
     const parsed = parseErrorBody(response.body);
     // The API's own words go to the agent: keep them printable and short.
     const errorMsg = parsed.message !== undefined ? printable(parsed.message).slice(0, MAX_MESSAGE_CHARS) : describeUnparsedBody(response);
@@ -135,6 +138,7 @@ export class ErApiError extends Error {
     const serverMs = this.serverDate ? Date.parse(this.serverDate) : Number.NaN;
     if (response.receivedAtMs !== undefined && !Number.isNaN(serverMs)) this.clockSkewMs = response.receivedAtMs - serverMs;
     this.outcomes = response.outcomes ?? [];
+    this.operation = operation;
   }
 
   get attempts(): number {

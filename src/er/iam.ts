@@ -27,7 +27,7 @@ export async function lookUpProjectId(iam: HttpClient, region: string, options: 
     deadline: options.deadline,
     retryOn: isRetryableResponse,
   });
-  if (result.status < 200 || result.status >= 300) throw new ErApiError(result);
+  if (result.status < 200 || result.status >= 300) throw new ErApiError(result, 'listProjects');
   let body: { projects?: unknown };
   try {
     body = JSON.parse(result.body) as typeof body;

@@ -2,6 +2,7 @@
 // ones, which variable to fix.
 import { ER_CODES } from '../er/codes.js';
 import type { ErApiError } from '../er/errors.js';
+import { describeIamAction } from '../er/iam-actions.js';
 import type { ErrorContext } from './results.js';
 
 const MAX_SKEW_MS = 15 * 60 * 1000;
@@ -38,7 +39,9 @@ export function hintFor(error: ErApiError, context: ErrorContext): string {
   }
   if (error.httpStatus === 429) return `The API throttled the request (tried ${error.attempts} time(s)). Wait a few seconds and call again.`;
   if (error.httpStatus === 403) {
-    return 'The credentials have no permission for this call: grant the IAM user ER permissions (e.g. the ER FullAccess or ReadOnlyAccess policy) in this project.';
+    const needed = error.operation ? `; it needs ${describeIamAction(error.operation)}` : '';
+    const policy = error.operation === 'listProjects' ? '' : ' (e.g. the ER FullAccess or ReadOnlyAccess policy)';
+    return `The credentials have no permission for this call${needed}: grant it to the IAM user in this project${policy}.`;
   }
   if (error.httpStatus === 401) return authHint(error, context.nowMs);
   if (error.retryable) return `The service failed (tried ${error.attempts} time(s)). Call again; with the same client_token a create is never duplicated.`;
