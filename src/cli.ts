@@ -4,6 +4,7 @@
 import { userInfo } from 'node:os';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { type Config, loadConfig, UsageError } from './config.js';
+import type { FaultPlan } from './emulator/faults.js';
 import type { Emulator } from './emulator/server.js';
 import { ErClient } from './er/client.js';
 import { HttpClient } from './http/client.js';
@@ -78,14 +79,8 @@ async function main(): Promise<number | undefined> {
 // module loaded at start-up delays the MCP handshake of every IDE window.
 async function runEmulator(config: Config, log: Logger): Promise<void> {
   const { startEmulator, SANDBOX_CREDENTIALS } = await import('./emulator/server.js');
-  const { parseFaultPlan } = await import('./emulator/faults.js');
   const { sandboxTopology } = await import('./emulator/topology.js');
-  const faultsJson = process.env.HUAWEICLOUD_ER_EMULATOR_FAULTS;
-  const emulator = await startEmulator({
-    port: config.port,
-    credentials: [SANDBOX_CREDENTIALS],
-    faults: faultsJson ? parseFaultPlan(faultsJson) : undefined,
-  });
+  const emulator = await startEmulator({ port: config.port, credentials: [SANDBOX_CREDENTIALS], faults: await emulatorFaults() });
   const topology = sandboxTopology();
   process.stdout.write(
     `ER emulator listening on ${emulator.url}\n` +
@@ -96,6 +91,18 @@ async function runEmulator(config: Config, log: Logger): Promise<void> {
   log.info({ url: emulator.url }, 'emulator started');
   for (const warning of config.warnings) log.warn(warning);
   onShutdown(log, 0, () => emulator.close());
+}
+
+/** The fault plan in HUAWEICLOUD_ER_EMULATOR_FAULTS, for the emulator and the sandbox alike. */
+async function emulatorFaults(): Promise<FaultPlan | undefined> {
+  const json = process.env.HUAWEICLOUD_ER_EMULATOR_FAULTS;
+  if (!json) return undefined;
+  const { parseFaultPlan } = await import('./emulator/faults.js');
+  try {
+    return parseFaultPlan(json);
+  } catch (error) {
+    throw new UsageError(`HUAWEICLOUD_ER_EMULATOR_FAULTS: ${(error as Error).message}`);
+  }
 }
 
 async function serve(config: Config, log: Logger): Promise<void> {
@@ -114,7 +121,7 @@ async function serve(config: Config, log: Logger): Promise<void> {
 
   if (config.sandbox) {
     const { startEmulator, SANDBOX_CREDENTIALS } = await import('./emulator/server.js');
-    emulator = await startEmulator({ credentials: [SANDBOX_CREDENTIALS] });
+    emulator = await startEmulator({ credentials: [SANDBOX_CREDENTIALS], faults: await emulatorFaults() });
     const topology = emulator.store.topology;
     http = new HttpClient({ endpoint: emulator.url, credentials: SANDBOX_CREDENTIALS });
     // The emulator settles in about a second: poll it faster than the real API.

@@ -19,6 +19,8 @@ export interface FaultPlan {
   retryAfterSeconds?: number;
   /** Faults for the first requests, in this order, before the probabilities take over. */
   sequence?: FaultKind[];
+  /** Milliseconds a new association stays out of association lists after its create (eventual consistency). */
+  associationListLagMs?: number;
 }
 
 export type Fault =
@@ -141,6 +143,10 @@ export function parseFaultPlan(json: string): FaultPlan {
   const latency = plan.latencyMs;
   if (latency !== undefined && !(Array.isArray(latency) && latency.length === 2 && latency.every((n) => Number.isInteger(n) && n >= 0) && latency[0] <= latency[1])) {
     throw new Error('fault plan: latencyMs must be [min, max] in whole milliseconds, min <= max');
+  }
+  const lag = plan.associationListLagMs;
+  if (lag !== undefined && !(Number.isInteger(lag) && (lag as number) >= 0)) {
+    throw new Error('fault plan: associationListLagMs must be a whole number of milliseconds, 0 or more');
   }
   const sequence = plan.sequence;
   if (sequence !== undefined && !(Array.isArray(sequence) && sequence.every((k) => KINDS.includes(k as FaultKind)))) {

@@ -24,6 +24,8 @@ export interface EmulatorOptions {
   availableAfterMs?: number;
   deletedAfterMs?: number;
   faults?: FaultPlan;
+  /** Hides each new association from association lists for this long (else the fault plan's value, else 0). */
+  associationListLagMs?: number;
   now?: () => number;
   /** What the IAM project lookup knows; defaults to the topology's one project, named after its region. */
   iamProjects?: Array<{ id: string; name: string }>;
@@ -92,6 +94,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const store = new Store(topology, {
     availableAfterMs: options.availableAfterMs ?? 1_500,
     deletedAfterMs: options.deletedAfterMs ?? 1_500,
+    associationListLagMs: options.associationListLagMs ?? options.faults?.associationListLagMs ?? 0,
     now,
   });
   const faults = options.faults ? new FaultInjector(options.faults) : undefined;

@@ -7,6 +7,11 @@ export interface StoreOptions {
   availableAfterMs: number;
   /** How long a disassociated association stays `deleting` before it disappears. */
   deletedAfterMs: number;
+  /**
+   * How long a new association stays out of association lists after its create, as a real,
+   * eventually consistent list may (0: listed at once). The create and its checks see it at once.
+   */
+  associationListLagMs?: number;
   now: () => number;
 }
 
@@ -151,8 +156,10 @@ export class Store {
 
   listAssociations(erId: string, routeTableId: string): Record<string, unknown>[] {
     this.table(erId, routeTableId);
+    const lag = this.options.associationListLagMs ?? 0;
+    const now = this.options.now();
     return this.liveAssociations()
-      .filter((x) => x.route_table_id === routeTableId)
+      .filter((x) => x.route_table_id === routeTableId && (x.settled || now - x.createdMs >= lag))
       .map((x) => this.view(x));
   }
 
