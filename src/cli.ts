@@ -3,6 +3,7 @@
 // Owns the process: signals, stdin EOF and exit codes.
 import { userInfo } from 'node:os';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { type Config, loadConfig, UsageError } from './config.js';
 import type { FaultPlan } from './emulator/faults.js';
 import type { Emulator } from './emulator/server.js';
@@ -16,6 +17,7 @@ import { WriteGate } from './guardrails/gate.js';
 import { startProjectLookup } from './project.js';
 import { createServer } from './server.js';
 import { DEFAULT_POLL, type ToolEnv } from './tools/context.js';
+import { type DroppedLine, LineLimiter, MAX_LINE_BYTES } from './stdio-lines.js';
 import { VERSION } from './version.js';
 
 const USAGE = `huaweicloud-er-mcp ${VERSION}: MCP server for Huawei Cloud Enterprise Router associations
@@ -164,7 +166,16 @@ async function serve(config: Config, log: Logger): Promise<void> {
 
   const gate = new WriteGate({ settings: guardrails, audit, clock: systemClock, log, region: env.region, sandbox: env.sandbox });
   const server = createServer({ env, connection, gate, defaultCaller: localCaller() });
-  const transport = new StdioServerTransport();
+  // Lines past the limit are dropped here, so the transport's own buffer (twice as large) never
+  // overflows and closes the session: see stdio-lines.ts.
+  const input = process.stdin.pipe(new LineLimiter({ onDropped: (line) => void refuseOversized(line) }));
+  const transport = new StdioServerTransport(input, process.stdout, { maxBufferSize: 2 * MAX_LINE_BYTES });
+  const refuseOversized = async ({ bytes, id }: DroppedLine) => {
+    log.warn({ bytes, id: id ?? null }, `dropped a ${bytes}-byte message on stdin: one MCP message may have at most ${MAX_LINE_BYTES} bytes; the session goes on`);
+    if (id === undefined) return;
+    const message = `The request was ${bytes} bytes; this server reads at most ${MAX_LINE_BYTES} bytes in one message, so it was dropped. Send smaller arguments.`;
+    await transport.send({ jsonrpc: '2.0', id, error: { code: ErrorCode.InvalidRequest, message } }).catch(() => undefined);
+  };
   transport.onerror = (error) => log.warn({ err: error.message }, 'ignored an unreadable message on stdin');
   await server.connect(transport);
 
@@ -181,8 +192,7 @@ async function serve(config: Config, log: Logger): Promise<void> {
   // The SDK's stdio transport ignores EOF: without this the process outlives its client.
   process.stdin.on('end', () => stop('stdin closed'));
   process.stdin.on('close', () => stop('stdin closed'));
-  // The transport gives up on its own when one line outgrows its 10 MiB buffer: it stops reading
-  // stdin, so the session is over; exit instead of lingering deaf.
+  // Should the transport close all the same, the session is over: exit instead of lingering deaf.
   server.onclose = () => stop('the MCP transport closed');
   // A client that goes away mid-answer makes stdout fail (EPIPE): that too ends the session.
   process.stdout.on('error', () => stop('stdout closed'));

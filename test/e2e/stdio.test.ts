@@ -1,6 +1,6 @@
 // The built server over real stdio, configured only through the documented environment variables.
 import { spawn } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import { CLI_PATH, errorOf, spawnServer, structured, textOf, useStdioSession } from '../helpers.js';
 
@@ -101,17 +101,27 @@ describe('process lifetime', () => {
     }
   });
 
-  it('a line over the 10 MiB limit of the transport ends the session with a clean exit, not a deaf process', async () => {
+  it('a message over the 10 MiB line limit is refused with a JSON-RPC error for its id, and the session goes on', async () => {
     const child = spawn(process.execPath, [CLI_PATH, '--sandbox', '--audit-log', 'off'], { env: { PATH: process.env.PATH ?? '' }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
+    let stdout = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const answers = () => stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { id?: number; error?: { code: number; message: string }; result?: unknown });
     try {
       await new Promise((resolve) => child.stderr.once('data', resolve));
-      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-      child.stdin.on('error', () => undefined); // the server may stop reading mid-line
-      child.stdin.write(`${'x'.repeat(11 * 1024 * 1024)}\n`);
-      expect(await exited).toBe(0);
-      expect(stderr).toContain('the MCP transport closed');
+      const send = (message: object) => child.stdin.write(`${JSON.stringify(message)}\n`);
+      send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+      send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      // The TypeScript SDK client's own layout: method first, id last.
+      send({ method: 'tools/call', params: { name: 'get_association_state', arguments: { ...ref, er_id: 'x'.repeat(11 * 1024 * 1024) } }, jsonrpc: '2.0', id: 2 });
+      send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'get_association_state', arguments: ref } });
+      await vi.waitFor(() => expect(answers().map((a) => a.id)).toEqual([1, 2, 3]), { timeout: 15_000 });
+      const [, refused, next] = answers();
+      expect(refused!.error).toEqual({ code: -32600, message: expect.stringContaining('this server reads at most 10485760 bytes in one message, so it was dropped') });
+      expect(next!.result).toMatchObject({ structuredContent: { state: 'not_found', sandbox: true } });
+      expect(stderr.match(/dropped a \d+-byte message on stdin/g)).toHaveLength(1);
+      expect(child.exitCode).toBeNull();
     } finally {
       child.kill('SIGKILL');
     }
