@@ -43,8 +43,14 @@ Environment (README.md has the details):
                (HUAWEICLOUD_PROFILE); or HW_ACCESS_KEY, HW_SECRET_KEY, HW_SECURITY_TOKEN
   where        HUAWEICLOUD_REGION, HUAWEICLOUD_ER_ENDPOINT, HUAWEICLOUD_SDK_PROJECT_ID,
                HUAWEICLOUD_SDK_IAM_ENDPOINT
-  behaviour    HUAWEICLOUD_ER_MCP_CALL_TIMEOUT_SECONDS (30), LOG_LEVEL (info)
-  emulator     HUAWEICLOUD_ER_EMULATOR_PORT, HUAWEICLOUD_ER_EMULATOR_FAULTS (a JSON fault plan)
+  behaviour    HUAWEICLOUD_ER_MCP_CALL_TIMEOUT_SECONDS (30): how long the API requests of one tool call
+               may take, retries and their backoff included; a wait for a state is not counted here
+               HUAWEICLOUD_ER_MCP_MAX_WAIT_SECONDS (50): the longest one get_association_state call
+               waits, whatever timeout_seconds asks (it then answers timed_out: call again to go on);
+               keep it under your MCP client's request timeout (often 60 s)
+               LOG_LEVEL (info; an unknown level is warned about and logs at info)
+  emulator     HUAWEICLOUD_ER_EMULATOR_PORT, HUAWEICLOUD_ER_EMULATOR_FAULTS (a JSON fault plan, also read
+               by --sandbox)
 `;
 
 async function main(): Promise<number | undefined> {

@@ -3,7 +3,7 @@
 // start and explain through its tools.
 import { type CredentialSource, type Env, findCredentials } from './credentials.js';
 import { ID_PATTERN } from './er/ids.js';
-import { type GuardrailInputs, GuardrailSettingsError, type GuardrailSettings, parseGuardrails } from './guardrails/settings.js';
+import { type GuardrailInputs, GuardrailSettingsError, type GuardrailSettings, parseGuardrails, UNRESTRICTED } from './guardrails/settings.js';
 import type { Credentials } from './http/client.js';
 import { DEFAULT_MAX_WAIT_MS } from './tools/context.js';
 
@@ -103,7 +103,8 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
     maxWaitMs: readMaxWait(env.HUAWEICLOUD_ER_MCP_MAX_WAIT_SECONDS),
     problems: [],
     warnings,
-    guardrails: readGuardrails(flags, env),
+    // --help and --version must work anywhere, even where no audit log could be placed.
+    guardrails: command === 'help' || command === 'version' ? UNRESTRICTED : readGuardrails(flags, env),
   };
   if ((command === 'serve' || command === 'doctor') && !config.sandbox) resolveTarget(env, config);
   return config;
