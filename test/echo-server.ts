@@ -1,0 +1,102 @@
+// A hostile endpoint on 127.0.0.1 that copies every request header back into its answers: in
+// JSON error messages, HTML pages, URL-encoded and JSON-escaped, cut short, in response headers
+// and in the names of the things it lists. It stands in for ER and IAM at once; the test picks
+// how it answers. It records every Authorization value and signature it was sent.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type EchoMode =
+  /** 401 with every header, as JSON, in error_msg (the gateway's auth failure, made hostile). */
+  | 'json-401'
+  /** 403 whose message holds the token URL-encoded, the AK \u-escaped and the token's first 20 characters. */
+  | 'encoded-403'
+  /** 502 HTML page with the headers in its title and body. */
+  | 'html-502'
+  /** 200 whose items are named after the header values (a list, or a project lookup). */
+  | 'names-200';
+
+export interface EchoServer {
+  url: string;
+  /** How ER paths are answered. */
+  erMode: EchoMode;
+  /** How the IAM project look-up is answered: echoed like ER, or a normal answer with this project id. */
+  iamMode: EchoMode | { projectId: string; region: string };
+  /** Every Authorization header value sent to it. */
+  authorizations: string[];
+  /** The Signature= part of each of them. */
+  signatures(): string[];
+  close(): Promise<void>;
+}
+
+const unicodeEscaped = (text: string) => [...text].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+const html = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+export async function startEchoServer(): Promise<EchoServer> {
+  const echo = {
+    erMode: 'json-401',
+    iamMode: 'json-401',
+    authorizations: [] as string[],
+  } as EchoServer;
+
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => answer(req, res));
+  });
+
+  function answer(req: IncomingMessage, res: ServerResponse): void {
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]));
+    const authorization = headers.authorization ?? '';
+    const token = headers['x-security-token'] ?? '';
+    const ak = /Access=([^,]+)/.exec(authorization)?.[1] ?? '';
+    echo.authorizations.push(authorization);
+    const isIam = (req.url ?? '').startsWith('/v3/projects');
+    const mode = isIam ? echo.iamMode : echo.erMode;
+    // Echoed in a response header too: x-request-id reaches tool results as request_id.
+    const echoHeaders = { 'x-request-id': token, 'x-echo-authorization': authorization, 'x-echo-token': encodeURIComponent(token) };
+
+    if (typeof mode === 'object') {
+      return send(res, 200, { projects: [{ id: mode.projectId, name: mode.region, enabled: true }] }, echoHeaders);
+    }
+    switch (mode) {
+      case 'json-401':
+        return send(res, 401, { error_code: 'APIGW.0301', error_msg: `Incorrect IAM authentication information: request headers ${JSON.stringify(headers)}` }, echoHeaders);
+      case 'encoded-403':
+        return send(
+          res,
+          403,
+          { error_code: 'APIGW.0302', error_msg: `denied token=${encodeURIComponent(token)} ak=${unicodeEscaped(ak)} start=${token.slice(0, 20)}… auth=${authorization}` },
+          echoHeaders,
+        );
+      case 'html-502': {
+        const rows = Object.entries(headers).map(([k, v]) => `<tr><td>${html(k)}</td><td>${html(v)}</td></tr>`).join('');
+        res.writeHead(502, { 'content-type': 'text/html', ...echoHeaders });
+        return void res.end(`<html><head><title>502 ${html(authorization)}</title></head><body><table>${rows}</table></body></html>`);
+      }
+      case 'names-200': {
+        if (isIam) {
+          // Two projects named as asked, so the look-up's error lists their (echoed) ids.
+          const region = new URL(req.url ?? '/', 'http://echo').searchParams.get('name') ?? '';
+          return send(res, 200, { projects: [{ id: token, name: region, enabled: true }, { id: authorization, name: region, enabled: true }] }, echoHeaders);
+        }
+        const item = (id: string, name: string) => ({ id, name, state: token, attachment_id: token, route_table_id: token, resource_id: authorization });
+        const items = [item('a1', authorization), item('a2', token), item('a3', ak)];
+        return send(res, 200, { instances: items, route_tables: items, attachments: items, associations: items, page_info: { next_marker: '' }, request_id: token }, echoHeaders);
+      }
+    }
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  echo.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  echo.signatures = () => echo.authorizations.map((a) => /Signature=([0-9a-f]+)/.exec(a)?.[1] ?? '').filter(Boolean);
+  echo.close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  return echo;
+}
+
+function send(res: ServerResponse, status: number, body: object, headers: Record<string, string>): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
