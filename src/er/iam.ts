@@ -42,7 +42,8 @@ export async function lookUpProjectId(iam: HttpClient, region: string, options: 
     throw new ProjectLookupError(`IAM at ${iam.endpoint} has no project named "${region}" for these credentials: check the region, or ${skip}.`);
   }
   if (matches.length > 1) {
-    const ids = matches.map((p) => p.id as string).join(', ');
+    // Only plain ids are repeated: this text reaches logs and doctor, and the answer may be hostile.
+    const ids = matches.map((p) => (ID_PATTERN.test(p.id as string) ? (p.id as string) : '(not a plain id)')).join(', ');
     throw new ProjectLookupError(`IAM at ${iam.endpoint} has ${matches.length} projects named "${region}" (${ids}): ${skip}.`);
   }
   const id = matches[0]!.id as string;
