@@ -9,9 +9,9 @@ type Item = { state: string };
 /** What one scripted poll does: a state, null (not found), or an error to throw. */
 type Step = string | null | Error;
 
-const throttled = () => new ErApiError({ status: 429, headers: {}, body: '{"error_code":"APIGW.0308","error_msg":"throttled"}' }, 4);
-const forbidden = () => new ErApiError({ status: 403, headers: {}, body: '{"error_code":"APIGW.0302","error_msg":"forbidden"}' }, 1);
-const reset = () => new HttpFailure('network', 'network error: ECONNRESET', 4, true);
+const throttled = () => new ErApiError({ status: 429, headers: {}, body: '{"error_code":"APIGW.0308","error_msg":"throttled"}' });
+const forbidden = () => new ErApiError({ status: 403, headers: {}, body: '{"error_code":"APIGW.0302","error_msg":"forbidden"}' });
+const reset = () => new HttpFailure('network', 'network error: ECONNRESET', [{ kind: 'failure', failure: 'network', possiblyDelivered: true }]);
 
 /** A poll that plays `steps` in order, then repeats the last one; records each deadline it was given. */
 function scripted(steps: Step[]) {
