@@ -111,6 +111,7 @@ export function installTools(server: Server, options: ToolHostOptions): void {
       return isWriteTool(tool) ? gate.refuseUnconfigured(tool.name, args as unknown as WriteArgs, { caller, projectId: null }, result) : result;
     }
     const trace = new RequestTrace();
+    const tokenFromCaller = typeof args.client_token === 'string';
     const makeCall = (signal: AbortSignal): ToolCall => ({
       env,
       er: connection.er,
@@ -119,6 +120,7 @@ export function installTools(server: Server, options: ToolHostOptions): void {
       deadline: env.clock.now() + env.callDeadlineMs,
       caller,
       trace,
+      tokenFromCaller,
       progress: progressSender(extra),
     });
 

@@ -94,6 +94,7 @@ export async function connectInMemory(emulator: Emulator, options: InMemoryOptio
       deadline: env.clock.now() + env.callDeadlineMs,
       caller: 'test',
       trace: new RequestTrace(),
+      tokenFromCaller: true,
       progress: async () => undefined,
     }),
     async close() {

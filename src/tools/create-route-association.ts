@@ -105,6 +105,17 @@ export async function createRouteAssociation(call: ToolCall, args: CreateArgs): 
   }
 }
 
+/**
+ * Whether an association found after a refusal may be this agent's own: made by an earlier
+ * attempt of this call, or by an earlier call with the client_token the agent passed again. A
+ * token the server made for this call has never been sent before it.
+ */
+function mayBeMine(attempt: CreateAttempt, earlierAttemptMayHaveApplied: boolean): boolean {
+  return earlierAttemptMayHaveApplied || attempt.call.tokenFromCaller;
+}
+
+const ALREADY_THERE_MAYBE_MINE = 'The association exists: made by an earlier request with this client_token, or by another request.';
+
 const OPERATION_IN_PROGRESS: ReadonlySet<string> = new Set([ER_CODES.ASSOCIATION_BUSY, ER_CODES.ATTACHMENT_BUSY]);
 
 function created(attempt: CreateAttempt, association: Association, facts: CreatedFacts): WriteAnswer {
@@ -159,17 +170,16 @@ function cancelled(attempt: CreateAttempt, error: unknown, original: unknown): W
 async function convergeOnExisting(attempt: CreateAttempt, original: ErApiError): Promise<WriteAnswer> {
   const { call, ref, clientToken, errorContext } = attempt;
   const described = describeError(original, errorContext);
-  // Our own earlier attempt may have made it (its answer was lost); otherwise it was there before.
-  const ownEarlierAttempt = attemptsOf(original).slice(0, -1).some((a) => a.may_have_applied);
+  const mine = mayBeMine(attempt, attemptsOf(original).slice(0, -1).some((a) => a.may_have_applied));
   try {
     const existing = await call.er.findAssociation(ref, callOptions(call, attempt.lookupDeadline));
     if (existing?.state === 'deleting' || existing?.state === 'failed') return dyingAssociation(attempt, existing.state, described);
     if (existing) {
       return created(attempt, existing, {
         requestId: original.requestId,
-        alreadyAssociated: true,
-        madeByThisCall: ownEarlierAttempt ? null : false,
-        ...(ownEarlierAttempt ? {} : { note: 'The association already existed: another request made it, not this call.' }),
+        alreadyAssociated: !mine,
+        madeByThisCall: mine ? null : false,
+        note: mine ? ALREADY_THERE_MAYBE_MINE : 'The association already existed: another request made it, not this call.',
       });
     }
     const attachment = await call.er.getAttachment(ref.erId, ref.attachmentId, callOptions(call, attempt.lookupDeadline));
@@ -274,10 +284,11 @@ async function settleRefused(attempt: CreateAttempt, described: ToolError): Prom
   try {
     const existing = await call.er.findAssociation(ref, callOptions(call, attempt.lookupDeadline));
     if (!existing || existing.state === 'deleting' || existing.state === 'failed') return notCreated();
+    const mine = mayBeMine(attempt, false);
     return created(attempt, existing, {
-      alreadyAssociated: true,
-      madeByThisCall: false,
-      note: `This call's create was refused (${described.error_code}), but the association exists: another request made it, not this call.`,
+      alreadyAssociated: !mine,
+      madeByThisCall: mine ? null : false,
+      note: mine ? ALREADY_THERE_MAYBE_MINE : `This call's create was refused (${described.error_code}), but the association exists: another request made it, not this call.`,
     });
   } catch {
     // The look-up adds nothing certain: the refusal stands.

@@ -4,10 +4,11 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AssociationRef } from '../er/client.js';
 import { type Association, TERMINAL_STATES } from '../er/types.js';
-import { callOptions, type ToolCall, type ToolEnv } from './context.js';
+import { NOT_FOUND, waitForState } from '../er/waiter.js';
+import type { ToolCall } from './context.js';
 import { defineReadTool } from './definition.js';
-import { describeError, failure, success, type ToolError } from './results.js';
-import { associationOutput, associationRefShape } from './schemas.js';
+import { describeError, failure, success } from './results.js';
+import { associationOutput, associationRefShape, waitHint } from './schemas.js';
 
 export const MAX_WAIT_SECONDS = 900;
 
@@ -23,7 +24,7 @@ export const stateInput = z.strictObject({
     .min(0)
     .max(MAX_WAIT_SECONDS)
     .optional()
-    .describe('How long to wait, 0-900 seconds. 0 (default) looks once.'),
+    .describe('How long to wait, 0-900 seconds; one call waits at most the server\'s cap (50 s unless configured), then answers timed_out: call again to keep waiting. 0 (default) looks once.'),
 });
 
 export const stateOutput = z.object({
@@ -33,7 +34,8 @@ export const stateOutput = z.object({
   sandbox: z.boolean(),
   polls: z.number().int().describe('How many times the API was asked'),
   elapsed_seconds: z.number(),
-  timed_out: z.boolean().optional().describe('True when timeout_seconds passed before wait_for was reached'),
+  timed_out: z.boolean().optional().describe('True when the wait ended before wait_for was reached'),
+  wait_capped_to_seconds: z.number().optional().describe('Present when timeout_seconds was above the longest this server waits in one call: it waited this long'),
   cancelled: z.boolean().optional(),
   hint: z.string().optional(),
 });
@@ -55,82 +57,51 @@ export const getAssociationStateTool = defineReadTool({
 });
 
 export async function getAssociationState(call: ToolCall, args: StateArgs): Promise<CallToolResult> {
-  const { er, env: ctx, signal } = call;
+  const { er, env } = call;
   const ref: AssociationRef = { erId: args.er_id, routeTableId: args.route_table_id, attachmentId: args.attachment_id };
-  const started = ctx.clock.now();
-  const timeoutMs = (args.timeout_seconds ?? 0) * 1000;
-  const waitUntil = started + timeoutMs;
-  const wanted = args.wait_for ?? 'terminal';
-  let polls = 0;
-  let delay = ctx.poll.initialMs;
-  let last: { association: Association | null; state: string } | undefined;
-  let lastError: ToolError | undefined;
   const ids = { er_id: args.er_id, route_table_id: args.route_table_id, attachment_id: args.attachment_id };
+  const requestedMs = (args.timeout_seconds ?? 0) * 1000;
+  // Most MCP clients give up on a request after 60 s and do not count progress: one call never
+  // waits longer than the cap, and says so when it was asked for more.
+  const timeoutMs = Math.min(requestedMs, env.maxWaitMs);
+  const capSeconds = waitHint(env);
+  const capped = requestedMs > env.maxWaitMs ? { wait_capped_to_seconds: capSeconds } : {};
 
-  for (;;) {
-    try {
-      // One poll may not run far past the wait it belongs to (a look-once call gets the call's budget).
-      const pollDeadline = Math.min(ctx.clock.now() + ctx.callDeadlineMs, timeoutMs === 0 ? Infinity : waitUntil + POLL_GRACE_MS);
-      const association = await er.findAssociation(ref, callOptions(call, pollDeadline));
-      last = { association, state: association?.state ?? 'not_found' };
-      lastError = undefined;
-      polls += 1;
-    } catch (error) {
-      if (signal.aborted) return answer(ctx, last?.association ?? null, last?.state ?? 'unknown', polls, started, { cancelled: true });
-      const described = describeError(error, { ids, nowMs: ctx.clock.now() });
-      // A throttled or failed poll in the middle of a healthy wait is not the association's failure.
-      if (!last || !described.retryable) return failure(described);
-      lastError = described;
-      polls += 1;
-    }
-    const { association, state } = last;
-    const elapsed = ctx.clock.now() - started;
-    const seconds = (elapsed / 1000).toFixed(1);
-    await call.progress(polls, lastError ? `state ${state} (last poll failed: ${lastError.error_code}) after ${seconds} s` : `state ${state} after ${seconds} s`);
-    if (timeoutMs === 0 || (!lastError && reached(wanted, state))) return answer(ctx, association, state, polls, started, {});
-
-    const remaining = waitUntil - ctx.clock.now();
-    if (remaining <= 0) {
-      return answer(ctx, association, state, polls, started, {
-        timed_out: true,
-        hint:
-          `Still "${state}" after ${args.timeout_seconds} s${lastError ? ` (the last poll failed with ${lastError.error_code})` : ''}. ` +
-          'That can be normal: call get_association_state again with the same arguments to keep waiting.',
-      });
-    }
-    try {
-      await ctx.clock.sleep(Math.min(delay, remaining), signal);
-    } catch {
-      return answer(ctx, association, state, polls, started, { cancelled: true });
-    }
-    delay = Math.min(ctx.poll.maxMs, Math.round(delay * 1.5));
-  }
-}
-
-/** How far one poll may run past the end of the wait before it is cut off. */
-const POLL_GRACE_MS = 5_000;
-
-/** `failed` (or gone) ends every wait: it will not turn into what was wanted by itself. */
-function reached(wanted: 'available' | 'deleted' | 'terminal', state: string): boolean {
-  if (wanted === 'deleted') return state === 'not_found' || state === 'deleted' || state === 'failed';
-  return TERMINAL_STATES.has(state);
-}
-
-function answer(
-  ctx: ToolEnv,
-  association: Association | null,
-  state: string,
-  polls: number,
-  started: number,
-  extra: { timed_out?: boolean; cancelled?: boolean; hint?: string },
-): CallToolResult {
-  return success({
-    association,
-    state,
-    terminal: TERMINAL_STATES.has(state),
-    sandbox: ctx.sandbox,
-    polls,
-    elapsed_seconds: Math.round((ctx.clock.now() - started) / 100) / 10,
-    ...extra,
+  let lastState = 'unknown';
+  const outcome = await waitForState<Association>({
+    waitFor: args.wait_for ?? 'terminal',
+    poll: ({ signal, deadline }) => er.findAssociation(ref, { signal, deadline, trace: call.trace }),
+    clock: env.clock,
+    signal: call.signal,
+    timeoutMs,
+    pollTimeoutMs: env.callDeadlineMs,
+    backoff: env.poll,
+    onObservation: (seen) => {
+      lastState = seen.state ?? lastState;
+      const seconds = (seen.elapsedMs / 1000).toFixed(1);
+      const failed = seen.error === undefined ? '' : ` (last poll failed: ${describeError(seen.error, { ids, nowMs: env.clock.now() }).error_code})`;
+      return call.progress(seen.poll, `state ${lastState}${failed} after ${seconds} s`);
+    },
   });
+
+  const association = outcome.value ?? null;
+  const answer = (state: string, extra: Record<string, unknown>) =>
+    success({ association, state, terminal: TERMINAL_STATES.has(state), sandbox: env.sandbox, polls: outcome.polls, elapsed_seconds: Math.round(outcome.elapsedMs / 100) / 10, ...capped, ...extra });
+
+  if (outcome.status === 'aborted') return answer(outcome.state ?? 'unknown', { cancelled: true });
+  // No poll ever answered: the error says why (wrong ID, bad keys, or the API kept failing).
+  if (outcome.state === undefined) return failure(describeError(outcome.lastError, { ids, nowMs: env.clock.now() }));
+  const state = outcome.state;
+  if (outcome.status === 'timeout' && timeoutMs > 0) {
+    const lastFailed = outcome.lastError === undefined ? '' : ` (the last poll failed with ${describeError(outcome.lastError, { ids, nowMs: env.clock.now() }).error_code})`;
+    const asked = requestedMs > timeoutMs ? ` (${args.timeout_seconds} s were asked; this server waits at most ${capSeconds} s per call)` : '';
+    return answer(state, {
+      timed_out: true,
+      hint: `Still "${state}" after ${Math.round(timeoutMs / 1000)} s${asked}${lastFailed}. That can be normal: call get_association_state again with the same arguments and timeout_seconds up to ${capSeconds} to keep waiting.`,
+    });
+  }
+  if (outcome.status === 'failure' && args.wait_for === 'available' && state === NOT_FOUND) {
+    return answer(state, { hint: 'No association of this attachment on this route table appeared: create it with create_route_association (dry_run: true first), or check the IDs with list_route_associations.' });
+  }
+  return answer(state, {});
 }

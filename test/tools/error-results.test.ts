@@ -210,10 +210,19 @@ describe('create converges instead of guessing', () => {
     const server = await withScripted((index) =>
       index < 4 ? busy : { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ associations: [theirs], page_info: null, request_id: 'r-look' }) },
     );
-    const body = structured<Record<string, unknown>>(await create({ ...ids, client_token: 'busy-then-theirs' }));
-    expect(body).toMatchObject({ association: theirs, already_associated: true, made_by_this_call: false, client_token: 'busy-then-theirs' });
+    const body = structured<Record<string, unknown>>(await create(ids));
+    expect(body).toMatchObject({ association: theirs, already_associated: true, made_by_this_call: false });
     expect(String(body.note)).toContain('another request made it, not this call');
     expect(server.requests.map((r) => r.method)).toEqual(['POST', 'POST', 'POST', 'POST', 'GET']);
+  });
+
+  it('the same, retried with the agent\'s own client_token: it exists, and may be this agent\'s earlier call', async () => {
+    const busy = { status: 400, headers: { 'content-type': 'application/json' }, body: '{"error_code":"ER.04002003","error_msg":"The association is being operated."}' };
+    const found = { id: 'assoc-1', route_table_id: ids.route_table_id, attachment_id: ids.attachment_id, state: 'pending' };
+    await withScripted((index) => (index < 4 ? busy : { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ associations: [found] }) }));
+    const body = structured<Record<string, unknown>>(await create({ ...ids, client_token: 'retried-token' }));
+    expect(body).toMatchObject({ association: found, already_associated: false, made_by_this_call: null, client_token: 'retried-token' });
+    expect(String(body.note)).toContain('earlier request with this client_token');
   });
 
   it('refused as "operation in progress" and nothing there: not created, with the token to retry with', async () => {
