@@ -251,7 +251,7 @@ describe('health and other paths', () => {
 
 describe('drain', () => {
   it('refuses new sessions and calls with 503 while a call in flight finishes, then closes every session', async () => {
-    const slow = await startTestEmulator({ faults: { latencyMs: [400, 400] } });
+    const slow = await startTestEmulator({ faults: { seed: 1, latencyMs: [400, 400] } });
     const h = await startHttpHarness(slow, { flags: { 'http-tokens': writeTokensFile() } });
     try {
       const { client } = await connectClient(h.url, TOKENS.alice);
