@@ -73,12 +73,14 @@ describe('process lifetime over HTTP', () => {
       // The call has reached the emulator, which holds it for 1.5 s.
       await vi.waitFor(() => expect(slow.faults?.counts.none ?? 0).toBeGreaterThanOrEqual(1), { timeout: 10_000 });
       server.child.kill('SIGTERM');
+      await vi.waitFor(() => expect(server.stderr()).toContain('draining'), { timeout: 10_000 });
       const refused = await rawRequest(server.url);
       expect(refused.status).toBe(503);
       const result = structured<{ route_tables: unknown[] }>(await call);
       expect(result.route_tables.length).toBeGreaterThan(0);
       expect(await server.exited).toBe(0);
-      expect(server.stderr()).toContain('draining');
+      expect(server.stderr()).toContain('"msg":"drained"');
+      expect(server.stderr()).not.toContain('drain bound reached');
     } finally {
       server.stop();
       await slow.close();
