@@ -13,7 +13,7 @@ export interface Identity {
 }
 
 /** The identity of every caller when the server listens on loopback without authentication. */
-export const LOOPBACK_IDENTITY: Identity = { caller: 'local', clientId: 'local', scopes: ['er:read', 'er:write'] };
+export const LOOPBACK_IDENTITY: Identity = { caller: 'http:loopback', clientId: 'http:loopback', scopes: ['er:read', 'er:write'] };
 
 export function toAuthInfo(identity: Identity, token: string): AuthInfo {
   return {

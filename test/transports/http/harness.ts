@@ -8,13 +8,17 @@ import { Writable } from 'node:stream';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { pino } from 'pino';
+import { ConnectionState } from '../../../src/connection.js';
 import type { Emulator } from '../../../src/emulator/server.js';
 import { ErClient } from '../../../src/er/client.js';
+import { type AuditSink, NO_AUDIT } from '../../../src/guardrails/audit.js';
+import { WriteGate } from '../../../src/guardrails/gate.js';
+import { type GuardrailSettings, UNRESTRICTED } from '../../../src/guardrails/settings.js';
 import { HttpClient } from '../../../src/http/client.js';
 import { systemClock } from '../../../src/http/clock.js';
 import type { Logger } from '../../../src/log.js';
-import { createServer, type Guardrails } from '../../../src/server.js';
-import type { ToolContext } from '../../../src/tools/context.js';
+import { createServer } from '../../../src/server.js';
+import { DEFAULT_MAX_WAIT_MS, type ToolEnv } from '../../../src/tools/context.js';
 import { type RunningHttpServer, startHttpServer } from '../../../src/transports/http/server.js';
 import { parseHttpSettings } from '../../../src/transports/http/settings.js';
 import { CANARY, tempDir } from '../../helpers.js';
@@ -59,6 +63,7 @@ export function capturingLogger(): { log: Logger; text: () => string } {
 
 export interface HttpHarness {
   server: RunningHttpServer;
+  gate: WriteGate;
   url: string;
   logs: () => string;
   close(): Promise<void>;
@@ -67,42 +72,44 @@ export interface HttpHarness {
 export interface HttpHarnessOptions {
   /** Flags as `serve --http` would get them (without the leading --). */
   flags?: Record<string, string>;
-  guardrails?: Guardrails;
+  settings?: Partial<GuardrailSettings>;
+  audit?: AuditSink;
   now?: () => number;
-  ctx?: Partial<ToolContext>;
+  env?: Partial<ToolEnv>;
 }
 
 export async function startHttpHarness(emulator: Emulator, options: HttpHarnessOptions = {}): Promise<HttpHarness> {
   const http = new HttpClient({ endpoint: emulator.url, credentials: CANARY, retry: { baseDelayMs: 5, maxDelayMs: 20 } });
   const { log, text } = capturingLogger();
   const topology = emulator.store.topology;
-  const ctx: ToolContext = {
-    er: new ErClient(http, topology.projectId),
-    problems: [],
+  const env: ToolEnv = {
     region: topology.region,
-    projectId: topology.projectId,
     sandbox: false,
     clock: systemClock,
     log,
     callDeadlineMs: 30_000,
     poll: { initialMs: 20, maxMs: 50 },
-    ...options.ctx,
+    maxWaitMs: DEFAULT_MAX_WAIT_MS,
+    ...options.env,
   };
+  const connection = new ConnectionState({ ready: true, er: new ErClient(http, topology.projectId), projectId: topology.projectId }, env.clock);
+  const gate = new WriteGate({ settings: { ...UNRESTRICTED, ...options.settings }, audit: options.audit ?? NO_AUDIT, clock: env.clock, log, region: env.region, sandbox: env.sandbox });
   const flags: Record<string, string> = { port: '0', ...options.flags };
   const settings = parseHttpSettings((flag) => flags[flag]);
   const server = await startHttpServer({
     settings,
     log,
-    newServer: () => createServer(ctx, options.guardrails),
-    health: () => ({ sandbox: false, credentialsReady: true, projectReady: Boolean(ctx.er) }),
+    newServer: () => createServer({ env, connection, gate }),
+    health: () => ({ sandbox: false, credentialsReady: true, projectReady: connection.current().ready }),
     ...(options.now ? { now: options.now } : {}),
   });
   return {
     server,
+    gate,
     url: server.url,
     logs: text,
     async close() {
-      await server.drain(1_000);
+      await Promise.all([server.drain(1_000), gate.drain(1_000)]);
       await http.close();
     },
   };
