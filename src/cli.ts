@@ -37,7 +37,8 @@ Guardrails (each also read from the environment variable beside it; the flag win
   --allow-route-table-ids ID,ID     HUAWEICLOUD_ER_MCP_ALLOW_ROUTE_TABLE_IDS
   --confirm-writes auto|always|never HUAWEICLOUD_ER_MCP_CONFIRM_WRITES   ask the human before each write
   --confirm-timeout-seconds N       HUAWEICLOUD_ER_MCP_CONFIRM_TIMEOUT_SECONDS (120) wait for the answer
-  --audit-log PATH|off              HUAWEICLOUD_ER_MCP_AUDIT_LOG          default $XDG_STATE_HOME/huaweicloud-er-mcp/audit.jsonl
+  --audit-log PATH|off|-            HUAWEICLOUD_ER_MCP_AUDIT_LOG          default $XDG_STATE_HOME/huaweicloud-er-mcp/audit.jsonl
+                                                                        (- : stdout, with serve --http only)
 
 HTTP (serve --http; variables: HUAWEICLOUD_ER_MCP_HTTP_HOST, _HTTP_PORT, else the flag in capitals after
       HUAWEICLOUD_ER_MCP_, e.g. --http-tokens = HUAWEICLOUD_ER_MCP_HTTP_TOKENS):
@@ -188,8 +189,9 @@ async function serve(config: Config, log: Logger): Promise<void> {
     const running = await startHttpServer({
       settings: config.http,
       log,
-      // One MCP server per session; the caller reaches its tools through the request's authInfo.
-      newServer: () => createServer({ env, connection, gate }),
+      // One MCP server per session, which belongs to one caller: its log lines all name that caller
+      // (the audit gets it from each request's authInfo).
+      newServer: (caller) => createServer({ env: { ...env, log: log.child({ caller: caller.caller }) }, connection, gate }),
       health: () => ({ sandbox: env.sandbox, credentialsReady: env.sandbox || config.target !== undefined, projectReady: connection.current().ready }),
     });
     onShutdown(log, SHUTDOWN_BOUND_MS, async () => {

@@ -3,6 +3,7 @@
 // start and explain through its tools.
 import { type CredentialSource, type Env, findCredentials } from './credentials.js';
 import { ID_PATTERN } from './er/ids.js';
+import { STDOUT_AUDIT } from './guardrails/stdout-audit.js';
 import { type GuardrailInputs, GuardrailSettingsError, type GuardrailSettings, parseGuardrails, UNRESTRICTED } from './guardrails/settings.js';
 import type { Credentials } from './http/client.js';
 import { DEFAULT_MAX_WAIT_MS } from './tools/context.js';
@@ -110,6 +111,10 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
     guardrails: command === 'help' || command === 'version' ? UNRESTRICTED : readGuardrails(flags, env),
     http: readHttpSettings(command, flags, env),
   };
+  // On stdio, stdout carries MCP: audit lines there would corrupt the session.
+  if (command === 'serve' && !config.http && config.guardrails.auditLogPath === STDOUT_AUDIT) {
+    throw new UsageError('--audit-log - (stdout) needs serve --http: on stdio, stdout carries the MCP messages. Give a file path instead.');
+  }
   if ((command === 'serve' || command === 'doctor') && !config.sandbox) resolveTarget(env, config);
   return config;
 }

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator/server.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import { CANARY_VALUES, CLI_PATH, envFor, expectNoCanary, startTestEmulator, structured, tempDir } from '../helpers.js';
@@ -64,29 +64,6 @@ describe('built server over Streamable HTTP with static tokens', () => {
 });
 
 describe('process lifetime over HTTP', () => {
-  it('SIGTERM while a call is in flight: the call finishes, new sessions get 503, exit code 0', async () => {
-    const slow = await startTestEmulator({ faults: { seed: 1, latencyMs: [1_500, 1_500] } });
-    const server = await spawnHttpServer(envFor(slow), ['serve', '--http', '--port', '0', '--audit-log', 'off']);
-    try {
-      const { client } = await connectClient(server.url);
-      const call = client.callTool({ name: 'list_route_tables', arguments: { er_id: ref.er_id } });
-      // The call has reached the emulator, which holds it for 1.5 s.
-      await vi.waitFor(() => expect(slow.faults?.counts.none ?? 0).toBeGreaterThanOrEqual(1), { timeout: 10_000 });
-      server.child.kill('SIGTERM');
-      await vi.waitFor(() => expect(server.stderr()).toContain('draining'), { timeout: 10_000 });
-      const refused = await rawRequest(server.url);
-      expect(refused.status).toBe(503);
-      const result = structured<{ route_tables: unknown[] }>(await call);
-      expect(result.route_tables.length).toBeGreaterThan(0);
-      expect(await server.exited).toBe(0);
-      expect(server.stderr()).toContain('"msg":"drained"');
-      expect(server.stderr()).not.toContain('drain bound reached');
-    } finally {
-      server.stop();
-      await slow.close();
-    }
-  });
-
   it('refuses at start to listen beyond loopback without authentication (exit 2, says why)', async () => {
     const child = spawn(process.execPath, [CLI_PATH, 'serve', '--http', '--host', '0.0.0.0', '--http-allowed-hosts', 'er-mcp.internal'], { env: { PATH: process.env.PATH ?? '', HOME: tempDir('er-home') }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';

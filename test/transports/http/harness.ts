@@ -99,7 +99,7 @@ export async function startHttpHarness(emulator: Emulator, options: HttpHarnessO
   const server = await startHttpServer({
     settings,
     log,
-    newServer: () => createServer({ env, connection, gate }),
+    newServer: (caller) => createServer({ env: { ...env, log: log.child({ caller: caller.caller }) }, connection, gate }),
     health: () => ({ sandbox: false, credentialsReady: true, projectReady: connection.current().ready }),
     ...(options.now ? { now: options.now } : {}),
   });
