@@ -57,6 +57,10 @@ export class McpEndpoint {
   }
 
   private async post(req: IncomingMessage, res: ServerResponse, identity: Identity, sessionId: string | undefined): Promise<void> {
+    if (!isJson(req.headers['content-type'])) {
+      sendRpcError(res, 415, RPC.server, 'Unsupported Media Type: Content-Type must be application/json', { connection: 'close' });
+      return;
+    }
     const body = await readBody(req, MAX_BODY_BYTES);
     if (!body.ok) {
       if (body.reason === 'too_large') sendRpcError(res, 413, RPC.server, `Request body larger than ${MAX_BODY_BYTES} bytes`, { connection: 'close' });
@@ -149,6 +153,11 @@ export class McpEndpoint {
     this.options.log[level]({ caller: record.owner, session: record.id, reason }, 'MCP session closed');
     await record.value.server.close().catch(() => undefined);
   }
+}
+
+/** The media type, parameters aside (`application/json; charset=utf-8` is JSON). */
+function isJson(contentType: string | undefined): boolean {
+  return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json';
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -224,6 +224,16 @@ describe('sessions', () => {
     await client.close();
   });
 
+  it('a body that is not JSON gets 415 (wrong media type) or 400 (unparsable), and no session', async () => {
+    const h = await start();
+    const auth = { authorization: `Bearer ${TOKENS.alice}` };
+    expect((await rawRequest(h.url, { headers: { ...auth, 'content-type': 'text/plain' } })).status).toBe(415);
+    const garbled = await rawRequest(h.url, { headers: auth, body: '{"jsonrpc": "2.0", ' });
+    expect(garbled.status).toBe(400);
+    expect(JSON.parse(garbled.body).error.code).toBe(-32700);
+    expect(h.server.sessions.size).toBe(0);
+  });
+
   it('a request without a session id that is not initialize gets 400', async () => {
     const h = await start();
     const response = await rawRequest(h.url, { headers: { authorization: `Bearer ${TOKENS.alice}` }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) });
