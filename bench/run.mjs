@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serverEnv, startEmulatorProcess } from './lib/emulator.mjs';
 import { coldStart } from './sections/cold-start.mjs';
+import { httpPerCall } from './sections/http-per-call.mjs';
 import { memory } from './sections/memory.mjs';
 import { perCall } from './sections/per-call.mjs';
 import { signing } from './sections/signing.mjs';
@@ -82,6 +83,10 @@ async function main() {
     if (want('memory')) {
       step('memory');
       results.memory = await memory({ emulator, env, checkpoints: COUNTS.memCheckpoints, inFlight: 8, createAttachments: memAttachments });
+    }
+    if (want('http')) {
+      step('per-call cost over HTTP');
+      results.http_per_call = await httpPerCall({ emulator, env, home, calls: COUNTS.calls, warmup: COUNTS.callWarmup });
     }
   } finally {
     await emulator.close();
@@ -175,6 +180,16 @@ function render(r) {
     );
     out += `growth ${mem.samples[1].calls} → ${mem.samples[2].calls}: RSS ${f(mem.rss_growth_percent)} %, heap used ${f(mem.heap_used_growth_percent)} % (target < 10 %); errors ${mem.errors}\n`;
     if (mem.after) out += `then ${mem.samples[2].calls} → ${mem.after.calls}: RSS ${f(mem.after.rss_growth_percent)} %, heap used ${f(mem.after.heap_used_growth_percent)} % (levelling off, or not)\n`;
+  }
+  if (r.http_per_call) {
+    const h = r.http_per_call;
+    const names = { stdio: 'get_association_state over stdio', http: 'get_association_state over HTTP (token, session, SSE)', stdio_ping: 'ping over stdio', http_ping: 'ping over HTTP' };
+    out += `\n6. Per call over Streamable HTTP against stdio: ms, ${h.calls} sequential calls each, interleaved\n`;
+    out += table(
+      ['path', 'median', 'p95', 'p99', 'min', 'max'],
+      Object.entries(h.contenders).map(([k, s]) => [names[k], f(s.median, 3), f(s.p95, 3), f(s.p99, 3), f(s.min, 3), f(s.max, 3)]),
+    );
+    out += `HTTP − stdio = ${f(h.http_minus_stdio_median_ms, 3)} ms per call (${f(h.http_over_stdio_median)}×); for a bare ping ${f(h.http_ping_minus_stdio_ping_median_ms, 3)} ms. Server CPU per call + ping: stdio ${f(h.server_cpu_us_per_call_and_ping.stdio, 0)} µs, HTTP ${f(h.server_cpu_us_per_call_and_ping.http, 0)} µs\n`;
   }
   out += `\nTargets\n`;
   out += table(

@@ -24,6 +24,8 @@ const USAGE = `huaweicloud-er-mcp ${VERSION}: MCP server for Huawei Cloud Enterp
 
 Usage:
   huaweicloud-er-mcp [--sandbox] [guardrails]  serve MCP on stdio (--sandbox: against a built-in emulator)
+  huaweicloud-er-mcp serve --http [http options] [--sandbox] [guardrails]
+                                               serve MCP over Streamable HTTP at /mcp (README: Running for a team)
   huaweicloud-er-mcp doctor [--sandbox]        show the credentials, region, endpoint and project in use,
                                                then make one read-only call
   huaweicloud-er-mcp emulator [--port N]       run the local ER API emulator alone
@@ -35,7 +37,18 @@ Guardrails (each also read from the environment variable beside it; the flag win
   --allow-route-table-ids ID,ID     HUAWEICLOUD_ER_MCP_ALLOW_ROUTE_TABLE_IDS
   --confirm-writes auto|always|never HUAWEICLOUD_ER_MCP_CONFIRM_WRITES   ask the human before each write
   --confirm-timeout-seconds N       HUAWEICLOUD_ER_MCP_CONFIRM_TIMEOUT_SECONDS (120) wait for the answer
-  --audit-log PATH|off              HUAWEICLOUD_ER_MCP_AUDIT_LOG          default $XDG_STATE_HOME/huaweicloud-er-mcp/audit.jsonl
+  --audit-log PATH|off|-            HUAWEICLOUD_ER_MCP_AUDIT_LOG          default $XDG_STATE_HOME/huaweicloud-er-mcp/audit.jsonl
+                                                                        (- : stdout, with serve --http only)
+
+HTTP (serve --http; variables: HUAWEICLOUD_ER_MCP_HTTP_HOST, _HTTP_PORT, else the flag in capitals after
+      HUAWEICLOUD_ER_MCP_, e.g. --http-tokens = HUAWEICLOUD_ER_MCP_HTTP_TOKENS):
+  --host ADDR (127.0.0.1)  --port N (8080)         where to listen; beyond loopback only with authentication
+  --http-tokens FILE                                lines "name sha256-hex-of-token er:read[,er:write]", mode 0600
+  --oauth-issuer URL --oauth-audience AUD [--oauth-jwks-url URL]   accept JWTs from this authorization server
+  --http-public-url URL                             the /mcp URL as clients reach it (behind a proxy)
+  --http-allowed-hosts H,H  --http-allowed-origins O,O             DNS-rebinding protection
+  --http-rate-limit N (600 per minute per caller)  --http-max-sessions N (100)
+  --http-session-idle-seconds N (900)
 
 Environment (README.md has the details):
   credentials  HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_SECURITY_TOKEN; or the file
@@ -171,6 +184,26 @@ async function serve(config: Config, log: Logger): Promise<void> {
   );
 
   const gate = new WriteGate({ settings: guardrails, audit, clock: systemClock, log, region: env.region, sandbox: env.sandbox });
+  if (config.http) {
+    const { startHttpServer } = await import('./transports/http/server.js');
+    const running = await startHttpServer({
+      settings: config.http,
+      log,
+      // One MCP server per session, which belongs to one caller: its log lines all name that caller
+      // (the audit gets it from each request's authInfo).
+      newServer: (caller) => createServer({ env: { ...env, log: log.child({ caller: caller.caller }) }, connection, gate }),
+      health: () => ({ sandbox: env.sandbox, credentialsReady: env.sandbox || config.target !== undefined, projectReady: connection.current().ready }),
+    });
+    onShutdown(log, SHUTDOWN_BOUND_MS, async () => {
+      // New sessions and calls are refused at once; calls in flight (writes above all) finish first.
+      await Promise.all([running.drain(SHUTDOWN_BOUND_MS), gate.drain(SHUTDOWN_BOUND_MS)]);
+      await http?.close();
+      await emulator?.close();
+      audit.close();
+    });
+    return;
+  }
+
   const server = createServer({ env, connection, gate, defaultCaller: localCaller() });
   // Lines past the limit are dropped here, so the transport's own buffer (twice as large) never
   // overflows and closes the session: see stdio-lines.ts.

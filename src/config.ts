@@ -3,9 +3,11 @@
 // start and explain through its tools.
 import { type CredentialSource, type Env, findCredentials } from './credentials.js';
 import { ID_PATTERN } from './er/ids.js';
+import { STDOUT_AUDIT } from './guardrails/stdout-audit.js';
 import { type GuardrailInputs, GuardrailSettingsError, type GuardrailSettings, parseGuardrails, UNRESTRICTED } from './guardrails/settings.js';
 import type { Credentials } from './http/client.js';
 import { DEFAULT_MAX_WAIT_MS } from './tools/context.js';
+import { HTTP_VALUE_FLAGS, HttpSettingsError, type HttpSettings, parseHttpSettings } from './transports/http/settings.js';
 
 export const ER_REGIONS = [
   'cn-south-1', 'cn-east-3', 'cn-north-4', 'cn-north-2', 'cn-north-9', 'ap-southeast-1', 'ap-southeast-2',
@@ -48,14 +50,16 @@ export interface Config {
   warnings: string[];
   /** What the agent may change; set by whoever installs the server, never by a tool argument. */
   guardrails: GuardrailSettings;
+  /** `serve --http`: MCP over Streamable HTTP with these settings; absent: stdio. */
+  http?: HttpSettings;
 }
 
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-const BOOLEAN_FLAGS = new Set(['sandbox', 'help', 'version', 'read-only']);
-const VALUE_FLAGS = new Set(['port', 'allow-er-ids', 'allow-route-table-ids', 'confirm-writes', 'confirm-timeout-seconds', 'audit-log']);
+const BOOLEAN_FLAGS = new Set(['sandbox', 'help', 'version', 'read-only', 'http']);
+const VALUE_FLAGS = new Set(['port', 'allow-er-ids', 'allow-route-table-ids', 'confirm-writes', 'confirm-timeout-seconds', 'audit-log', ...HTTP_VALUE_FLAGS]);
 
 /** Flags as `--name value` or `--name=value`; the first bare word is the command. */
 export function parseArgs(argv: readonly string[]): { command?: string; flags: Map<string, string> } {
@@ -105,7 +109,12 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
     warnings,
     // --help and --version must work anywhere, even where no audit log could be placed.
     guardrails: command === 'help' || command === 'version' ? UNRESTRICTED : readGuardrails(flags, env),
+    http: readHttpSettings(command, flags, env),
   };
+  // On stdio, stdout carries MCP: audit lines there would corrupt the session.
+  if (command === 'serve' && !config.http && config.guardrails.auditLogPath === STDOUT_AUDIT) {
+    throw new UsageError('--audit-log - (stdout) needs serve --http: on stdio, stdout carries the MCP messages. Give a file path instead.');
+  }
   if ((command === 'serve' || command === 'doctor') && !config.sandbox) resolveTarget(env, config);
   return config;
 }
@@ -154,6 +163,23 @@ function readGuardrails(flags: Map<string, string>, env: Env): GuardrailSettings
     return parseGuardrails(inputs, env);
   } catch (error) {
     if (error instanceof GuardrailSettingsError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** Settings of `serve --http`; its flags without --http are a mistake worth stopping for. */
+function readHttpSettings(command: Command, flags: Map<string, string>, env: Env): HttpSettings | undefined {
+  if (command === 'help' || command === 'version') return undefined;
+  if (!flags.has('http')) {
+    const stray = HTTP_VALUE_FLAGS.find((flag) => flags.has(flag)) ?? (command === 'serve' && flags.has('port') ? 'port' : undefined);
+    if (stray) throw new UsageError(`--${stray} applies to serve --http only`);
+    return undefined;
+  }
+  if (command !== 'serve') throw new UsageError(`--http applies to serve only, not ${command}`);
+  try {
+    return parseHttpSettings((flag, variable) => flags.get(flag) ?? env[variable]);
+  } catch (error) {
+    if (error instanceof HttpSettingsError) throw new UsageError(error.message);
     throw error;
   }
 }

@@ -5,6 +5,7 @@
 // instead of written into the void, and a link planted in its place is refused.
 import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, type Stats, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { STDOUT_AUDIT, StdoutAuditLog } from './stdout-audit.js';
 
 /**
  * succeeded: this call changed something. no_change: what was asked already held. failed: nothing
@@ -157,5 +158,6 @@ function reason(error: unknown): string {
 }
 
 export function openAuditLog(path: string | null, onReopen?: (message: string) => void): AuditSink {
+  if (path === STDOUT_AUDIT) return new StdoutAuditLog();
   return path === null ? NO_AUDIT : new FileAuditLog(path, onReopen);
 }

@@ -146,7 +146,7 @@ export class WriteGate {
     try {
       this.options.audit.append({ ...subject, event: 'intent', time: this.time() });
     } catch {
-      this.options.log.error({ tool: call.tool }, 'could not write the audit intent: the write is refused');
+      this.options.log.error({ tool: call.tool, caller: subject.caller }, 'could not write the audit intent: the write is refused');
       return refusal('AUDIT_UNAVAILABLE', 'The intent of this write could not be written to the audit log, so it was not sent.', 'A change that cannot be recorded is not made: fix the audit log (--audit-log / HUAWEICLOUD_ER_MCP_AUDIT_LOG) and restart the server.');
     }
     // Settled once the outcome is recorded, so a shutdown waits for the record, not just the request.
@@ -159,7 +159,7 @@ export class WriteGate {
         answer = await call.perform(args, call.signal);
       } catch (error) {
         // A bug, not an API answer: the request may have left, so the record must not say "failed".
-        this.options.log.error({ tool: call.tool, err: error instanceof Error ? error.message : String(error) }, 'write tool failed unexpectedly');
+        this.options.log.error({ tool: call.tool, caller: subject.caller, err: error instanceof Error ? error.message : String(error) }, 'write tool failed unexpectedly');
         answer = {
           result: refusal('INTERNAL', 'Unexpected failure inside the server while writing.', 'Check with get_association_state whether the change was made; the server log (stderr) has details.'),
           report: { outcome: 'may_have_been_applied', state: null, error_code: 'INTERNAL' },
@@ -285,7 +285,7 @@ export class WriteGate {
       this.options.audit.append(record);
       return true;
     } catch {
-      this.options.log.error({ tool: record.tool, event: record.event }, 'could not write the audit record');
+      this.options.log.error({ tool: record.tool, caller: record.caller, event: record.event }, 'could not write the audit record');
       return false;
     }
   }

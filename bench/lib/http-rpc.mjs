@@ -1,0 +1,86 @@
+// A bare JSON-RPC client over MCP's Streamable HTTP, the counterpart of stdio-rpc.mjs: one
+// keep-alive connection, the session header, a bearer token, and the answer read out of the
+// response's SSE stream. Not the SDK's client, so the numbers measure the server.
+import { spawn } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+
+export class HttpRpc {
+  constructor(url, token) {
+    this.url = new URL(url);
+    this.token = token;
+    this.agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    this.nextId = 1;
+    this.sessionId = undefined;
+  }
+
+  /** Spawns `node ...args` with `env` and waits for the server's "listening" log line. */
+  static async spawnServer(args, { env }) {
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const url = await new Promise((resolve, reject) => {
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk.toString('utf8');
+        const match = /"url":"([^"]+)".*MCP over Streamable HTTP listening/.exec(stderr);
+        if (match) resolve(match[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`HTTP server exited (${code}): ${stderr}`)));
+    });
+    child.stderr.resume();
+    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    return { child, url, pid: child.pid, exited };
+  }
+
+  post(body) {
+    const headers = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      authorization: `Bearer ${this.token}`,
+      ...(this.sessionId ? { 'mcp-session-id': this.sessionId, 'mcp-protocol-version': LATEST_PROTOCOL_VERSION } : {}),
+    };
+    return new Promise((resolve, reject) => {
+      const req = request(this.url, { method: 'POST', headers, agent: this.agent }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(body));
+    });
+  }
+
+  async request(method, params) {
+    const id = this.nextId++;
+    const response = await this.post({ jsonrpc: '2.0', id, method, params });
+    if (response.status !== 200) throw new Error(`${method}: HTTP ${response.status} ${response.text}`);
+    // The answer is one SSE event whose data is the JSON-RPC response (notifications may precede it).
+    for (const line of response.text.split('\n')) {
+      if (!line.startsWith('data:')) continue;
+      const message = JSON.parse(line.slice(5));
+      if (message.id !== id) continue;
+      if (message.error) throw new Error(`${message.error.code}: ${message.error.message}`);
+      return { result: message.result, headers: response.headers };
+    }
+    throw new Error(`${method}: no answer in the response`);
+  }
+
+  async initialize() {
+    const { result, headers } = await this.request('initialize', { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'bench', version: '1.0.0' } });
+    this.sessionId = headers['mcp-session-id'];
+    const ack = await this.post({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    if (ack.status !== 202) throw new Error(`initialized: HTTP ${ack.status}`);
+    return result;
+  }
+
+  async callTool(name, args) {
+    const { result } = await this.request('tools/call', { name, arguments: args });
+    if (result.isError) throw new Error(`${name} failed: ${result.content?.[0]?.text ?? 'isError'}`);
+    return result;
+  }
+
+  close() {
+    this.agent.destroy();
+  }
+}

@@ -1,0 +1,26 @@
+// Who a verified bearer token belongs to, and how that reaches the MCP session: as the SDK's
+// AuthInfo, which the SDK hands every request handler as `extra.authInfo`.
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+
+export interface Identity {
+  /** The static token's name or the JWT's `sub`: what the audit and the logs call the caller. */
+  caller: string;
+  /** The OAuth client the token was issued to (the static token's name for static tokens). */
+  clientId: string;
+  scopes: string[];
+  /** Seconds since the epoch, when the token says. */
+  expiresAt?: number;
+}
+
+/** The identity of every caller when the server listens on loopback without authentication. */
+export const LOOPBACK_IDENTITY: Identity = { caller: 'http:loopback', clientId: 'http:loopback', scopes: ['er:read', 'er:write'] };
+
+export function toAuthInfo(identity: Identity, token: string): AuthInfo {
+  return {
+    token,
+    clientId: identity.clientId,
+    scopes: identity.scopes,
+    ...(identity.expiresAt !== undefined ? { expiresAt: identity.expiresAt } : {}),
+    extra: { caller: identity.caller },
+  };
+}

@@ -1,0 +1,212 @@
+// `serve --http`: MCP over Streamable HTTP on node:http. Every request passes, in order: the
+// Host/Origin check, authentication, the caller's rate limit, then /mcp (sessions, body limit).
+// /healthz and the OAuth metadata need no token. SIGTERM handling calls drain().
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../../log.js';
+import { Authenticator } from './auth.js';
+import { type HealthFacts, healthReport } from './health.js';
+import { checkHostAndOrigin } from './host-check.js';
+import { toAuthInfo } from './identity.js';
+import { McpEndpoint, type Session, type SessionServerFactory } from './mcp-endpoint.js';
+import { createJwtVerifier, resolveJwksUrl } from './oauth.js';
+import { RateLimiter } from './rate-limit.js';
+import { metadataPaths, resourceMetadata, resourceMetadataUrl } from './resource-metadata.js';
+import { RPC, sendJson, sendRpcError } from './responses.js';
+import { SessionTable } from './sessions.js';
+import type { HttpSettings } from './settings.js';
+
+export type { SessionServer, SessionServerFactory } from './mcp-endpoint.js';
+
+export interface HttpServerOptions {
+  settings: HttpSettings;
+  /** Builds the MCP server of each new session. */
+  newServer: SessionServerFactory;
+  health: () => HealthFacts;
+  log: Logger;
+  /** Milliseconds since the epoch; a test may move it. */
+  now?: () => number;
+}
+
+export interface DrainResult {
+  /** Calls still running when the bound ran out (they were cut). */
+  abandoned: number;
+}
+
+export interface RunningHttpServer {
+  /** The MCP endpoint's URL as clients should use it. */
+  url: string;
+  /** Where it actually listens (the port is known only now when 0 was asked for). */
+  port: number;
+  sessions: SessionTable<Session>;
+  /** Closes sessions idle past the setting; runs on a timer, callable by tests. */
+  expireIdleSessions(): Promise<number>;
+  /** Stops new sessions and calls, waits up to `boundMs` for calls in flight, then closes everything. */
+  drain(boundMs: number): Promise<DrainResult>;
+}
+
+const MCP_PATH = '/mcp';
+const HEALTH_PATH = '/healthz';
+/** How often idle sessions are looked for, at most. */
+const MAX_SWEEP_MS = 30_000;
+
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
+  const { settings, log } = options;
+  const now = options.now ?? Date.now;
+  const startedAt = now();
+
+  // Resolved before listening: a server that cannot check tokens must not look ready.
+  const jwt = settings.oauth ? createJwtVerifier(settings.oauth, await resolveJwksUrl(settings.oauth)) : null;
+  let resource: URL | undefined;
+  const authenticator = new Authenticator({
+    tokens: settings.tokens,
+    jwt,
+    ...(settings.oauth ? { resourceMetadataUrl: () => resourceMetadataUrl(resource!) } : {}),
+  });
+  const limiter = new RateLimiter(settings.rateLimitPerMinute, now);
+  const sessions = new SessionTable<Session>({ max: settings.maxSessions, idleMs: settings.sessionIdleMs, now });
+  let draining = false;
+  const endpoint = new McpEndpoint({ sessions, newServer: options.newServer, log, isDraining: () => draining });
+  const policy = { allowedHosts: settings.allowedHosts, allowedOrigins: settings.allowedOrigins };
+  let metadataAt = new Set<string>();
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (path === HEALTH_PATH && req.method === 'GET') {
+      // No Host check: load balancers probe by address. Nothing here is secret or changes state.
+      const report = healthReport(options.health(), startedAt, now(), draining);
+      sendJson(res, draining ? 503 : 200, report);
+      return;
+    }
+    const refusal = checkHostAndOrigin(req.headers, policy);
+    if (refusal) {
+      log.warn({ remote: req.socket.remoteAddress, reason: refusal }, 'refused a request (DNS-rebinding protection)');
+      sendRpcError(res, 403, RPC.server, `Forbidden: ${refusal}`);
+      return;
+    }
+    allowOrigin(req, res);
+    if (req.method === 'OPTIONS') return preflight(res);
+    if (settings.oauth && metadataAt.has(path) && req.method === 'GET') {
+      sendJson(res, 200, resourceMetadata(resource!, settings.oauth.issuer), { 'access-control-allow-origin': '*' });
+      return;
+    }
+    if (path !== MCP_PATH) {
+      sendJson(res, 404, { error: 'not_found' });
+      return;
+    }
+
+    const auth = await authenticator.authenticate(req.headers.authorization);
+    if (!auth.ok) {
+      // Guessing tokens costs the guesser's address its share of the rate limit.
+      const slowed = auth.status === 401 ? limiter.take(`unauthenticated ${req.socket.remoteAddress ?? ''}`) : { ok: true as const };
+      if (!slowed.ok) return tooManyRequests(res, slowed.retryAfterSeconds);
+      log.warn({ remote: req.socket.remoteAddress, status: auth.status, reason: auth.description }, 'refused a request (authentication)');
+      const headers = auth.wwwAuthenticate ? { 'www-authenticate': auth.wwwAuthenticate } : auth.status === 503 ? { 'retry-after': '5' } : {};
+      sendJson(res, auth.status, { error: auth.error, error_description: auth.description }, headers);
+      return;
+    }
+    const { identity } = auth;
+    const allowed = limiter.take(identity.caller);
+    if (!allowed.ok) {
+      log.warn({ caller: identity.caller, retry_after_s: allowed.retryAfterSeconds }, 'rate limit reached');
+      return tooManyRequests(res, allowed.retryAfterSeconds);
+    }
+    await endpoint.handle(req, res, identity, toAuthInfo(identity, auth.token));
+    log.debug({ caller: identity.caller, method: req.method, status: res.statusCode }, 'MCP request');
+  }
+
+  /** Browsers may call only from the origins allowed above; they must see the session header. */
+  function allowOrigin(req: IncomingMessage, res: ServerResponse): void {
+    const origin = req.headers.origin;
+    if (!origin) return;
+    res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('vary', 'Origin');
+    res.setHeader('access-control-expose-headers', 'Mcp-Session-Id, WWW-Authenticate, Retry-After');
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log.error({ err: error instanceof Error ? error.message : String(error) }, 'HTTP request failed');
+      if (!res.headersSent) sendRpcError(res, 500, -32603, 'Internal server error');
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(settings.port, settings.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  resource = settings.publicUrl ?? new URL(`http://${urlHost(settings.host)}:${port}${MCP_PATH}`);
+  metadataAt = new Set(metadataPaths(resource));
+
+  const expireIdleSessions = async (): Promise<number> => {
+    const idle = sessions.idle();
+    await Promise.all(idle.map((record) => endpoint.close(record, 'idle')));
+    return idle.length;
+  };
+  const sweep = setInterval(() => void expireIdleSessions(), Math.min(MAX_SWEEP_MS, Math.max(1_000, settings.sessionIdleMs / 4)));
+  sweep.unref();
+
+  log.info(
+    {
+      url: resource.href,
+      listen: `${urlHost(settings.host)}:${port}`,
+      auth: [settings.tokens ? `static tokens (${settings.tokens.length})` : null, settings.oauth ? `OAuth (issuer ${settings.oauth.issuer})` : null].filter(Boolean).join(' + ') || 'none (loopback only)',
+      allowed_hosts: settings.allowedHosts,
+      rate_limit_per_minute: settings.rateLimitPerMinute,
+      max_sessions: settings.maxSessions,
+      session_idle_seconds: settings.sessionIdleMs / 1000,
+    },
+    'MCP over Streamable HTTP listening',
+  );
+
+  return {
+    url: resource.href,
+    port,
+    sessions,
+    expireIdleSessions,
+    async drain(boundMs) {
+      draining = true;
+      clearInterval(sweep);
+      // Still listening: a call in flight may need its client to answer (an approval), and that
+      // answer can come on a new connection. Everything new is refused with 503 meanwhile.
+      const inFlight = sessions.inFlight();
+      log.info({ calls_in_flight: inFlight, bound_ms: boundMs }, 'draining: no new sessions, waiting for calls in flight');
+      let timer: NodeJS.Timeout | undefined;
+      const outOfTime = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), boundMs);
+      });
+      const finished = await Promise.race([sessions.whenQuiet().then(() => 'quiet' as const), outOfTime]);
+      clearTimeout(timer);
+      const abandoned = finished === 'timeout' ? sessions.inFlight() : 0;
+      if (abandoned > 0) log.warn({ calls_cut: abandoned }, 'drain bound reached: cutting the calls still running');
+      const open = sessions.all();
+      await Promise.all(open.map((record) => endpoint.close(record, 'shutdown')));
+      log.info({ sessions_closed: open.length }, 'drained');
+      server.close();
+      server.closeAllConnections();
+      return { abandoned };
+    },
+  };
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '[::]') return 'localhost';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+function preflight(res: ServerResponse): void {
+  res.writeHead(204, {
+    'access-control-allow-methods': 'GET, POST, DELETE',
+    'access-control-allow-headers': 'Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID',
+    'access-control-max-age': '600',
+  });
+  res.end();
+}
+
+function tooManyRequests(res: ServerResponse, retryAfterSeconds: number): void {
+  sendRpcError(res, 429, RPC.server, 'Too many requests: slow down', { 'retry-after': String(retryAfterSeconds) });
+}

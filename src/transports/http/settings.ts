@@ -1,0 +1,205 @@
+// What `serve --http` is told by its flags and environment: where to listen, who may call, and
+// the limits. Parsed strictly at start: a setting that cannot be read stops the server, and so
+// does listening beyond loopback with nobody to check callers.
+import { loadTokenFile, type StaticToken, TokenFileError } from './tokens.js';
+
+export const SCOPES = { read: 'er:read', write: 'er:write' } as const;
+export const KNOWN_SCOPES: readonly string[] = [SCOPES.read, SCOPES.write];
+
+/** Requests bodies past this are answered 413 without being read further. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface OAuthSettings {
+  /** The authorization server's issuer identifier, compared exactly with each token's `iss`. */
+  issuer: string;
+  /** Compared with each token's `aud`. */
+  audience: string;
+  /** Where the signing keys are; absent when they are found through the issuer's metadata. */
+  jwksUrl?: string;
+}
+
+export interface HttpSettings {
+  host: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  /** The MCP endpoint's URL as clients reach it (behind a proxy: the proxy's); else derived after listening. */
+  publicUrl?: URL;
+  /** Host header names accepted (port ignored), lower case. */
+  allowedHosts: string[];
+  /** Origin headers accepted exactly; null: an origin whose host name is an allowed host. */
+  allowedOrigins: string[] | null;
+  tokens: StaticToken[] | null;
+  oauth: OAuthSettings | null;
+  /** Requests per minute for each caller. */
+  rateLimitPerMinute: number;
+  sessionIdleMs: number;
+  maxSessions: number;
+}
+
+export class HttpSettingsError extends Error {
+  override name = 'HttpSettingsError';
+}
+
+/** A setting's raw value: its flag if given, else its environment variable. */
+export type ReadSetting = (flag: string, variable: string) => string | undefined;
+
+/** The flags only `serve --http` understands (config.ts refuses them without --http). */
+export const HTTP_VALUE_FLAGS = [
+  'host',
+  'http-tokens',
+  'oauth-issuer',
+  'oauth-audience',
+  'oauth-jwks-url',
+  'http-public-url',
+  'http-allowed-hosts',
+  'http-allowed-origins',
+  'http-rate-limit',
+  'http-session-idle-seconds',
+  'http-max-sessions',
+] as const;
+
+const DEFAULTS = { host: '127.0.0.1', port: 8080, rateLimitPerMinute: 600, sessionIdleSeconds: 15 * 60, maxSessions: 100 };
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+
+export function parseHttpSettings(read: ReadSetting): HttpSettings {
+  const host = (read('host', 'HUAWEICLOUD_ER_MCP_HTTP_HOST') ?? DEFAULTS.host).trim();
+  if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new HttpSettingsError(`--host / HUAWEICLOUD_ER_MCP_HTTP_HOST "${host}" is not a host name or IP address.`);
+  const port = wholeNumber('--port / HUAWEICLOUD_ER_MCP_HTTP_PORT', read('port', 'HUAWEICLOUD_ER_MCP_HTTP_PORT'), DEFAULTS.port, { min: 0, max: 65_535 });
+  const publicUrl = parsePublicUrl(read('http-public-url', 'HUAWEICLOUD_ER_MCP_HTTP_PUBLIC_URL'));
+
+  const tokensPath = read('http-tokens', 'HUAWEICLOUD_ER_MCP_HTTP_TOKENS');
+  let tokens: StaticToken[] | null = null;
+  if (tokensPath !== undefined) {
+    try {
+      tokens = loadTokenFile(tokensPath.trim());
+    } catch (error) {
+      if (error instanceof TokenFileError) throw new HttpSettingsError(error.message);
+      throw error;
+    }
+  }
+  const oauth = parseOAuth(read);
+  if (!isLoopback(host) && !tokens && !oauth) {
+    throw new HttpSettingsError(
+      `Refusing to listen on ${host} without authentication: anyone who can reach it could change your routing. ` +
+        'Configure --http-tokens FILE or --oauth-issuer URL with --oauth-audience, or listen on 127.0.0.1.',
+    );
+  }
+
+  const allowedHosts = parseAllowedHosts(read('http-allowed-hosts', 'HUAWEICLOUD_ER_MCP_HTTP_ALLOWED_HOSTS'), host, publicUrl);
+  const allowedOrigins = parseList(read('http-allowed-origins', 'HUAWEICLOUD_ER_MCP_HTTP_ALLOWED_ORIGINS'), '--http-allowed-origins / HUAWEICLOUD_ER_MCP_HTTP_ALLOWED_ORIGINS');
+  for (const origin of allowedOrigins ?? []) {
+    if (originOf(origin) !== origin) {
+      throw new HttpSettingsError(`--http-allowed-origins: "${origin}" is not an origin (scheme://host[:port], nothing after it).`);
+    }
+  }
+  return {
+    host,
+    port,
+    publicUrl,
+    allowedHosts,
+    allowedOrigins,
+    tokens,
+    oauth,
+    rateLimitPerMinute: wholeNumber('--http-rate-limit / HUAWEICLOUD_ER_MCP_HTTP_RATE_LIMIT', read('http-rate-limit', 'HUAWEICLOUD_ER_MCP_HTTP_RATE_LIMIT'), DEFAULTS.rateLimitPerMinute, { min: 1 }),
+    sessionIdleMs:
+      1000 * wholeNumber('--http-session-idle-seconds / HUAWEICLOUD_ER_MCP_HTTP_SESSION_IDLE_SECONDS', read('http-session-idle-seconds', 'HUAWEICLOUD_ER_MCP_HTTP_SESSION_IDLE_SECONDS'), DEFAULTS.sessionIdleSeconds, { min: 1 }),
+    maxSessions: wholeNumber('--http-max-sessions / HUAWEICLOUD_ER_MCP_HTTP_MAX_SESSIONS', read('http-max-sessions', 'HUAWEICLOUD_ER_MCP_HTTP_MAX_SESSIONS'), DEFAULTS.maxSessions, { min: 1 }),
+  };
+}
+
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === 'localhost' || h === '::1' || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+function parseOAuth(read: ReadSetting): OAuthSettings | null {
+  const issuer = read('oauth-issuer', 'HUAWEICLOUD_ER_MCP_OAUTH_ISSUER')?.trim();
+  const audience = read('oauth-audience', 'HUAWEICLOUD_ER_MCP_OAUTH_AUDIENCE')?.trim();
+  const jwksUrl = read('oauth-jwks-url', 'HUAWEICLOUD_ER_MCP_OAUTH_JWKS_URL')?.trim();
+  if (!issuer) {
+    if (audience || jwksUrl) throw new HttpSettingsError('--oauth-audience and --oauth-jwks-url need --oauth-issuer (HUAWEICLOUD_ER_MCP_OAUTH_ISSUER).');
+    return null;
+  }
+  checkAuthorityUrl('--oauth-issuer / HUAWEICLOUD_ER_MCP_OAUTH_ISSUER', issuer);
+  // Without an audience any token the issuer signs for any other service would open this one.
+  if (!audience) throw new HttpSettingsError('--oauth-issuer needs --oauth-audience (HUAWEICLOUD_ER_MCP_OAUTH_AUDIENCE): the audience your authorization server puts in tokens for this server.');
+  if (jwksUrl) checkAuthorityUrl('--oauth-jwks-url / HUAWEICLOUD_ER_MCP_OAUTH_JWKS_URL', jwksUrl);
+  return { issuer, audience, ...(jwksUrl ? { jwksUrl } : {}) };
+}
+
+/** Keys and metadata come over https, except from loopback (a local test authority). */
+function checkAuthorityUrl(name: string, value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new HttpSettingsError(`${name} "${value}" is not a URL.`);
+  }
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname))) return;
+  throw new HttpSettingsError(`${name} must use https:// (plain http:// only for loopback), got "${value}".`);
+}
+
+function parsePublicUrl(value: string | undefined): URL | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new HttpSettingsError(`--http-public-url / HUAWEICLOUD_ER_MCP_HTTP_PUBLIC_URL "${value}" is not a URL; give the MCP endpoint as clients reach it, e.g. https://er-mcp.example.com/mcp.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new HttpSettingsError('--http-public-url must be an http:// or https:// URL.');
+  if (url.search || url.hash || url.username) throw new HttpSettingsError('--http-public-url must not carry a query, fragment or user name.');
+  return url;
+}
+
+/**
+ * Explicit names win. Otherwise: the loopback names, the host bound to (unless it is a wildcard)
+ * and the public URL's host. A wildcard bind with nothing else would accept any Host header,
+ * which is what DNS rebinding needs, so it must be told the names.
+ */
+function parseAllowedHosts(value: string | undefined, host: string, publicUrl: URL | undefined): string[] {
+  const explicit = parseList(value, '--http-allowed-hosts / HUAWEICLOUD_ER_MCP_HTTP_ALLOWED_HOSTS');
+  if (explicit) return explicit.map(normalizeHostName);
+  const wildcard = host === '0.0.0.0' || host === '::' || host === '[::]';
+  if (wildcard && !publicUrl) {
+    throw new HttpSettingsError(
+      `Listening on ${host} (every interface) needs the names clients use to reach it: set --http-allowed-hosts a,b (HUAWEICLOUD_ER_MCP_HTTP_ALLOWED_HOSTS) or --http-public-url. Other Host headers are refused (DNS-rebinding protection).`,
+    );
+  }
+  const names = new Set(LOOPBACK_NAMES);
+  if (!wildcard) names.add(normalizeHostName(host));
+  if (publicUrl) names.add(publicUrl.hostname.toLowerCase());
+  return [...names];
+}
+
+/** `::1` and `[::1]` name the same host; the Host header always brackets IPv6. */
+function normalizeHostName(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.includes(':') && !lower.startsWith('[') ? `[${lower}]` : lower;
+}
+
+function parseList(value: string | undefined, name: string): string[] | null {
+  if (value === undefined) return null;
+  const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (items.length === 0) throw new HttpSettingsError(`${name} is set but empty.`);
+  return items;
+}
+
+/** The origin of a URL-like string, or null. */
+export function originOf(value: string): string | null {
+  try {
+    const url = new URL(value);
+    return url.origin === 'null' ? null : url.origin;
+  } catch {
+    return null;
+  }
+}
+
+function wholeNumber(name: string, value: string | undefined, fallback: number, range: { min: number; max?: number }): number {
+  if (value === undefined || value.trim() === '') return fallback;
+  const n = Number(value.trim());
+  if (!Number.isInteger(n) || n < range.min || (range.max !== undefined && n > range.max)) {
+    throw new HttpSettingsError(`${name} must be a whole number${range.max !== undefined ? ` from ${range.min} to ${range.max}` : ` of at least ${range.min}`} (got "${value}").`);
+  }
+  return n;
+}

@@ -1,0 +1,91 @@
+// Static bearer tokens for small teams: a file of `name sha256-hex scope[,scope]` lines. Only
+// hashes are stored, so the file alone does not let anyone in; it is still refused when others
+// could read or swap it.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
+
+export interface StaticToken {
+  name: string;
+  /** SHA-256 of the token, 32 bytes. */
+  hash: Buffer;
+  scopes: string[];
+}
+
+export class TokenFileError extends Error {
+  override name = 'TokenFileError';
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+const HEX = /^[0-9a-fA-F]{64}$/;
+const SCOPES = new Set(['er:read', 'er:write']);
+
+export function loadTokenFile(path: string): StaticToken[] {
+  const what = `The tokens file ${path} (--http-tokens / HUAWEICLOUD_ER_MCP_HTTP_TOKENS)`;
+  let link;
+  try {
+    link = lstatSync(path);
+  } catch (error) {
+    throw new TokenFileError(`${what} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+  }
+  // A symlink could be pointed elsewhere by whoever owns the directory it lives in.
+  if (link.isSymbolicLink()) throw new TokenFileError(`${what} is a symbolic link: give the real file's path.`);
+  let text: string;
+  let fd: number | undefined;
+  try {
+    // O_NOFOLLOW and fstat on the opened file: the checks hold for what is actually read.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new TokenFileError(`${what} is not a regular file.`);
+    if ((stat.mode & 0o077) !== 0) {
+      throw new TokenFileError(`${what} is readable or writable by group or others (mode ${(stat.mode & 0o777).toString(8)}): run chmod 600 on it.`);
+    }
+    text = readFileSync(fd, 'utf8');
+  } catch (error) {
+    if (error instanceof TokenFileError) throw error;
+    throw new TokenFileError(`${what} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  return parseTokenLines(text, what);
+}
+
+export function parseTokenLines(text: string, what = 'The tokens file'): StaticToken[] {
+  const tokens: StaticToken[] = [];
+  const names = new Set<string>();
+  const hashes = new Set<string>();
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const where = `${what}, line ${index + 1}`;
+    const fields = line.split(/\s+/);
+    if (fields.length !== 3) throw new TokenFileError(`${where}: expected "name sha256-hex scope[,scope]" (three fields), got ${fields.length}.`);
+    const [name, hex, scopeList] = fields as [string, string, string];
+    if (!NAME.test(name)) throw new TokenFileError(`${where}: the name must be 1-64 letters, digits, ".", "_", "@" or "-".`);
+    // Never echo the field: someone may have pasted the token itself instead of its hash.
+    if (!HEX.test(hex)) throw new TokenFileError(`${where}: the second field must be the SHA-256 of the token as 64 hex digits (e.g. printf %s TOKEN | sha256sum).`);
+    const scopes = scopeList.split(',').filter((s) => s !== '');
+    const unknown = scopes.filter((s) => !SCOPES.has(s));
+    if (scopes.length === 0 || unknown.length > 0) throw new TokenFileError(`${where}: scopes must be er:read and/or er:write, comma-separated${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}.`);
+    if (names.has(name)) throw new TokenFileError(`${where}: the name ${name} is used twice.`);
+    const key = hex.toLowerCase();
+    if (hashes.has(key)) throw new TokenFileError(`${where}: the same token hash is listed twice.`);
+    names.add(name);
+    hashes.add(key);
+    tokens.push({ name, hash: Buffer.from(key, 'hex'), scopes: [...new Set(scopes)] });
+  });
+  if (tokens.length === 0) throw new TokenFileError(`${what} lists no tokens.`);
+  return tokens;
+}
+
+/**
+ * The entry whose hash matches the presented token, or undefined. Every entry is compared, each
+ * in constant time, so neither the answer's timing nor its position gives anything away.
+ */
+export function matchStaticToken(tokens: readonly StaticToken[], presented: string): StaticToken | undefined {
+  const digest = createHash('sha256').update(presented, 'utf8').digest();
+  let found: StaticToken | undefined;
+  for (const token of tokens) {
+    if (timingSafeEqual(token.hash, digest) && !found) found = token;
+  }
+  return found;
+}

@@ -1,0 +1,151 @@
+// What `serve --http` accepts at start, through loadConfig as the CLI calls it: defaults, the
+// environment twins, and every refusal (with a message that says what to do).
+import { chmodSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, UsageError } from '../../../src/config.js';
+import { matchStaticToken, parseTokenLines } from '../../../src/transports/http/tokens.js';
+import { tempDir } from '../../helpers.js';
+import { sha256, TOKENS, writeTokensFile } from './harness.js';
+
+const env = { HOME: '/nonexistent-home', XDG_STATE_HOME: '/nonexistent-state' };
+
+function http(args: string[], extraEnv: Record<string, string> = {}) {
+  return loadConfig(['serve', '--http', '--sandbox', ...args], { ...env, ...extraEnv }).http!;
+}
+
+function refusal(args: string[], extraEnv: Record<string, string> = {}): string {
+  try {
+    loadConfig(args, { ...env, ...extraEnv });
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return (error as Error).message;
+  }
+  throw new Error(`expected ${args.join(' ')} to be refused`);
+}
+
+describe('serve --http settings', () => {
+  it('stdio stays the default: no http settings without --http', () => {
+    expect(loadConfig(['--sandbox'], env).http).toBeUndefined();
+  });
+
+  it('defaults: 127.0.0.1:8080, no auth, loopback names, 600/min, 100 sessions, 15 min idle', () => {
+    expect(http([])).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      publicUrl: undefined,
+      allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
+      allowedOrigins: null,
+      tokens: null,
+      oauth: null,
+      rateLimitPerMinute: 600,
+      sessionIdleMs: 900_000,
+      maxSessions: 100,
+    });
+  });
+
+  it('reads the environment twins, and a flag wins over its variable', () => {
+    const fromEnv = http([], { HUAWEICLOUD_ER_MCP_HTTP_HOST: '127.0.0.2', HUAWEICLOUD_ER_MCP_HTTP_PORT: '9001', HUAWEICLOUD_ER_MCP_HTTP_RATE_LIMIT: '5' });
+    expect(fromEnv).toMatchObject({ host: '127.0.0.2', port: 9001, rateLimitPerMinute: 5 });
+    expect(http(['--port', '9002', '--host=localhost'], { HUAWEICLOUD_ER_MCP_HTTP_PORT: '9001' })).toMatchObject({ host: 'localhost', port: 9002 });
+  });
+
+  it('refuses to listen beyond loopback without authentication', () => {
+    for (const host of ['0.0.0.0', '10.1.2.3', 'er-mcp.internal']) {
+      expect(refusal(['serve', '--http', '--host', host, '--http-allowed-hosts', 'x'])).toMatch(/Refusing to listen on .* without authentication/);
+    }
+    expect(refusal(['serve', '--http'], { HUAWEICLOUD_ER_MCP_HTTP_HOST: '0.0.0.0' })).toContain('without authentication');
+  });
+
+  it('listens beyond loopback with a tokens file, but every interface only with the names clients use', () => {
+    const tokens = writeTokensFile();
+    expect(refusal(['serve', '--http', '--host', '0.0.0.0', '--http-tokens', tokens])).toContain('--http-allowed-hosts');
+    const settings = http(['--host', '0.0.0.0', '--http-tokens', tokens, '--http-allowed-hosts', 'ER-MCP.internal,10.0.0.5']);
+    expect(settings.allowedHosts).toEqual(['er-mcp.internal', '10.0.0.5']);
+    expect(settings.tokens?.map((t) => t.name)).toEqual(['alice', 'bob', 'reader']);
+    const bound = http(['--host', '10.0.0.5', '--http-tokens', tokens, '--http-public-url', 'https://er-mcp.example.com/mcp']);
+    expect(bound.allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]', '10.0.0.5', 'er-mcp.example.com']);
+  });
+
+  it('OAuth needs an audience, https (except loopback), and the issuer for the other OAuth flags', () => {
+    expect(refusal(['serve', '--http', '--oauth-issuer', 'https://as.example.com'])).toContain('--oauth-audience');
+    expect(refusal(['serve', '--http', '--oauth-issuer', 'http://as.example.com', '--oauth-audience', 'a'])).toContain('https://');
+    expect(refusal(['serve', '--http', '--oauth-audience', 'a'])).toContain('--oauth-issuer');
+    expect(http(['--oauth-issuer', 'http://127.0.0.1:9/x', '--oauth-audience', 'a']).oauth).toEqual({ issuer: 'http://127.0.0.1:9/x', audience: 'a' });
+  });
+
+  it('HTTP flags without --http, and --http for other commands, are mistakes', () => {
+    expect(refusal(['serve', '--host', '0.0.0.0'])).toContain('--host applies to serve --http only');
+    expect(refusal(['serve', '--port', '8080'])).toContain('--port applies to serve --http only');
+    expect(refusal(['doctor', '--http'])).toContain('--http applies to serve only');
+    expect(loadConfig(['emulator', '--port', '0'], env).http).toBeUndefined();
+  });
+
+  it('refuses malformed numbers, lists and URLs', () => {
+    expect(refusal(['serve', '--http', '--port', '70000'])).toContain('--port');
+    expect(refusal(['serve', '--http', '--http-rate-limit', '0'])).toContain('--http-rate-limit');
+    expect(refusal(['serve', '--http', '--http-max-sessions', 'lots'])).toContain('--http-max-sessions');
+    expect(refusal(['serve', '--http', '--http-session-idle-seconds', '1.5'])).toContain('--http-session-idle-seconds');
+    expect(refusal(['serve', '--http', '--http-allowed-hosts', ' , '])).toContain('empty');
+    expect(refusal(['serve', '--http', '--http-allowed-origins', 'https://a.example.com/path'])).toContain('not an origin');
+    expect(refusal(['serve', '--http', '--http-public-url', 'not a url'])).toContain('--http-public-url');
+  });
+});
+
+describe('the tokens file', () => {
+  it('is refused when group or others may read it', () => {
+    const path = writeTokensFile();
+    chmodSync(path, 0o640);
+    expect(refusal(['serve', '--http', '--http-tokens', path])).toMatch(/readable or writable by group or others.*chmod 600/);
+    chmodSync(path, 0o604);
+    expect(refusal(['serve', '--http', '--http-tokens', path])).toContain('chmod 600');
+  });
+
+  it('is refused when it is a symbolic link, even to a good file', () => {
+    const target = writeTokensFile();
+    const link = join(tempDir('er-http-link'), 'tokens');
+    symlinkSync(target, link);
+    expect(refusal(['serve', '--http', '--http-tokens', link])).toContain('symbolic link');
+  });
+
+  it('is refused when missing, with the path and the flag named', () => {
+    expect(refusal(['serve', '--http', '--http-tokens', '/nonexistent/tokens'])).toMatch(/\/nonexistent\/tokens.*--http-tokens.*ENOENT/);
+  });
+
+  it('refuses malformed lines without quoting what may be a pasted token', () => {
+    const hash = sha256(TOKENS.alice);
+    const cases: Array<[string, RegExp]> = [
+      [`alice ${TOKENS.alice} er:read`, /line 1: the second field must be the SHA-256/],
+      [`alice ${hash}`, /three fields/],
+      [`alice ${hash} er:admin`, /unknown: er:admin/],
+      [`alice ${hash} er:read\nalice ${sha256('x')} er:read`, /line 2: the name alice is used twice/],
+      [`alice ${hash} er:read\nbob ${hash} er:read`, /same token hash/],
+      ['# only comments\n', /lists no tokens/],
+      [`al ice ${hash} er:read`, /three fields/],
+    ];
+    for (const [text, message] of cases) {
+      let error: unknown;
+      try {
+        parseTokenLines(text);
+      } catch (e) {
+        error = e;
+      }
+      expect(String(error)).toMatch(message);
+      expect(String(error)).not.toContain(TOKENS.alice);
+    }
+  });
+
+  it('matches a presented token by its hash, upper- or lower-case hex in the file', () => {
+    const tokens = parseTokenLines(`a ${sha256('one').toUpperCase()} er:read\nb ${sha256('two')} er:read,er:write\n`);
+    expect(matchStaticToken(tokens, 'one')?.name).toBe('a');
+    expect(matchStaticToken(tokens, 'two')).toMatchObject({ name: 'b', scopes: ['er:read', 'er:write'] });
+    expect(matchStaticToken(tokens, 'three')).toBeUndefined();
+    expect(matchStaticToken(tokens, '')).toBeUndefined();
+  });
+
+  it('accepts a 0600 file written by hand with comments, blank lines and CRLF', () => {
+    const path = join(tempDir('er-http-tokens'), 'tokens');
+    writeFileSync(path, `# team tokens\r\n\r\nops ${sha256('t')}  er:read,er:write\r\n`, { mode: 0o600 });
+    expect(http(['--http-tokens', path]).tokens?.map((t) => [t.name, t.scopes])).toEqual([['ops', ['er:read', 'er:write']]]);
+  });
+});
