@@ -58,7 +58,9 @@ describe('fault soak of create_route_association', () => {
     const [erId, tables] = [topology.routers[0]!.id, topology.routeTables.map((t) => t.id)];
     emulator = await startTestEmulator({ topology, faults: PLAN });
     const log = pino({ level: 'debug' }, new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) }));
-    harness = await connectInMemory(emulator, { env: { log }, http: { retry: { baseDelayMs: 2, maxDelayMs: 20 } } });
+    // Three attempts a call, not four: enough calls then fail outright that the agents' own
+    // retries (with the token handed back) are exercised in every run.
+    harness = await connectInMemory(emulator, { env: { log }, http: { retry: { baseDelayMs: 2, maxDelayMs: 20, maxAttempts: 3 } } });
 
     const tally: Tally = { calls: 0, created: 0, alreadyAssociated: 0, settledByLookUp: 0, errors: {} };
     const firstTokens = new Map<string, string>();
