@@ -10,7 +10,11 @@ import {
   associationSchema,
   type Attachment,
   attachmentSchema,
+  type EffectiveRoute,
+  effectiveRouteSchema,
   pageInfoSchema,
+  type Propagation,
+  propagationSchema,
   type RouteTable,
   routeTableSchema,
   type Router,
@@ -149,6 +153,26 @@ export class ErClient {
 
   getAttachment(erId: string, attachmentId: string, options: CallOptions = {}): Promise<Attachment> {
     return this.getOne(`${this.routerPath(erId)}/attachments/${checked('attachment_id', attachmentId)}`, 'attachment', attachmentSchema, options);
+  }
+
+  // Routing reads (propagations, effective routes): one block, apart from the write path.
+
+  listPropagations(erId: string, routeTableId: string, options: ListOptions = {}): Promise<Page<Propagation>> {
+    return this.listPage(`${this.tablePath(erId, routeTableId)}/propagations`, 'propagations', propagationSchema, options);
+  }
+
+  /** The attachment's propagation into this route table, or null; follows every page. */
+  async findPropagation(ref: AssociationRef, options: CallOptions = {}): Promise<Propagation | null> {
+    const filters = { attachment_id: checked('attachment_id', ref.attachmentId) };
+    for await (const propagation of this.listAll((marker) => this.listPropagations(ref.erId, ref.routeTableId, { ...options, marker, filters }))) {
+      if (propagation.attachment_id === ref.attachmentId) return propagation;
+    }
+    return null;
+  }
+
+  /** Selected routes of a route table (the path has no router id); the marker is the last `route_id`. */
+  listEffectiveRoutes(routeTableId: string, options: ListOptions = {}): Promise<Page<EffectiveRoute>> {
+    return this.listPage(`${this.base()}/route-tables/${checked('route_table_id', routeTableId)}/routes`, 'routes', effectiveRouteSchema, options);
   }
 
   /** Walks pages until `next_marker` is empty or repeats the marker just sent (both happen in the wild). */
