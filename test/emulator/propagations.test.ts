@@ -1,77 +1,11 @@
 // Propagations and effective routes of the ER emulator over real HTTP on 127.0.0.1: lifecycle on
 // a fake clock, idempotence tokens, documented error codes, faults, and the routes each seeded
 // table selects (hand-computed from the sandbox topology and docs/routing.md).
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Emulator, EmulatorOptions } from '../../src/emulator/server.js';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_IDS as ids } from '../../src/emulator/topology.js';
-import { ErClient } from '../../src/er/client.js';
 import { ErApiError } from '../../src/er/errors.js';
-import type { EffectiveRoute } from '../../src/er/types.js';
-import { HttpClient, type HttpResult } from '../../src/http/client.js';
-import { FakeClock } from '../fake-clock.js';
-import { CANARY, startTestEmulator } from '../helpers.js';
-
-const AVAILABLE_AFTER_MS = 5_000;
-const DELETED_AFTER_MS = 3_000;
-
-interface Api {
-  emulator: Emulator;
-  clock: FakeClock;
-  er: ErClient;
-  enable(tableId: string, attachmentId: string, token?: string): Promise<HttpResult>;
-  disable(tableId: string, attachmentId: string): Promise<HttpResult>;
-  body(result: HttpResult): Record<string, unknown> & { error_code?: string };
-}
-
-const open: Array<{ emulator: Emulator; http: HttpClient }> = [];
-
-afterEach(async () => {
-  for (const { emulator, http } of open.splice(0)) {
-    await http.close();
-    await emulator.close();
-  }
-});
-
-/** One attempt per request: the tests see each answer the emulator gives. */
-async function api(options: Partial<EmulatorOptions> = {}): Promise<Api> {
-  const clock = new FakeClock(true);
-  const emulator = await startTestEmulator({ availableAfterMs: AVAILABLE_AFTER_MS, deletedAfterMs: DELETED_AFTER_MS, now: () => clock.now(), ...options });
-  const http = new HttpClient({ endpoint: emulator.url, credentials: CANARY, clock, retry: { maxAttempts: 1 } });
-  open.push({ emulator, http });
-  const projectId = emulator.store.topology.projectId;
-  const write = (tableId: string, verb: string, attachmentId: string, token?: string) =>
-    http.request({
-      method: 'POST',
-      path: `/v3/${projectId}/enterprise-router/${ids.router}/route-tables/${tableId}/${verb}`,
-      json: { attachment_id: attachmentId },
-      headers: { 'X-Project-Id': projectId, ...(token ? { 'X-Client-Token': token } : {}) },
-    });
-  return {
-    emulator,
-    clock,
-    er: new ErClient(http, projectId),
-    enable: (tableId, attachmentId, token) => write(tableId, 'enable-propagations', attachmentId, token),
-    disable: (tableId, attachmentId) => write(tableId, 'disable-propagations', attachmentId),
-    body: (result) => (result.body ? JSON.parse(result.body) : {}) as Record<string, unknown> & { error_code?: string },
-  };
-}
-
-async function propagationOf(a: Api, tableId: string, attachmentId: string): Promise<Record<string, unknown> | null> {
-  return a.er.findPropagation({ erId: ids.router, routeTableId: tableId, attachmentId });
-}
-
-async function routesOf(a: Api, tableId: string): Promise<EffectiveRoute[]> {
-  const routes: EffectiveRoute[] = [];
-  for await (const route of a.er.listAll((marker) => a.er.listEffectiveRoutes(tableId, { marker, limit: 2000 }))) routes.push(route);
-  return routes;
-}
-
-/** Destination → "attachment ids of the next hops" or "blackhole", sorted by destination. */
-async function table(a: Api, tableId: string): Promise<Record<string, string>> {
-  const routes = await routesOf(a, tableId);
-  const entries = routes.map((r) => [r.destination, r.is_blackhole ? 'blackhole' : (r.next_hops ?? []).map((h) => `${h.attachment_id} ${r.route_type}`).join(',')] as const);
-  return Object.fromEntries(entries.sort(([x], [y]) => (x < y ? -1 : 1)));
-}
+import type { HttpResult } from '../../src/http/client.js';
+import { api, AVAILABLE_AFTER_MS, DELETED_AFTER_MS, propagationOf, routesOf, table } from '../routing-harness.js';
 
 async function expectApiError(promise: Promise<unknown>, status: number, code: string): Promise<void> {
   const error = await promise.then(
