@@ -149,7 +149,7 @@ export function describePlan(tool: string, plan: Plan): string {
     `Now: ${current}`,
     plan.will_change ? 'Effect: this will change the routing of that attachment.' : 'Effect: the plan expects no change.',
     ...plan.conflicts.map((c) => `Conflict: ${c.message}`),
-    ...describeAssociationEffect(effect),
+    ...describeAssociationEffect(effect, { [plan.route_table.id]: plan.route_table.name }),
   ];
   return lines.join('\n');
 }

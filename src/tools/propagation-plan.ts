@@ -151,7 +151,7 @@ export function describePropagationPlan(tool: string, plan: PropagationPlan): st
     `Now: ${current}`,
     plan.will_change ? 'Effect: this will change what the route table learns.' : 'Effect: the plan expects no change.',
     ...plan.conflicts.map((c) => `Conflict: ${c.message}`),
-    ...describePropagationEffect(effect),
+    ...describePropagationEffect(effect, plan.route_table.name),
   ];
   return lines.join('\n');
 }

@@ -146,22 +146,24 @@ export async function propagationRoutingEffect(
 }
 
 /** Lines for the human's approval message. */
-export function describeAssociationEffect(outcome: EffectOutcome<AssociationEffectOutput>): string[] {
+/** Lines for the human's approval message; `names` turns the route table IDs it knows into names. */
+export function describeAssociationEffect(outcome: EffectOutcome<AssociationEffectOutput>, names: Record<string, string | null> = {}): string[] {
   if (!outcome.effect) return [`Routing effect: unknown (${outcome.note})`];
   const e = outcome.effect;
+  const table = (id: string | null) => (id === null ? 'no route table' : names[id] ? `${names[id]} (${id})` : id);
   return [
-    `Routing effect: lookups move from ${e.route_table_before ?? 'no route table'} to ${e.route_table_after ?? 'no route table'}; ` +
+    `Routing effect: lookups move from ${table(e.route_table_before)} to ${table(e.route_table_after)}; ` +
       `reachable destinations +${e.added.count} −${e.removed.count}, ${e.changed.count} via other next hops, ${e.unchanged} unchanged.`,
     ...sample('Reachable after', e.added.entries.map((r) => r.destination), e.added.count),
     ...sample('No longer reachable', e.removed.entries.map((r) => r.destination), e.removed.count),
   ];
 }
 
-export function describePropagationEffect(outcome: EffectOutcome<PropagationEffectOutput>): string[] {
+export function describePropagationEffect(outcome: EffectOutcome<PropagationEffectOutput>, tableName: string | null = null): string[] {
   if (!outcome.effect) return [`Routing effect: unknown (${outcome.note})`];
   const e = outcome.effect;
   return [
-    `Routing effect on route table ${e.route_table_id}: ${e.appear.count} destination(s) appear, ${e.disappear.count} disappear, ${e.changed.count} change next hop.`,
+    `Routing effect on ${tableName ?? `route table ${e.route_table_id}`}: ${e.appear.count} destination(s) appear, ${e.disappear.count} disappear, ${e.changed.count} change next hop.`,
     ...sample('Appear', e.appear.entries.map((r) => r.destination), e.appear.count),
     ...sample('Disappear', e.disappear.entries.map((r) => r.destination), e.disappear.count),
     ...e.conflicts.entries.map((c) => `Routing conflict: ${c.message}`),
