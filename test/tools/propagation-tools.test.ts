@@ -7,12 +7,14 @@ import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FaultPlan } from '../../src/emulator/faults.js';
 import { type Emulator, isWrite } from '../../src/emulator/server.js';
-import { SANDBOX_IDS as ids } from '../../src/emulator/topology.js';
+import { SANDBOX_IDS as ids, sandboxTopology } from '../../src/emulator/topology.js';
 import { type AuditRecord, openAuditLog } from '../../src/guardrails/audit.js';
 import type { GuardrailSettings } from '../../src/guardrails/settings.js';
 import type { Plan } from '../../src/tools/plan.js';
 import type { PropagationPlan } from '../../src/tools/propagation-plan.js';
-import { connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured, tempDir } from '../helpers.js';
+import { EFFECT_TEXT_BUDGET } from '../../src/tools/routing-effect.js';
+import { TEXT_BUDGET } from '../../src/tools/paging.js';
+import { connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured, tempDir, textOf } from '../helpers.js';
 
 const payments = { er_id: ids.router, route_table_id: ids.prodTable, attachment_id: ids.paymentsVpc };
 
@@ -24,8 +26,8 @@ afterEach(async () => {
   await emulator?.close();
 });
 
-async function setUp(options: { faults?: FaultPlan; settings?: Partial<GuardrailSettings>; auditPath?: string; elicit?: Array<string> } = {}): Promise<void> {
-  emulator = await startTestEmulator(options.faults ? { faults: options.faults } : {});
+async function setUp(options: { faults?: FaultPlan; settings?: Partial<GuardrailSettings>; auditPath?: string; elicit?: Array<string>; topology?: ReturnType<typeof sandboxTopology> } = {}): Promise<void> {
+  emulator = await startTestEmulator({ ...(options.faults ? { faults: options.faults } : {}), ...(options.topology ? { topology: options.topology } : {}) });
   const elicit = options.elicit;
   harness = await connectInMemory(emulator, {
     settings: options.settings,
@@ -128,6 +130,26 @@ describe('association dry runs show the routing effect too', () => {
     const { plan } = await call<{ plan: Plan }>('create_route_association', { ...payments, attachment_id: ids.officeVpn, dry_run: true });
     expect(plan.conflicts.map((c) => c.kind)).toEqual(['associated_elsewhere']);
     expect(plan.routing_effect).toMatchObject({ route_table_before: ids.devTable, route_table_after: ids.prodTable, added: { count: 2 }, removed: { count: 3 }, changed: { count: 1 }, unchanged: 1 });
+  });
+});
+
+describe('routing effects of large tables stay small', () => {
+  it('a move between two tables of hundreds of routes keeps exact counts and fits its budget', async () => {
+    const topology = sandboxTopology();
+    const cidrs = (second: number) => Array.from({ length: 300 }, (_, i) => `10.${second}.${i % 256}.${i < 256 ? 0 : 128}/25`);
+    for (const attachment of topology.attachments) {
+      if (attachment.id === ids.analyticsVpc) attachment.cidrs = cidrs(130);
+      if (attachment.id === ids.dcVgw) attachment.cidrs = cidrs(140);
+    }
+    await setUp({ topology });
+    const result = await harness.client.callTool({ name: 'create_route_association', arguments: { ...payments, attachment_id: ids.officeVpn, dry_run: true } });
+    const effect = structured<{ plan: Plan }>(result).plan.routing_effect!;
+    // dev reaches payments, web, 300 analytics prefixes and the VPN's two; prod reaches the static /24, web and 300 gateway prefixes.
+    expect({ added: effect.added.count, removed: effect.removed.count, changed: effect.changed.count, unchanged: effect.unchanged }).toEqual({ added: 301, removed: 303, changed: 0, unchanged: 1 });
+    expect(effect.added.entries.length).toBeLessThan(20);
+    expect(effect.added.entries.length).toBeGreaterThan(0);
+    expect(JSON.stringify(effect, null, 2).length).toBeLessThanOrEqual(EFFECT_TEXT_BUDGET);
+    expect(textOf(result).length).toBeLessThanOrEqual(TEXT_BUDGET);
   });
 });
 
