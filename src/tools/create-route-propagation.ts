@@ -80,6 +80,17 @@ interface CreateAttempt {
   lookupDeadline: number;
 }
 
+/**
+ * Whether a propagation found after a refusal may be this agent's own: made by an earlier attempt
+ * of this call, or by an earlier call with the client_token the agent passed again. A token the
+ * server made for this call has never been sent before it.
+ */
+function mayBeMine(attempt: CreateAttempt, earlierAttemptMayHaveApplied: boolean): boolean {
+  return earlierAttemptMayHaveApplied || attempt.call.tokenFromCaller;
+}
+
+const ALREADY_THERE_MAYBE_MINE = 'The propagation exists: made by an earlier request with this client_token, or by another request.';
+
 /** Refusals that can mean another request is making this very propagation right now. */
 const OPERATION_IN_PROGRESS: ReadonlySet<string> = new Set([ER_CODES.PROPAGATION_BUSY, ER_CODES.ATTACHMENT_BUSY]);
 
@@ -153,16 +164,16 @@ function cancelled(attempt: CreateAttempt, error: unknown, original: unknown): W
 async function convergeOnExisting(attempt: CreateAttempt, original: ErApiError): Promise<WriteAnswer> {
   const { call, ref, clientToken, errorContext } = attempt;
   const described = describeError(original, errorContext);
-  const ownEarlierAttempt = attemptsOf(original).slice(0, -1).some((a) => a.may_have_applied);
+  const mine = mayBeMine(attempt, attemptsOf(original).slice(0, -1).some((a) => a.may_have_applied));
   try {
     const existing = await call.er.findPropagation(ref, callOptions(call, attempt.lookupDeadline));
     if (existing?.state === 'deleting' || existing?.state === 'failed') return dyingPropagation(attempt, existing.state, described);
     if (existing) {
       return created(attempt, existing, {
         requestId: original.requestId,
-        alreadyPropagating: true,
-        madeByThisCall: ownEarlierAttempt ? null : false,
-        ...(ownEarlierAttempt ? {} : { note: 'The propagation already existed: another request made it, not this call.' }),
+        alreadyPropagating: !mine,
+        madeByThisCall: mine ? null : false,
+        note: mine ? ALREADY_THERE_MAYBE_MINE : 'The propagation already existed: another request made it, not this call.',
       });
     }
     return unknownOutcome(
@@ -249,10 +260,11 @@ async function settleRefused(attempt: CreateAttempt, described: ToolError): Prom
   try {
     const existing = await call.er.findPropagation(ref, callOptions(call, attempt.lookupDeadline));
     if (!existing || existing.state === 'deleting' || existing.state === 'failed') return notCreated();
+    const mine = mayBeMine(attempt, false);
     return created(attempt, existing, {
-      alreadyPropagating: true,
-      madeByThisCall: false,
-      note: `This call's create was refused (${described.error_code}), but the propagation exists: another request made it, not this call.`,
+      alreadyPropagating: !mine,
+      madeByThisCall: mine ? null : false,
+      note: mine ? ALREADY_THERE_MAYBE_MINE : `This call's create was refused (${described.error_code}), but the propagation exists: another request made it, not this call.`,
     });
   } catch {
     return notCreated();
