@@ -9,10 +9,13 @@ import { installTools } from './tool-host.js';
 import { VERSION } from './version.js';
 
 export const INSTRUCTIONS = [
-  'Manages Huawei Cloud Enterprise Router (ER) route-table associations.',
+  'Manages Huawei Cloud Enterprise Router (ER) route-table associations and propagations.',
   'Workflow: find IDs with the list_* tools → create_route_association with dry_run: true to see the plan →',
   'create_route_association → get_association_state with wait_for "available" → (undo: delete_route_association,',
   'then get_association_state with wait_for "deleted").',
+  'Connecting an attachment to a route table usually also needs a propagation (the table learns the attachment\'s',
+  'routes): the same steps with create_route_propagation and get_propagation_state. Dry runs show the routing_effect;',
+  'list_effective_routes shows what a table really routes.',
   'Retrying a create with the same client_token never creates a duplicate. Failures are isError results whose',
   '"hint" says what to do next.',
 ].join(' ');

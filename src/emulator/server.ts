@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { parseSdkDate, sign } from '../http/signer.js';
 import { type Fault, FaultInjector, type FaultPlan } from './faults.js';
+import { RoutingStore } from './propagations.js';
 import { ApiError, Store } from './store.js';
 import { sandboxTopology, type Topology } from './topology.js';
 
@@ -43,6 +44,8 @@ export interface Emulator {
   url: string;
   port: number;
   store: Store;
+  /** Propagations, static routes and effective routes. */
+  routing: RoutingStore;
   /** Every request that reached a route, in order (rejected ones too). */
   requests: RecordedRequest[];
   /** TCP connections accepted since start. */
@@ -56,7 +59,8 @@ export const SANDBOX_CREDENTIALS: EmulatorCredential = { ak: 'SANDBOXACCESSKEY00
 
 const MAX_SKEW_MS = 15 * 60 * 1000;
 const MAX_BODY_BYTES = 1024 * 1024;
-const WRITE_OPERATIONS = new Set(['associate', 'disassociate']);
+const WRITE_OPERATIONS = new Set(['associate', 'disassociate', 'enable-propagation', 'disable-propagation']);
+const PROPAGATION_OPERATIONS = new Set(['enable-propagation', 'disable-propagation', 'list-propagations']);
 
 export function isWrite(request: RecordedRequest): boolean {
   return WRITE_OPERATIONS.has(request.operation);
@@ -80,6 +84,11 @@ const ROUTES: Route[] = [
   { method: 'GET', pattern: new RegExp(`^/v3/${ID}/enterprise-router/${ID}/route-tables/${ID}/associations$`), operation: 'list-associations' },
   { method: 'POST', pattern: new RegExp(`^/v3/${ID}/enterprise-router/${ID}/route-tables/${ID}/associate$`), operation: 'associate' },
   { method: 'POST', pattern: new RegExp(`^/v3/${ID}/enterprise-router/${ID}/route-tables/${ID}/disassociate$`), operation: 'disassociate' },
+  { method: 'GET', pattern: new RegExp(`^/v3/${ID}/enterprise-router/${ID}/route-tables/${ID}/propagations$`), operation: 'list-propagations' },
+  { method: 'POST', pattern: new RegExp(`^/v3/${ID}/enterprise-router/${ID}/route-tables/${ID}/enable-propagations$`), operation: 'enable-propagation' },
+  { method: 'POST', pattern: new RegExp(`^/v3/${ID}/enterprise-router/${ID}/route-tables/${ID}/disable-propagations$`), operation: 'disable-propagation' },
+  // Effective routes: the route table alone names the path, no router id.
+  { method: 'GET', pattern: new RegExp(`^/v3/${ID}/enterprise-router/route-tables/${ID}/routes$`), operation: 'list-effective-routes' },
 ];
 
 interface Reply {
@@ -95,6 +104,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     availableAfterMs: options.availableAfterMs ?? 1_500,
     deletedAfterMs: options.deletedAfterMs ?? 1_500,
     associationListLagMs: options.associationListLagMs ?? options.faults?.associationListLagMs ?? 0,
+    now,
+  });
+  const routing = new RoutingStore(store, topology, {
+    availableAfterMs: options.availableAfterMs ?? 1_500,
+    deletedAfterMs: options.deletedAfterMs ?? 1_500,
     now,
   });
   const faults = options.faults ? new FaultInjector(options.faults) : undefined;
@@ -140,7 +154,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       record(0);
       return void req.socket.destroy();
     }
-    const injected = faultReply(fault);
+    const injected = faultReply(fault, operation);
     if (injected) {
       record(injected.status);
       return send(res, injected);
@@ -197,6 +211,24 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       case 'disassociate':
         store.disassociate(erId, second, attachmentIdFrom(body));
         return { status: 202 };
+      case 'list-propagations':
+        return page(query, 'propagations', filter(routing.list(erId, second), query, ['attachment_id', 'state', 'resource_type']));
+      case 'enable-propagation': {
+        const propagation = routing.enable(erId, second, attachmentIdFrom(body), clientToken);
+        return { status: 202, body: { propagation, request_id: randomUUID() }, headers: clientToken ? { 'x-client-token': clientToken } : {} };
+      }
+      case 'disable-propagation':
+        routing.disable(erId, second, attachmentIdFrom(body));
+        return { status: 202 };
+      case 'list-effective-routes': {
+        // Only path id here is the route table's (erId holds it); filters match any next hop.
+        const routes = routing.effectiveRoutes(erId).filter(
+          (r) =>
+            (!query.destination || query.destination.includes(r.destination)) &&
+            (!query.resource_type || r.next_hops.some((h) => query.resource_type!.includes(h.resource_type))),
+        );
+        return page(query, 'routes', routes, 'route_id');
+      }
       default:
         return apiError(404, 'APIGW.0101', 'The API does not exist or has not been published in the environment.');
     }
@@ -220,6 +252,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     store,
+    routing,
     requests,
     connections: () => connectionCount,
     faults,
@@ -284,14 +317,14 @@ function filter<T extends object>(items: T[], query: Record<string, string[]>, k
 }
 
 /** `limit` + `marker` paging; like the real API, the last page may still carry a marker. */
-function page(query: Record<string, string[]>, key: string, items: Array<object>): Reply {
+function page(query: Record<string, string[]>, key: string, items: Array<object>, idKey = 'id'): Reply {
   const limitText = query.limit?.[0] ?? '2000';
   const limit = Number(limitText);
   if (!Number.isInteger(limit) || limit < 1 || limit > 2000) return apiError(400, 'ER.04009005', 'limit must be from 1 to 2000.');
   const marker = query.marker?.[0];
   let start = 0;
   if (marker !== undefined) {
-    const ids = items.map((item) => (item as { id?: string }).id ?? '');
+    const ids = items.map((item) => String((item as Record<string, unknown>)[idKey] ?? ''));
     const index = ids.indexOf(marker);
     // The marker's item may be gone by the next page (an association finished deleting): carry on
     // after where it would have been. Lists here come in ascending id order (seeded ids are
@@ -300,8 +333,8 @@ function page(query: Record<string, string[]>, key: string, items: Array<object>
     if (start === -1) start = items.length;
   }
   const slice = items.slice(start, start + limit);
-  const last = slice[slice.length - 1] as { id?: string } | undefined;
-  return ok({ [key]: slice, page_info: { next_marker: last?.id ?? '', current_count: slice.length }, request_id: randomUUID() });
+  const last = slice[slice.length - 1] as Record<string, unknown> | undefined;
+  return ok({ [key]: slice, page_info: { next_marker: String(last?.[idKey] ?? ''), current_count: slice.length }, request_id: randomUUID() });
 }
 
 function attachmentIdFrom(body: Buffer): string {
@@ -316,14 +349,17 @@ function attachmentIdFrom(body: Buffer): string {
   return id;
 }
 
-function faultReply(fault: Fault): Reply | undefined {
+function faultReply(fault: Fault, operation: string): Reply | undefined {
   switch (fault.kind) {
     case 'throttle':
       return { ...apiError(429, 'APIGW.0308', 'The throttling threshold has been reached.'), headers: { 'retry-after': String(fault.retryAfterSeconds) } };
     case 'server-error':
       return { status: fault.status, body: fault.body, headers: fault.contentType ? { 'content-type': fault.contentType } : {} };
-    case 'busy':
-      return apiError(fault.status, fault.code, 'The resource is being operated. Try again later.');
+    case 'busy': {
+      // A propagation is busy with its own code, where an association would answer ER.04002003.
+      const code = fault.code === 'ER.04002003' && PROPAGATION_OPERATIONS.has(operation) ? 'ER.04003003' : fault.code;
+      return apiError(fault.status, code, 'The resource is being operated. Try again later.');
+    }
     default:
       return undefined;
   }

@@ -1,4 +1,5 @@
-// What the emulator starts with: routers, route tables, attachments and existing associations.
+// What the emulator starts with: routers, route tables, attachments and existing associations,
+// and for routing: the prefixes each attachment carries, its propagations and static routes.
 
 export interface RouterSeed {
   id: string;
@@ -29,6 +30,19 @@ export interface AttachmentSeed {
   resource_id: string;
   /** Route table this attachment is associated with at start (an `available` association). */
   associated_route_table_id?: string;
+  /** Prefixes the attachment propagates: a VPC's CIDR blocks, the routes a gateway carries. */
+  cidrs?: string[];
+  /** Route tables this attachment propagates into at start (`available` propagations). */
+  propagated_route_table_ids?: string[];
+}
+
+/** A static route at start: either a next hop (`attachment_id`) or a blackhole. */
+export interface StaticRouteSeed {
+  id: string;
+  route_table_id: string;
+  destination: string;
+  attachment_id?: string;
+  is_blackhole?: boolean;
 }
 
 export interface Topology {
@@ -37,6 +51,7 @@ export interface Topology {
   routers: RouterSeed[];
   routeTables: RouteTableSeed[];
   attachments: AttachmentSeed[];
+  staticRoutes?: StaticRouteSeed[];
 }
 
 /** The sandbox's world: one router in Shanghai (cn-east-3) that the demo and README use. */
@@ -53,7 +68,19 @@ export const SANDBOX_IDS = {
   partnerPeering: 'c1b2c3d4-0000-4000-8000-000000000104',
   analyticsVpc: 'c1b2c3d4-0000-4000-8000-000000000105',
   labVpc: 'c1b2c3d4-0000-4000-8000-000000000201',
+  dcVgw: 'c1b2c3d4-0000-4000-8000-000000000106',
+  prodBlackholeRoute: 'r1b2c3d4-0000-4000-8000-000000000301',
+  prodHsmRoute: 'r1b2c3d4-0000-4000-8000-000000000302',
 } as const;
+
+/**
+ * Routing in the sandbox (docs/routing.md has the rules). rtb-prod learns vpc-web and the Direct
+ * Connect gateway, drops 10.30.0.0/16 (analytics must not be reached from prod) and sends the
+ * payments HSM subnet 10.10.99.0/24 through vpc-web by a static route. rtb-dev learns vpc-web,
+ * the office VPN, and the payments and analytics VPCs (so their prefixes are known before they
+ * are propagated anywhere else). 192.168.20.0/24 is carried by both the VPN and the Direct
+ * Connect gateway: the gateway outranks the VPN where both propagate.
+ */
 
 export function sandboxTopology(): Topology {
   const ids = SANDBOX_IDS;
@@ -78,12 +105,35 @@ export function sandboxTopology(): Topology {
       { id: ids.labTable, er_id: ids.labRouter, name: 'rtb-lab-default', is_default_association: true, is_default_propagation: true },
     ],
     attachments: [
-      { id: ids.paymentsVpc, er_id: ids.router, name: 'vpc-payments', resource_type: 'vpc', resource_id: 'd1b2c3d4-0000-4000-8000-00000000a001' },
-      { id: ids.webVpc, er_id: ids.router, name: 'vpc-web', resource_type: 'vpc', resource_id: 'd1b2c3d4-0000-4000-8000-00000000a002', associated_route_table_id: ids.prodTable },
-      { id: ids.officeVpn, er_id: ids.router, name: 'vpn-office', resource_type: 'vpn', resource_id: 'd1b2c3d4-0000-4000-8000-00000000a003', associated_route_table_id: ids.devTable },
-      { id: ids.partnerPeering, er_id: ids.router, name: 'peering-partner', resource_type: 'peering', resource_id: 'd1b2c3d4-0000-4000-8000-00000000a004' },
-      { id: ids.analyticsVpc, er_id: ids.router, name: 'vpc-analytics', resource_type: 'vpc', resource_id: 'd1b2c3d4-0000-4000-8000-00000000a005' },
-      { id: ids.labVpc, er_id: ids.labRouter, name: 'vpc-lab', resource_type: 'vpc', resource_id: 'd1b2c3d4-0000-4000-8000-00000000a201', associated_route_table_id: ids.labTable },
+      {
+        id: ids.paymentsVpc, er_id: ids.router, name: 'vpc-payments', resource_type: 'vpc', resource_id: 'd1b2c3d4-0000-4000-8000-00000000a001',
+        cidrs: ['10.10.0.0/16'], propagated_route_table_ids: [ids.devTable],
+      },
+      {
+        id: ids.webVpc, er_id: ids.router, name: 'vpc-web', resource_type: 'vpc', resource_id: 'd1b2c3d4-0000-4000-8000-00000000a002', associated_route_table_id: ids.prodTable,
+        cidrs: ['10.20.0.0/16'], propagated_route_table_ids: [ids.prodTable, ids.devTable],
+      },
+      {
+        id: ids.officeVpn, er_id: ids.router, name: 'vpn-office', resource_type: 'vpn', resource_id: 'd1b2c3d4-0000-4000-8000-00000000a003', associated_route_table_id: ids.devTable,
+        cidrs: ['192.168.10.0/24', '192.168.20.0/24'], propagated_route_table_ids: [ids.devTable],
+      },
+      { id: ids.partnerPeering, er_id: ids.router, name: 'peering-partner', resource_type: 'peering', resource_id: 'd1b2c3d4-0000-4000-8000-00000000a004', cidrs: ['172.16.0.0/16'] },
+      {
+        id: ids.analyticsVpc, er_id: ids.router, name: 'vpc-analytics', resource_type: 'vpc', resource_id: 'd1b2c3d4-0000-4000-8000-00000000a005',
+        cidrs: ['10.30.0.0/16'], propagated_route_table_ids: [ids.devTable],
+      },
+      {
+        id: ids.dcVgw, er_id: ids.router, name: 'vgw-dc-shanghai', resource_type: 'vgw', resource_id: 'd1b2c3d4-0000-4000-8000-00000000a006',
+        cidrs: ['192.168.20.0/24', '192.168.30.0/24'], propagated_route_table_ids: [ids.prodTable],
+      },
+      {
+        id: ids.labVpc, er_id: ids.labRouter, name: 'vpc-lab', resource_type: 'vpc', resource_id: 'd1b2c3d4-0000-4000-8000-00000000a201', associated_route_table_id: ids.labTable,
+        cidrs: ['10.200.0.0/16'], propagated_route_table_ids: [ids.labTable],
+      },
+    ],
+    staticRoutes: [
+      { id: ids.prodBlackholeRoute, route_table_id: ids.prodTable, destination: '10.30.0.0/16', is_blackhole: true },
+      { id: ids.prodHsmRoute, route_table_id: ids.prodTable, destination: '10.10.99.0/24', attachment_id: ids.webVpc },
     ],
   };
 }
@@ -102,6 +152,7 @@ export function generatedTopology(options: { attachments: number; routeTables?: 
     name: `att-${pad(i)}-${filler}`,
     resource_type: types[i % types.length]!,
     resource_id: `gen-res-${pad(i)}`,
+    cidrs: [`10.${Math.floor(i / 256) % 256}.${i % 256}.0/24`],
   }));
   return {
     projectId: '11112222333344445555666677778888',

@@ -10,7 +10,11 @@ import {
   associationSchema,
   type Attachment,
   attachmentSchema,
+  type EffectiveRoute,
+  effectiveRouteSchema,
   pageInfoSchema,
+  type Propagation,
+  propagationSchema,
   type RouteTable,
   routeTableSchema,
   type Router,
@@ -74,7 +78,13 @@ const READ_OPERATIONS: Record<string, ErOperation> = {
   route_table: 'getRouteTable',
   attachments: 'listAttachments',
   attachment: 'getAttachment',
+  propagations: 'listPropagations',
+  routes: 'listEffectiveRoutes',
 };
+
+export interface CreatedPropagation extends WriteResult {
+  propagation: Propagation;
+}
 
 /** Safety stop for paging loops against a misbehaving server. */
 const MAX_PAGES = 1_000;
@@ -149,6 +159,50 @@ export class ErClient {
 
   getAttachment(erId: string, attachmentId: string, options: CallOptions = {}): Promise<Attachment> {
     return this.getOne(`${this.routerPath(erId)}/attachments/${checked('attachment_id', attachmentId)}`, 'attachment', attachmentSchema, options);
+  }
+
+  // Propagations and effective routes: one block, apart from the association calls.
+
+  /** Starts propagating the attachment's routes into the table: 202 with the `pending` propagation. */
+  async enablePropagation(ref: AssociationRef, clientToken: string, options: CallOptions = {}): Promise<CreatedPropagation> {
+    const result = await this.send('POST', `${this.tablePath(ref.erId, ref.routeTableId)}/enable-propagations`, options, {
+      operation: 'enablePropagation',
+      json: { attachment_id: checked('attachment_id', ref.attachmentId) },
+      headers: { 'X-Client-Token': clientToken },
+    });
+    const body = parseJson(result) as { propagation?: unknown; request_id?: string };
+    return {
+      propagation: propagationSchema.parse(body.propagation),
+      requestId: body.request_id ?? result.headers['x-request-id'],
+      attempts: result.outcomes.map(recordOf),
+    };
+  }
+
+  /** Starts removing the propagation (and the routes it gave the table); 202 with no body. */
+  async disablePropagation(ref: AssociationRef, options: CallOptions = {}): Promise<WriteResult> {
+    const result = await this.send('POST', `${this.tablePath(ref.erId, ref.routeTableId)}/disable-propagations`, options, {
+      operation: 'disablePropagation',
+      json: { attachment_id: checked('attachment_id', ref.attachmentId) },
+    });
+    return { requestId: result.headers['x-request-id'], attempts: result.outcomes.map(recordOf) };
+  }
+
+  listPropagations(erId: string, routeTableId: string, options: ListOptions = {}): Promise<Page<Propagation>> {
+    return this.listPage(`${this.tablePath(erId, routeTableId)}/propagations`, 'propagations', propagationSchema, options);
+  }
+
+  /** The attachment's propagation into this route table, or null; follows every page (IDs checked as for associations). */
+  async findPropagation(ref: AssociationRef, options: CallOptions = {}): Promise<Propagation | null> {
+    const filters = { attachment_id: checked('attachment_id', ref.attachmentId) };
+    for await (const propagation of this.listAll((marker) => this.listPropagations(ref.erId, ref.routeTableId, { ...options, marker, filters }))) {
+      if (isAssociationOn(propagation, ref)) return propagation;
+    }
+    return null;
+  }
+
+  /** Selected routes of a route table (the path has no router id); the marker is the last `route_id`. */
+  listEffectiveRoutes(routeTableId: string, options: ListOptions = {}): Promise<Page<EffectiveRoute>> {
+    return this.listPage(`${this.base()}/route-tables/${checked('route_table_id', routeTableId)}/routes`, 'routes', effectiveRouteSchema, options);
   }
 
   /** Walks pages until `next_marker` is empty or repeats the marker just sent (both happen in the wild). */
@@ -235,7 +289,7 @@ function parseJson(result: HttpResult): unknown {
 }
 
 /** Whether a listed association is the one of `ref`: same attachment, and same table when it says. */
-export function isAssociationOn(association: Association, ref: AssociationRef): boolean {
+export function isAssociationOn(association: Pick<Association, 'attachment_id' | 'route_table_id'>, ref: AssociationRef): boolean {
   if (association.attachment_id !== ref.attachmentId) return false;
   return association.route_table_id == null || association.route_table_id === ref.routeTableId;
 }

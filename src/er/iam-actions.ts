@@ -17,6 +17,10 @@ export type ErOperation =
   | 'getRouteTable'
   | 'listAttachments'
   | 'getAttachment'
+  | 'enablePropagation'
+  | 'disablePropagation'
+  | 'listPropagations'
+  | 'listEffectiveRoutes'
   | 'listProjects';
 
 export interface IamAction {
@@ -40,6 +44,15 @@ export const IAM_ACTIONS: Readonly<Record<ErOperation, IamAction>> = {
   // UNVERIFIED: the ShowAttachment page could not be read; er:attachments:get is confirmed only in
   // the older table, and the identity-policy name is inferred from listAttachments.
   getAttachment: { action: 'er:commonAttachments:get', alias: 'er:attachments:get', verified: false },
+  // Propagations: EnablePropagation's own page (2025-12) names the action and its alias; the older
+  // table (er_02_0022) confirms the aliases of all three. The identity-policy names of disable and
+  // list are inferred from enable's (UNVERIFIED).
+  enablePropagation: { action: 'er:routeTables:enablePropagation', alias: 'er:propagations:enable', verified: true },
+  disablePropagation: { action: 'er:routeTables:disablePropagation', alias: 'er:propagations:disable', verified: false },
+  listPropagations: { action: 'er:routeTables:listPropagations', alias: 'er:propagations:list', verified: false },
+  // UNVERIFIED: the ListEffectiveRoutes authorization table could not be read; both names come from
+  // the project's API notes, not the reference.
+  listEffectiveRoutes: { action: 'er:effectiveRoutes:list', alias: 'er:routes:list', verified: false },
   // UNVERIFIED: the IAM reference (KeystoneListProjects) links to its action table without naming the action.
   listProjects: { action: 'iam:projects:list', verified: false },
 };

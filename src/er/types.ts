@@ -50,6 +50,36 @@ export const attachmentSchema = z.looseObject({
 });
 export type Attachment = z.infer<typeof attachmentSchema>;
 
+export const propagationSchema = z.looseObject({
+  id: text,
+  er_id: optionalText,
+  route_table_id: optionalText,
+  attachment_id: optionalText,
+  resource_type: optionalText,
+  resource_id: optionalText,
+  state: text,
+  created_at: optionalText,
+  updated_at: optionalText,
+});
+export type Propagation = z.infer<typeof propagationSchema>;
+
+export const nextHopSchema = z.looseObject({
+  resource_id: optionalText,
+  resource_type: optionalText,
+  attachment_id: optionalText,
+});
+export type NextHop = z.infer<typeof nextHopSchema>;
+
+/** One selected route of a route table (`route_type` is documented as `static` or `propagation`). */
+export const effectiveRouteSchema = z.looseObject({
+  route_id: optionalText,
+  destination: text,
+  next_hops: z.array(nextHopSchema).nullish(),
+  is_blackhole: z.boolean().nullish(),
+  route_type: optionalText,
+});
+export type EffectiveRoute = z.infer<typeof effectiveRouteSchema>;
+
 export const pageInfoSchema = z
   .looseObject({ next_marker: z.string().nullish(), current_count: z.number().nullish() })
   .nullish();

@@ -19,11 +19,15 @@ export function hintFor(error: ErApiError, context: ErrorContext): string {
     case ER_CODES.ROUTER_NOT_FOUND:
       return `er_id "${ids.er_id}" does not exist in this project and region: call list_enterprise_routers to find the right one.`;
     case ER_CODES.ROUTE_TABLE_NOT_FOUND:
-      return `route_table_id "${ids.route_table_id}" does not exist on router ${ids.er_id}: call list_route_tables with er_id to find the right one.`;
+      return `route_table_id "${ids.route_table_id}" does not exist${ids.er_id ? ` on router ${ids.er_id}` : ''}: call list_route_tables with er_id to find the right one.`;
     case ER_CODES.ATTACHMENT_NOT_FOUND:
       return `attachment_id "${ids.attachment_id}" does not exist on router ${ids.er_id}: call list_attachments with er_id to find the right one.`;
     case ER_CODES.ASSOCIATION_NOT_FOUND:
       return `Attachment ${ids.attachment_id} has no association on route table ${ids.route_table_id}: call list_route_associations to see what is associated.`;
+    case ER_CODES.PROPAGATION_NOT_FOUND:
+      return `Attachment ${ids.attachment_id} does not propagate into route table ${ids.route_table_id}: call list_route_propagations to see what propagates there.`;
+    case ER_CODES.PROPAGATION_BUSY:
+      return `The propagation is busy (tried ${error.attempts} time(s)). Wait for the operation in progress to finish (get_propagation_state), then call again.`;
     case ER_CODES.QUOTA_EXCEEDED:
       return 'The quota is used up: remove an association you no longer need, or ask for a higher ER quota in the console.';
     case ER_CODES.ASSOCIATION_BUSY:

@@ -88,6 +88,8 @@ export interface ListRequest<T> {
   cursor?: string;
   /** Client-side, case-insensitive substring filter on `name`. */
   name?: string;
+  /** Another filter this server applies (the API has none for it); scanned like the name filter. */
+  match?: (item: T) => boolean;
   fetch(er: ErClient, marker: string | undefined, limit: number, options: CallOptions): Promise<Page<T>>;
   toItem(item: T): Record<string, unknown>;
   /** Fields put before the items, e.g. the er_id listed. */
@@ -106,10 +108,12 @@ export async function runList<T extends { id: string; name?: string | null }>(ca
     start = decoded.marker;
   }
   const needle = request.name?.toLowerCase();
-  const keep = needle === undefined ? () => true : (item: T) => (item.name ?? '').toLowerCase().includes(needle);
+  const byName = needle === undefined ? () => true : (item: T) => (item.name ?? '').toLowerCase().includes(needle);
+  const keep = request.match ? (item: T) => byName(item) && request.match!(item) : byName;
+  const filtering = needle !== undefined || request.match !== undefined;
   const options = callOptions(call);
   try {
-    const walked = await walk((marker, size) => request.fetch(er, marker, size, options), start, request.limit ?? DEFAULT_LIMIT, keep, needle !== undefined);
+    const walked = await walk((marker, size) => request.fetch(er, marker, size, options), start, request.limit ?? DEFAULT_LIMIT, keep, filtering);
     const items = walked.items.map((w) => ({ ...w, view: request.toItem(w.item) }));
     const build = (count: number, next: string | undefined, truncated: boolean): Record<string, unknown> => ({
       ...request.header,
@@ -131,7 +135,7 @@ export async function runList<T extends { id: string; name?: string | null }>(ca
 function noteFor(truncated: boolean, walked: Walked<unknown>): { note?: string } {
   if (truncated) return { note: `Cut to stay under ${TEXT_BUDGET} characters: call again with next_cursor for the rest.` };
   if (walked.scanLimited) {
-    return { note: `Looked through ${walked.scanned} items for the name filter and stopped to keep this call short: call again with next_cursor to keep looking.` };
+    return { note: `Looked through ${walked.scanned} items for the filter and stopped to keep this call short: call again with next_cursor to keep looking.` };
   }
   return {};
 }

@@ -6,6 +6,7 @@ import { ErApiError } from '../er/errors.js';
 import type { Association, Attachment, Router, RouteTable } from '../er/types.js';
 import { callOptions, type ToolCall, type WriteAnswer } from './context.js';
 import { describeError, type ErrorContext, failure, success } from './results.js';
+import { associationEffectOutput, associationRoutingEffect, describeAssociationEffect, startRead } from './routing-effect.js';
 
 export type PlanAction = 'associate' | 'disassociate';
 
@@ -31,17 +32,34 @@ export const planOutput = z
       .array(z.object({ kind: z.string(), message: z.string().describe('What is wrong and the next step') }))
       .describe('Reasons the change cannot be made as asked; empty when it can'),
     will_change: z.boolean().describe('True when the change would be sent and would change something'),
+    routing_effect: associationEffectOutput.nullable().optional(),
+    routing_effect_note: z.string().optional().describe('Why routing_effect is null'),
   })
   .describe('What the change would do, from read-only look-ups');
 
 export type Plan = z.infer<typeof planOutput>;
 
-interface Conflict {
+export interface Conflict {
   kind: string;
   message: string;
 }
 
+/**
+ * The plan and its routing effect. The table the attachment would use is read alongside the plan's
+ * look-ups; the one it uses now is known only from them, and read right after.
+ */
 export async function planChange(call: ToolCall, action: PlanAction, ref: AssociationRef, options: CallOptions): Promise<Plan> {
+  const target = action === 'associate' ? startRead(call.er, ref.routeTableId, options) : Promise.resolve(null);
+  const plan = await planBase(call, action, ref, options);
+  const current = plan.current_association?.route_table_id ?? null;
+  if (plan.conflicts.some((c) => c.kind.endsWith('_not_found'))) return { ...plan, routing_effect: null, routing_effect_note: 'not computed: an ID does not exist' };
+  if (action === 'disassociate' && current !== ref.routeTableId) return { ...plan, routing_effect: null, routing_effect_note: 'not computed: nothing to disassociate on this route table' };
+  const before = action === 'associate' ? (current === ref.routeTableId ? target : startRead(call.er, current, options)) : startRead(call.er, ref.routeTableId, options);
+  const outcome = await associationRoutingEffect(before, target);
+  return outcome.effect ? { ...plan, routing_effect: outcome.effect } : { ...plan, routing_effect: null, routing_effect_note: outcome.note };
+}
+
+async function planBase(call: ToolCall, action: PlanAction, ref: AssociationRef, options: CallOptions): Promise<Plan> {
   const { er } = call;
   const [router, table, attachment] = await Promise.all([
     lookUp(() => er.getRouter(ref.erId, options)),
@@ -116,6 +134,7 @@ export async function approvalMessage(call: ToolCall, tool: string, action: Plan
 }
 
 export function describePlan(tool: string, plan: Plan): string {
+  const effect = plan.routing_effect ? { effect: plan.routing_effect } : { effect: null, note: plan.routing_effect_note ?? 'not computed' };
   const name = (x: { id: string; name: string | null }) => (x.name ? `${x.name} (${x.id})` : x.id);
   const verb = plan.action === 'associate' ? 'ASSOCIATE' : 'DISASSOCIATE';
   const current = plan.current_association
@@ -130,11 +149,12 @@ export function describePlan(tool: string, plan: Plan): string {
     `Now: ${current}`,
     plan.will_change ? 'Effect: this will change the routing of that attachment.' : 'Effect: the plan expects no change.',
     ...plan.conflicts.map((c) => `Conflict: ${c.message}`),
+    ...describeAssociationEffect(effect, { [plan.route_table.id]: plan.route_table.name }),
   ];
   return lines.join('\n');
 }
 
-async function lookUp<T extends Router | RouteTable | Attachment>(fetch: () => Promise<T>): Promise<T | undefined> {
+export async function lookUp<T extends Router | RouteTable | Attachment>(fetch: () => Promise<T>): Promise<T | undefined> {
   try {
     return await fetch();
   } catch (error) {
@@ -143,7 +163,7 @@ async function lookUp<T extends Router | RouteTable | Attachment>(fetch: () => P
   }
 }
 
-function checkAvailable(conflicts: Conflict[], kind: 'router' | 'route_table' | 'attachment', item: { state?: string | null } | undefined): void {
+export function checkAvailable(conflicts: Conflict[], kind: 'router' | 'route_table' | 'attachment', item: { state?: string | null } | undefined): void {
   if (!item || item.state == null || item.state === 'available') return;
   const what = kind.replace('_', ' ');
   conflicts.push({

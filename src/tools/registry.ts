@@ -7,6 +7,11 @@ import { listAttachmentsTool } from './list-attachments.js';
 import { listEnterpriseRoutersTool } from './list-enterprise-routers.js';
 import { listRouteAssociationsTool } from './list-route-associations.js';
 import { listRouteTablesTool } from './list-route-tables.js';
+import { createRoutePropagationTool } from './create-route-propagation.js';
+import { deleteRoutePropagationTool } from './delete-route-propagation.js';
+import { getPropagationStateTool } from './get-propagation-state.js';
+import { listEffectiveRoutesTool } from './list-effective-routes.js';
+import { listRoutePropagationsTool } from './list-route-propagations.js';
 
 export const TOOLS: readonly ToolDefinition[] = [
   listEnterpriseRoutersTool,
@@ -16,4 +21,9 @@ export const TOOLS: readonly ToolDefinition[] = [
   getAssociationStateTool,
   createRouteAssociationTool,
   deleteRouteAssociationTool,
+  listRoutePropagationsTool,
+  getPropagationStateTool,
+  createRoutePropagationTool,
+  deleteRoutePropagationTool,
+  listEffectiveRoutesTool,
 ];

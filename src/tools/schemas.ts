@@ -32,6 +32,19 @@ export const associationOutput = z
   })
   .describe('The association as the ER API returned it');
 
+export const propagationOutput = z
+  .looseObject({
+    id: z.string(),
+    route_table_id: z.string().nullish(),
+    attachment_id: z.string().nullish(),
+    resource_type: z.string().nullish().describe('vpc, vpn, vgw, peering, … (any string the API returns)'),
+    resource_id: z.string().nullish(),
+    state: z.string().describe('pending, available, deleting, failed, … (any string the API returns)'),
+    created_at: z.string().nullish(),
+    updated_at: z.string().nullish(),
+  })
+  .describe('The propagation as the ER API returned it');
+
 export const nextCallOutput = z
   .object({ tool: z.string(), arguments: z.record(z.string(), z.unknown()) })
   .describe('The tool call to make next, with its arguments');

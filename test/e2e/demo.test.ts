@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 const DEMO = fileURLToPath(new URL('../../dist/demo.js', import.meta.url));
 
 describe('npm run demo', () => {
-  it('walks discover → plan → approve → create → wait → undo → wait and prints the audit trail', () => {
+  it('walks discover → plan (with routing effect) → approve → associate and propagate → wait → check routes → undo both → wait, and prints the audit trail', () => {
     const run = spawnSync(process.execPath, [DEMO], { encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '' } });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
@@ -15,5 +15,12 @@ describe('npm run demo', () => {
       expect(out).toContain(step);
     }
     expect(out.indexOf('state available after')).toBeLessThan(out.indexOf('→ delete_route_association'));
+    // The propagation half, and the routing effect shown before the change.
+    for (const step of ['routing effect: lookups move from no route table to rtb-prod', 'reachable after: 4: 10.10.99.0/24', 'appear 1: 10.10.0.0/16 via vpc', '→ create_route_propagation', 'propagation state available', '← 10.10.0.0/16 (propagation) → vpc-payments', '→ delete_route_propagation']) {
+      expect(out).toContain(step);
+    }
+    expect(out.indexOf('appear 1: 10.10.0.0/16')).toBeLessThan(out.indexOf('? the server asks the human'));
+    expect(out.indexOf('propagation state available')).toBeLessThan(out.indexOf('→ list_effective_routes'));
+    expect(out.match(/← state not_found/g)).toHaveLength(2);
   });
 });

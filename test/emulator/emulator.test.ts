@@ -572,7 +572,7 @@ describe('seeded topology', () => {
     const h = await harness();
     const answer = await h.call({ path: `${h.base()}/${ids.router}/attachments` });
     const attachments = answer.body.attachments as Array<{ id: string; resource_type: string; associated: boolean; route_table_id: string }>;
-    expect(new Set(attachments.map((a) => a.resource_type))).toEqual(new Set(['vpc', 'vpn', 'peering']));
+    expect(new Set(attachments.map((a) => a.resource_type))).toEqual(new Set(['vpc', 'vpn', 'peering', 'vgw']));
     expect(attachments.find((a) => a.id === ids.webVpc)).toMatchObject({ associated: true, route_table_id: ids.prodTable });
     expect(attachments.find((a) => a.id === ids.paymentsVpc)).toMatchObject({ associated: false, route_table_id: '' });
   });

@@ -47,6 +47,10 @@ describe('403 hints per operation', () => {
     ['getRouteTable', () => er().getRouteTable(ref.erId, ref.routeTableId), 'the IAM action er:routeTables:get'],
     ['listAttachments', () => er().listAttachments(ref.erId), 'the IAM action er:commonAttachments:list (older custom policies: er:attachments:list)'],
     ['getAttachment', () => er().getAttachment(ref.erId, ref.attachmentId), 'an IAM action, probably er:commonAttachments:get (not confirmed in the API reference, older custom policies: er:attachments:get)'],
+    ['enablePropagation', () => er().enablePropagation(ref, 'token-1'), 'the IAM action er:routeTables:enablePropagation (older custom policies: er:propagations:enable)'],
+    ['disablePropagation', () => er().disablePropagation(ref), 'an IAM action, probably er:routeTables:disablePropagation (not confirmed in the API reference, older custom policies: er:propagations:disable)'],
+    ['listPropagations', () => er().findPropagation(ref), 'an IAM action, probably er:routeTables:listPropagations (not confirmed in the API reference, older custom policies: er:propagations:list)'],
+    ['listEffectiveRoutes', () => er().listEffectiveRoutes(ref.routeTableId), 'an IAM action, probably er:effectiveRoutes:list (not confirmed in the API reference, older custom policies: er:routes:list)'],
     ['listProjects', () => lookUpProjectId(http, 'cn-north-4'), 'an IAM action, probably iam:projects:list (not confirmed in the API reference)'],
   ];
 
@@ -75,6 +79,13 @@ describe('403 hints through the tools', () => {
     const error = errorOf(await harness.client.callTool({ name: 'create_route_association', arguments: args }));
     expect(error.http_status).toBe(403);
     expect(String(error.hint)).toContain('er:routeTables:associate');
+  });
+
+  it('create_route_propagation names er:routeTables:enablePropagation', async () => {
+    const args = { er_id: ref.erId, route_table_id: ref.routeTableId, attachment_id: ref.attachmentId };
+    const error = errorOf(await harness.client.callTool({ name: 'create_route_propagation', arguments: args }));
+    expect(error.http_status).toBe(403);
+    expect(String(error.hint)).toContain('er:routeTables:enablePropagation');
   });
 
   it('list_enterprise_routers names er:instances:list', async () => {

@@ -110,7 +110,8 @@ describe('discovery tools on the sandbox topology', () => {
   it('list_attachments shows resource, state and where each is associated; filters by resource_type and resource_id', async () => {
     const body = await list(session.harness.client, 'list_attachments', { er_id: SANDBOX_IDS.router });
     const byId = new Map((body.attachments as Array<Record<string, unknown>>).map((a) => [a.id, a]));
-    expect(byId.size).toBe(5);
+    // Payments, web and analytics VPCs, the office VPN, the partner peering, the Direct Connect gateway.
+    expect(byId.size).toBe(6);
     expect(byId.get(SANDBOX_IDS.webVpc)).toEqual({
       id: SANDBOX_IDS.webVpc,
       name: 'vpc-web',

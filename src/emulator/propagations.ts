@@ -1,0 +1,152 @@
+// Propagations (which route tables learn an attachment's prefixes), static routes, and the
+// effective routes computed from both. Beside the association store, not inside it: it reads
+// routers, tables and attachments through the Store's public methods.
+import { ApiError, type Store } from './store.js';
+import { isAlive, type LifecycleRecord, type LifecycleTiming, newRecord, stateOf, updatedAt } from './lifecycle.js';
+import { type CandidateRoute, type EffectiveRoute, propagatedRouteId, selectEffectiveRoutes } from './routing.js';
+import type { AttachmentSeed, RouteTableSeed, StaticRouteSeed, Topology } from './topology.js';
+
+interface StoredPropagation extends LifecycleRecord {
+  id: string;
+  er_id: string;
+  route_table_id: string;
+  attachment_id: string;
+}
+
+export class RoutingStore {
+  private propagations: StoredPropagation[] = [];
+  private readonly staticRoutes: StaticRouteSeed[];
+  private readonly tokens = new Map<string, { propagationId: string; attachmentId: string; routeTableId: string }>();
+  private readonly failing = new Set<string>();
+
+  constructor(
+    private readonly store: Store,
+    topology: Topology,
+    private readonly timing: LifecycleTiming,
+  ) {
+    this.staticRoutes = [...(topology.staticRoutes ?? [])];
+    for (const attachment of topology.attachments) {
+      for (const tableId of attachment.propagated_route_table_ids ?? []) {
+        this.propagations.push(this.newPropagation(attachment, tableId, true));
+      }
+    }
+  }
+
+  /** Makes the next propagation of this attachment end `failed` (tests of terminal states). */
+  failPropagationsOf(attachmentId: string): void {
+    this.failing.add(attachmentId);
+  }
+
+  enable(erId: string, routeTableId: string, attachmentId: string, clientToken: string | undefined): Record<string, unknown> {
+    const table = this.store.table(erId, routeTableId);
+    if (clientToken) {
+      const earlier = this.tokens.get(clientToken);
+      const replayed = earlier && this.live().find((x) => x.id === earlier.propagationId);
+      if (earlier && replayed) {
+        if (earlier.attachmentId !== attachmentId || earlier.routeTableId !== routeTableId) {
+          throw new ApiError(400, 'ER.04009005', 'The X-Client-Token was already used for a different request.');
+        }
+        return this.view(replayed);
+      }
+    }
+    const attachment = this.store.attachment(erId, attachmentId);
+    if (this.live().some((x) => x.attachment_id === attachmentId && x.route_table_id === routeTableId)) {
+      throw new ApiError(400, 'ER.04003002', `The propagation of attachment ${attachmentId} to route table ${routeTableId} already exists.`);
+    }
+    if (this.store.router(erId).state !== 'available') throw new ApiError(400, 'ER.04001003', 'The enterprise router is unavailable or being operated.');
+    if (table.state !== 'available') throw new ApiError(400, 'ER.04005003', 'The route table is unavailable or being operated.');
+    if (attachment.state !== 'available') throw new ApiError(400, 'ER.04004003', 'The attachment is unavailable or being operated.');
+    const propagation = this.newPropagation(attachment, routeTableId, false);
+    this.propagations.push(propagation);
+    if (clientToken) this.tokens.set(clientToken, { propagationId: propagation.id, attachmentId, routeTableId });
+    return this.view(propagation);
+  }
+
+  disable(erId: string, routeTableId: string, attachmentId: string): void {
+    this.store.table(erId, routeTableId);
+    const propagation = this.live().find((x) => x.attachment_id === attachmentId && x.route_table_id === routeTableId);
+    if (!propagation) throw new ApiError(404, 'ER.04043001', `The propagation of attachment ${attachmentId} to route table ${routeTableId} does not exist.`);
+    const state = stateOf(propagation, this.timing);
+    if (state === 'pending' || state === 'deleting') {
+      throw new ApiError(400, 'ER.04003003', `An operation is in progress on this propagation (state ${state}).`);
+    }
+    propagation.deletingSinceMs = this.timing.now();
+  }
+
+  list(erId: string, routeTableId: string): Record<string, unknown>[] {
+    this.store.table(erId, routeTableId);
+    return this.live()
+      .filter((x) => x.route_table_id === routeTableId)
+      .map((x) => this.view(x));
+  }
+
+  /** Every propagation that still exists, for tests: one per (table, attachment) is the invariant. */
+  allPropagations(): Record<string, unknown>[] {
+    return this.live().map((x) => this.view(x));
+  }
+
+  /** The effective routes of a route table, found by id alone as the routes endpoint does. */
+  effectiveRoutes(routeTableId: string): EffectiveRoute[] {
+    const table = this.tableById(routeTableId);
+    const attachments = new Map(this.store.listAttachments(table.er_id).map((a) => [a.id, a]));
+    const candidates: CandidateRoute[] = [];
+    for (const route of this.staticRoutes.filter((r) => r.route_table_id === routeTableId)) {
+      const next = route.attachment_id ? attachments.get(route.attachment_id) : undefined;
+      candidates.push({ id: route.id, destination: route.destination, origin: 'static', is_blackhole: route.is_blackhole === true, next_hop: next && hopOf(next) });
+    }
+    // Routes count while the propagation is available (docs/routing.md: UNVERIFIED timing).
+    for (const propagation of this.live().filter((x) => x.route_table_id === routeTableId && stateOf(x, this.timing) === 'available')) {
+      const attachment = attachments.get(propagation.attachment_id);
+      for (const cidr of attachment?.cidrs ?? []) {
+        candidates.push({ id: propagatedRouteId(propagation.id, cidr), destination: cidr, origin: 'propagation', is_blackhole: false, next_hop: hopOf(attachment!) });
+      }
+    }
+    return selectEffectiveRoutes(candidates);
+  }
+
+  private tableById(routeTableId: string): RouteTableSeed {
+    for (const router of this.store.listRouters()) {
+      const table = this.store.listTables(router.id).find((t) => t.id === routeTableId);
+      if (table) return table;
+    }
+    throw new ApiError(404, 'ER.04045001', `The route table ${routeTableId} does not exist.`);
+  }
+
+  private live(): StoredPropagation[] {
+    this.propagations = this.propagations.filter((x) => isAlive(x, this.timing));
+    return this.propagations;
+  }
+
+  private view(x: StoredPropagation): Record<string, unknown> {
+    const attachment = this.store.attachment(x.er_id, x.attachment_id);
+    const state = stateOf(x, this.timing);
+    return {
+      id: x.id,
+      project_id: this.store.topology.projectId,
+      er_id: x.er_id,
+      route_table_id: x.route_table_id,
+      attachment_id: x.attachment_id,
+      resource_type: attachment.resource_type,
+      resource_id: attachment.resource_id,
+      route_policy: { import_policy_id: '' },
+      state,
+      created_at: x.created_at,
+      updated_at: updatedAt(x, state, this.timing),
+    };
+  }
+
+  private newPropagation(attachment: AttachmentSeed, routeTableId: string, settled: boolean): StoredPropagation {
+    const fails = this.failing.delete(attachment.id);
+    return {
+      id: this.store.nextId('f'),
+      er_id: attachment.er_id,
+      route_table_id: routeTableId,
+      attachment_id: attachment.id,
+      ...newRecord(this.timing.now(), { settled, fails }),
+    };
+  }
+}
+
+function hopOf(attachment: AttachmentSeed): CandidateRoute['next_hop'] {
+  return { resource_id: attachment.resource_id, resource_type: attachment.resource_type, attachment_id: attachment.id };
+}

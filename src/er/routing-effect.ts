@@ -1,0 +1,320 @@
+// What an association or propagation does to routing, computed from effective routes read
+// before the change (pure: the plan does the reads). Selection rules: docs/routing.md. Kept
+// small for an agent's context: exact counts, at most MAX_ENTRIES entries per list.
+import { canonical, compareDestinations, contains, type Prefix, parsePrefix } from './cidr.js';
+import type { EffectiveRoute } from './types.js';
+
+export const MAX_ENTRIES = 20;
+
+export interface Hop {
+  attachment_id: string | null;
+  resource_type: string | null;
+}
+
+export interface RouteEntry {
+  destination: string;
+  next_hops: Hop[];
+  is_blackhole: boolean;
+  route_type: string | null;
+}
+
+/** An exact count and the first entries (by destination), at most MAX_ENTRIES of them. */
+export interface Listed<T> {
+  count: number;
+  entries: T[];
+}
+
+export interface ChangedEntry {
+  destination: string;
+  before: RouteEntry;
+  after: RouteEntry;
+}
+
+export interface TableRoutes {
+  route_table_id: string;
+  routes: readonly EffectiveRoute[];
+}
+
+export interface AssociationEffect {
+  /** The table the attachment's traffic is looked up in now (null: none) and after the change. */
+  route_table_before: string | null;
+  route_table_after: string | null;
+  /** Destinations reachable after and not before. */
+  added: Listed<RouteEntry>;
+  /** Destinations reachable before and not after (no route, or a blackhole now). */
+  removed: Listed<RouteEntry>;
+  /** Reachable both ways, through other next hops. */
+  changed: Listed<ChangedEntry>;
+  unchanged: number;
+  /** Destinations the table used after the change drops on purpose (blackhole routes). */
+  blackholed_after: Listed<string>;
+}
+
+export type ConflictKind = 'blackhole' | 'inside_blackhole' | 'static_route' | 'more_specific_route' | 'learned_from_another_attachment';
+
+export interface RoutingConflict {
+  kind: ConflictKind;
+  /** The prefix of the attachment the conflict is about. */
+  destination: string;
+  /** The route in the way. */
+  route: RouteEntry;
+  message: string;
+}
+
+export interface PropagationEffect {
+  route_table_id: string;
+  /** False when the attachment's prefixes could not be read (it propagates into no table yet). */
+  prefixes_known: boolean;
+  /** The attachment's prefixes the change is about. */
+  prefixes: Listed<string>;
+  /** Destinations that appear in the table's effective routes. */
+  appear: Listed<RouteEntry>;
+  /** Destinations that disappear from them. */
+  disappear: Listed<RouteEntry>;
+  /** Destinations that stay, with other next hops. */
+  changed: Listed<ChangedEntry>;
+  conflicts: Listed<RoutingConflict>;
+  notes: string[];
+}
+
+export interface PropagationInput {
+  action: 'create' | 'delete';
+  attachment: { id: string; resource_type: string | null };
+  /** The target table's effective routes now. */
+  target: TableRoutes;
+  /** Create: the attachment's prefixes (see prefixesOf), or null when unknown. */
+  prefixes?: readonly string[] | null;
+}
+
+/** The routes the attachment's traffic can use before and after an association change. */
+export function associationEffect(before: TableRoutes | null, after: TableRoutes | null): AssociationEffect {
+  const was = reachable(before);
+  const will = reachable(after);
+  const added: RouteEntry[] = [];
+  const removed: RouteEntry[] = [];
+  const changed: ChangedEntry[] = [];
+  let unchanged = 0;
+  for (const [destination, entry] of will) {
+    const old = was.get(destination);
+    if (!old) added.push(entry);
+    else if (sameHops(old, entry)) unchanged++;
+    else changed.push({ destination, before: old, after: entry });
+  }
+  for (const [destination, entry] of was) if (!will.has(destination)) removed.push(entry);
+  const blackholes = (after?.routes ?? []).filter((r) => r.is_blackhole).map((r) => canonical(r.destination));
+  return {
+    route_table_before: before?.route_table_id ?? null,
+    route_table_after: after?.route_table_id ?? null,
+    added: listed(added, byDestination),
+    removed: listed(removed, byDestination),
+    changed: listed(changed, byDestination),
+    unchanged,
+    blackholed_after: listed(blackholes, compareDestinations),
+  };
+}
+
+/**
+ * The attachment's prefixes as far as effective routes show them: destinations of propagated
+ * routes whose next hops include it, in any table. Routes it loses to others are not visible.
+ */
+export function prefixesOf(attachmentId: string, tables: readonly TableRoutes[]): string[] {
+  const found = new Set<string>();
+  for (const table of tables) {
+    for (const route of table.routes) {
+      if (route.route_type !== 'static' && !route.is_blackhole && (route.next_hops ?? []).some((h) => h.attachment_id === attachmentId)) {
+        found.add(canonical(route.destination));
+      }
+    }
+  }
+  return [...found].sort(compareDestinations);
+}
+
+/** What the target table's effective routes gain or lose when the attachment starts or stops propagating into it. */
+export function propagationEffect(input: PropagationInput): PropagationEffect {
+  return input.action === 'create' ? createEffect(input) : deleteEffect(input);
+}
+
+function createEffect(input: PropagationInput): PropagationEffect {
+  const { attachment, target } = input;
+  const notes: string[] = [];
+  if (!input.prefixes) {
+    notes.push(
+      'The prefixes this attachment would propagate are not visible through the ER API (it propagates into no route table yet); for a VPC attachment they are the VPC\'s CIDR blocks. Routes that would appear and conflicts were not computed.',
+    );
+    return { ...emptyPropagation(target.route_table_id, false), notes };
+  }
+  const prefixes = [...new Set(input.prefixes.map(canonical))].sort(compareDestinations);
+  const existing = indexRoutes(target.routes);
+  const own: Hop = { attachment_id: attachment.id, resource_type: attachment.resource_type };
+  const appear: RouteEntry[] = [];
+  const changed: ChangedEntry[] = [];
+  const conflicts: RoutingConflict[] = [];
+  let sameRank = false;
+
+  for (const destination of prefixes) {
+    const parsed = parsePrefix(destination);
+    const current = existing.byDestination.get(destination);
+    const fromUs = current?.next_hops.some((h) => h.attachment_id === attachment.id) ?? false;
+    if (!current) {
+      appear.push({ destination, next_hops: [own], is_blackhole: false, route_type: 'propagation' });
+    } else if (!fromUs) {
+      const outcome = sameDestination(destination, current, own);
+      conflicts.push(outcome.conflict);
+      if (outcome.after) changed.push({ destination, before: current, after: outcome.after });
+      sameRank ||= outcome.sameRank;
+    }
+    if (parsed) conflicts.push(...overlapping(destination, parsed, existing.parsed, attachment.id));
+  }
+  if (sameRank) notes.push('Where two attachments of the same rank propagate one destination, how ER shares the traffic is not documented (docs/routing.md).');
+  return {
+    route_table_id: target.route_table_id,
+    prefixes_known: true,
+    prefixes: listed(prefixes, compareDestinations),
+    appear: listed(appear, byDestination),
+    disappear: listed<RouteEntry>([], byDestination),
+    changed: listed(changed, byDestination),
+    conflicts: listed(conflicts, byDestination),
+    notes,
+  };
+}
+
+/** The target already has a route to the prefix, not through this attachment. */
+function sameDestination(destination: string, current: RouteEntry, own: Hop): { conflict: RoutingConflict; after?: RouteEntry; sameRank: boolean } {
+  const holder = describeHops(current);
+  if (current.is_blackhole) {
+    return { sameRank: false, conflict: { kind: 'blackhole', destination, route: current, message: `${destination} is a blackhole route in this table: traffic to it stays dropped, the propagated route is not used.` } };
+  }
+  if (current.route_type === 'static') {
+    return { sameRank: false, conflict: { kind: 'static_route', destination, route: current, message: `A static route to ${destination} via ${holder} takes precedence: traffic keeps going there, the propagated route is not used.` } };
+  }
+  const ours = rank(own.resource_type);
+  const theirs = Math.min(...current.next_hops.map((h) => rank(h.resource_type)));
+  const conflict = (message: string): RoutingConflict => ({ kind: 'learned_from_another_attachment', destination, route: current, message });
+  if (ours < theirs) {
+    return {
+      sameRank: false,
+      after: { ...current, next_hops: [own] },
+      conflict: conflict(`${destination} is already learned from ${holder}; this ${own.resource_type ?? 'attachment'} route ranks higher and takes the traffic over.`),
+    };
+  }
+  if (ours === theirs) {
+    return {
+      sameRank: true,
+      after: { ...current, next_hops: [...current.next_hops, own] },
+      conflict: conflict(`${destination} is already learned from ${holder}, of the same rank: both become next hops (UNVERIFIED how ER shares the traffic).`),
+    };
+  }
+  return { sameRank: false, conflict: conflict(`${destination} is already learned from ${holder}, which ranks higher: traffic keeps going there, this route is only a backup.`) };
+}
+
+/** Routes in the table that overlap the prefix without being equal to it. */
+function overlapping(destination: string, prefix: Prefix, routes: ReadonlyArray<{ prefix: Prefix; entry: RouteEntry }>, attachmentId: string): RoutingConflict[] {
+  const found: RoutingConflict[] = [];
+  for (const { prefix: other, entry } of routes) {
+    if (other.length === prefix.length || entry.next_hops.some((h) => h.attachment_id === attachmentId)) continue;
+    if (contains(prefix, other)) {
+      found.push(
+        entry.is_blackhole
+          ? { kind: 'blackhole', destination, route: entry, message: `${entry.destination}, inside ${destination}, is a blackhole route: traffic to it stays dropped.` }
+          : {
+              kind: 'more_specific_route',
+              destination,
+              route: entry,
+              message: `${entry.destination}, inside ${destination}, has a more specific ${entry.route_type === 'static' ? 'static ' : ''}route via ${describeHops(entry)}: traffic to it keeps going there.`,
+            },
+      );
+    } else if (entry.is_blackhole && contains(other, prefix)) {
+      found.push({
+        kind: 'inside_blackhole',
+        destination,
+        route: entry,
+        message: `${destination} lies inside the blackhole route ${entry.destination}: by longest prefix the new route wins, but the user guide also says traffic inside a blackhole is dropped (UNVERIFIED, docs/routing.md).`,
+      });
+    }
+  }
+  return found;
+}
+
+function deleteEffect(input: PropagationInput): PropagationEffect {
+  const { attachment, target } = input;
+  const disappear: RouteEntry[] = [];
+  const changed: ChangedEntry[] = [];
+  const prefixes: string[] = [];
+  for (const entry of indexRoutes(target.routes).byDestination.values()) {
+    if (entry.route_type === 'static' || !entry.next_hops.some((h) => h.attachment_id === attachment.id)) continue;
+    prefixes.push(entry.destination);
+    const others = entry.next_hops.filter((h) => h.attachment_id !== attachment.id);
+    if (others.length === 0) disappear.push(entry);
+    else changed.push({ destination: entry.destination, before: entry, after: { ...entry, next_hops: others } });
+  }
+  const notes =
+    disappear.length > 0
+      ? ['Effective routes show only the selected route per destination: a lower-ranked route to the same destination from another attachment, hidden today, would take over.']
+      : [];
+  return {
+    ...emptyPropagation(target.route_table_id, true),
+    prefixes: listed(prefixes, compareDestinations),
+    disappear: listed(disappear, byDestination),
+    changed: listed(changed, byDestination),
+    notes,
+  };
+}
+
+/** Rank of a propagated route by attachment type, lower wins (docs/routing.md); unlisted types last. */
+const RANKS: Record<string, number> = { vpc: 1, cfw: 1, vgw: 2, gdgw: 2, vpn: 3, peering: 4 };
+function rank(resourceType: string | null): number {
+  return RANKS[resourceType ?? ''] ?? 5;
+}
+
+function toEntry(route: EffectiveRoute): RouteEntry {
+  return {
+    destination: canonical(route.destination),
+    next_hops: (route.next_hops ?? []).map((h) => ({ attachment_id: h.attachment_id ?? null, resource_type: h.resource_type ?? null })),
+    is_blackhole: route.is_blackhole === true,
+    route_type: route.route_type ?? null,
+  };
+}
+
+function indexRoutes(routes: readonly EffectiveRoute[]): { byDestination: Map<string, RouteEntry>; parsed: Array<{ prefix: Prefix; entry: RouteEntry }> } {
+  const byDestination = new Map<string, RouteEntry>();
+  const parsed: Array<{ prefix: Prefix; entry: RouteEntry }> = [];
+  for (const route of routes) {
+    const entry = toEntry(route);
+    byDestination.set(entry.destination, entry);
+    const prefix = parsePrefix(entry.destination);
+    if (prefix) parsed.push({ prefix, entry });
+  }
+  return { byDestination, parsed };
+}
+
+/** Destinations traffic can be sent to: routes with a next hop, not blackholes. */
+function reachable(table: TableRoutes | null): Map<string, RouteEntry> {
+  const map = new Map<string, RouteEntry>();
+  for (const route of table?.routes ?? []) {
+    const entry = toEntry(route);
+    if (!entry.is_blackhole && entry.next_hops.length > 0) map.set(entry.destination, entry);
+  }
+  return map;
+}
+
+function sameHops(a: RouteEntry, b: RouteEntry): boolean {
+  const ids = (e: RouteEntry) => e.next_hops.map((h) => h.attachment_id ?? '').sort().join(',');
+  return ids(a) === ids(b);
+}
+
+function describeHops(entry: RouteEntry): string {
+  return entry.next_hops.map((h) => `${h.attachment_id ?? 'unknown attachment'} (${h.resource_type ?? 'unknown type'})`).join(' and ') || 'no next hop';
+}
+
+function byDestination(a: { destination: string }, b: { destination: string }): number {
+  return compareDestinations(a.destination, b.destination);
+}
+
+function listed<T>(items: T[], order: (a: T, b: T) => number): Listed<T> {
+  return { count: items.length, entries: [...items].sort(order).slice(0, MAX_ENTRIES) };
+}
+
+function emptyPropagation(routeTableId: string, known: boolean): PropagationEffect {
+  const none = { count: 0, entries: [] };
+  return { route_table_id: routeTableId, prefixes_known: known, prefixes: none, appear: none, disappear: none, changed: none, conflicts: none, notes: [] };
+}
