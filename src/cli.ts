@@ -273,7 +273,9 @@ main().then(
     if (code !== undefined) process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`huaweicloud-er-mcp: ${error instanceof Error ? error.message : String(error)}\n`);
+    // Source maps are on at LOG_LEVEL=debug (bin.ts): the stack then names src/ files.
+    const detail = error instanceof Error ? ((process.sourceMapsEnabled && error.stack) || error.message) : String(error);
+    process.stderr.write(`huaweicloud-er-mcp: ${detail}\n`);
     process.exit(1);
   },
 );

@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+// `npm run build`: src/ → dist/ with esbuild (tsc only type-checks: `npm run typecheck`).
+//
+// What ships (package.json "files"): dist/cli.js, the bin, and dist/chunks/, one bundle of the
+// server with its dependencies, split so that what a command does not need (undici until the
+// first API request, the emulator, doctor) stays in chunks loaded by import() when needed. Loading
+// a few large files instead of hundreds of small ones is what makes start-up beat a bare SDK
+// server. A single-file bundle does not start: zod's classes must initialise in module order.
+//
+// For the repository only (not shipped): the demo and the modules the benchmark and tests import
+// from dist/, bundled on their own against node_modules.
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DIST = path.join(ROOT, 'dist');
+
+/** Bundled CommonJS (pino, ajv…) calls require() for Node built-ins; an ES module has none. */
+const REQUIRE_SHIM = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+/** The settings every bundle of this project uses; the benchmark bundles its baseline server with them too. */
+export const BUNDLE_OPTIONS = {
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.18',
+  banner: { js: REQUIRE_SHIM },
+  // Maps hold line tables only, not the sources: src/ stays in the repository.
+  sourcemap: 'linked',
+  sourcesContent: false,
+  logLevel: 'warning',
+};
+
+/**
+ * `await import('undici')` gives Node's named exports of that CommonJS package (Agent, request…),
+ * but esbuild turns a CommonJS module reached by import() into a chunk that exports only
+ * `default`. This plugin puts an ES module in front of the listed packages that exports the same
+ * names Node would, so src/ reads them as it does unbundled.
+ */
+function namedExportsOf(packages) {
+  const requireFromRoot = createRequire(path.join(ROOT, 'package.json'));
+  const NAMESPACE = 'cjs-named-exports';
+  return {
+    name: NAMESPACE,
+    setup(build) {
+      const filter = new RegExp(`^(${packages.join('|')})$`);
+      // Inside the facade the same specifier resolves normally, to the package itself.
+      build.onResolve({ filter }, (args) => (args.namespace === NAMESPACE ? undefined : { path: args.path, namespace: NAMESPACE }));
+      build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => {
+        const names = Object.keys(requireFromRoot(args.path)).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default');
+        const specifier = JSON.stringify(args.path);
+        return { contents: `import m from ${specifier};\nexport default m;\nexport const { ${names.join(', ')} } = m;\n`, resolveDir: ROOT };
+      });
+    },
+  };
+}
+
+/** What runs the installed package: everything bundled, so it needs no dependencies at all. */
+async function buildShipped() {
+  const result = await esbuild.build({
+    ...BUNDLE_OPTIONS,
+    absWorkingDir: ROOT,
+    // bin.ts switches source maps on before the CLI loads (see there); it becomes dist/cli.js.
+    entryPoints: [{ in: 'src/bin.ts', out: 'cli' }],
+    outdir: DIST,
+    chunkNames: 'chunks/[name]-[hash]',
+    plugins: [namedExportsOf(['undici'])],
+    metafile: true,
+  });
+  await writeFile(path.join(DIST, 'THIRD-PARTY-LICENSES.txt'), await licenses(result.metafile));
+  return result.metafile;
+}
+
+/** dist/demo.js and the modules bench/ and test/ import, at the paths they have always had. */
+async function buildRepositoryOnly() {
+  await esbuild.build({
+    ...BUNDLE_OPTIONS,
+    absWorkingDir: ROOT,
+    packages: 'external',
+    entryPoints: ['src/demo.ts', 'src/log.ts', 'src/er/client.ts', 'src/http/client.ts', 'src/http/signer.ts', 'src/emulator/server.ts', 'src/emulator/topology.ts'],
+    outdir: DIST,
+    outbase: 'src',
+    chunkNames: 'repo-chunks/[name]-[hash]',
+  });
+}
+
+/** The directory of the package an input file belongs to, or undefined for our own sources. */
+function packageDirOf(input) {
+  const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+  return match?.[1];
+}
+
+/** Name, version, licence and licence text of every package that ended up in the shipped bundle. */
+async function licenses(metafile) {
+  const dirs = [...new Set(Object.keys(metafile.inputs).map(packageDirOf).filter(Boolean))];
+  const entries = [];
+  for (const dir of dirs) {
+    const absolute = path.join(ROOT, dir);
+    const pkg = JSON.parse(await readFile(path.join(absolute, 'package.json'), 'utf8'));
+    const licenseFile = (await readdir(absolute)).find((name) => /^(licen[cs]e|copying)(\.|$)/i.test(name));
+    const text = licenseFile ? (await readFile(path.join(absolute, licenseFile), 'utf8')).trim() : `(no licence file in the package; package.json says ${pkg.license})`;
+    entries.push({ id: `${pkg.name}@${pkg.version}`, license: pkg.license ?? 'UNKNOWN', text });
+  }
+  entries.sort((a, b) => a.id.localeCompare(b.id));
+  const header = 'huaweicloud-er-mcp bundles the following packages into dist/. Their licences follow.\n';
+  return [header, ...entries.map((e) => `${'='.repeat(78)}\n${e.id} (${e.license})\n${'='.repeat(78)}\n${e.text}\n`)].join('\n');
+}
+
+async function main() {
+  await rm(DIST, { recursive: true, force: true });
+  await mkdir(DIST);
+  await buildShipped();
+  await buildRepositoryOnly();
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error) => {
+    process.stderr.write(`build failed: ${error?.stack ?? error}\n`);
+    process.exit(1);
+  });
+}
