@@ -1,0 +1,55 @@
+// Every IDE window pays for what the server loads before it answers tools/list. The built bundle
+// keeps undici, the emulator and doctor in chunks loaded by import() when first needed; this
+// checks which files a real process loads, recorded by a module hook, by the source paths esbuild
+// writes above each module it bundles.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../src/emulator/server.js';
+import { CLI_PATH, envFor, startTestEmulator, structured, tempDir } from '../helpers.js';
+
+const RECORDER = fileURLToPath(new URL('../fixtures/record-loads.mjs', import.meta.url));
+
+/** The bundled modules of every file the process loaded so far, e.g. "src/server.ts", "node_modules/zod/v4/…". */
+function loadedModules(log: string): string[] {
+  const files = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((url) => fileURLToPath(url));
+  return [...new Set(files)].flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/^\/\/ ((?:src|node_modules)\/\S+)$/gm)].map((m) => m[1]!));
+}
+
+const UNDICI = /^node_modules\/undici\//;
+const EMULATOR = /^src\/emulator\//;
+const DOCTOR = /^src\/doctor\.ts$/;
+
+describe('what the built server loads, and when', () => {
+  let emulator: Emulator;
+  let client: Client;
+  const log = join(tempDir('er-mcp-loads'), 'loads.txt');
+
+  beforeAll(async () => {
+    emulator = await startTestEmulator();
+    const transport = new StdioClientTransport({ command: process.execPath, args: ['--import', RECORDER, CLI_PATH], env: envFor(emulator, { RECORD_LOADS_TO: log }), stderr: 'ignore' });
+    client = new Client({ name: 'lazy-load', version: '1.0.0' });
+    await client.connect(transport);
+  });
+  afterAll(async () => {
+    await client.close();
+    await emulator.close();
+  });
+
+  it('answers initialize and tools/list without loading undici, the emulator or doctor', async () => {
+    expect((await client.listTools()).tools.length).toBe(7);
+    const loaded = loadedModules(log);
+    expect(loaded).toContain('src/server.ts');
+    expect(loaded.filter((m) => UNDICI.test(m) || EMULATOR.test(m) || DOCTOR.test(m))).toEqual([]);
+  });
+
+  it('loads undici with the first API call, and still not the emulator or doctor', async () => {
+    structured(await client.callTool({ name: 'list_enterprise_routers', arguments: {} }));
+    const loaded = loadedModules(log);
+    expect(loaded.some((m) => UNDICI.test(m))).toBe(true);
+    expect(loaded.filter((m) => EMULATOR.test(m) || DOCTOR.test(m))).toEqual([]);
+  });
+});
