@@ -1,28 +1,47 @@
 #!/usr/bin/env node
-// Diagnostic for the cold-start figure: how long each piece of the server takes to import, in the
-// order listed (each step pays only for what earlier steps did not load): the packages, then
-// dist/server.js (tools → er → http), then each module dist/cli.js imports, in its order.
+// Diagnostic for the cold-start figure: how long each chunk of the shipped bundle takes to import
+// in a fresh process, in the order the CLI chunk imports them (each step pays only for what
+// earlier steps did not load), with its size and what is in it (the source paths esbuild writes
+// above each bundled module). The CLI chunk itself is left out: importing it starts the server.
 // Median of fresh processes: `node bench/import-cost.mjs [runs]`. Not part of `npm run bench`.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const PACKAGES = ['zod', '@modelcontextprotocol/sdk/server/mcp.js', '@modelcontextprotocol/sdk/server/stdio.js', 'pino', 'undici'];
+const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 
-function steps() {
-  // cli.js runs main() when imported, so import what it imports instead of cli.js itself.
-  const cli = readFileSync(fileURLToPath(new URL('../dist/cli.js', import.meta.url)), 'utf8');
-  const local = [...cli.matchAll(/^import .* from '\.\/([^']+)';$/gm)].map((m) => `dist/${m[1]}`);
-  return [...PACKAGES, 'dist/server.js', ...local.filter((m) => m !== 'dist/server.js')];
+/** The chunk dist/cli.js imports: the CLI with everything it loads statically. */
+function cliChunk() {
+  const chunk = /import\("\.\/(chunks\/cli-[\w-]+\.js)"\)/.exec(readFileSync(path.join(DIST, 'cli.js'), 'utf8'))?.[1];
+  if (!chunk) throw new Error('dist/cli.js does not import a chunks/cli-*.js: run npm run build');
+  return chunk;
 }
 
-const specifier = (step) => (step.startsWith('dist/') ? new URL(`../${step}`, import.meta.url).href : step);
+/** The chunks the CLI chunk imports statically, in its order. */
+function steps() {
+  const source = readFileSync(path.join(DIST, cliChunk()), 'utf8');
+  return [...source.matchAll(/^(?:import|\}) ?.*from "\.\/([\w-]+\.js)";$|^import "\.\/([\w-]+\.js)";$/gm)].map((m) => `chunks/${m[1] ?? m[2]}`);
+}
+
+/** Bytes per package (or src/) inside one chunk, largest first. */
+function contents(file) {
+  const text = readFileSync(path.join(DIST, file), 'utf8');
+  const bytes = new Map();
+  let owner = '(esbuild runtime)';
+  for (const line of text.split('\n')) {
+    const source = /^\/\/ ((?:src|node_modules)\/\S+)$/.exec(line)?.[1];
+    if (source) owner = source.startsWith('src/') ? 'src/' : /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(source)[1];
+    bytes.set(owner, (bytes.get(owner) ?? 0) + line.length + 1);
+  }
+  return { size: text.length, parts: [...bytes].sort((a, b) => b[1] - a[1]) };
+}
 
 if (process.argv[2] === '--child') {
   const times = {};
   for (const step of steps()) {
     const started = performance.now();
-    await import(specifier(step));
+    await import(pathToFileURL(path.join(DIST, step)).href);
     times[step] = performance.now() - started;
   }
   process.stdout.write(JSON.stringify(times));
@@ -32,13 +51,18 @@ if (process.argv[2] === '--child') {
   for (let i = 0; i < runs; i++) {
     samples.push(JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child'], { encoding: 'utf8' })));
   }
-  console.log(`import cost, median of ${runs} fresh processes (ms; each step excludes what earlier steps loaded)`);
+  console.log(`import cost of the chunks dist/chunks/cli-*.js loads, median of ${runs} fresh processes (ms; each step excludes what earlier steps loaded)`);
   let total = 0;
   for (const step of steps()) {
     const sorted = samples.map((s) => s[step]).sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)];
     total += median;
-    console.log(`${step.padEnd(44)} ${median.toFixed(1).padStart(7)}`);
+    const { size, parts } = contents(step);
+    const top = parts.slice(0, 4).map(([name, b]) => `${name} ${(b / 1024).toFixed(0)}k`).join(', ');
+    console.log(`${step.padEnd(28)} ${median.toFixed(1).padStart(7)}  ${(size / 1024).toFixed(0).padStart(5)} KiB  ${top}`);
   }
-  console.log(`${'sum'.padEnd(44)} ${total.toFixed(1).padStart(7)}`);
+  console.log(`${'sum'.padEnd(28)} ${total.toFixed(1).padStart(7)}`);
+  const cli = cliChunk();
+  const { size, parts } = contents(cli);
+  console.log(`(not imported here: ${cli}, ${(size / 1024).toFixed(0)} KiB: ${parts.slice(0, 6).map(([name, b]) => `${name} ${(b / 1024).toFixed(0)}k`).join(', ')})`);
 }

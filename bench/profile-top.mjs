@@ -2,6 +2,8 @@
 // Prints the top frames of a V8 .cpuprofile (from `node --cpu-prof`) by self time, and by
 // total time for frames under a given path: `node bench/profile-top.mjs FILE [N] [PATH_FILTER]`.
 import { readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const [file, countText = '25', filter] = process.argv.slice(2);
 if (!file) {
@@ -18,9 +20,30 @@ const selfTime = new Map();
 profile.samples.forEach((id, i) => selfTime.set(id, (selfTime.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
 const total = [...selfTime.values()].reduce((a, b) => a + b, 0);
 
+// dist/ is a bundle: frames in it are named by the source they came from (src/… or
+// node_modules/…), through the .map esbuild writes beside each file.
+const maps = new Map();
+function sourceMapOf(url) {
+  if (!maps.has(url)) {
+    let map = null;
+    try {
+      map = new SourceMap(JSON.parse(readFileSync(`${fileURLToPath(url)}.map`, 'utf8')));
+    } catch {
+      // no map: keep the generated position
+    }
+    maps.set(url, map);
+  }
+  return maps.get(url);
+}
+function originalPosition(cf) {
+  if (!cf.url.startsWith('file:')) return undefined;
+  const entry = sourceMapOf(cf.url)?.findEntry(cf.lineNumber, cf.columnNumber);
+  return entry?.originalSource ? `${entry.originalSource.replace(/^(\.\.\/)+/, '')}:${entry.originalLine + 1}` : undefined;
+}
+
 const key = (n) => {
   const cf = n.callFrame;
-  const where = cf.url ? `${cf.url.replace(/^file:\/\//, '').replace(process.cwd() + '/', '')}:${cf.lineNumber + 1}` : '';
+  const where = cf.url ? (originalPosition(cf) ?? `${cf.url.replace(/^file:\/\//, '').replace(process.cwd() + '/', '')}:${cf.lineNumber + 1}`) : '';
   return `${cf.functionName || '(anonymous)'} ${where}`.trim();
 };
 
@@ -38,11 +61,12 @@ for (const [id, t] of selfTime) {
   }
 }
 
-// Self time by where the code lives: a package, our dist/, Node internals, or native work.
+// Self time by where the code lives: a package, our src/ (or dist/ without maps), Node internals, or native work.
 const group = (k) => {
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(k)?.[1];
   if (pkg) return pkg;
-  if (/(^|[ /])dist\//.test(k)) return 'dist/ (this project)';
+  if (/(^|[ /])src\//.test(k)) return 'src/ (this project)';
+  if (/(^|[ /])dist\//.test(k)) return 'dist/ (this project, unmapped)';
   if (k.includes('node:')) return 'node: internals (JS)';
   if (k.startsWith('(')) return k;
   return 'native (syscalls, crypto, JSON…)';
