@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Diagnostic for the cold-start figure: how long each chunk of the shipped bundle takes to import
-// in a fresh process, in the order the CLI chunk imports them (each step pays only for what
-// earlier steps did not load), with its size and what is in it (the source paths esbuild writes
-// above each bundled module). The CLI chunk itself is left out: importing it starts the server.
+// in a fresh process, dependencies first (so each step pays for its own file only), with its size
+// and what is in it (the source paths esbuild writes above each bundled module). The CLI chunk
+// itself is left out: importing it starts the server.
 // Median of fresh processes: `node bench/import-cost.mjs [runs]`. Not part of `npm run bench`.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -18,10 +18,22 @@ function cliChunk() {
   return chunk;
 }
 
-/** The chunks the CLI chunk imports statically, in its order. */
-function steps() {
-  const source = readFileSync(path.join(DIST, cliChunk()), 'utf8');
+/** The chunks a chunk imports statically, in its order. */
+function staticImports(file) {
+  const source = readFileSync(path.join(DIST, file), 'utf8');
   return [...source.matchAll(/^(?:import|\}) ?.*from "\.\/([\w-]+\.js)";$|^import "\.\/([\w-]+\.js)";$/gm)].map((m) => `chunks/${m[1] ?? m[2]}`);
+}
+
+/** Every chunk the CLI chunk loads statically, dependencies first, so that each step times only its own file. */
+function steps() {
+  const order = [];
+  const visit = (file) => {
+    if (order.includes(file)) return;
+    for (const dependency of staticImports(file)) visit(dependency);
+    order.push(file);
+  };
+  for (const chunk of staticImports(cliChunk())) visit(chunk);
+  return order;
 }
 
 /** Bytes per package (or src/) inside one chunk, largest first. */
@@ -51,7 +63,7 @@ if (process.argv[2] === '--child') {
   for (let i = 0; i < runs; i++) {
     samples.push(JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child'], { encoding: 'utf8' })));
   }
-  console.log(`import cost of the chunks dist/chunks/cli-*.js loads, median of ${runs} fresh processes (ms; each step excludes what earlier steps loaded)`);
+  console.log(`import cost of the chunks dist/chunks/cli-*.js loads, dependencies first, median of ${runs} fresh processes (ms; each step excludes what earlier steps loaded)`);
   let total = 0;
   for (const step of steps()) {
     const sorted = samples.map((s) => s[step]).sort((a, b) => a - b);
