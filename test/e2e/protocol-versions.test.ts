@@ -2,6 +2,7 @@
 // Clients built on the 2026-07-28 specification first send server/discover; this server (SDK 1.x)
 // answers "method not found", and those clients fall back to initialize with 2025-11-25.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CLI_PATH, tempDir } from '../helpers.js';
 
@@ -15,6 +16,8 @@ interface Message {
 /** What README's "MCP protocol versions" section promises, newest first. */
 const SPOKEN = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05', '2024-10-07'];
 const METHOD_NOT_FOUND = -32601;
+/** Every tool the server lists, as recorded in the tools/list fixture. */
+const TOOL_NAMES = (JSON.parse(readFileSync(new URL('../fixtures/tools-list.json', import.meta.url), 'utf8')) as Array<{ name: string }>).map((t) => t.name).sort();
 
 /** The sandbox server on raw stdio, with the JSON-RPC messages it wrote, line by line. */
 function startRawServer() {
@@ -71,7 +74,7 @@ describe('MCP protocol versions over stdio', () => {
 
     server.request(3, 'tools/list');
     const list = await server.answer(3);
-    expect((list.result?.tools as unknown[]).length).toBe(7);
+    expect((list.result?.tools as Array<{ name: string }>).map((t) => t.name).sort()).toEqual(TOOL_NAMES);
   });
 
   it('initialize asking for 2026-07-28 gets the newest version it speaks, 2025-11-25', async () => {
