@@ -1,0 +1,51 @@
+// The association: which route table an attachment USES. An attachment has at most one, so
+// "already exists" may mean "on another table", which the create then names.
+import { ER_CODES } from '../../er/codes.js';
+import { callOptions, type WriteAnswer } from '../context.js';
+import { dryRun } from '../plan.js';
+import { failure, type ToolError } from '../results.js';
+import { type CreateAttempt, refused } from './create-answers.js';
+import type { LinkKind } from './kind.js';
+
+export const ASSOCIATION: LinkKind = {
+  noun: 'association',
+  alreadyField: 'already_associated',
+  tools: { create: 'create_route_association', delete: 'delete_route_association', state: 'get_association_state', list: 'list_route_associations' },
+  codes: { exists: ER_CODES.ASSOCIATION_EXISTS, busy: ER_CODES.ASSOCIATION_BUSY, notFound: ER_CODES.ASSOCIATION_NOT_FOUND },
+  api: {
+    create: async (er, ref, clientToken, options) => {
+      const { association, ...rest } = await er.associate(ref, clientToken, options);
+      return { link: association, ...rest };
+    },
+    remove: (er, ref, options) => er.disassociate(ref, options),
+    find: (er, ref, options) => er.findAssociation(ref, options),
+  },
+  dryRun: (call, change, ref, errorContext) => dryRun(call, change === 'create' ? 'associate' : 'disassociate', ref, errorContext),
+  existsElsewhere: heldByAnotherTable,
+  phrases: {
+    toTable: 'on',
+    theOneHere: "The attachment's association on this route table",
+    beingRemoved: 'being deleted',
+    isRemoving: 'is deleting',
+    existsSaid: 'the attachment already has an association',
+    existsSays: 'this attachment already has an association',
+    lookElsewhere: 'call list_attachments to see where it is associated',
+  },
+};
+
+/** ER.04002002 with no association on the requested table: say which table holds it, if any. */
+async function heldByAnotherTable(attempt: CreateAttempt, described: ToolError): Promise<WriteAnswer | null> {
+  const { call, ref, clientToken } = attempt;
+  const attachment = await call.er.getAttachment(ref.erId, ref.attachmentId, callOptions(call, attempt.lookupDeadline));
+  const holder = attachment.route_table_id;
+  if (!holder || holder === ref.routeTableId) return null;
+  const result = failure({
+    ...described,
+    client_token: clientToken,
+    associated_route_table_id: holder,
+    hint:
+      `Attachment ${ref.attachmentId} is already associated with route table ${holder}, and an attachment can have only one association. ` +
+      `Remove that association first (delete_route_association with route_table_id ${holder}), then create this one.`,
+  });
+  return refused(result, described);
+}

@@ -1,0 +1,64 @@
+// Look once at a link, or wait (with progress notifications) until it reaches the wanted state,
+// the per-call cap or the asked time runs out, or the client cancels. Both get_*_state tools
+// take the same arguments and answer with the same fields, the link under its own noun.
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { TERMINAL_STATES } from '../../er/types.js';
+import { NOT_FOUND, waitForState } from '../../er/waiter.js';
+import type { ToolCall } from '../context.js';
+import { describeError, failure, success } from '../results.js';
+import { waitHint } from '../schemas.js';
+import { idsOf, type Link, type LinkKind, refOf } from './kind.js';
+import type { StateArgs } from './schemas.js';
+
+export async function waitForLink(kind: LinkKind, call: ToolCall, args: StateArgs): Promise<CallToolResult> {
+  const { er, env } = call;
+  const ref = refOf(args);
+  const ids = idsOf(ref);
+  const requestedMs = (args.timeout_seconds ?? 0) * 1000;
+  // Most MCP clients give up on a request after 60 s and do not count progress: one call never
+  // waits longer than the cap, and says so when it was asked for more.
+  const timeoutMs = Math.min(requestedMs, env.maxWaitMs);
+  const capSeconds = waitHint(env);
+  const capped = requestedMs > env.maxWaitMs ? { wait_capped_to_seconds: capSeconds } : {};
+
+  let lastState = 'unknown';
+  const outcome = await waitForState<Link>({
+    waitFor: args.wait_for ?? 'terminal',
+    poll: ({ signal, deadline }) => kind.api.find(er, ref, { signal, deadline, trace: call.trace }),
+    clock: env.clock,
+    signal: call.signal,
+    timeoutMs,
+    pollTimeoutMs: env.callDeadlineMs,
+    backoff: env.poll,
+    onObservation: (seen) => {
+      lastState = seen.state ?? lastState;
+      const seconds = (seen.elapsedMs / 1000).toFixed(1);
+      const failed = seen.error === undefined ? '' : ` (last poll failed: ${describeError(seen.error, { ids, nowMs: env.clock.now() }).error_code})`;
+      return call.progress(seen.poll, `state ${lastState}${failed} after ${seconds} s`);
+    },
+  });
+
+  const link = outcome.value ?? null;
+  const answer = (state: string, extra: Record<string, unknown>) =>
+    success({ [kind.noun]: link, state, terminal: TERMINAL_STATES.has(state), sandbox: env.sandbox, polls: outcome.polls, elapsed_seconds: Math.round(outcome.elapsedMs / 100) / 10, ...capped, ...extra });
+
+  if (outcome.status === 'aborted') return answer(outcome.state ?? 'unknown', { cancelled: true });
+  // No poll ever answered: the error says why (wrong ID, bad keys, or the API kept failing).
+  if (outcome.state === undefined) return failure(describeError(outcome.lastError, { ids, nowMs: env.clock.now() }));
+  const state = outcome.state;
+  if (outcome.status === 'timeout' && timeoutMs > 0) {
+    const lastFailed = outcome.lastError === undefined ? '' : ` (the last poll failed with ${describeError(outcome.lastError, { ids, nowMs: env.clock.now() }).error_code})`;
+    const asked = requestedMs > timeoutMs ? ` (${args.timeout_seconds} s were asked; this server waits at most ${capSeconds} s per call)` : '';
+    return answer(state, {
+      timed_out: true,
+      hint: `Still "${state}" after ${Math.round(timeoutMs / 1000)} s${asked}${lastFailed}. That can be normal: call ${kind.tools.state} again with the same arguments and timeout_seconds up to ${capSeconds} to keep waiting.`,
+    });
+  }
+  if (outcome.status === 'failure' && args.wait_for === 'available' && state === NOT_FOUND) {
+    const { noun, phrases, tools } = kind;
+    return answer(state, {
+      hint: `No ${noun} of this attachment ${phrases.toTable} this route table appeared: create it with ${tools.create} (dry_run: true first), or check the IDs with ${tools.list}.`,
+    });
+  }
+  return answer(state, {});
+}
