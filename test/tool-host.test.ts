@@ -111,7 +111,27 @@ describe('shutting down with a write in flight', () => {
     const [intent, outcome] = records();
     expect(intent).toMatchObject({ event: 'intent', tool: 'stuck_write' });
     expect(outcome).toMatchObject({ event: 'outcome', attempt_id: intent!.attempt_id, outcome: 'may_have_been_applied' });
-    expect((outcome as { note?: string }).note).toContain('get_association_state');
+    // The gate knows the write only by name: the note points at the state tool that goes with it.
+    expect((outcome as { note?: string }).note).toContain('check with the get_*_state tool for stuck_write (same IDs) whether it was applied');
+  });
+});
+
+describe('a write tool that throws', () => {
+  it('answers INTERNAL with a hint naming the write, and records may_have_been_applied', async () => {
+    const throwing: WriteToolDefinition = {
+      ...dummyWrite,
+      name: 'throwing_write',
+      handler: () => Promise.reject(new Error('bug in the handler')),
+    };
+    emulator = await startTestEmulator();
+    auditPath = join(tempDir('er-audit'), 'audit.jsonl');
+    harness = await connectInMemory(emulator, { settings: { confirmWrites: 'never' }, audit: openAuditLog(auditPath), tools: [dummyRead, throwing] });
+    const error = errorOf(await harness.client.callTool({ name: 'throwing_write', arguments: args }));
+    expect(error).toMatchObject({ error_code: 'INTERNAL', retryable: false });
+    expect(error.hint).toBe('Check with the get_*_state tool for throwing_write (same IDs) whether the change was made; the server log (stderr) has details.');
+    const [intent, outcome] = records();
+    expect(intent).toMatchObject({ event: 'intent', tool: 'throwing_write' });
+    expect(outcome).toMatchObject({ event: 'outcome', attempt_id: intent!.attempt_id, outcome: 'may_have_been_applied', error_code: 'INTERNAL' });
   });
 });
 

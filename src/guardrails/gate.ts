@@ -136,7 +136,7 @@ export class WriteGate {
         request_ids: write.requestIds(),
         state: null,
         error_code: null,
-        note: `The server stopped ${Math.round(boundMs / 1000)} s after being asked to, before this write answered: check with get_association_state.`,
+        note: `The server stopped ${Math.round(boundMs / 1000)} s after being asked to, before this write answered: check with ${stateToolFor(write.subject.tool)} whether it was applied.`,
       });
     }
     this.inFlight.clear();
@@ -161,7 +161,7 @@ export class WriteGate {
         // A bug, not an API answer: the request may have left, so the record must not say "failed".
         this.options.log.error({ tool: call.tool, caller: subject.caller, err: error instanceof Error ? error.message : String(error) }, 'write tool failed unexpectedly');
         answer = {
-          result: refusal('INTERNAL', 'Unexpected failure inside the server while writing.', 'Check with get_association_state whether the change was made; the server log (stderr) has details.'),
+          result: refusal('INTERNAL', 'Unexpected failure inside the server while writing.', `Check with ${stateToolFor(call.tool)} whether the change was made; the server log (stderr) has details.`),
           report: { outcome: 'may_have_been_applied', state: null, error_code: 'INTERNAL' },
         };
       }
@@ -307,6 +307,15 @@ function auditableArguments(args: Record<string, unknown>): Record<string, unkno
     else if (typeof value === 'string') kept[key] = value.slice(0, 64);
   }
   return kept;
+}
+
+/**
+ * Where to look when a write's outcome is unknown. The gate knows the write only by its tool's
+ * name, and each kind of change has its own state tool (get_association_state,
+ * get_propagation_state, …): the advice names the write and leaves the matching to the reader.
+ */
+function stateToolFor(tool: string): string {
+  return `the get_*_state tool for ${tool} (same IDs)`;
 }
 
 function refusal(code: string, message: string, hint: string): CallToolResult {
