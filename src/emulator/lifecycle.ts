@@ -1,5 +1,5 @@
-// The pending → available (or failed), deleting → gone lifecycle of an ER binding (propagations
-// here; associations follow the same rules in store.ts), computed on read from timestamps.
+// The pending → available (or failed), deleting → gone lifecycle of an ER binding (associations
+// in store.ts, propagations in propagations.ts), computed on read from timestamps.
 
 export interface LifecycleTiming {
   /** How long a new binding stays `pending`. */

@@ -1,7 +1,9 @@
 // Propagations (which route tables learn an attachment's prefixes), static routes, and the
 // effective routes computed from both. Beside the association store, not inside it: it reads
 // routers, tables and attachments through the Store's public methods.
-import { ApiError, type Store } from './store.js';
+import { ApiError } from './api-error.js';
+import { ClientTokens } from './client-tokens.js';
+import type { Store } from './store.js';
 import { isAlive, type LifecycleRecord, type LifecycleTiming, newRecord, stateOf, updatedAt } from './lifecycle.js';
 import { type CandidateRoute, type EffectiveRoute, propagatedRouteId, selectEffectiveRoutes } from './routing.js';
 import type { AttachmentSeed, RouteTableSeed, StaticRouteSeed, Topology } from './topology.js';
@@ -16,7 +18,7 @@ interface StoredPropagation extends LifecycleRecord {
 export class RoutingStore {
   private propagations: StoredPropagation[] = [];
   private readonly staticRoutes: StaticRouteSeed[];
-  private readonly tokens = new Map<string, { propagationId: string; attachmentId: string; routeTableId: string }>();
+  private readonly tokens = new ClientTokens();
   private readonly failing = new Set<string>();
 
   constructor(
@@ -39,26 +41,17 @@ export class RoutingStore {
 
   enable(erId: string, routeTableId: string, attachmentId: string, clientToken: string | undefined): Record<string, unknown> {
     const table = this.store.table(erId, routeTableId);
-    if (clientToken) {
-      const earlier = this.tokens.get(clientToken);
-      const replayed = earlier && this.live().find((x) => x.id === earlier.propagationId);
-      if (earlier && replayed) {
-        if (earlier.attachmentId !== attachmentId || earlier.routeTableId !== routeTableId) {
-          throw new ApiError(400, 'ER.04009005', 'The X-Client-Token was already used for a different request.');
-        }
-        return this.view(replayed);
-      }
-    }
+    const request = { attachmentId, routeTableId };
+    const replayed = this.tokens.replay(clientToken, request, this.live());
+    if (replayed) return this.view(replayed);
     const attachment = this.store.attachment(erId, attachmentId);
     if (this.live().some((x) => x.attachment_id === attachmentId && x.route_table_id === routeTableId)) {
       throw new ApiError(400, 'ER.04003002', `The propagation of attachment ${attachmentId} to route table ${routeTableId} already exists.`);
     }
-    if (this.store.router(erId).state !== 'available') throw new ApiError(400, 'ER.04001003', 'The enterprise router is unavailable or being operated.');
-    if (table.state !== 'available') throw new ApiError(400, 'ER.04005003', 'The route table is unavailable or being operated.');
-    if (attachment.state !== 'available') throw new ApiError(400, 'ER.04004003', 'The attachment is unavailable or being operated.');
+    this.store.checkLinkable(erId, table, attachment);
     const propagation = this.newPropagation(attachment, routeTableId, false);
     this.propagations.push(propagation);
-    if (clientToken) this.tokens.set(clientToken, { propagationId: propagation.id, attachmentId, routeTableId });
+    this.tokens.remember(clientToken, propagation.id, request);
     return this.view(propagation);
   }
 

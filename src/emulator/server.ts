@@ -6,7 +6,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { parseSdkDate, sign } from '../http/signer.js';
 import { type Fault, FaultInjector, type FaultPlan } from './faults.js';
 import { RoutingStore } from './propagations.js';
-import { ApiError, Store } from './store.js';
+import { ApiError } from './api-error.js';
+import { Store } from './store.js';
 import { sandboxTopology, type Topology } from './topology.js';
 
 export interface EmulatorCredential {

@@ -1,5 +1,8 @@
-// The emulator's state and the ER operations on it. States move with time, computed on read,
-// so the emulator keeps no timers: pending → available (or failed), deleting → gone.
+// The emulator's state and the ER operations on it. States move with time, computed on read
+// (lifecycle.ts), so the emulator keeps no timers: pending → available (or failed), deleting → gone.
+import { ApiError } from './api-error.js';
+import { ClientTokens } from './client-tokens.js';
+import { isAlive, type LifecycleRecord, newRecord, stateOf, updatedAt } from './lifecycle.js';
 import type { AttachmentSeed, RouteTableSeed, RouterSeed, Topology } from './topology.js';
 
 export interface StoreOptions {
@@ -15,38 +18,12 @@ export interface StoreOptions {
   now: () => number;
 }
 
-interface StoredAssociation {
+interface StoredAssociation extends LifecycleRecord {
   id: string;
   route_table_id: string;
   attachment_id: string;
   resource_type: string;
   resource_id: string;
-  created_at: string;
-  createdMs: number;
-  deletingSinceMs?: number;
-  /** Ends `failed` instead of `available`. */
-  fails: boolean;
-  /** Seeded associations are already settled, and carry the API reference's timestamp style. */
-  settled: boolean;
-}
-
-/** The API reference's own example timestamp, used for seeded associations. */
-const SEEDED_TIMESTAMP = '2020-03-11T15:13:31';
-
-/** `YYYY-MM-DDTHH:mm:ss` in UTC, the form the API reference's examples use. */
-function referenceStyle(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 19);
-}
-
-/** An API error the emulator answers with: HTTP status, ER code and message. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export class Store {
@@ -54,7 +31,7 @@ export class Store {
   private readonly tables: RouteTableSeed[];
   private readonly attachments: AttachmentSeed[];
   private associations: StoredAssociation[] = [];
-  private readonly tokens = new Map<string, { associationId: string; attachmentId: string; routeTableId: string }>();
+  private readonly tokens = new ClientTokens();
   private readonly failing = new Set<string>();
   private sequence = 0;
 
@@ -120,34 +97,32 @@ export class Store {
 
   associate(erId: string, routeTableId: string, attachmentId: string, clientToken: string | undefined): Record<string, unknown> {
     const table = this.table(erId, routeTableId);
-    if (clientToken) {
-      const earlier = this.tokens.get(clientToken);
-      const replayed = earlier && this.liveAssociations().find((x) => x.id === earlier.associationId);
-      if (earlier && replayed) {
-        if (earlier.attachmentId !== attachmentId || earlier.routeTableId !== routeTableId) {
-          throw new ApiError(400, 'ER.04009005', 'The X-Client-Token was already used for a different request.');
-        }
-        return this.view(replayed);
-      }
-    }
+    const request = { attachmentId, routeTableId };
+    const replayed = this.tokens.replay(clientToken, request, this.liveAssociations());
+    if (replayed) return this.view(replayed);
     const attachment = this.attachment(erId, attachmentId);
     if (this.liveAssociations().some((x) => x.attachment_id === attachmentId)) {
       throw new ApiError(400, 'ER.04002002', `The association already exists for attachment ${attachmentId}.`);
     }
+    this.checkLinkable(erId, table, attachment);
+    const association = this.newAssociation(attachment, routeTableId, false);
+    this.associations.push(association);
+    this.tokens.remember(clientToken, association.id, request);
+    return this.view(association);
+  }
+
+  /** A new association or propagation needs its router, table and attachment available. */
+  checkLinkable(erId: string, table: RouteTableSeed, attachment: AttachmentSeed): void {
     if (this.router(erId).state !== 'available') throw new ApiError(400, 'ER.04001003', 'The enterprise router is unavailable or being operated.');
     if (table.state !== 'available') throw new ApiError(400, 'ER.04005003', 'The route table is unavailable or being operated.');
     if (attachment.state !== 'available') throw new ApiError(400, 'ER.04004003', 'The attachment is unavailable or being operated.');
-    const association = this.newAssociation(attachment, routeTableId, false);
-    this.associations.push(association);
-    if (clientToken) this.tokens.set(clientToken, { associationId: association.id, attachmentId, routeTableId });
-    return this.view(association);
   }
 
   disassociate(erId: string, routeTableId: string, attachmentId: string): void {
     this.table(erId, routeTableId);
     const association = this.liveAssociations().find((x) => x.attachment_id === attachmentId && x.route_table_id === routeTableId);
     if (!association) throw new ApiError(404, 'ER.04042001', `The association of attachment ${attachmentId} does not exist on route table ${routeTableId}.`);
-    const state = this.stateOf(association);
+    const state = stateOf(association, this.options);
     if (state === 'pending' || state === 'deleting') {
       throw new ApiError(400, 'ER.04002003', `An operation is in progress on this association (state ${state}).`);
     }
@@ -169,23 +144,12 @@ export class Store {
   }
 
   private liveAssociations(): StoredAssociation[] {
-    const now = this.options.now();
-    this.associations = this.associations.filter(
-      (x) => x.deletingSinceMs === undefined || now - x.deletingSinceMs < this.options.deletedAfterMs,
-    );
+    this.associations = this.associations.filter((x) => isAlive(x, this.options));
     return this.associations;
   }
 
-  private stateOf(x: StoredAssociation): string {
-    const now = this.options.now();
-    if (x.deletingSinceMs !== undefined) return 'deleting';
-    if (x.settled || now - x.createdMs >= this.options.availableAfterMs) return x.fails ? 'failed' : 'available';
-    return 'pending';
-  }
-
   private view(x: StoredAssociation): Record<string, unknown> {
-    const state = this.stateOf(x);
-    const changedMs = state === 'pending' ? x.createdMs : (x.deletingSinceMs ?? x.createdMs + (x.settled ? 0 : this.options.availableAfterMs));
+    const state = stateOf(x, this.options);
     return {
       id: x.id,
       route_table_id: x.route_table_id,
@@ -194,15 +158,12 @@ export class Store {
       resource_id: x.resource_id,
       state,
       created_at: x.created_at,
-      // Seeded ones keep their reference-style stamp until something happens to them, and then
-      // report the change in that same style (no milliseconds, no zone).
-      updated_at: x.settled ? (x.deletingSinceMs === undefined ? x.created_at : referenceStyle(changedMs)) : new Date(changedMs).toISOString(),
+      updated_at: updatedAt(x, state, this.options),
       route_policy: { export_policy_id: '' },
     };
   }
 
   private newAssociation(attachment: AttachmentSeed, routeTableId: string, settled: boolean): StoredAssociation {
-    const createdMs = this.options.now();
     const fails = this.failing.delete(attachment.id);
     return {
       id: this.nextId('e'),
@@ -210,11 +171,7 @@ export class Store {
       attachment_id: attachment.id,
       resource_type: attachment.resource_type,
       resource_id: attachment.resource_id,
-      // Seeded ones use the reference's own example format: no milliseconds, no zone.
-      created_at: settled ? SEEDED_TIMESTAMP : new Date(createdMs).toISOString(),
-      createdMs,
-      fails,
-      settled,
+      ...newRecord(this.options.now(), { settled, fails }),
     };
   }
 
