@@ -5,5 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // Most test time is spent waiting on spawned servers and loopback I/O, not on CPU: three
+    // workers on a 2-core machine halve the suite (vitest's default here would be one).
+    maxWorkers: 3,
   },
 });
