@@ -50,17 +50,8 @@ export const attachmentSchema = z.looseObject({
 });
 export type Attachment = z.infer<typeof attachmentSchema>;
 
-export const propagationSchema = z.looseObject({
-  id: text,
-  er_id: optionalText,
-  route_table_id: optionalText,
-  attachment_id: optionalText,
-  resource_type: optionalText,
-  resource_id: optionalText,
-  state: text,
-  created_at: optionalText,
-  updated_at: optionalText,
-});
+/** A propagation has what an association has, and names its router too. */
+export const propagationSchema = associationSchema.extend({ er_id: optionalText });
 export type Propagation = z.infer<typeof propagationSchema>;
 
 export const nextHopSchema = z.looseObject({
