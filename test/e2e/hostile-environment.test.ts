@@ -107,9 +107,9 @@ describe('--sandbox reads the emulator fault plan', () => {
     }
   });
 
-  it('a malformed fault plan stops start-up with a message naming the variable', async () => {
+  it('a malformed fault plan stops start-up as a usage error (exit 2) with a message naming the variable', async () => {
     const { code, stderr } = await cli(['--sandbox'], { HOME: '/nonexistent', HUAWEICLOUD_ER_EMULATOR_FAULTS: '{"associationListLagMs": -1}' });
-    expect(code).not.toBe(0);
+    expect(code).toBe(2);
     expect(stderr).toContain('HUAWEICLOUD_ER_EMULATOR_FAULTS: fault plan: associationListLagMs must be a whole number of milliseconds, 0 or more');
   });
 });
