@@ -273,14 +273,14 @@ main().then(
     if (code !== undefined) process.exitCode = code;
   },
   (error: unknown) => {
-    // A setting found unusable after start-up (the emulator's fault plan) is still a usage error.
-    if (error instanceof UsageError) {
-      process.stderr.write(`huaweicloud-er-mcp: ${error.message}\nRun huaweicloud-er-mcp --help for usage.\n`);
-      process.exit(2);
-    }
     // Source maps are on at LOG_LEVEL=debug (bin.ts): the stack then names src/ files.
     const detail = error instanceof Error ? ((process.sourceMapsEnabled && error.stack) || error.message) : String(error);
     process.stderr.write(`huaweicloud-er-mcp: ${detail}\n`);
+    // A setting found unusable after start-up (the emulator's fault plan) is still a usage error.
+    if (error instanceof UsageError) {
+      process.stderr.write('Run huaweicloud-er-mcp --help for usage.\n');
+      process.exit(2);
+    }
     process.exit(1);
   },
 );

@@ -84,7 +84,7 @@ describe('the packed package, installed without dev dependencies', () => {
     }
   });
 
-  it('at LOG_LEVEL=debug a fatal error shows its stack through the shipped source maps, naming src/ files; otherwise only the message', async () => {
+  it('at LOG_LEVEL=debug a start-up error shows its stack through the shipped source maps, naming src/ files; otherwise only the message', async () => {
     const fail = (level: string) =>
       new Promise<{ code: number | null; stderr: string }>((resolve) => {
         const child = spawn(bin, ['emulator', '--port', '0'], { env: env({ LOG_LEVEL: level, HUAWEICLOUD_ER_EMULATOR_FAULTS: '{not json' }), stdio: ['ignore', 'ignore', 'pipe'] });
@@ -94,12 +94,12 @@ describe('the packed package, installed without dev dependencies', () => {
       });
     const frames = (stderr: string) => stderr.split('\n').filter((line) => /^\s+at /.test(line));
     const debug = await fail('debug');
-    expect(debug.code).toBe(1);
+    expect(debug.code).toBe(2);
     expect(debug.stderr).toContain('the fault plan is not valid JSON');
     expect(frames(debug.stderr).some((frame) => /\(\/.*\/src\/[\w/-]+\.ts:\d+:\d+\)$/.test(frame))).toBe(true);
     expect(frames(debug.stderr).filter((frame) => frame.includes('dist/'))).toEqual([]);
     const info = await fail('info');
-    expect(info.code).toBe(1);
+    expect(info.code).toBe(2);
     expect(info.stderr).toContain('the fault plan is not valid JSON');
     expect(frames(info.stderr)).toEqual([]);
   });
