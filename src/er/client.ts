@@ -98,26 +98,13 @@ export class ErClient {
   }
 
   async associate(ref: AssociationRef, clientToken: string, options: CallOptions = {}): Promise<CreatedAssociation> {
-    const result = await this.send('POST', `${this.tablePath(ref.erId, ref.routeTableId)}/associate`, options, {
-      operation: 'associate',
-      json: { attachment_id: checked('attachment_id', ref.attachmentId) },
-      headers: { 'X-Client-Token': clientToken },
-    });
-    const body = parseJson(result) as { association?: unknown; request_id?: string };
-    return {
-      association: associationSchema.parse(body.association),
-      requestId: body.request_id ?? result.headers['x-request-id'],
-      attempts: result.outcomes.map(recordOf),
-    };
+    const created = await this.createLink(ref, { action: 'associate', operation: 'associate', clientToken }, options);
+    return { ...created, association: associationSchema.parse(created.body.association) };
   }
 
   /** Starts removing the association; the API answers 202 with no body. */
-  async disassociate(ref: AssociationRef, options: CallOptions = {}): Promise<WriteResult> {
-    const result = await this.send('POST', `${this.tablePath(ref.erId, ref.routeTableId)}/disassociate`, options, {
-      operation: 'disassociate',
-      json: { attachment_id: checked('attachment_id', ref.attachmentId) },
-    });
-    return { requestId: result.headers['x-request-id'], attempts: result.outcomes.map(recordOf) };
+  disassociate(ref: AssociationRef, options: CallOptions = {}): Promise<WriteResult> {
+    return this.removeLink(ref, { action: 'disassociate', operation: 'disassociate' }, options);
   }
 
   listAssociations(erId: string, routeTableId: string, options: ListOptions = {}): Promise<Page<Association>> {
@@ -129,12 +116,8 @@ export class ErClient {
    * checked on what comes back: a list that ignored its filter (or its path) must not pass an
    * association of another attachment or table off as this one.
    */
-  async findAssociation(ref: AssociationRef, options: CallOptions = {}): Promise<Association | null> {
-    const filters = { attachment_id: checked('attachment_id', ref.attachmentId) };
-    for await (const association of this.listAll((marker) => this.listAssociations(ref.erId, ref.routeTableId, { ...options, marker, filters }))) {
-      if (isAssociationOn(association, ref)) return association;
-    }
-    return null;
+  findAssociation(ref: AssociationRef, options: CallOptions = {}): Promise<Association | null> {
+    return this.findLink(ref, (listOptions) => this.listAssociations(ref.erId, ref.routeTableId, listOptions), options);
   }
 
   listRouters(options: ListOptions = {}): Promise<Page<Router>> {
@@ -165,26 +148,13 @@ export class ErClient {
 
   /** Starts propagating the attachment's routes into the table: 202 with the `pending` propagation. */
   async enablePropagation(ref: AssociationRef, clientToken: string, options: CallOptions = {}): Promise<CreatedPropagation> {
-    const result = await this.send('POST', `${this.tablePath(ref.erId, ref.routeTableId)}/enable-propagations`, options, {
-      operation: 'enablePropagation',
-      json: { attachment_id: checked('attachment_id', ref.attachmentId) },
-      headers: { 'X-Client-Token': clientToken },
-    });
-    const body = parseJson(result) as { propagation?: unknown; request_id?: string };
-    return {
-      propagation: propagationSchema.parse(body.propagation),
-      requestId: body.request_id ?? result.headers['x-request-id'],
-      attempts: result.outcomes.map(recordOf),
-    };
+    const created = await this.createLink(ref, { action: 'enable-propagations', operation: 'enablePropagation', clientToken }, options);
+    return { ...created, propagation: propagationSchema.parse(created.body.propagation) };
   }
 
   /** Starts removing the propagation (and the routes it gave the table); 202 with no body. */
-  async disablePropagation(ref: AssociationRef, options: CallOptions = {}): Promise<WriteResult> {
-    const result = await this.send('POST', `${this.tablePath(ref.erId, ref.routeTableId)}/disable-propagations`, options, {
-      operation: 'disablePropagation',
-      json: { attachment_id: checked('attachment_id', ref.attachmentId) },
-    });
-    return { requestId: result.headers['x-request-id'], attempts: result.outcomes.map(recordOf) };
+  disablePropagation(ref: AssociationRef, options: CallOptions = {}): Promise<WriteResult> {
+    return this.removeLink(ref, { action: 'disable-propagations', operation: 'disablePropagation' }, options);
   }
 
   listPropagations(erId: string, routeTableId: string, options: ListOptions = {}): Promise<Page<Propagation>> {
@@ -192,12 +162,8 @@ export class ErClient {
   }
 
   /** The attachment's propagation into this route table, or null; follows every page (IDs checked as for associations). */
-  async findPropagation(ref: AssociationRef, options: CallOptions = {}): Promise<Propagation | null> {
-    const filters = { attachment_id: checked('attachment_id', ref.attachmentId) };
-    for await (const propagation of this.listAll((marker) => this.listPropagations(ref.erId, ref.routeTableId, { ...options, marker, filters }))) {
-      if (isAssociationOn(propagation, ref)) return propagation;
-    }
-    return null;
+  findPropagation(ref: AssociationRef, options: CallOptions = {}): Promise<Propagation | null> {
+    return this.findLink(ref, (listOptions) => this.listPropagations(ref.erId, ref.routeTableId, listOptions), options);
   }
 
   /** Selected routes of a route table (the path has no router id); the marker is the last `route_id`. */
@@ -214,6 +180,47 @@ export class ErClient {
       if (!result.nextMarker || result.nextMarker === marker) return;
       marker = result.nextMarker;
     }
+  }
+
+  /**
+   * POST …/{action} for the attachment with one X-Client-Token on every attempt: the answer's body
+   * (for the caller to read its object), its request id and every attempt.
+   */
+  private async createLink(
+    ref: AssociationRef,
+    write: { action: string; operation: ErOperation; clientToken: string },
+    options: CallOptions,
+  ): Promise<WriteResult & { body: Record<string, unknown> }> {
+    const result = await this.send('POST', `${this.tablePath(ref.erId, ref.routeTableId)}/${write.action}`, options, {
+      operation: write.operation,
+      json: { attachment_id: checked('attachment_id', ref.attachmentId) },
+      headers: { 'X-Client-Token': write.clientToken },
+    });
+    const body = parseJson(result) as Record<string, unknown>;
+    const requestId = typeof body.request_id === 'string' ? body.request_id : result.headers['x-request-id'];
+    return { body, requestId, attempts: result.outcomes.map(recordOf) };
+  }
+
+  /** POST …/{action} for the attachment; the API answers 202 with no body. */
+  private async removeLink(ref: AssociationRef, write: { action: string; operation: ErOperation }, options: CallOptions): Promise<WriteResult> {
+    const result = await this.send('POST', `${this.tablePath(ref.erId, ref.routeTableId)}/${write.action}`, options, {
+      operation: write.operation,
+      json: { attachment_id: checked('attachment_id', ref.attachmentId) },
+    });
+    return { requestId: result.headers['x-request-id'], attempts: result.outcomes.map(recordOf) };
+  }
+
+  /** The attachment's link on the table from a list filtered by attachment, both IDs checked on what comes back. */
+  private async findLink<T extends { attachment_id?: string | null; route_table_id?: string | null }>(
+    ref: AssociationRef,
+    listPage: (options: ListOptions) => Promise<Page<T>>,
+    options: CallOptions,
+  ): Promise<T | null> {
+    const filters = { attachment_id: checked('attachment_id', ref.attachmentId) };
+    for await (const item of this.listAll((marker) => listPage({ ...options, marker, filters }))) {
+      if (isAssociationOn(item, ref)) return item;
+    }
+    return null;
   }
 
   private async listPage<S extends z.ZodType>(path: string, key: string, schema: S, options: ListOptions): Promise<Page<z.infer<S>>> {
