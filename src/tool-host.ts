@@ -33,7 +33,10 @@ export interface ToolHostOptions {
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
-/** Scopes an HTTP caller needs; stdio callers (no auth info) have them all. */
+/**
+ * Scopes an HTTP caller may hold; stdio callers (no auth info) have them all. The transport admits
+ * only callers with er:read; the host hides and refuses the write tools from those without er:write.
+ */
 export const SCOPES = { read: 'er:read', write: 'er:write' } as const;
 
 /** Where a call whose arguments could not be read at all says why, past the SDK's own check. */
@@ -96,9 +99,6 @@ export function installTools(server: Server, options: ToolHostOptions): void {
     }
     const hidden = hiddenReason(tool, extra);
     if (hidden) return gate.refuseHidden(tool.name, rawArgs, { caller, projectId: null }, hidden);
-    if (extra.authInfo?.scopes && !extra.authInfo.scopes.some((s) => s === SCOPES.read || s === SCOPES.write)) {
-      return failure({ error_code: 'FORBIDDEN_SCOPE', error_msg: 'Your credentials have neither the er:read nor the er:write scope.', http_status: null, request_id: null, retryable: false, attempts: 0, hint: 'Ask for a token with the er:read scope.' });
-    }
 
     const parsed = tool.config.inputSchema.safeParse(rawArgs);
     if (!parsed.success) return invalidArguments(`Input validation error: Invalid arguments for tool ${tool.name}: ${describeIssues(parsed.error)}`);

@@ -1,9 +1,10 @@
 // What `serve --http` is told by its flags and environment: where to listen, who may call, and
 // the limits. Parsed strictly at start: a setting that cannot be read stops the server, and so
 // does listening beyond loopback with nobody to check callers.
+import { SCOPES } from '../../tool-host.js';
 import { loadTokenFile, type StaticToken, TokenFileError } from './tokens.js';
 
-export const SCOPES = { read: 'er:read', write: 'er:write' } as const;
+export { SCOPES };
 export const KNOWN_SCOPES: readonly string[] = [SCOPES.read, SCOPES.write];
 
 /** Requests bodies past this are answered 413 without being read further. */

@@ -3,6 +3,7 @@
 // could read or swap it.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
+import { SCOPES } from '../../tool-host.js';
 
 export interface StaticToken {
   name: string;
@@ -17,7 +18,6 @@ export class TokenFileError extends Error {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 const HEX = /^[0-9a-fA-F]{64}$/;
-const SCOPES = new Set(['er:read', 'er:write']);
 
 export function loadTokenFile(path: string): StaticToken[] {
   const what = `The tokens file ${path} (--http-tokens / HUAWEICLOUD_ER_MCP_HTTP_TOKENS)`;
@@ -64,7 +64,7 @@ export function parseTokenLines(text: string, what = 'The tokens file'): StaticT
     // Never echo the field: someone may have pasted the token itself instead of its hash.
     if (!HEX.test(hex)) throw new TokenFileError(`${where}: the second field must be the SHA-256 of the token as 64 hex digits (e.g. printf %s TOKEN | sha256sum).`);
     const scopes = scopeList.split(',').filter((s) => s !== '');
-    const unknown = scopes.filter((s) => !SCOPES.has(s));
+    const unknown = scopes.filter((s) => !(Object.values(SCOPES) as string[]).includes(s));
     if (scopes.length === 0 || unknown.length > 0) throw new TokenFileError(`${where}: scopes must be er:read and/or er:write, comma-separated${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}.`);
     if (names.has(name)) throw new TokenFileError(`${where}: the name ${name} is used twice.`);
     const key = hex.toLowerCase();
