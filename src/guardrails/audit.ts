@@ -60,7 +60,9 @@ export interface AuditSink {
 /** Audit disabled by `--audit-log off`: nothing is recorded, nothing is refused for it. */
 export const NO_AUDIT: AuditSink = { problem: () => null, append: () => undefined, close: () => undefined };
 
-const OPEN_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
+// O_NONBLOCK: a FIFO planted at the path must fail or be refused, not hang start-up waiting for a
+// reader; on a regular file it changes nothing.
+const OPEN_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 export class FileAuditLog implements AuditSink {
   private fd: number | null = null;

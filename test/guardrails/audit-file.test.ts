@@ -1,5 +1,6 @@
 // The audit file itself: never through a link, never in a directory others can write, and
 // followed to its new self when rotated or deleted.
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -46,6 +47,12 @@ describe('where the audit log may live', () => {
   it('refuses something that is not a regular file', () => {
     const dir = tempDir('er-audit');
     mkdirSync(join(dir, 'audit.jsonl'));
+    expect(new FileAuditLog(join(dir, 'audit.jsonl')).problem()).toMatch(/audit\.jsonl cannot be used/);
+  });
+
+  it('refuses a named pipe without blocking on it', () => {
+    const dir = tempDir('er-audit');
+    execFileSync('mkfifo', [join(dir, 'audit.jsonl')]);
     expect(new FileAuditLog(join(dir, 'audit.jsonl')).problem()).toMatch(/audit\.jsonl cannot be used/);
   });
 
