@@ -19,31 +19,25 @@ export const clientTokenInput = z
   .optional()
   .describe('Idempotence token. Omit it and the server makes one; reuse the returned one to retry a create safely.');
 
-export const associationOutput = z
-  .looseObject({
-    id: z.string(),
-    route_table_id: z.string().nullish(),
-    attachment_id: z.string().nullish(),
-    resource_type: z.string().nullish().describe('vpc, vpn, peering, … (any string the API returns)'),
-    resource_id: z.string().nullish(),
-    state: z.string().describe('pending, available, modifying, deleting, deleted, failed, … (any string the API returns)'),
-    created_at: z.string().nullish(),
-    updated_at: z.string().nullish(),
-  })
-  .describe('The association as the ER API returned it');
+/** An association or a propagation as the API returned it: the same fields, told apart by the words. */
+function linkOutput(noun: string, words: { resourceTypes: string; states: string }) {
+  return z
+    .looseObject({
+      id: z.string(),
+      route_table_id: z.string().nullish(),
+      attachment_id: z.string().nullish(),
+      resource_type: z.string().nullish().describe(`${words.resourceTypes}, … (any string the API returns)`),
+      resource_id: z.string().nullish(),
+      state: z.string().describe(`${words.states}, … (any string the API returns)`),
+      created_at: z.string().nullish(),
+      updated_at: z.string().nullish(),
+    })
+    .describe(`The ${noun} as the ER API returned it`);
+}
 
-export const propagationOutput = z
-  .looseObject({
-    id: z.string(),
-    route_table_id: z.string().nullish(),
-    attachment_id: z.string().nullish(),
-    resource_type: z.string().nullish().describe('vpc, vpn, vgw, peering, … (any string the API returns)'),
-    resource_id: z.string().nullish(),
-    state: z.string().describe('pending, available, deleting, failed, … (any string the API returns)'),
-    created_at: z.string().nullish(),
-    updated_at: z.string().nullish(),
-  })
-  .describe('The propagation as the ER API returned it');
+export const associationOutput = linkOutput('association', { resourceTypes: 'vpc, vpn, peering', states: 'pending, available, modifying, deleting, deleted, failed' });
+
+export const propagationOutput = linkOutput('propagation', { resourceTypes: 'vpc, vpn, vgw, peering', states: 'pending, available, deleting, failed' });
 
 export const nextCallOutput = z
   .object({ tool: z.string(), arguments: z.record(z.string(), z.unknown()) })
