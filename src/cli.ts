@@ -1,23 +1,21 @@
 #!/usr/bin/env node
-// Entry point: flags + environment → Config → the MCP server on stdio (or the emulator alone).
+// Entry point: flags + environment → Config → the MCP server on stdio or HTTP (or the emulator alone).
 // Owns the process: signals, stdin EOF and exit codes.
 import { userInfo } from 'node:os';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { type Config, loadConfig, UsageError } from './config.js';
 import type { FaultPlan } from './emulator/faults.js';
-import type { Emulator } from './emulator/server.js';
+import type { Emulator } from './emulator/emulator.js';
 import { ErClient } from './er/client.js';
-import { HttpClient } from './http/client.js';
+import { HttpClient } from './http/http-client.js';
 import { systemClock } from './http/clock.js';
 import { createLogger, type Logger } from './log.js';
 import { ConnectionState } from './connection.js';
 import { openAuditLog } from './guardrails/audit.js';
 import { WriteGate } from './guardrails/gate.js';
 import { startProjectLookup } from './project.js';
-import { createServer } from './server.js';
-import { DEFAULT_POLL, type ToolEnv } from './tools/context.js';
-import { type DroppedLine, LineLimiter, MAX_LINE_BYTES } from './stdio-lines.js';
+import { createServer } from './mcp-server.js';
+import { DEFAULT_POLL, type ToolEnv } from './toolkit/context.js';
+import { serveStdio } from './transports/stdio.js';
 import { VERSION } from './version.js';
 
 const USAGE = `huaweicloud-er-mcp ${VERSION}: MCP server for Huawei Cloud Enterprise Router associations
@@ -99,7 +97,7 @@ async function main(): Promise<number | undefined> {
 // The emulator and doctor are imported only by the commands that use them: every
 // module loaded at start-up delays the MCP handshake of every IDE window.
 async function runEmulator(config: Config, log: Logger): Promise<void> {
-  const { startEmulator, SANDBOX_CREDENTIALS } = await import('./emulator/server.js');
+  const { startEmulator, SANDBOX_CREDENTIALS } = await import('./emulator/emulator.js');
   const { sandboxTopology } = await import('./emulator/topology.js');
   const emulator = await startEmulator({ port: config.port, credentials: [SANDBOX_CREDENTIALS], faults: await emulatorFaults() });
   const topology = sandboxTopology();
@@ -141,7 +139,7 @@ async function serve(config: Config, log: Logger): Promise<void> {
   const connection = new ConnectionState({ ready: false, problems: config.problems }, systemClock);
 
   if (config.sandbox) {
-    const { startEmulator, SANDBOX_CREDENTIALS } = await import('./emulator/server.js');
+    const { startEmulator, SANDBOX_CREDENTIALS } = await import('./emulator/emulator.js');
     emulator = await startEmulator({ credentials: [SANDBOX_CREDENTIALS], faults: await emulatorFaults() });
     const topology = emulator.store.topology;
     http = new HttpClient({ endpoint: emulator.url, credentials: SANDBOX_CREDENTIALS });
@@ -185,7 +183,7 @@ async function serve(config: Config, log: Logger): Promise<void> {
 
   const gate = new WriteGate({ settings: guardrails, audit, clock: systemClock, log, region: env.region, sandbox: env.sandbox });
   if (config.http) {
-    const { startHttpServer } = await import('./transports/http/server.js');
+    const { startHttpServer } = await import('./transports/http/http-server.js');
     const running = await startHttpServer({
       settings: config.http,
       log,
@@ -205,19 +203,6 @@ async function serve(config: Config, log: Logger): Promise<void> {
   }
 
   const server = createServer({ env, connection, gate, defaultCaller: localCaller() });
-  // Lines past the limit are dropped here, so the transport's own buffer (twice as large) never
-  // overflows and closes the session: see stdio-lines.ts.
-  const input = process.stdin.pipe(new LineLimiter({ onDropped: (line) => void refuseOversized(line) }));
-  const transport = new StdioServerTransport(input, process.stdout, { maxBufferSize: 2 * MAX_LINE_BYTES });
-  const refuseOversized = async ({ bytes, id }: DroppedLine) => {
-    log.warn({ bytes, id: id ?? null }, `dropped a ${bytes}-byte message on stdin: one MCP message may have at most ${MAX_LINE_BYTES} bytes; the session goes on`);
-    if (id === undefined) return;
-    const message = `The request was ${bytes} bytes; this server reads at most ${MAX_LINE_BYTES} bytes in one message, so it was dropped. Send smaller arguments.`;
-    await transport.send({ jsonrpc: '2.0', id, error: { code: ErrorCode.InvalidRequest, message } }).catch(() => undefined);
-  };
-  transport.onerror = (error) => log.warn({ err: error.message }, 'ignored an unreadable message on stdin');
-  await server.connect(transport);
-
   const stop = onShutdown(log, SHUTDOWN_BOUND_MS, async () => {
     // Writes in flight finish and answer first; then the session closes.
     await gate.drain(SHUTDOWN_BOUND_MS);
@@ -228,13 +213,7 @@ async function serve(config: Config, log: Logger): Promise<void> {
     await emulator?.close();
     audit.close();
   });
-  // The SDK's stdio transport ignores EOF: without this the process outlives its client.
-  process.stdin.on('end', () => stop('stdin closed'));
-  process.stdin.on('close', () => stop('stdin closed'));
-  // Should the transport close all the same, the session is over: exit instead of lingering deaf.
-  server.onclose = () => stop('the MCP transport closed');
-  // A client that goes away mid-answer makes stdout fail (EPIPE): that too ends the session.
-  process.stdout.on('error', () => stop('stdout closed'));
+  await serveStdio({ server, log, stop });
 }
 
 /** How long a shutdown waits for writes in flight to finish and answer. */

@@ -4,10 +4,10 @@
 import { type CredentialSource, type Env, findCredentials } from './credentials.js';
 import { ID_PATTERN } from './er/ids.js';
 import { STDOUT_AUDIT } from './guardrails/stdout-audit.js';
-import { type GuardrailInputs, GuardrailSettingsError, type GuardrailSettings, parseGuardrails, UNRESTRICTED } from './guardrails/settings.js';
-import type { Credentials } from './http/client.js';
-import { DEFAULT_MAX_WAIT_MS } from './tools/context.js';
-import { HTTP_VALUE_FLAGS, HttpSettingsError, type HttpSettings, parseHttpSettings } from './transports/http/settings.js';
+import { type GuardrailInputs, GuardrailSettingsError, type GuardrailSettings, parseGuardrails, UNRESTRICTED } from './guardrails/guardrail-settings.js';
+import type { Credentials } from './http/http-client.js';
+import { DEFAULT_MAX_WAIT_MS } from './toolkit/context.js';
+import { HTTP_VALUE_FLAGS, HttpSettingsError, type HttpSettings, parseHttpSettings } from './transports/http/http-settings.js';
 
 export const ER_REGIONS = [
   'cn-south-1', 'cn-east-3', 'cn-north-4', 'cn-north-2', 'cn-north-9', 'ap-southeast-1', 'ap-southeast-2',

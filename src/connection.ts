@@ -2,7 +2,7 @@
 // project look-up. A call that arrives while the look-up is running waits for it (bounded by its
 // own deadline), so the first call right after start-up works instead of asking to call again.
 import type { Clock } from './http/clock.js';
-import type { Connection, ConnectionSource } from './tools/context.js';
+import type { Connection, ConnectionSource } from './toolkit/context.js';
 
 type State = Connection | { pending: true; problems: string[] };
 

@@ -6,7 +6,7 @@
 // Called only by config.ts, which stays the one place that decides configuration.
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Credentials } from './http/client.js';
+import type { Credentials } from './http/http-client.js';
 
 export type Env = Record<string, string | undefined>;
 

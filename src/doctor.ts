@@ -4,15 +4,15 @@
 // Exit code 0 only when that call works. `--sandbox` runs the same check against an in-process
 // emulator, project lookup through its IAM endpoint included.
 import type { Config, Target } from './config.js';
-import { type Emulator, SANDBOX_CREDENTIALS, startEmulator } from './emulator/server.js';
+import { type Emulator, SANDBOX_CREDENTIALS, startEmulator } from './emulator/emulator.js';
 import { ErClient } from './er/client.js';
 import { ErApiError } from './er/errors.js';
 import { ProjectResolver } from './er/iam.js';
-import { HttpClient } from './http/client.js';
+import { HttpClient } from './http/http-client.js';
 import { type Clock, systemClock } from './http/clock.js';
 import { describeLookupFailure, iamClientFor } from './project.js';
-import { measuredSkew } from './tools/hints.js';
-import { describeError } from './tools/results.js';
+import { measuredSkew } from './toolkit/hints.js';
+import { describeError } from './toolkit/results.js';
 
 export type Write = (text: string) => void;
 

@@ -10,10 +10,10 @@ import type { ConnectionState } from './connection.js';
 import { ErClient } from './er/client.js';
 import { ErApiError } from './er/errors.js';
 import { ProjectLookupError, ProjectResolver } from './er/iam.js';
-import { HttpClient, HttpFailure } from './http/client.js';
+import { HttpClient, HttpFailure } from './http/http-client.js';
 import type { Clock } from './http/clock.js';
 import type { Logger } from './log.js';
-import { describeError } from './tools/results.js';
+import { describeError } from './toolkit/results.js';
 
 /** A client for the IAM endpoint of `target`, with the same keys as ER calls. */
 export function iamClientFor(target: Target): HttpClient {

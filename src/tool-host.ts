@@ -16,11 +16,12 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { RequestTrace } from './er/client.js';
+import { SCOPES } from './scopes.js';
 import { sessionChannel } from './guardrails/confirm.js';
 import type { HiddenReason, WriteGate } from './guardrails/gate.js';
-import type { ConnectionSource, ToolCall, ToolEnv, WriteAnswer } from './tools/context.js';
+import type { ConnectionSource, ToolCall, ToolEnv, WriteAnswer } from './toolkit/context.js';
 import { isWriteTool, takesClientToken, type ToolDefinition, type WriteArgs } from './tools/definition.js';
-import { configurationFailure, failure } from './tools/results.js';
+import { configurationFailure, failure } from './toolkit/results.js';
 
 export interface ToolHostOptions {
   tools: readonly ToolDefinition[];
@@ -32,12 +33,6 @@ export interface ToolHostOptions {
 }
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
-
-/**
- * Scopes an HTTP caller may hold; stdio callers (no auth info) have them all. The transport admits
- * only callers with er:read; the host hides and refuses the write tools from those without er:write.
- */
-export const SCOPES = { read: 'er:read', write: 'er:write' } as const;
 
 /** Where a call whose arguments could not be read at all says why, past the SDK's own check. */
 const UNREADABLE_KEY = 'huaweicloud-er-mcp/unreadable';

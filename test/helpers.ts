@@ -9,17 +9,17 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { type Emulator, type EmulatorOptions, startEmulator } from '../src/emulator/server.js';
+import { type Emulator, type EmulatorOptions, startEmulator } from '../src/emulator/emulator.js';
 import { ConnectionState } from '../src/connection.js';
 import { ErClient, RequestTrace } from '../src/er/client.js';
 import { type AuditSink, NO_AUDIT } from '../src/guardrails/audit.js';
 import { WriteGate } from '../src/guardrails/gate.js';
-import { type GuardrailSettings, UNRESTRICTED } from '../src/guardrails/settings.js';
-import { HttpClient, type HttpClientOptions } from '../src/http/client.js';
+import { type GuardrailSettings, UNRESTRICTED } from '../src/guardrails/guardrail-settings.js';
+import { HttpClient, type HttpClientOptions } from '../src/http/http-client.js';
 import { systemClock } from '../src/http/clock.js';
 import { silentLogger } from '../src/log.js';
-import { createServer } from '../src/server.js';
-import { type ConnectionSource, DEFAULT_MAX_WAIT_MS, type ToolCall, type ToolEnv } from '../src/tools/context.js';
+import { createServer } from '../src/mcp-server.js';
+import { type ConnectionSource, DEFAULT_MAX_WAIT_MS, type ToolCall, type ToolEnv } from '../src/toolkit/context.js';
 import type { ToolDefinition } from '../src/tools/definition.js';
 
 /** Canary secrets: tests assert these strings never appear in any output. */

@@ -2,7 +2,7 @@
 // got a definite answer (bad keys) is not, so a locked access key is never provoked.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Target } from '../src/config.js';
-import { HttpClient } from '../src/http/client.js';
+import { HttpClient } from '../src/http/http-client.js';
 import { systemClock } from '../src/http/clock.js';
 import { silentLogger } from '../src/log.js';
 import { ConnectionState } from '../src/connection.js';

@@ -2,11 +2,11 @@
 // propagation writes (one attempt each, so a test sees every answer). Shared by the emulator's
 // propagation tests and the routing-effect tests.
 import { afterEach } from 'vitest';
-import type { Emulator, EmulatorOptions } from '../src/emulator/server.js';
+import type { Emulator, EmulatorOptions } from '../src/emulator/emulator.js';
 import { SANDBOX_IDS as ids } from '../src/emulator/topology.js';
 import { ErClient } from '../src/er/client.js';
 import type { EffectiveRoute } from '../src/er/types.js';
-import { HttpClient, type HttpResult } from '../src/http/client.js';
+import { HttpClient, type HttpResult } from '../src/http/http-client.js';
 import { FakeClock } from './fake-clock.js';
 import { CANARY, startTestEmulator } from './helpers.js';
 

@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import type { Emulator } from '../src/emulator/server.js';
+import type { Emulator } from '../src/emulator/emulator.js';
 import { SANDBOX_IDS } from '../src/emulator/topology.js';
 import { type AuditRecord, openAuditLog } from '../src/guardrails/audit.js';
-import type { GuardrailSettings } from '../src/guardrails/settings.js';
+import type { GuardrailSettings } from '../src/guardrails/guardrail-settings.js';
 import { defineReadTool, defineWriteTool, type WriteToolDefinition } from '../src/tools/definition.js';
-import { success } from '../src/tools/results.js';
-import { associationRefShape } from '../src/tools/schemas.js';
+import { success } from '../src/toolkit/results.js';
+import { associationRefShape } from '../src/toolkit/fields.js';
 import { connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured, tempDir } from './helpers.js';
 
 const args = { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, attachment_id: SANDBOX_IDS.paymentsVpc };

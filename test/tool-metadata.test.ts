@@ -2,7 +2,7 @@
 // change to names, descriptions, schemas or annotations deliberate. Update with `npx vitest -u`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { Emulator } from '../src/emulator/server.js';
+import type { Emulator } from '../src/emulator/emulator.js';
 import { connectInMemory, startTestEmulator } from './helpers.js';
 
 let emulator: Emulator;

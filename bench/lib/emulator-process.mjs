@@ -1,7 +1,7 @@
 // Runs the project's ER emulator (dist/) in its own process, so its request handling and garbage
 // collection share neither an event loop nor the CPU accounting (process.cpuUsage) of the client
 // being measured. Talks to the benchmark over the IPC channel of child_process.fork.
-import { startEmulator } from '../../dist/emulator/server.js';
+import { startEmulator } from '../../dist/emulator/emulator.js';
 import { generatedTopology } from '../../dist/emulator/topology.js';
 
 const { attachments, credentials } = JSON.parse(process.argv[2]);

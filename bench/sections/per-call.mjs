@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ErClient } from '../../dist/er/client.js';
-import { HttpClient } from '../../dist/http/client.js';
+import { HttpClient } from '../../dist/http/http-client.js';
 import { BENCH_CREDENTIALS } from '../lib/emulator.mjs';
 import { cpuMs } from '../lib/proc.mjs';
 import { associateOptions, listAssociationsOptions, officialClient } from '../lib/official-sdk.mjs';

@@ -2,7 +2,7 @@
 // and the TCP connections the emulator accepted for the whole session (start-up included), which
 // must stay within the HTTP client's keep-alive pool instead of growing with the calls.
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_CONNECTIONS } from '../../dist/http/client.js';
+import { DEFAULT_CONNECTIONS } from '../../dist/http/http-client.js';
 import { StdioRpc } from '../lib/stdio-rpc.mjs';
 import { round, summarise } from '../lib/stats.mjs';
 

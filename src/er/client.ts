@@ -1,6 +1,6 @@
 // Typed calls to the Enterprise Router v3 API: paths, paging and error mapping. No MCP here.
 import type { z } from 'zod';
-import type { HttpClient, HttpResult } from '../http/client.js';
+import type { HttpClient, HttpResult } from '../http/http-client.js';
 import type { Query } from '../http/signer.js';
 import { type AttemptRecord, ErApiError, HttpFailure, isRetryableResponse, recordOf } from './errors.js';
 import type { ErOperation } from './iam-actions.js';

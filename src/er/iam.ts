@@ -2,7 +2,7 @@
 // configured: `GET /v3/projects?name={region}`, signed like ER calls but without X-Project-Id.
 // Exactly one match is used; zero or several is an error. A project is never created (the Node
 // SDK does that on zero matches; an MCP server must not change an account behind the user's back).
-import type { HttpClient } from '../http/client.js';
+import type { HttpClient } from '../http/http-client.js';
 import type { CallOptions } from './client.js';
 import { ErApiError, isRetryableResponse } from './errors.js';
 import { ID_PATTERN } from './ids.js';

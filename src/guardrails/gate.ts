@@ -7,12 +7,12 @@ import { randomUUID } from 'node:crypto';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Clock } from '../http/clock.js';
 import type { Logger } from '../log.js';
-import type { WriteAnswer } from '../tools/context.js';
+import type { WriteAnswer } from '../toolkit/context.js';
 import type { WriteArgs } from '../tools/definition.js';
-import { failure } from '../tools/results.js';
+import { failure } from '../toolkit/results.js';
 import type { AuditOutcome, AuditSink, AuditSubject } from './audit.js';
 import { askApproval, canElicit, type HumanChannel } from './confirm.js';
-import type { GuardrailSettings } from './settings.js';
+import type { GuardrailSettings } from './guardrail-settings.js';
 
 export interface GateOptions {
   settings: GuardrailSettings;

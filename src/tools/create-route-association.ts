@@ -2,14 +2,14 @@
 // converge on what really happened when the network or the API misbehaves (links/create.ts; what
 // is particular to associations is in links/association.ts).
 import type { z } from 'zod';
-import type { ToolCall, WriteAnswer } from './context.js';
+import type { ToolCall, WriteAnswer } from '../toolkit/context.js';
 import { defineWriteTool } from './definition.js';
-import { ASSOCIATION } from './links/association.js';
-import { createLink } from './links/create.js';
-import { refOf } from './links/kind.js';
-import { createInput, createOutputOf } from './links/schemas.js';
-import { approvalMessage, planOutput } from './plan.js';
-import { associationOutput } from './schemas.js';
+import { ASSOCIATION } from '../toolkit/links/association.js';
+import { createLink } from '../toolkit/links/create.js';
+import { refOf } from '../toolkit/links/kind.js';
+import { createInput, createOutputOf } from '../toolkit/links/link-io.js';
+import { approvalMessage, planOutput } from '../plans/association-plan.js';
+import { associationOutput } from '../toolkit/fields.js';
 
 export const createOutput = createOutputOf(ASSOCIATION, {
   plan: planOutput,

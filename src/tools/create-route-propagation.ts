@@ -3,14 +3,14 @@
 // create_route_association (links/create.ts); what is particular to propagations is in
 // links/propagation.ts.
 import type { z } from 'zod';
-import type { ToolCall, WriteAnswer } from './context.js';
+import type { ToolCall, WriteAnswer } from '../toolkit/context.js';
 import { defineWriteTool } from './definition.js';
-import { createLink } from './links/create.js';
-import { refOf } from './links/kind.js';
-import { PROPAGATION } from './links/propagation.js';
-import { createInput, createOutputOf } from './links/schemas.js';
-import { propagationApproval, propagationPlanOutput } from './propagation-plan.js';
-import { propagationOutput } from './schemas.js';
+import { createLink } from '../toolkit/links/create.js';
+import { refOf } from '../toolkit/links/kind.js';
+import { PROPAGATION } from '../toolkit/links/propagation.js';
+import { createInput, createOutputOf } from '../toolkit/links/link-io.js';
+import { propagationApproval, propagationPlanOutput } from '../plans/propagation-plan.js';
+import { propagationOutput } from '../toolkit/fields.js';
 
 export const createPropagationOutput = createOutputOf(PROPAGATION, {
   plan: propagationPlanOutput,

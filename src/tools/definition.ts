@@ -3,7 +3,7 @@
 // to hide write tools in read-only mode and to put every write behind the guardrails.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
-import type { ToolCall, WriteAnswer } from './context.js';
+import type { ToolCall, WriteAnswer } from '../toolkit/context.js';
 
 export interface Annotations {
   readOnlyHint: boolean;

@@ -1,13 +1,13 @@
 // delete_route_association: the undo of a create. Sends the signed disassociate; an association
 // that is already gone (or going) is reported as such, not as a failure (links/delete.ts).
 import type { z } from 'zod';
-import type { ToolCall, WriteAnswer } from './context.js';
+import type { ToolCall, WriteAnswer } from '../toolkit/context.js';
 import { defineWriteTool } from './definition.js';
-import { ASSOCIATION } from './links/association.js';
-import { deleteLink } from './links/delete.js';
-import { refOf } from './links/kind.js';
-import { deleteInput, deleteOutputOf } from './links/schemas.js';
-import { approvalMessage, planOutput } from './plan.js';
+import { ASSOCIATION } from '../toolkit/links/association.js';
+import { deleteLink } from '../toolkit/links/delete.js';
+import { refOf } from '../toolkit/links/kind.js';
+import { deleteInput, deleteOutputOf } from '../toolkit/links/link-io.js';
+import { approvalMessage, planOutput } from '../plans/association-plan.js';
 
 export const deleteOutput = deleteOutputOf({ plan: planOutput, alreadyGoneDescription: 'True when the association did not exist (nothing was sent or changed)' });
 

@@ -2,13 +2,13 @@
 // attachment's routes. A propagation that is already gone (or going) is reported as such
 // (links/delete.ts).
 import type { z } from 'zod';
-import type { ToolCall, WriteAnswer } from './context.js';
+import type { ToolCall, WriteAnswer } from '../toolkit/context.js';
 import { defineWriteTool } from './definition.js';
-import { deleteLink } from './links/delete.js';
-import { refOf } from './links/kind.js';
-import { PROPAGATION } from './links/propagation.js';
-import { deleteInput, deleteOutputOf } from './links/schemas.js';
-import { propagationApproval, propagationPlanOutput } from './propagation-plan.js';
+import { deleteLink } from '../toolkit/links/delete.js';
+import { refOf } from '../toolkit/links/kind.js';
+import { PROPAGATION } from '../toolkit/links/propagation.js';
+import { deleteInput, deleteOutputOf } from '../toolkit/links/link-io.js';
+import { propagationApproval, propagationPlanOutput } from '../plans/propagation-plan.js';
 
 export const deletePropagationOutput = deleteOutputOf({ plan: propagationPlanOutput, alreadyGoneDescription: 'True when the propagation did not exist (nothing was changed)' });
 

@@ -1,12 +1,12 @@
 // get_association_state: look once, or wait (with progress notifications) until the association
 // reaches the wanted state, the time runs out, or the client cancels (links/wait-for-state.ts).
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { ToolCall } from './context.js';
+import type { ToolCall } from '../toolkit/context.js';
 import { defineReadTool } from './definition.js';
-import { ASSOCIATION } from './links/association.js';
-import { type StateArgs, stateInput, stateOutputOf } from './links/schemas.js';
-import { waitForLink } from './links/wait-for-state.js';
-import { associationOutput } from './schemas.js';
+import { ASSOCIATION } from '../toolkit/links/association.js';
+import { type StateArgs, stateInput, stateOutputOf } from '../toolkit/links/link-io.js';
+import { waitForLink } from '../toolkit/links/wait-for-state.js';
+import { associationOutput } from '../toolkit/fields.js';
 
 export const stateOutput = stateOutputOf(ASSOCIATION.noun, associationOutput);
 

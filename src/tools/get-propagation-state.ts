@@ -2,12 +2,12 @@
 // wait (links/wait-for-state.ts): same arguments, same wait rules, same result shape, with
 // `propagation` in place of `association`.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { ToolCall } from './context.js';
+import type { ToolCall } from '../toolkit/context.js';
 import { defineReadTool } from './definition.js';
-import { PROPAGATION } from './links/propagation.js';
-import { type StateArgs, stateInput, stateOutputOf } from './links/schemas.js';
-import { waitForLink } from './links/wait-for-state.js';
-import { propagationOutput } from './schemas.js';
+import { PROPAGATION } from '../toolkit/links/propagation.js';
+import { type StateArgs, stateInput, stateOutputOf } from '../toolkit/links/link-io.js';
+import { waitForLink } from '../toolkit/links/wait-for-state.js';
+import { propagationOutput } from '../toolkit/fields.js';
 
 export const propagationStateOutput = stateOutputOf(PROPAGATION.noun, propagationOutput);
 

@@ -5,10 +5,10 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { canonical, parsePrefix } from '../er/cidr.js';
 import type { EffectiveRoute } from '../er/types.js';
-import type { ToolCall } from './context.js';
+import type { ToolCall } from '../toolkit/context.js';
 import { defineReadTool } from './definition.js';
-import { apiFilterInput, cursorInput, limitInput, listOutput, runList } from './paging.js';
-import { attachmentIdInput, routeTableIdInput } from './schemas.js';
+import { apiFilterInput, cursorInput, limitInput, listOutput, runList } from '../toolkit/paging.js';
+import { attachmentIdInput, routeTableIdInput } from '../toolkit/fields.js';
 
 export const listEffectiveRoutesInput = z.strictObject({
   route_table_id: routeTableIdInput,

@@ -3,9 +3,9 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Router } from '../er/types.js';
-import type { ToolCall } from './context.js';
+import type { ToolCall } from '../toolkit/context.js';
 import { defineReadTool } from './definition.js';
-import { apiFilterInput, compact, cursorInput, limitInput, listOutput, nameFilterInput, runList } from './paging.js';
+import { apiFilterInput, compact, cursorInput, limitInput, listOutput, nameFilterInput, runList } from '../toolkit/paging.js';
 
 export const listRoutersInput = z.strictObject({
   state: apiFilterInput('state', 'Keep only routers in this state, e.g. "available" (filtered by the API).'),

@@ -3,10 +3,10 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Propagation } from '../er/types.js';
-import type { ToolCall } from './context.js';
+import type { ToolCall } from '../toolkit/context.js';
 import { defineReadTool } from './definition.js';
-import { apiFilterInput, compact, cursorInput, limitInput, listOutput, runList } from './paging.js';
-import { erIdInput, routeTableIdInput } from './schemas.js';
+import { apiFilterInput, compact, cursorInput, limitInput, listOutput, runList } from '../toolkit/paging.js';
+import { erIdInput, routeTableIdInput } from '../toolkit/fields.js';
 
 export const listPropagationsInput = z.strictObject({
   er_id: erIdInput,

@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/emulator/server.js';
+import type { Emulator } from '../../src/emulator/emulator.js';
 import { generatedTopology } from '../../src/emulator/topology.js';
-import { DEFAULT_CONNECTIONS } from '../../src/http/client.js';
+import { DEFAULT_CONNECTIONS } from '../../src/http/http-client.js';
 import { envFor, expectNoCanary, type SpawnedServer, spawnServer, startTestEmulator, structured, textOf } from '../helpers.js';
 
 const CALLS = 200;

@@ -5,7 +5,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/emulator/server.js';
+import type { Emulator } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import { CANARY, expectNoCanary, type SpawnedServer, spawnServer, startTestEmulator, structured } from '../helpers.js';
 

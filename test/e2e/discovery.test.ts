@@ -2,7 +2,7 @@
 // a topology large enough that every tool pages and list_attachments hits the size budget.
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/emulator/server.js';
+import type { Emulator } from '../../src/emulator/emulator.js';
 import { generatedTopology, type Topology } from '../../src/emulator/topology.js';
 import { envFor, errorOf, expectNoCanary, type SpawnedServer, spawnServer, startTestEmulator, structured, textOf } from '../helpers.js';
 

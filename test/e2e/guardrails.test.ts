@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { type Emulator, isWrite } from '../../src/emulator/server.js';
+import { type Emulator, isWrite } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import { CLI_PATH, envFor, errorOf, expectNoCanary, spawnServer, startTestEmulator, structured, tempDir } from '../helpers.js';
 

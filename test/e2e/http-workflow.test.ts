@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type Emulator, isWrite } from '../../src/emulator/server.js';
+import { type Emulator, isWrite } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import { CLI_PATH, envFor, errorOf, expectNoCanary, startTestEmulator, structured, tempDir } from '../helpers.js';
 import { connectClient, TOKENS, writeTokensFile } from '../transports/http/harness.js';

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/emulator/server.js';
+import type { Emulator } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import { CANARY_VALUES, CLI_PATH, envFor, expectNoCanary, startTestEmulator, structured, tempDir } from '../helpers.js';
 import { connectClient, rawRequest, seen, TOKENS, writeTokensFile } from '../transports/http/harness.js';

@@ -9,14 +9,14 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/emulator/server.js';
+import type { Emulator } from '../../src/emulator/emulator.js';
 import { CLI_PATH, envFor, startTestEmulator, structured, tempDir } from '../helpers.js';
 
 const RECORDER = fileURLToPath(new URL('../fixtures/record-loads.mjs', import.meta.url));
 /** Every tool the server lists, as recorded in the tools/list fixture. */
 const TOOL_NAMES = (JSON.parse(readFileSync(new URL('../fixtures/tools-list.json', import.meta.url), 'utf8')) as Array<{ name: string }>).map((t) => t.name).sort();
 
-/** The bundled modules of every file the process loaded so far, e.g. "src/server.ts", "node_modules/zod/v4/…". */
+/** The bundled modules of every file the process loaded so far, e.g. "src/mcp-server.ts", "node_modules/zod/v4/…". */
 function loadedModules(log: string): string[] {
   const files = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((url) => fileURLToPath(url));
   return [...new Set(files)].flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/^\/\/ ((?:src|node_modules)\/\S+)$/gm)].map((m) => m[1]!));
@@ -50,7 +50,7 @@ describe('what the built server loads, and when', () => {
   it('answers initialize and tools/list without loading undici, the emulator, doctor or the HTTP server', async () => {
     expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(TOOL_NAMES);
     const loaded = loadedModules(log);
-    expect(loaded).toContain('src/server.ts');
+    expect(loaded).toContain('src/mcp-server.ts');
     expect(loaded.filter(notAtStart)).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 // Every propagation and routing tool through the built server over stdio: plan with its routing
 // effect → create → wait → lists → undo → wait, and bad input that sends nothing.
 import { describe, expect, it } from 'vitest';
-import { isWrite } from '../../src/emulator/server.js';
+import { isWrite } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS as ids } from '../../src/emulator/topology.js';
 import { structured, textOf, useStdioSession } from '../helpers.js';
 

@@ -1,6 +1,6 @@
 // The whole workflow through the built server over stdio: dry run → create → wait → delete → wait.
 import { describe, expect, it } from 'vitest';
-import { isWrite } from '../../src/emulator/server.js';
+import { isWrite } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import { structured, useStdioSession } from '../helpers.js';
 

@@ -1,7 +1,7 @@
 // The failure side of the soak: with no retries to absorb faults, hundreds of creates fail, and
 // each failure must still hand the agent a retryable error with the very token the API saw.
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/emulator/server.js';
+import type { Emulator } from '../../src/emulator/emulator.js';
 import { generatedTopology } from '../../src/emulator/topology.js';
 import { connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured } from '../helpers.js';
 

@@ -4,7 +4,7 @@
 // propagation, and only first-create tokens ever made one.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FaultPlan } from '../../src/emulator/faults.js';
-import type { Emulator } from '../../src/emulator/server.js';
+import type { Emulator } from '../../src/emulator/emulator.js';
 import { generatedTopology } from '../../src/emulator/topology.js';
 import { connectInMemory, errorOf, expectNoCanary, type InMemoryHarness, startTestEmulator, structured, textOf } from '../helpers.js';
 

@@ -5,7 +5,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Emulator } from '../../src/emulator/server.js';
+import type { Emulator } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import type { AuditRecord } from '../../src/guardrails/audit.js';
 import { CLI_PATH, envFor, expectNoCanary, spawnServer, startTestEmulator, structured, tempDir } from '../helpers.js';

@@ -3,7 +3,7 @@
 // hand (undici + our signer) so a test can sign one thing and send another.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
-import { type Emulator, type EmulatorCredential, type EmulatorOptions, startEmulator } from '../../src/emulator/server.js';
+import { type Emulator, type EmulatorCredential, type EmulatorOptions, startEmulator } from '../../src/emulator/emulator.js';
 import { generatedTopology, SANDBOX_IDS, type Topology } from '../../src/emulator/topology.js';
 import { canonicalQueryString, formatSdkDate, type Query, sign } from '../../src/http/signer.js';
 

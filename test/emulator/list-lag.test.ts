@@ -6,7 +6,7 @@ import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import { ErApiError } from '../../src/er/errors.js';
 import { ErClient } from '../../src/er/client.js';
 import { waitForState } from '../../src/er/waiter.js';
-import { HttpClient } from '../../src/http/client.js';
+import { HttpClient } from '../../src/http/http-client.js';
 import { FakeClock } from '../fake-clock.js';
 import { CANARY, startTestEmulator } from '../helpers.js';
 

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_IDS as ids } from '../../src/emulator/topology.js';
 import { ErApiError } from '../../src/er/errors.js';
-import type { HttpResult } from '../../src/http/client.js';
+import type { HttpResult } from '../../src/http/http-client.js';
 import { api, AVAILABLE_AFTER_MS, DELETED_AFTER_MS, propagationOf, routesOf, table } from '../routing-harness.js';
 
 async function expectApiError(promise: Promise<unknown>, status: number, code: string): Promise<void> {

@@ -1,7 +1,7 @@
 // Error bodies of every shape, what is worth retrying, and what may have been applied.
 import { describe, expect, it } from 'vitest';
 import { ErApiError, isRetryableResponse, mayHaveBeenApplied, parseErrorBody } from '../../src/er/errors.js';
-import { type AttemptOutcome, HttpFailure, type HttpResponse } from '../../src/http/client.js';
+import { type AttemptOutcome, HttpFailure, type HttpResponse } from '../../src/http/http-client.js';
 
 const json = (status: number, code: string): HttpResponse => ({ status, headers: {}, body: JSON.stringify({ error_code: code, error_msg: 'x' }) });
 const response = (r: HttpResponse): AttemptOutcome => ({ kind: 'response', response: r });

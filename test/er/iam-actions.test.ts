@@ -2,13 +2,13 @@
 // the IAM project look-up; through the tools too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_IDS, sandboxTopology } from '../../src/emulator/topology.js';
-import type { Emulator } from '../../src/emulator/server.js';
+import type { Emulator } from '../../src/emulator/emulator.js';
 import { ErClient } from '../../src/er/client.js';
 import { ErApiError } from '../../src/er/errors.js';
 import { IAM_ACTIONS } from '../../src/er/iam-actions.js';
 import { lookUpProjectId } from '../../src/er/iam.js';
-import { HttpClient } from '../../src/http/client.js';
-import { hintFor } from '../../src/tools/hints.js';
+import { HttpClient } from '../../src/http/http-client.js';
+import { hintFor } from '../../src/toolkit/hints.js';
 import { CANARY, connectInMemory, errorOf, type InMemoryHarness } from '../helpers.js';
 import { erError, type ScriptedServer, startScriptedServer } from '../scripted-server.js';
 

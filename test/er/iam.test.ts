@@ -2,10 +2,10 @@
 // zero or several is a clear error, and a process asks IAM once.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Target } from '../../src/config.js';
-import type { Emulator } from '../../src/emulator/server.js';
+import type { Emulator } from '../../src/emulator/emulator.js';
 import { ErApiError } from '../../src/er/errors.js';
 import { lookUpProjectId, ProjectLookupError, ProjectResolver } from '../../src/er/iam.js';
-import { type Credentials, HttpClient } from '../../src/http/client.js';
+import { type Credentials, HttpClient } from '../../src/http/http-client.js';
 import { systemClock } from '../../src/http/clock.js';
 import { silentLogger } from '../../src/log.js';
 import { ConnectionState } from '../../src/connection.js';

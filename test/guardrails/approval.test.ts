@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type Emulator, isWrite } from '../../src/emulator/server.js';
+import { type Emulator, isWrite } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import { type AuditRecord, openAuditLog } from '../../src/guardrails/audit.js';
 import { connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, tempDir } from '../helpers.js';

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FaultPlan } from '../../src/emulator/faults.js';
-import { type Emulator, isWrite } from '../../src/emulator/server.js';
+import { type Emulator, isWrite } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import { type AuditRecord, type OutcomeRecord, openAuditLog } from '../../src/guardrails/audit.js';
-import type { GuardrailSettings } from '../../src/guardrails/settings.js';
+import type { GuardrailSettings } from '../../src/guardrails/guardrail-settings.js';
 import { CANARY_VALUES, connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured, tempDir } from '../helpers.js';
 
 const ids = SANDBOX_IDS;

@@ -2,8 +2,8 @@
 // reported as "may have reached the API"; configuration catches such keys before start-up.
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import type { Emulator } from '../../src/emulator/server.js';
-import { HttpClient, HttpFailure } from '../../src/http/client.js';
+import type { Emulator } from '../../src/emulator/emulator.js';
+import { HttpClient, HttpFailure } from '../../src/http/http-client.js';
 import { CANARY, startTestEmulator } from '../helpers.js';
 
 let emulator: Emulator;

@@ -2,7 +2,7 @@
 // are bounded before they reach memory or an agent.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErApiError } from '../../src/er/errors.js';
-import { HttpClient, HttpFailure, MAX_RESPONSE_BYTES } from '../../src/http/client.js';
+import { HttpClient, HttpFailure, MAX_RESPONSE_BYTES } from '../../src/http/http-client.js';
 import { CANARY } from '../helpers.js';
 import { type ScriptedServer, startScriptedServer } from '../scripted-server.js';
 

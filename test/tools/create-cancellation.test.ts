@@ -2,7 +2,7 @@
 // and the handler's own answer says whether the create may have reached the API.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FaultPlan } from '../../src/emulator/faults.js';
-import type { Emulator } from '../../src/emulator/server.js';
+import type { Emulator } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import { createRouteAssociation } from '../../src/tools/create-route-association.js';
 import { FakeClock } from '../fake-clock.js';

@@ -2,11 +2,11 @@
 // and strict cursors.
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/emulator/server.js';
+import type { Emulator } from '../../src/emulator/emulator.js';
 import { generatedTopology, SANDBOX_IDS, type Topology } from '../../src/emulator/topology.js';
 import { ConnectionState } from '../../src/connection.js';
 import { systemClock } from '../../src/http/clock.js';
-import { MAX_SCAN_PER_CALL, TEXT_BUDGET } from '../../src/tools/paging.js';
+import { MAX_SCAN_PER_CALL, TEXT_BUDGET } from '../../src/toolkit/paging.js';
 import { connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured, textOf, useInMemorySession } from '../helpers.js';
 
 interface ListResult {

@@ -2,10 +2,10 @@
 // names what to fix; create converges on what really happened instead of guessing.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FaultPlan } from '../../src/emulator/faults.js';
-import type { Emulator } from '../../src/emulator/server.js';
+import type { Emulator } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS, sandboxTopology } from '../../src/emulator/topology.js';
-import type { HttpClientOptions } from '../../src/http/client.js';
-import type { ToolEnv } from '../../src/tools/context.js';
+import type { HttpClientOptions } from '../../src/http/http-client.js';
+import type { ToolEnv } from '../../src/toolkit/context.js';
 import { FakeClock } from '../fake-clock.js';
 import { CANARY, connectInMemory, errorOf, expectNoCanary, type InMemoryHarness, startTestEmulator, structured } from '../helpers.js';
 import { erError, type ScriptedReply, type ScriptedServer, startScriptedServer } from '../scripted-server.js';

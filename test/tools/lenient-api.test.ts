@@ -1,7 +1,7 @@
 // The cloud may send null where a field is unknown, new states and resource types, and
 // timestamps without milliseconds or zone: tools pass them through instead of failing.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/emulator/server.js';
+import type { Emulator } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS, sandboxTopology } from '../../src/emulator/topology.js';
 import { startScriptedServer, type ScriptedServer } from '../scripted-server.js';
 import { connectInMemory, type InMemoryHarness, structured } from '../helpers.js';

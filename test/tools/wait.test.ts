@@ -1,7 +1,7 @@
 // get_association_state waiting: progress notifications, timeout, cancellation and `failed`.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
-import type { Emulator } from '../../src/emulator/server.js';
+import type { Emulator } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import { FakeClock } from '../fake-clock.js';
 import { connectInMemory, type InMemoryHarness, startTestEmulator, structured } from '../helpers.js';

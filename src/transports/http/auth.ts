@@ -3,7 +3,7 @@
 // tried first; a JWT goes to the OAuth verifier when one is configured.
 import { type Identity, LOOPBACK_IDENTITY } from './identity.js';
 import type { JwtVerifier } from './oauth.js';
-import { SCOPES } from './settings.js';
+import { SCOPES } from '../../scopes.js';
 import { matchStaticToken, type StaticToken } from './tokens.js';
 
 export type AuthResult =

@@ -12,7 +12,7 @@ import { readBody } from './body.js';
 import type { Identity } from './identity.js';
 import { RPC, sendRpcError } from './responses.js';
 import type { SessionRecord, SessionTable } from './sessions.js';
-import { MAX_BODY_BYTES } from './settings.js';
+import { MAX_BODY_BYTES } from './http-settings.js';
 
 /** What a session needs from an MCP server: the SDK's McpServer and Server both fit. */
 export interface SessionServer {

@@ -3,7 +3,7 @@
 // RFC 8414, unless given), and checks issuer, audience, expiry and not-before.
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import type { Identity } from './identity.js';
-import type { OAuthSettings } from './settings.js';
+import type { OAuthSettings } from './http-settings.js';
 
 /** Asymmetric algorithms only: an HMAC or "none" token must never verify against a public key set. */
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];

@@ -1,7 +1,7 @@
 // RFC 9728 protected-resource metadata: tells an MCP client which authorization server issues
 // tokens for this server and which scopes exist, so it can get a token on its own.
 import type { OAuthProtectedResourceMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
-import { KNOWN_SCOPES } from './settings.js';
+import { KNOWN_SCOPES } from '../../scopes.js';
 
 export const METADATA_PATH = '/.well-known/oauth-protected-resource';
 

@@ -3,7 +3,7 @@
 // could read or swap it.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
-import { SCOPES } from '../../tool-host.js';
+import { SCOPES } from '../../scopes.js';
 
 export interface StaticToken {
   name: string;

@@ -9,18 +9,18 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { pino } from 'pino';
 import { ConnectionState } from '../../../src/connection.js';
-import type { Emulator } from '../../../src/emulator/server.js';
+import type { Emulator } from '../../../src/emulator/emulator.js';
 import { ErClient } from '../../../src/er/client.js';
 import { type AuditSink, NO_AUDIT } from '../../../src/guardrails/audit.js';
 import { WriteGate } from '../../../src/guardrails/gate.js';
-import { type GuardrailSettings, UNRESTRICTED } from '../../../src/guardrails/settings.js';
-import { HttpClient } from '../../../src/http/client.js';
+import { type GuardrailSettings, UNRESTRICTED } from '../../../src/guardrails/guardrail-settings.js';
+import { HttpClient } from '../../../src/http/http-client.js';
 import { systemClock } from '../../../src/http/clock.js';
 import type { Logger } from '../../../src/log.js';
-import { createServer } from '../../../src/server.js';
-import { DEFAULT_MAX_WAIT_MS, type ToolEnv } from '../../../src/tools/context.js';
-import { type RunningHttpServer, startHttpServer } from '../../../src/transports/http/server.js';
-import { parseHttpSettings } from '../../../src/transports/http/settings.js';
+import { createServer } from '../../../src/mcp-server.js';
+import { DEFAULT_MAX_WAIT_MS, type ToolEnv } from '../../../src/toolkit/context.js';
+import { type RunningHttpServer, startHttpServer } from '../../../src/transports/http/http-server.js';
+import { parseHttpSettings } from '../../../src/transports/http/http-settings.js';
 import { CANARY, tempDir } from '../../helpers.js';
 
 /** Bearer tokens the tests hand out; the file holds only their hashes. */

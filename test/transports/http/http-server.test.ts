@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Emulator } from '../../../src/emulator/server.js';
+import type { Emulator } from '../../../src/emulator/emulator.js';
 import { SANDBOX_IDS } from '../../../src/emulator/topology.js';
 import { expectNoCanary, startTestEmulator, structured } from '../../helpers.js';
 import { connectClient, type HttpHarness, rawRequest, seen, sha256, startHttpHarness, TOKENS, writeTokensFile } from './harness.js';

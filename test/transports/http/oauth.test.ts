@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../../src/emulator/server.js';
+import type { Emulator } from '../../../src/emulator/emulator.js';
 import { expectNoCanary, startTestEmulator } from '../../helpers.js';
 import { connectClient, type HttpHarness, rawRequest, seen, startHttpHarness } from './harness.js';
 
@@ -184,7 +184,7 @@ describe('OAuth resource server', () => {
     for (const url of [metadataUrl!, new URL('/.well-known/oauth-protected-resource', h.url).href]) {
       const metadata = await rawRequest(url, { method: 'GET' });
       expect(metadata.status).toBe(200);
-      expect(JSON.parse(metadata.body)).toMatchObject({ resource: h.url, authorization_servers: [as.issuer], scopes_supported: ['er:read', 'er:write'], bearer_methods_supported: ['header'] });
+      expect(JSON.parse(metadata.body)).toMatchObject({ resource: h.url, authorization_servers: [as.issuer], scopes_supported: ['er:read', 'er:write', 'er:approve'], bearer_methods_supported: ['header'] });
     }
   });
 

@@ -14,7 +14,7 @@ import { RateLimiter } from './rate-limit.js';
 import { metadataPaths, resourceMetadata, resourceMetadataUrl } from './resource-metadata.js';
 import { RPC, sendJson, sendRpcError } from './responses.js';
 import { SessionTable } from './sessions.js';
-import type { HttpSettings } from './settings.js';
+import type { HttpSettings } from './http-settings.js';
 
 export type { SessionServer, SessionServerFactory } from './mcp-endpoint.js';
 

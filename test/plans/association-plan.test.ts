@@ -1,8 +1,8 @@
 // dry_run: every conflict kind is reported with a next step, and no dry run ever sends a write.
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Emulator, isWrite } from '../../src/emulator/server.js';
+import { type Emulator, isWrite } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS, sandboxTopology, type Topology } from '../../src/emulator/topology.js';
-import type { Plan } from '../../src/tools/plan.js';
+import type { Plan } from '../../src/plans/association-plan.js';
 import { connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured } from '../helpers.js';
 
 const ids = SANDBOX_IDS;

@@ -2,7 +2,7 @@
 // of its own; everything comes in through the options. One server per MCP session.
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { WriteGate } from './guardrails/gate.js';
-import type { ConnectionSource, ToolEnv } from './tools/context.js';
+import type { ConnectionSource, ToolEnv } from './toolkit/context.js';
 import type { ToolDefinition } from './tools/definition.js';
 import { TOOLS } from './tools/registry.js';
 import { installTools } from './tool-host.js';

@@ -1,7 +1,7 @@
 // The propagation: which route tables LEARN an attachment's routes. Propagations are per table,
 // so "already exists" always means "on this table".
 import { ER_CODES } from '../../er/codes.js';
-import { propagationDryRun } from '../propagation-plan.js';
+import { propagationDryRun } from '../../plans/propagation-plan.js';
 import type { LinkKind } from './kind.js';
 
 export const PROPAGATION: LinkKind = {

@@ -6,10 +6,10 @@ import { z } from 'zod';
 import type { AssociationRef, CallOptions } from '../er/client.js';
 import { ErApiError } from '../er/errors.js';
 import type { Propagation } from '../er/types.js';
-import { callOptions, type ToolCall, type WriteAnswer } from './context.js';
+import { callOptions, type ToolCall, type WriteAnswer } from '../toolkit/context.js';
 import { BUSY_STATES, type Conflict, conflictsOutput, describePlanLines, dryRunAnswer, inProgressConflict, lookUpSubjects, planSubjects, routingEffectNoteOutput, subjectConflicts, subjectsOutput, willChangeOutput } from './plan-common.js';
-import type { ErrorContext } from './results.js';
-import { describePropagationEffect, propagationEffectOutput, propagationRoutingEffect } from './routing-effect.js';
+import type { ErrorContext } from '../toolkit/results.js';
+import { describePropagationEffect, propagationEffectOutput, propagationRoutingEffect } from './effect-report.js';
 
 export type PropagationAction = 'enable_propagation' | 'disable_propagation';
 

@@ -10,7 +10,7 @@ import { callOptions, type ToolCall, type WriteAnswer, writeDeadlines } from '..
 import { describeError, type ErrorContext, failure, type ToolError } from '../results.js';
 import { cancelled, type CreateAttempt, created, dying, refused, unknownOutcome } from './create-answers.js';
 import { idsOf, type LinkKind, refOf } from './kind.js';
-import type { createInput } from './schemas.js';
+import type { createInput } from './link-io.js';
 
 type CreateArgs = z.infer<typeof createInput>;
 

@@ -2,7 +2,7 @@
 // "already exists" may mean "on another table", which the create then names.
 import { ER_CODES } from '../../er/codes.js';
 import { callOptions, type WriteAnswer } from '../context.js';
-import { dryRun } from '../plan.js';
+import { dryRun } from '../../plans/association-plan.js';
 import { failure, type ToolError } from '../results.js';
 import { type CreateAttempt, refused } from './create-answers.js';
 import type { LinkKind } from './kind.js';

@@ -6,9 +6,9 @@ import { TERMINAL_STATES } from '../../er/types.js';
 import { NOT_FOUND, waitForState } from '../../er/waiter.js';
 import type { ToolCall } from '../context.js';
 import { describeError, failure, success } from '../results.js';
-import { waitHint } from '../schemas.js';
+import { waitHint } from '../fields.js';
 import { idsOf, type Link, type LinkKind, refOf } from './kind.js';
-import type { StateArgs } from './schemas.js';
+import type { StateArgs } from './link-io.js';
 
 export async function waitForLink(kind: LinkKind, call: ToolCall, args: StateArgs): Promise<CallToolResult> {
   const { er, env } = call;

@@ -1,11 +1,7 @@
 // What `serve --http` is told by its flags and environment: where to listen, who may call, and
 // the limits. Parsed strictly at start: a setting that cannot be read stops the server, and so
 // does listening beyond loopback with nobody to check callers.
-import { SCOPES } from '../../tool-host.js';
 import { loadTokenFile, type StaticToken, TokenFileError } from './tokens.js';
-
-export { SCOPES };
-export const KNOWN_SCOPES: readonly string[] = [SCOPES.read, SCOPES.write];
 
 /** Requests bodies past this are answered 413 without being read further. */
 export const MAX_BODY_BYTES = 1024 * 1024;

@@ -2,7 +2,7 @@
 // differ only in the plan, the link's own schema and field, and the words of a few descriptions,
 // which each tool file gives. Field order is the order the tools list them.
 import { z } from 'zod';
-import { associationRefShape, clientTokenInput, dryRunInput, nextCallOutput } from '../schemas.js';
+import { associationRefShape, clientTokenInput, dryRunInput, nextCallOutput } from '../fields.js';
 import type { LinkKind } from './kind.js';
 
 export const createInput = z.strictObject({

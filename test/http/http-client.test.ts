@@ -1,11 +1,11 @@
 // The HTTP layer against the emulator on loopback: what is retried and what never is, signing
 // per attempt, Retry-After and deadlines in clock time, cancellation, keep-alive.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Emulator, EmulatorOptions } from '../../src/emulator/server.js';
+import type { Emulator, EmulatorOptions } from '../../src/emulator/emulator.js';
 import type { FaultPlan } from '../../src/emulator/faults.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import { isRetryableResponse, parseErrorBody } from '../../src/er/errors.js';
-import { type HttpClientOptions, HttpFailure, type HttpRequest, HttpClient } from '../../src/http/client.js';
+import { type HttpClientOptions, HttpFailure, type HttpRequest, HttpClient } from '../../src/http/http-client.js';
 import { systemClock } from '../../src/http/clock.js';
 import { backoffDelay, parseRetryAfter } from '../../src/http/retry.js';
 import { FakeClock } from '../fake-clock.js';

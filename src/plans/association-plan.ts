@@ -5,10 +5,10 @@
 import { z } from 'zod';
 import type { AssociationRef, CallOptions, ErClient } from '../er/client.js';
 import type { Association, Attachment, Router } from '../er/types.js';
-import { callOptions, type ToolCall, type WriteAnswer } from './context.js';
+import { callOptions, type ToolCall, type WriteAnswer } from '../toolkit/context.js';
 import { BUSY_STATES, type Conflict, conflictsOutput, describePlanLines, dryRunAnswer, inProgressConflict, lookUpSubjects, planSubjects, routingEffectNoteOutput, subjectConflicts, subjectsOutput, willChangeOutput } from './plan-common.js';
-import type { ErrorContext } from './results.js';
-import { associationEffectOutput, associationRoutingEffect, describeAssociationEffect, startRead } from './routing-effect.js';
+import type { ErrorContext } from '../toolkit/results.js';
+import { associationEffectOutput, associationRoutingEffect, describeAssociationEffect, startRead } from './effect-report.js';
 
 export type PlanAction = 'associate' | 'disassociate';
 

@@ -5,7 +5,7 @@ import type { AssociationRef } from '../../er/client.js';
 import { mayHaveBeenApplied } from '../../er/errors.js';
 import type { ToolCall, WriteAnswer } from '../context.js';
 import { describeError, type ErrorContext, failure, success, type ToolError } from '../results.js';
-import { waitHint } from '../schemas.js';
+import { waitHint } from '../fields.js';
 import { idsOf, type Link, type LinkKind } from './kind.js';
 
 /** One create call, as the steps that settle its outcome need it. */

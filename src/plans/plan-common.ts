@@ -5,8 +5,8 @@ import { z } from 'zod';
 import type { AssociationRef, CallOptions, ErClient } from '../er/client.js';
 import { ErApiError } from '../er/errors.js';
 import type { Attachment, Router, RouteTable } from '../er/types.js';
-import type { ToolCall, WriteAnswer } from './context.js';
-import { describeError, type ErrorContext, failure, success } from './results.js';
+import type { ToolCall, WriteAnswer } from '../toolkit/context.js';
+import { describeError, type ErrorContext, failure, success } from '../toolkit/results.js';
 
 const named = z.object({ id: z.string(), name: z.string().nullable(), state: z.string().nullable() });
 

@@ -1,7 +1,7 @@
 // The stdin line filter alone, on in-memory streams: lines within the limit pass byte for byte,
 // however they are split into chunks; a longer one is dropped whole and reported with its id.
 import { describe, expect, it } from 'vitest';
-import { type DroppedLine, LineLimiter, requestId } from '../src/stdio-lines.js';
+import { type DroppedLine, LineLimiter, requestId } from '../../src/transports/stdio-lines.js';
 
 /** Feeds the chunks through a limiter; returns what came out and what was reported dropped. */
 async function run(chunks: Array<string | Buffer>, maxLineBytes = 64): Promise<{ out: string; dropped: DroppedLine[] }> {

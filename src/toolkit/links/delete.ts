@@ -4,9 +4,9 @@ import type { z } from 'zod';
 import { ErApiError, HttpFailure, isCancellation, mayHaveBeenApplied } from '../../er/errors.js';
 import { callOptions, type ToolCall, type WriteAnswer, writeDeadlines } from '../context.js';
 import { describeError, type ErrorContext, failure, success } from '../results.js';
-import { waitHint } from '../schemas.js';
+import { waitHint } from '../fields.js';
 import { idsOf, type LinkKind, refOf } from './kind.js';
-import type { deleteInput } from './schemas.js';
+import type { deleteInput } from './link-io.js';
 
 type DeleteArgs = z.infer<typeof deleteInput>;
 
