@@ -11,10 +11,10 @@ import { systemClock } from './http/clock.js';
 import { createLogger, type Logger } from './log.js';
 import { ConnectionState } from './connection.js';
 import { openAuditLog } from './guardrails/audit.js';
-import { WriteGate } from './guardrails/gate.js';
+import { createGate } from './guardrails/gate.js';
 import { startProjectLookup } from './project.js';
 import { createServer } from './mcp-server.js';
-import { DEFAULT_POLL, type ToolEnv } from './toolkit/context.js';
+import { DEFAULT_POLL, NO_SETTLE_CHECKS, type ToolEnv } from './toolkit/context.js';
 import { serveStdio } from './transports/stdio.js';
 import { VERSION } from './version.js';
 
@@ -135,6 +135,7 @@ async function serve(config: Config, log: Logger): Promise<void> {
     callDeadlineMs: config.callDeadlineMs,
     poll: DEFAULT_POLL,
     maxWaitMs: config.maxWaitMs,
+    settled: NO_SETTLE_CHECKS,
   };
   const connection = new ConnectionState({ ready: false, problems: config.problems }, systemClock);
 
@@ -181,7 +182,11 @@ async function serve(config: Config, log: Logger): Promise<void> {
     'guardrails',
   );
 
-  const gate = new WriteGate({ settings: guardrails, audit, clock: systemClock, log, region: env.region, sandbox: env.sandbox });
+  if (guardrails.confirmWrites === 'never') {
+    log.warn('--confirm-writes never: NO PERSON IS ASKED before a write. Every change the agent asks for is made as soon as the other guardrails allow it.');
+  }
+  const { gate, checks } = createGate({ settings: guardrails, audit, clock: systemClock, log, region: env.region, sandbox: env.sandbox });
+  env.settled = checks;
   if (config.http) {
     const { startHttpServer } = await import('./transports/http/http-server.js');
     const running = await startHttpServer({

@@ -58,8 +58,8 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-const BOOLEAN_FLAGS = new Set(['sandbox', 'help', 'version', 'read-only', 'http']);
-const VALUE_FLAGS = new Set(['port', 'allow-er-ids', 'allow-route-table-ids', 'confirm-writes', 'confirm-timeout-seconds', 'audit-log', ...HTTP_VALUE_FLAGS]);
+const BOOLEAN_FLAGS = new Set(['sandbox', 'help', 'version', 'read-only', 'http', 'require-second-person']);
+const VALUE_FLAGS = new Set(['port', 'allow-er-ids', 'allow-route-table-ids', 'confirm-writes', 'confirm-timeout-seconds', 'plan-ttl-seconds', 'audit-log', ...HTTP_VALUE_FLAGS]);
 
 /** Flags as `--name value` or `--name=value`; the first bare word is the command. */
 export function parseArgs(argv: readonly string[]): { command?: string; flags: Map<string, string> } {
@@ -75,8 +75,8 @@ export function parseArgs(argv: readonly string[]): { command?: string; flags: M
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq === -1 ? undefined : eq);
     if (BOOLEAN_FLAGS.has(name)) {
-      // Only `--read-only=false` takes a value: it lets a flag undo its environment variable.
-      if (eq !== -1 && name !== 'read-only') throw new UsageError(`--${name} takes no value`);
+      // Only the guardrail switches take a value (`--read-only=false`): a flag may undo its environment variable.
+      if (eq !== -1 && name !== 'read-only' && name !== 'require-second-person') throw new UsageError(`--${name} takes no value`);
       flags.set(name, eq === -1 ? 'true' : arg.slice(eq + 1));
     } else if (VALUE_FLAGS.has(name)) {
       const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
@@ -157,6 +157,8 @@ function readGuardrails(flags: Map<string, string>, env: Env): GuardrailSettings
     allowRouteTableIds: read('allow-route-table-ids', 'HUAWEICLOUD_ER_MCP_ALLOW_ROUTE_TABLE_IDS'),
     confirmWrites: read('confirm-writes', 'HUAWEICLOUD_ER_MCP_CONFIRM_WRITES'),
     confirmTimeoutSeconds: read('confirm-timeout-seconds', 'HUAWEICLOUD_ER_MCP_CONFIRM_TIMEOUT_SECONDS'),
+    requireSecondPerson: read('require-second-person', 'HUAWEICLOUD_ER_MCP_REQUIRE_SECOND_PERSON'),
+    planTtlSeconds: read('plan-ttl-seconds', 'HUAWEICLOUD_ER_MCP_PLAN_TTL_SECONDS'),
     auditLog: read('audit-log', 'HUAWEICLOUD_ER_MCP_AUDIT_LOG'),
   };
   try {

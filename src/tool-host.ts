@@ -19,8 +19,8 @@ import { RequestTrace } from './er/client.js';
 import { SCOPES } from './scopes.js';
 import { sessionChannel } from './guardrails/confirm.js';
 import type { HiddenReason, WriteGate } from './guardrails/gate.js';
-import type { ConnectionSource, ToolCall, ToolEnv, WriteAnswer } from './toolkit/context.js';
-import { isWriteTool, takesClientToken, type ToolDefinition, type WriteArgs } from './tools/definition.js';
+import type { ConnectionSource, ToolCall, ToolEnv } from './toolkit/context.js';
+import { isWriteTool, type ToolDefinition, type WriteArgs } from './tools/definition.js';
 import { configurationFailure, failure } from './toolkit/results.js';
 
 export interface ToolHostOptions {
@@ -103,37 +103,24 @@ export function installTools(server: Server, options: ToolHostOptions): void {
     const connection = await options.connection.get({ signal: extra.signal, deadline: env.clock.now() + env.callDeadlineMs });
     if (!connection.ready) {
       const result = configurationFailure(connection.problems);
-      return isWriteTool(tool) ? gate.refuseUnconfigured(tool.name, args as unknown as WriteArgs, { caller, projectId: null }, result) : result;
+      return isWriteTool(tool) ? gate.refuseUnconfigured(tool.name, args as WriteArgs, { caller, projectId: null }, result) : result;
     }
-    const trace = new RequestTrace();
-    const tokenFromCaller = typeof args.client_token === 'string';
-    const makeCall = (signal: AbortSignal): ToolCall => ({
+    const call: ToolCall = {
       env,
       er: connection.er,
       projectId: connection.projectId,
-      signal,
+      signal: extra.signal,
       deadline: env.clock.now() + env.callDeadlineMs,
       caller,
-      trace,
-      tokenFromCaller,
+      trace: new RequestTrace(),
+      tokenFromCaller: typeof args.client_token === 'string',
       progress: progressSender(extra),
-    });
+    };
 
     try {
-      if (!isWriteTool(tool)) return checkOutput(tool, (await tool.handler(args, makeCall(extra.signal))) as CallToolResult);
-      return await gate.run({
-        tool: tool.name,
-        args: args as unknown as WriteArgs,
-        takesToken: takesClientToken(tool),
-        session: { caller, projectId: connection.projectId, channel: sessionChannel(server, extra.requestId) },
-        signal: extra.signal,
-        approval: (signal) => tool.approval(args as unknown as WriteArgs, makeCall(signal)),
-        perform: async (writeArgs, signal): Promise<WriteAnswer> => {
-          const answer = await tool.handler(writeArgs, makeCall(signal));
-          return { ...answer, result: checkOutput(tool, answer.result) };
-        },
-        requestIds: () => [...trace.requestIds],
-      });
+      if (!isWriteTool(tool)) return checkOutput(tool, await tool.handler(args, call));
+      const session = { caller, projectId: connection.projectId, scopes: extra.authInfo?.scopes ?? null, channel: sessionChannel(server, extra.requestId) };
+      return checkOutput(tool, await gate.run({ tool, args: args as WriteArgs, session, call }));
     } catch (error) {
       env.log.error({ tool: tool.name, caller, err: error instanceof Error ? error.message : String(error) }, 'tool failed unexpectedly');
       return failure({ error_code: 'INTERNAL', error_msg: 'Unexpected failure inside the server.', http_status: null, request_id: null, retryable: false, attempts: 0, hint: 'The server log (stderr) has details.' });

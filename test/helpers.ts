@@ -13,13 +13,14 @@ import { type Emulator, type EmulatorOptions, startEmulator } from '../src/emula
 import { ConnectionState } from '../src/connection.js';
 import { ErClient, RequestTrace } from '../src/er/client.js';
 import { type AuditSink, NO_AUDIT } from '../src/guardrails/audit.js';
-import { WriteGate } from '../src/guardrails/gate.js';
+import { type ApprovalPages, createGate, type WriteGate } from '../src/guardrails/gate.js';
+import type { Approvals } from '../src/guardrails/approvals.js';
 import { type GuardrailSettings, UNRESTRICTED } from '../src/guardrails/guardrail-settings.js';
 import { HttpClient, type HttpClientOptions } from '../src/http/http-client.js';
 import { systemClock } from '../src/http/clock.js';
 import { silentLogger } from '../src/log.js';
 import { createServer } from '../src/mcp-server.js';
-import { type ConnectionSource, DEFAULT_MAX_WAIT_MS, type ToolCall, type ToolEnv } from '../src/toolkit/context.js';
+import { type ConnectionSource, DEFAULT_MAX_WAIT_MS, NO_SETTLE_CHECKS, type ToolCall, type ToolEnv } from '../src/toolkit/context.js';
 import type { ToolDefinition } from '../src/tools/definition.js';
 
 /** Canary secrets: tests assert these strings never appear in any output. */
@@ -42,6 +43,8 @@ export interface InMemoryHarness {
   env: ToolEnv;
   er: ErClient;
   gate: WriteGate;
+  /** The approvals desk the pages decide through. */
+  desk: Approvals;
   http: HttpClient;
   /** A ToolCall for calling a tool handler directly, as the server would. */
   call(signal?: AbortSignal): ToolCall;
@@ -57,6 +60,8 @@ export interface InMemoryOptions {
   /** Instead of a connection that is ready at once. */
   connection?: ConnectionSource;
   tools?: readonly ToolDefinition[];
+  /** Where approval pages are; none by default (a plan needing one then fails closed). */
+  pages?: ApprovalPages;
 }
 
 /** A server built around an emulator, connected to a client through in-memory transports. */
@@ -71,11 +76,13 @@ export async function connectInMemory(emulator: Emulator, options: InMemoryOptio
     callDeadlineMs: 30_000,
     poll: { initialMs: 20, maxMs: 50 },
     maxWaitMs: DEFAULT_MAX_WAIT_MS,
+    settled: NO_SETTLE_CHECKS,
     ...options.env,
   };
   const er = new ErClient(http, topology.projectId);
   const connection = options.connection ?? new ConnectionState({ ready: true, er, projectId: topology.projectId }, env.clock);
-  const gate = new WriteGate({ settings: { ...UNRESTRICTED, ...options.settings }, audit: options.audit ?? NO_AUDIT, clock: env.clock, log: env.log, region: env.region, sandbox: env.sandbox });
+  const { gate, desk, checks } = createGate({ settings: { ...UNRESTRICTED, ...options.settings }, audit: options.audit ?? NO_AUDIT, clock: env.clock, log: env.log, region: env.region, sandbox: env.sandbox, pages: options.pages });
+  env.settled = checks;
   const server = createServer({ env, connection, gate, tools: options.tools });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: 'test', version: '1.0.0' }, options.client ?? {});
@@ -85,6 +92,7 @@ export async function connectInMemory(emulator: Emulator, options: InMemoryOptio
     env,
     er,
     gate,
+    desk,
     http,
     call: (signal = new AbortController().signal) => ({
       env,

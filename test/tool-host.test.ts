@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import type { Emulator } from '../src/emulator/emulator.js';
 import { SANDBOX_IDS } from '../src/emulator/topology.js';
-import { type AuditRecord, openAuditLog } from '../src/guardrails/audit.js';
+import { type AttemptRecord, openAuditLog } from '../src/guardrails/audit.js';
 import type { GuardrailSettings } from '../src/guardrails/guardrail-settings.js';
 import { defineReadTool, defineWriteTool, type WriteToolDefinition } from '../src/tools/definition.js';
 import { success } from '../src/toolkit/results.js';
@@ -36,11 +36,14 @@ const dummyWrite = defineWriteTool({
     outputSchema: z.object({ done: z.boolean() }),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   },
-  handler: async () => {
+  plan: async () => ({ plan: { dummy: true }, fingerprint: {}, expectation: null }),
+  describe: () => 'approve the dummy?',
+  apply: async () => {
     performed += 1;
     return { result: success({ done: true }), report: { outcome: 'succeeded', state: 'pending', error_code: null } };
   },
-  approval: async () => 'approve the dummy?',
+  verify: async () => ({ status: 'not_checked', differences: [], differences_count: 0 }),
+  settles: { stateTool: 'get_dummy_state', state: 'available' },
 });
 
 const dummyRead = defineReadTool({
@@ -62,7 +65,7 @@ async function setUp(settings: Partial<GuardrailSettings>): Promise<void> {
   harness = await connectInMemory(emulator, { settings: { confirmWrites: 'never', ...settings }, audit: openAuditLog(auditPath), tools: [dummyRead, dummyWrite] });
 }
 
-const records = () => readFileSync(auditPath, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRecord);
+const records = () => readFileSync(auditPath, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as AttemptRecord);
 
 describe('a write tool added through the registry', () => {
   it('is audited before and after, with a client token fixed before the intent', async () => {
@@ -90,16 +93,17 @@ describe('a write tool added through the registry', () => {
     expect(records()).toEqual([expect.objectContaining({ event: 'outcome', tool: 'dummy_write', outcome: 'refused', guardrail: 'read_only' })]);
   });
 
-  it('asks the human when confirmation is on', async () => {
-    await setUp({ confirmWrites: 'always' });
-    expect(errorOf(await harness.client.callTool({ name: 'dummy_write', arguments: args })).error_code).toBe('CONFIRMATION_REQUIRED');
+  it('is not made before a person approves it when confirmation is on', async () => {
+    await setUp({ confirmWrites: 'auto' });
+    // No elicitation in this client and no approval page here: it fails closed.
+    expect(errorOf(await harness.client.callTool({ name: 'dummy_write', arguments: args })).error_code).toBe('APPROVAL_UNAVAILABLE');
     expect(performed).toBe(0);
   });
 });
 
 describe('shutting down with a write in flight', () => {
   it('refuses new calls, and records a write still unsettled at the bound as may_have_been_applied', async () => {
-    const stuck: WriteToolDefinition = { ...dummyWrite, name: 'stuck_write', handler: () => new Promise(() => undefined) };
+    const stuck: WriteToolDefinition = { ...dummyWrite, name: 'stuck_write', apply: () => new Promise(() => undefined) };
     emulator = await startTestEmulator();
     auditPath = join(tempDir('er-audit'), 'audit.jsonl');
     harness = await connectInMemory(emulator, { settings: { confirmWrites: 'never' }, audit: openAuditLog(auditPath), tools: [dummyRead, stuck] });
@@ -111,8 +115,8 @@ describe('shutting down with a write in flight', () => {
     const [intent, outcome] = records();
     expect(intent).toMatchObject({ event: 'intent', tool: 'stuck_write' });
     expect(outcome).toMatchObject({ event: 'outcome', attempt_id: intent!.attempt_id, outcome: 'may_have_been_applied' });
-    // The gate knows the write only by name: the note points at the state tool that goes with it.
-    expect((outcome as { note?: string }).note).toContain('check with the get_*_state tool for stuck_write (same IDs) whether it was applied');
+    // The note points at the state tool the write tool declares.
+    expect((outcome as { note?: string }).note).toContain('check with get_dummy_state (same IDs) whether it was applied');
   });
 });
 
@@ -121,14 +125,14 @@ describe('a write tool that throws', () => {
     const throwing: WriteToolDefinition = {
       ...dummyWrite,
       name: 'throwing_write',
-      handler: () => Promise.reject(new Error('bug in the handler')),
+      apply: () => Promise.reject(new Error('bug in the handler')),
     };
     emulator = await startTestEmulator();
     auditPath = join(tempDir('er-audit'), 'audit.jsonl');
     harness = await connectInMemory(emulator, { settings: { confirmWrites: 'never' }, audit: openAuditLog(auditPath), tools: [dummyRead, throwing] });
     const error = errorOf(await harness.client.callTool({ name: 'throwing_write', arguments: args }));
     expect(error).toMatchObject({ error_code: 'INTERNAL', retryable: false });
-    expect(error.hint).toBe('Check with the get_*_state tool for throwing_write (same IDs) whether the change was made; the server log (stderr) has details.');
+    expect(error.hint).toBe('Check with get_dummy_state (same IDs) whether the change was made; the server log (stderr) has details.');
     const [intent, outcome] = records();
     expect(intent).toMatchObject({ event: 'intent', tool: 'throwing_write' });
     expect(outcome).toMatchObject({ event: 'outcome', attempt_id: intent!.attempt_id, outcome: 'may_have_been_applied', error_code: 'INTERNAL' });

@@ -40,9 +40,9 @@ export type DecideResult =
   | { ok: true; view: PlanView }
   | {
       ok: false;
-      /** 404 unknown or expired; 403 not allowed to decide (scope, self-approval); 409 already decided otherwise. */
-      status: 403 | 404 | 409;
-      code: 'PLAN_NOT_FOUND' | 'FORBIDDEN_SCOPE' | 'SELF_APPROVAL' | 'ALREADY_DECIDED';
+      /** 404 unknown or expired; 403 not allowed to decide (scope, self-approval); 409 already decided otherwise; 503 the decision could not be recorded. */
+      status: 403 | 404 | 409 | 503;
+      code: 'PLAN_NOT_FOUND' | 'FORBIDDEN_SCOPE' | 'SELF_APPROVAL' | 'ALREADY_DECIDED' | 'AUDIT_UNAVAILABLE';
       message: string;
     };
 

@@ -11,7 +11,7 @@ import { STDOUT_AUDIT, StdoutAuditLog } from './stdout-audit.js';
  * succeeded: this call changed something. no_change: what was asked already held. failed: nothing
  * was applied. may_have_been_applied: the request may have reached the API and no answer settled it.
  */
-export type AuditOutcome = 'succeeded' | 'no_change' | 'failed' | 'may_have_been_applied' | 'refused' | 'declined' | 'confirmation_failed' | 'dry_run';
+export type AuditOutcome = 'succeeded' | 'no_change' | 'failed' | 'may_have_been_applied' | 'refused' | 'declined' | 'confirmation_failed' | 'approval_required' | 'dry_run';
 
 /** What both lines of one attempt carry. */
 export interface AuditSubject {
@@ -30,13 +30,55 @@ export interface AuditSubject {
   guardrail: string;
 }
 
+/** The plan a write was made from, and who let it through. */
+export interface PlanApproval {
+  /** null when no plan was made: the operator chose --confirm-writes never and the agent gave no plan_id. */
+  plan_id: string | null;
+  /** SHA-256 of the plan text the person saw (the approval form's message, the page's text). */
+  plan_sha256: string | null;
+  requested_by: string;
+  /** null when nobody was asked (approval_channel "none"). */
+  approved_by: string | null;
+  approval_channel: 'form' | 'url' | 'page' | 'none';
+}
+
 /** Written before the first request of a write: if no outcome follows, it may have been applied. */
-export interface IntentRecord extends AuditSubject {
+export interface IntentRecord extends AuditSubject, PlanApproval {
   event: 'intent';
   time: string;
 }
 
-export interface OutcomeRecord extends AuditSubject {
+/** A person was asked to decide on a plan, decided, or the plan expired undecided. */
+export interface ApprovalRecord {
+  event: 'approval_requested' | 'approved' | 'rejected' | 'approval_expired';
+  time: string;
+  plan_id: string;
+  plan_sha256: string;
+  tool: string;
+  arguments: Record<string, unknown>;
+  region: string;
+  project_id: string | null;
+  sandbox: boolean;
+  /** Who asked for the change. */
+  requested_by: string;
+  /** Who decided (approved, rejected); null for a request or an expiry. */
+  person: string | null;
+  /** Through what: the client's form, a URL elicitation's page, the page, or null while undecided. */
+  channel: 'form' | 'url' | 'page' | null;
+}
+
+/** The check after a change settled, on the same attempt_id as its intent and outcome. */
+export interface VerificationRecord extends AuditSubject {
+  event: 'verification';
+  time: string;
+  plan_id: string;
+  outcome: 'verified' | 'verification_differs' | 'not_verified';
+  differences: unknown[];
+  differences_count: number;
+  note?: string;
+}
+
+export interface OutcomeRecord extends AuditSubject, Partial<PlanApproval> {
   event: 'outcome';
   time: string;
   outcome: AuditOutcome;
@@ -47,7 +89,10 @@ export interface OutcomeRecord extends AuditSubject {
   note?: string;
 }
 
-export type AuditRecord = IntentRecord | OutcomeRecord;
+export type AuditRecord = IntentRecord | OutcomeRecord | ApprovalRecord | VerificationRecord;
+
+/** The two lines of one write attempt. */
+export type AttemptRecord = IntentRecord | OutcomeRecord;
 
 export interface AuditSink {
   /** Why writes must be refused, or null when records can be written. */

@@ -1,8 +1,8 @@
-// Asking the human, through MCP elicitation, to approve one write. Only a clear "yes" from the
-// person approves: an error, a time-out or an answer of the wrong shape is a failure to ask, and
-// refuses the write like a "no" does.
-import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { ClientCapabilities, ElicitRequestFormParams as ElicitFormParams, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+// Asking the human through MCP elicitation: a form that approves one write, or (URL mode) a link
+// to the approval page. Only a clear "yes" from the person approves: an error, a time-out or an
+// answer of the wrong shape is a failure to ask, and refuses the write like a "no" does.
+import type { NotificationOptions, RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { ClientCapabilities, ElicitRequestFormParams as ElicitFormParams, ElicitRequestURLParams as ElicitUrlParams, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 
 /** What came of asking: the person's answer, or why no usable answer came. */
 export type ConfirmationAnswer =
@@ -11,10 +11,14 @@ export type ConfirmationAnswer =
   | { kind: 'call_cancelled' }
   | { kind: 'failed'; reason: string };
 
-/** What the gate needs from the MCP session: what the client can do, and a way to ask it. */
+/** What the gate needs from the MCP session: what the client can do, and ways to ask it. */
 export interface HumanChannel {
   capabilities(): ClientCapabilities | undefined;
   elicit(message: string, requestedSchema: ApprovalSchema, options: { timeoutMs: number; signal: AbortSignal }): Promise<ElicitResult>;
+  /** URL mode: asks the client to open `url` for the person. */
+  elicitUrl(request: { message: string; url: string; elicitationId: string }, options: { timeoutMs: number; signal: AbortSignal }): Promise<ElicitResult>;
+  /** Tells the client the interaction behind a URL elicitation is over. */
+  completeUrl(elicitationId: string): Promise<void>;
 }
 
 export interface ApprovalSchema {
@@ -31,6 +35,28 @@ export const APPROVAL_SCHEMA: ApprovalSchema = {
 
 export function canElicit(channel: HumanChannel): boolean {
   return Boolean(channel.capabilities()?.elicitation?.form);
+}
+
+export function canElicitUrl(channel: HumanChannel): boolean {
+  return Boolean(channel.capabilities()?.elicitation?.url);
+}
+
+/** What came of offering the approval page through a URL elicitation. */
+export type UrlAnswer = { kind: 'opened' } | { kind: 'declined' | 'cancelled' } | { kind: 'call_cancelled' } | { kind: 'failed'; reason: string };
+
+export async function offerUrl(channel: HumanChannel, request: { message: string; url: string; elicitationId: string }, options: { timeoutMs: number; signal: AbortSignal }): Promise<UrlAnswer> {
+  let result: ElicitResult;
+  try {
+    result = await channel.elicitUrl(request, options);
+  } catch (error) {
+    if (options.signal.aborted) return { kind: 'call_cancelled' };
+    return { kind: 'failed', reason: describeElicitFailure(error, options.timeoutMs) };
+  }
+  if (options.signal.aborted) return { kind: 'call_cancelled' };
+  if (result.action === 'accept') return { kind: 'opened' };
+  if (result.action === 'decline') return { kind: 'declined' };
+  if (result.action === 'cancel') return { kind: 'cancelled' };
+  return { kind: 'failed', reason: 'the client answered with an unknown action' };
 }
 
 export async function askApproval(channel: HumanChannel, message: string, options: { timeoutMs: number; signal: AbortSignal }): Promise<ConfirmationAnswer> {
@@ -60,12 +86,18 @@ function describeElicitFailure(error: unknown, timeoutMs: number): string {
 
 /** The channel of one tool call: the client's capabilities, and elicitation tied to that call. */
 export function sessionChannel(
-  server: { getClientCapabilities(): ClientCapabilities | undefined; elicitInput: (params: ElicitFormParams, options?: RequestOptions) => Promise<ElicitResult> },
+  server: {
+    getClientCapabilities(): ClientCapabilities | undefined;
+    elicitInput: (params: ElicitFormParams | ElicitUrlParams, options?: RequestOptions) => Promise<ElicitResult>;
+    createElicitationCompletionNotifier(elicitationId: string, options?: NotificationOptions): () => Promise<void>;
+  },
   requestId: string | number,
 ): HumanChannel {
   return {
     capabilities: () => server.getClientCapabilities(),
     elicit: (message, requestedSchema, options) =>
       server.elicitInput({ mode: 'form', message, requestedSchema }, { relatedRequestId: requestId, signal: options.signal, timeout: options.timeoutMs }),
+    elicitUrl: (request, options) => server.elicitInput({ mode: 'url', ...request }, { relatedRequestId: requestId, signal: options.signal, timeout: options.timeoutMs }),
+    completeUrl: (elicitationId) => server.createElicitationCompletionNotifier(elicitationId, { relatedRequestId: requestId })(),
   };
 }

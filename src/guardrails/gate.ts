@@ -1,18 +1,29 @@
-// Every write goes through here: allow-lists, the audit log's health, the human's approval, then
-// the intent on disk before the first request and the outcome after. The agent cannot switch any
-// of it with a tool argument, and a tool cannot skip it: the server wraps every tool whose
-// annotations say it writes. One gate serves every session of the process, so a shutdown can wait
-// for the writes of all of them.
+// Every write goes through here, and only here is the order known: policy → plan (or the given
+// plan, re-read: stale?) → a person's approval → the intent on disk → the write → its outcome →
+// a check against the plan once it settles. A write tool declares its steps (tools/definition.ts);
+// the agent cannot switch any of this with an argument, and a tool cannot skip it: the server
+// puts every tool whose annotations say it writes behind the gate. One gate serves every session
+// of the process, so a shutdown can wait for the writes of all of them, and a plan made in one
+// session can be approved from a page.
 import { randomUUID } from 'node:crypto';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Clock } from '../http/clock.js';
 import type { Logger } from '../log.js';
-import type { WriteAnswer } from '../toolkit/context.js';
-import type { WriteArgs } from '../tools/definition.js';
-import { failure } from '../toolkit/results.js';
-import type { AuditOutcome, AuditSink, AuditSubject } from './audit.js';
-import { askApproval, canElicit, type HumanChannel } from './confirm.js';
+import { DEFAULT_MAX_PLANS, fingerprintChanges, PlanBook, type PlanRecord } from '../plans/plan-book.js';
+import { type WriteArgs, type WriteTarget, type WriteToolDefinition, takesClientToken } from '../tools/definition.js';
+import type { ToolCall, WriteAnswer } from '../toolkit/context.js';
+import { describeError, success } from '../toolkit/results.js';
+import { approvalRequired, refusal } from './gate-answers.js';
+import type { AuditOutcome, AuditSink, AuditSubject, PlanApproval } from './audit.js';
+import { Approvals } from './approvals.js';
+import { askApproval, canElicit, canElicitUrl, type HumanChannel, offerUrl } from './confirm.js';
 import type { GuardrailSettings } from './guardrail-settings.js';
+import { SettleChecks } from './settle-checks.js';
+
+/** Where a person can see a plan and decide: stdio's loopback page, or /approvals over HTTP. */
+export interface ApprovalPages {
+  urlFor(planId: string): Promise<string>;
+}
 
 export interface GateOptions {
   settings: GuardrailSettings;
@@ -21,38 +32,43 @@ export interface GateOptions {
   log: Logger;
   region: string;
   sandbox: boolean;
+  book: PlanBook;
+  approvals: Approvals;
+  checks: SettleChecks;
+  /** Absent only where no page can be served: a plan that needs one then fails closed. */
+  pages?: ApprovalPages;
 }
 
 /** Who is calling, from where, and how to reach the human. */
 export interface Session {
   caller: string;
   projectId: string | null;
+  /** The caller's scopes over HTTP; null on stdio, where the local user holds them all. */
+  scopes: readonly string[] | null;
   channel: HumanChannel;
 }
 
-export interface WriteCall {
-  tool: string;
+export interface WriteRequest {
+  tool: WriteToolDefinition;
   args: WriteArgs;
-  /** Whether the tool takes a client_token: one is then fixed here, before the intent is recorded. */
-  takesToken: boolean;
   session: Session;
-  signal: AbortSignal;
-  /** The plan in words, for the human (read-only look-ups). */
-  approval(signal: AbortSignal): Promise<string>;
-  /** The write itself; its API deadline starts when it is called, after any approval. */
-  perform(args: WriteArgs, signal: AbortSignal): Promise<WriteAnswer>;
-  /** Request ids the API gave during the call so far. */
-  requestIds(): string[];
+  /** The call as the host made it: its signal, trace and connection; the gate sets the deadlines. */
+  call: ToolCall;
 }
 
 export type HiddenReason = 'read_only' | 'scope';
 
 interface InFlight {
   subject: AuditSubject;
+  /** The read tool that tells whether the write was applied. */
+  stateTool: string;
   done: Promise<unknown>;
   settled: boolean;
   requestIds(): string[];
 }
+
+/** The gate's verdict before the write: go ahead as `approval`, or answer `result` and record `outcome`. */
+type Clearance = { go: PlanApproval } | { stop: { guardrail: string; outcome: AuditOutcome; result: CallToolResult } };
 
 export class WriteGate {
   private readonly inFlight = new Set<InFlight>();
@@ -68,8 +84,13 @@ export class WriteGate {
     return this.draining;
   }
 
+  /** Where approval pages are served; set once the HTTP server (or nothing) is up. */
+  set pages(pages: ApprovalPages | undefined) {
+    this.options.pages = pages;
+  }
+
   /** The answer to a write tool this caller may not use, called by name (it is not even listed). */
-  refuseHidden(tool: string, args: Record<string, unknown>, session: Omit<Session, 'channel'>, reason: HiddenReason): CallToolResult {
+  refuseHidden(tool: string, args: Record<string, unknown>, session: Pick<Session, 'caller' | 'projectId'>, reason: HiddenReason): CallToolResult {
     const result =
       reason === 'read_only'
         ? refusal(
@@ -83,34 +104,53 @@ export class WriteGate {
   }
 
   /** A write tool called while the connection is not usable: the tool's own answer, recorded. */
-  refuseUnconfigured(tool: string, args: WriteArgs, session: Omit<Session, 'channel'>, result: CallToolResult): CallToolResult {
+  refuseUnconfigured(tool: string, args: WriteArgs, session: Pick<Session, 'caller' | 'projectId'>, result: CallToolResult): CallToolResult {
     const subject = this.subject(tool, { ...args }, session, 'not_configured');
     return this.recordOutcome(subject, { outcome: 'failed', state: null, error_code: 'CONFIGURATION' }, [], result);
   }
 
-  async run(call: WriteCall): Promise<CallToolResult> {
-    const args: WriteArgs = { ...call.args };
-    const refused = this.checkRules(args);
+  async run(request: WriteRequest): Promise<CallToolResult> {
+    const { tool, session } = request;
+    const { dry_run: dryRun, plan_id: planId, ...target } = request.args;
+    const stop = (guardrail: string, outcome: AuditOutcome, result: CallToolResult, extra: Partial<PlanApproval> = {}) =>
+      this.recordOutcome({ ...this.subject(tool.name, request.args, session, guardrail), ...extra }, { outcome, state: null, error_code: null }, request.call.trace.requestIds, result);
+
+    const refused = this.checkRules(target);
     if (refused) {
       if (refused.guardrail === 'audit_unavailable') return refused.result;
-      return this.recordOutcome(this.subject(call.tool, args, call.session, refused.guardrail), { outcome: 'refused', state: null, error_code: null }, [], refused.result);
+      return stop(refused.guardrail, 'refused', refused.result);
     }
-    if (args.dry_run) {
-      const answer = await call.perform(args, call.signal);
-      return this.recordOutcome(this.subject(call.tool, args, call.session, 'dry_run'), answer.report, call.requestIds(), answer.result);
+    if (dryRun && planId) {
+      return stop('invalid_arguments', 'refused', refusal('INVALID_ARGUMENTS', 'dry_run and plan_id together: a dry run makes a new plan, plan_id applies one.', 'Call with dry_run: true for a new plan, or with plan_id (and without dry_run) to make the planned change.'));
     }
 
-    const approval = await this.confirm(call);
-    if (approval.result) {
-      return this.recordOutcome(this.subject(call.tool, args, call.session, approval.guardrail), { outcome: approval.outcome, state: null, error_code: null }, call.requestIds(), approval.result);
+    let record: PlanRecord | null = null;
+    if (planId) {
+      const found = this.findPlan(planId, tool, target, session);
+      if ('stop' in found) return stop(found.stop.guardrail, 'refused', found.stop.result);
+      record = found.record;
+      const stale = await this.staleness(record, request);
+      if (stale) return stop('plan_stale', 'refused', stale, { plan_id: record.id, plan_sha256: record.sha256 });
+    } else if (dryRun || this.settings.confirmWrites !== 'never') {
+      const made = await this.makePlan(request, target);
+      if ('stop' in made) return stop(made.stop.guardrail, made.stop.outcome, made.stop.result);
+      record = made.record;
+      if (dryRun) return this.recordOutcome({ ...this.subject(tool.name, request.args, session, 'dry_run'), plan_id: record.id, plan_sha256: record.sha256 }, { outcome: 'dry_run', state: null, error_code: null }, request.call.trace.requestIds, this.planAnswer(record, request.call));
     }
-    if (call.signal.aborted) {
+
+    const clearance = await this.clear(record, request);
+    if ('stop' in clearance) {
+      const { guardrail, outcome, result } = clearance.stop;
+      return stop(guardrail, outcome, result, record ? { plan_id: record.id, plan_sha256: record.sha256 } : {});
+    }
+    if (request.call.signal.aborted) {
       // Approval came, but the call was cancelled meanwhile: nothing may be sent after a cancellation.
-      const result = refusal('CANCELLED', 'The call was cancelled before the change was sent: nothing was sent.', 'Call again if the change is still wanted.');
-      return this.recordOutcome(this.subject(call.tool, args, call.session, 'call_cancelled'), { outcome: 'refused', state: null, error_code: null }, call.requestIds(), result);
+      return stop('call_cancelled', 'refused', refusal('CANCELLED', 'The call was cancelled before the change was sent: nothing was sent.', 'Call again if the change is still wanted.'), clearance.go);
     }
-    if (call.takesToken) args.client_token ??= randomUUID();
-    return this.write(call, args, this.subject(call.tool, args, call.session, approval.guardrail));
+    const token = record ? record.clientToken : takesClientToken(tool) ? (target.client_token ?? randomUUID()) : null;
+    const writeTarget: WriteTarget = { ...target, ...(token ? { client_token: token } : {}) };
+    const subject = { ...this.subject(tool.name, writeTarget, session, clearance.go.approval_channel === 'none' ? 'confirmation_disabled' : 'approved'), ...clearance.go };
+    return this.write(request, { target: writeTarget, subject, record, tokenFromCaller: record ? record.tokenFromCaller : typeof target.client_token === 'string' });
   }
 
   /**
@@ -136,61 +176,262 @@ export class WriteGate {
         request_ids: write.requestIds(),
         state: null,
         error_code: null,
-        note: `The server stopped ${Math.round(boundMs / 1000)} s after being asked to, before this write answered: check with ${stateToolFor(write.subject.tool)} whether it was applied.`,
+        note: `The server stopped ${Math.round(boundMs / 1000)} s after being asked to, before this write answered: check with ${write.stateTool} (same IDs) whether it was applied.`,
       });
     }
     this.inFlight.clear();
   }
 
-  private async write(call: WriteCall, args: WriteArgs, subject: AuditSubject): Promise<CallToolResult> {
+  /** A plan from the book for this very call, or why it cannot be used. */
+  private findPlan(planId: string, tool: WriteToolDefinition, target: WriteTarget, session: Session): { record: PlanRecord } | { stop: { guardrail: string; result: CallToolResult } } {
+    const record = this.options.book.get(planId);
+    // Over HTTP a plan belongs to its caller: another caller is told no more than an unknown id.
+    if (!record || record.caller !== session.caller) {
+      return { stop: { guardrail: 'plan_not_found', result: refusal('PLAN_NOT_FOUND', `No plan ${planId} of yours is known: it expired, the server restarted, or it was never made.`, 'Make a new plan with dry_run: true (nothing was sent).') } };
+    }
+    const { client_token: token, ...ids } = target;
+    if (record.tool !== tool.name || !sameArguments(record.target, ids) || (token !== undefined && token !== record.clientToken)) {
+      return {
+        stop: {
+          guardrail: 'plan_mismatch',
+          result: refusal('PLAN_MISMATCH', `Plan ${planId} was made for ${record.tool} with ${JSON.stringify(record.target)}, not for this call's arguments.`, 'Call with exactly the arguments of the dry run (or omit plan_id to plan anew). Nothing was sent.'),
+        },
+      };
+    }
+    if (record.usedBy !== null) {
+      return {
+        stop: {
+          guardrail: 'plan_used',
+          result: refusal(
+            'PLAN_ALREADY_USED',
+            `Plan ${planId} was already applied (audit attempt ${record.usedBy}).`,
+            `Check the result with ${tool.settles.stateTool}. To retry that same write safely, call ${tool.name} with client_token ${record.clientToken ?? '(none)'} and no plan_id. Nothing was sent.`,
+          ),
+        },
+      };
+    }
+    return { record };
+  }
+
+  /** Makes the plan of this call and keeps it in the book. */
+  private async makePlan(request: WriteRequest, target: WriteTarget): Promise<{ record: PlanRecord } | { stop: { guardrail: string; outcome: AuditOutcome; result: CallToolResult } }> {
+    const { tool, session, call } = request;
+    try {
+      const made = await tool.plan(target, this.withDeadline(call));
+      const { client_token: given, ...ids } = target;
+      const clientToken = takesClientToken(tool) ? (given ?? randomUUID()) : null;
+      const record = this.options.book.add({
+        tool: tool.name,
+        target: ids,
+        clientToken,
+        tokenFromCaller: given !== undefined,
+        caller: session.caller,
+        projectId: session.projectId,
+        made,
+        text: tool.describe(made.plan),
+        sandbox: this.options.sandbox,
+      });
+      return { record };
+    } catch (error) {
+      const described = describeError(error, { ids: idsOf(target), nowMs: this.options.clock.now() });
+      if (request.args.dry_run) return { stop: { guardrail: 'dry_run', outcome: 'dry_run', result: refusal(described.error_code, described.error_msg, described.hint, described) } };
+      return {
+        stop: {
+          guardrail: 'confirmation_plan_failed',
+          outcome: 'failed',
+          result: refusal('CONFIRMATION_PLAN_FAILED', `The plan to show for approval could not be made: ${described.error_msg.slice(0, 300)}`, 'Nothing was sent. Call again; if it keeps failing, try dry_run: true to see what fails.'),
+        },
+      };
+    }
+  }
+
+  /** Reads again what the plan read: if anything moved, the refusal (with a fresh plan), else null. */
+  private async staleness(record: PlanRecord, request: WriteRequest): Promise<CallToolResult | null> {
+    let now;
+    try {
+      now = await request.tool.plan({ ...record.target } as WriteTarget, this.withDeadline(request.call));
+    } catch (error) {
+      const described = describeError(error, { ids: idsOf(record.target), nowMs: this.options.clock.now() });
+      return refusal(described.error_code, `Could not check that plan ${record.id} still holds: ${described.error_msg}`, `${described.hint} Nothing was sent.`, { retryable: described.retryable });
+    }
+    const changed = fingerprintChanges(record.made.fingerprint, now.fingerprint);
+    if (changed.length === 0) return null;
+    const fresh = this.options.book.add({
+      tool: record.tool,
+      target: { ...record.target },
+      clientToken: record.tokenFromCaller ? record.clientToken : record.clientToken === null ? null : randomUUID(),
+      tokenFromCaller: record.tokenFromCaller,
+      caller: record.caller,
+      projectId: record.projectId,
+      made: now,
+      text: request.tool.describe(now.plan),
+      sandbox: record.sandbox,
+    });
+    return refusal(
+      'PLAN_STALE',
+      `What plan ${record.id} read has changed since it was made (${changed.map((c) => c.what).join(', ')}): the planned change would not do what was shown, so nothing was sent.`,
+      `Show the fresh plan to the person and, if it is still wanted, call again with plan_id ${fresh.id}.`,
+      { changed, plan_id: fresh.id, plan_sha256: fresh.sha256, plan_expires_at: this.isoTime(fresh.expiresAt), plan: fresh.made.plan },
+    );
+  }
+
+  /** The person's approval of the plan, through whatever the client can do; or why the write stops. */
+  private async clear(record: PlanRecord | null, request: WriteRequest): Promise<Clearance> {
+    const { session, call } = request;
+    if (this.settings.confirmWrites === 'never' || !record) {
+      return { go: { plan_id: record?.id ?? null, plan_sha256: record?.sha256 ?? null, requested_by: session.caller, approved_by: null, approval_channel: 'none' } };
+    }
+    const approved = (r: PlanRecord): Clearance =>
+      r.decision.status === 'approved'
+        ? { go: { plan_id: r.id, plan_sha256: r.sha256, requested_by: r.caller, approved_by: r.decision.by, approval_channel: r.decision.channel } }
+        : { stop: { guardrail: 'rejected', outcome: 'declined', result: refusal('DECLINED_BY_HUMAN', `${r.decision.status === 'rejected' ? r.decision.by : 'The person'} rejected plan ${r.id}: nothing was sent.`, 'Do not retry on your own; ask the person what they want changed.', { status: 'declined', plan_id: r.id }) } };
+    if (record.decision.status !== 'pending') return approved(record);
+    if (!this.options.approvals.requested(record)) return { stop: auditUnavailable() };
+
+    const { approvals } = this.options;
+    const { channel } = session;
+    const bound = { timeoutMs: this.settings.confirmTimeoutMs, signal: call.signal };
+    if (approvals.mayApproveOwn(session.scopes) && canElicit(channel)) {
+      const answer = await askApproval(channel, record.text, bound);
+      switch (answer.kind) {
+        case 'accepted':
+        case 'declined':
+        case 'cancelled':
+          if (!approvals.decideByForm(record, answer.kind === 'accepted' ? 'approved' : 'rejected', session.caller)) return { stop: auditUnavailable() };
+          return this.afterWait(record, request, approved(record));
+        case 'call_cancelled':
+          return { stop: { guardrail: 'call_cancelled', outcome: 'refused', result: refusal('CANCELLED', 'The call was cancelled while waiting for approval: nothing was sent.', 'Call again if the change is still wanted.') } };
+        case 'failed':
+          return {
+            stop: {
+              guardrail: 'confirmation_failed',
+              outcome: 'confirmation_failed',
+              result: refusal(
+                'CONFIRMATION_FAILED',
+                `The client could not ask for approval: ${answer.reason}. Nothing was sent.`,
+                `This is not a decision by the person: call again to ask once more (with plan_id ${record.id}), or check the MCP client.`,
+              ),
+            },
+          };
+      }
+    }
+
+    const url = await this.pageFor(record);
+    if (!url) return { stop: { guardrail: 'approval_unavailable', outcome: 'refused', result: refusal('APPROVAL_UNAVAILABLE', 'No approval page could be served for this plan, so nobody can approve it: nothing was sent.', 'Check the server log (stderr); the operator may restart the server.') } };
+    if (approvals.mayApproveOwn(session.scopes) && canElicitUrl(channel)) {
+      record.offeredByUrl = true;
+      const elicitationId = randomUUID();
+      const offered = await offerUrl(channel, { message: `Review and approve or reject this change:\n\n${record.text}`, url, elicitationId }, bound);
+      if (offered.kind === 'opened') {
+        const waited = AbortSignal.any([call.signal, AbortSignal.timeout(this.settings.confirmTimeoutMs)]);
+        await this.options.book.whenDecided(record, waited);
+        if (record.decision.status !== 'pending') {
+          void channel.completeUrl(elicitationId).catch(() => undefined);
+          return this.afterWait(record, request, approved(record));
+        }
+      } else if (offered.kind === 'declined' || offered.kind === 'cancelled') {
+        return { stop: { guardrail: `url_${offered.kind}`, outcome: 'declined', result: refusal('DECLINED_BY_HUMAN', `The person ${offered.kind} opening the approval page: nothing was sent.`, `Do not retry on your own. The plan stays open for approval at ${url} until it expires.`, { status: 'declined', plan_id: record.id }) } };
+      }
+    }
+    if (call.signal.aborted) return { stop: { guardrail: 'call_cancelled', outcome: 'refused', result: refusal('CANCELLED', 'The call was cancelled while waiting for approval: nothing was sent.', 'Call again if the change is still wanted.') } };
+    const secondPerson = !approvals.mayApproveOwn(session.scopes);
+    return { stop: { guardrail: 'approval_required', outcome: 'approval_required', result: approvalRequired(record, { url, secondPerson, expiresAt: this.isoTime(record.expiresAt), base: this.base(call) }) } };
+  }
+
+  /** Approved within this call after a wait for a person: the world may have moved meanwhile. */
+  private async afterWait(record: PlanRecord, request: WriteRequest, clearance: Clearance): Promise<Clearance> {
+    if ('stop' in clearance) return clearance;
+    const stale = await this.staleness(record, request);
+    return stale ? { stop: { guardrail: 'plan_stale', outcome: 'refused', result: stale } } : clearance;
+  }
+
+  private async pageFor(record: PlanRecord): Promise<string | null> {
+    if (!this.options.pages) return null;
+    try {
+      return await this.options.pages.urlFor(record.id);
+    } catch (error) {
+      this.options.log.error({ plan_id: record.id, err: error instanceof Error ? error.message : String(error) }, 'could not serve the approval page');
+      return null;
+    }
+  }
+
+  private async write(request: WriteRequest, plan: { target: WriteTarget; subject: AuditSubject & PlanApproval; record: PlanRecord | null; tokenFromCaller: boolean }): Promise<CallToolResult> {
+    const { tool, call } = request;
+    const { subject, record } = plan;
     try {
       this.options.audit.append({ ...subject, event: 'intent', time: this.time() });
     } catch {
-      this.options.log.error({ tool: call.tool, caller: subject.caller }, 'could not write the audit intent: the write is refused');
+      this.options.log.error({ tool: tool.name, caller: subject.caller }, 'could not write the audit intent: the write is refused');
       return refusal('AUDIT_UNAVAILABLE', 'The intent of this write could not be written to the audit log, so it was not sent.', 'A change that cannot be recorded is not made: fix the audit log (--audit-log / HUAWEICLOUD_ER_MCP_AUDIT_LOG) and restart the server.');
     }
+    if (record) record.usedBy = subject.attempt_id;
     // Settled once the outcome is recorded, so a shutdown waits for the record, not just the request.
     let finished!: () => void;
-    const entry: InFlight = { subject, done: new Promise<void>((resolve) => (finished = resolve)), settled: false, requestIds: call.requestIds };
+    const requestIds = () => [...call.trace.requestIds];
+    const entry: InFlight = { subject, stateTool: tool.settles.stateTool, done: new Promise<void>((resolve) => (finished = resolve)), settled: false, requestIds };
     this.inFlight.add(entry);
     try {
       let answer: WriteAnswer;
       try {
-        answer = await call.perform(args, call.signal);
+        // The API deadline starts now, after any wait for a person.
+        answer = await tool.apply(plan.target, { ...this.withDeadline(call), tokenFromCaller: plan.tokenFromCaller });
       } catch (error) {
         // A bug, not an API answer: the request may have left, so the record must not say "failed".
-        this.options.log.error({ tool: call.tool, caller: subject.caller, err: error instanceof Error ? error.message : String(error) }, 'write tool failed unexpectedly');
+        this.options.log.error({ tool: tool.name, caller: subject.caller, err: error instanceof Error ? error.message : String(error) }, 'write tool failed unexpectedly');
         answer = {
-          result: refusal('INTERNAL', 'Unexpected failure inside the server while writing.', `Check with ${stateToolFor(call.tool)} whether the change was made; the server log (stderr) has details.`),
+          result: refusal('INTERNAL', 'Unexpected failure inside the server while writing.', `Check with ${tool.settles.stateTool} (same IDs) whether the change was made; the server log (stderr) has details.`),
           report: { outcome: 'may_have_been_applied', state: null, error_code: 'INTERNAL' },
         };
       }
+      if (record && !answer.result.isError && answer.report.outcome !== 'failed') this.options.checks.add(tool, record, subject);
+      const result = record && !answer.result.isError ? withPlanId(answer.result, record.id) : answer.result;
       // Already recorded by a shutdown that could not wait any longer.
-      if (entry.settled) return answer.result;
-      return this.recordOutcome(subject, answer.report, call.requestIds(), answer.result);
+      if (entry.settled) return result;
+      return this.recordOutcome(subject, answer.report, requestIds(), result);
     } finally {
       this.inFlight.delete(entry);
       finished();
     }
   }
 
-  private checkRules(args: WriteArgs): { guardrail: string; result: CallToolResult } | undefined {
+  private planAnswer(record: PlanRecord, call: ToolCall): CallToolResult {
+    return success({
+      dry_run: true,
+      plan: record.made.plan,
+      plan_id: record.id,
+      plan_sha256: record.sha256,
+      plan_expires_at: this.isoTime(record.expiresAt),
+      ...this.base(call),
+      hint: `To make this change, call again with plan_id ${record.id} (and without dry_run) before it expires; it is refused if anything this plan read has changed.`,
+    });
+  }
+
+  private base(call: ToolCall): { region: string; project_id: string; sandbox: boolean } {
+    return { region: call.env.region, project_id: call.projectId, sandbox: call.env.sandbox };
+  }
+
+  /** The call with this step's own API deadline, counted from now. */
+  private withDeadline(call: ToolCall): ToolCall {
+    return { ...call, deadline: this.options.clock.now() + call.env.callDeadlineMs };
+  }
+
+  private checkRules(target: WriteTarget): { guardrail: string; result: CallToolResult } | undefined {
     const { allowErIds, allowRouteTableIds } = this.options.settings;
     if (this.draining) {
       return { guardrail: 'shutting_down', result: refusal('SHUTTING_DOWN', 'The server is shutting down and takes no new writes.', 'Call again once the server has been restarted; nothing was sent.') };
     }
-    if (allowErIds && !allowErIds.has(args.er_id)) {
+    if (allowErIds && !allowErIds.has(target.er_id)) {
       return {
         guardrail: 'allow_er_ids',
-        result: refusal('NOT_ALLOWED', `Router ${args.er_id} is not in the allow-list (--allow-er-ids / HUAWEICLOUD_ER_MCP_ALLOW_ER_IDS).`, 'This server may change only the routers it was configured for; nothing was sent.'),
+        result: refusal('NOT_ALLOWED', `Router ${target.er_id} is not in the allow-list (--allow-er-ids / HUAWEICLOUD_ER_MCP_ALLOW_ER_IDS).`, 'This server may change only the routers it was configured for; nothing was sent.'),
       };
     }
-    if (allowRouteTableIds && !allowRouteTableIds.has(args.route_table_id)) {
+    if (allowRouteTableIds && !allowRouteTableIds.has(target.route_table_id)) {
       return {
         guardrail: 'allow_route_table_ids',
         result: refusal(
           'NOT_ALLOWED',
-          `Route table ${args.route_table_id} is not in the allow-list (--allow-route-table-ids / HUAWEICLOUD_ER_MCP_ALLOW_ROUTE_TABLE_IDS).`,
+          `Route table ${target.route_table_id} is not in the allow-list (--allow-route-table-ids / HUAWEICLOUD_ER_MCP_ALLOW_ROUTE_TABLE_IDS).`,
           'This server may change only the route tables it was configured for; nothing was sent.',
         ),
       };
@@ -206,59 +447,7 @@ export class WriteGate {
     return undefined;
   }
 
-  private async confirm(call: WriteCall): Promise<{ guardrail: string; outcome: AuditOutcome; result?: CallToolResult }> {
-    const mode = this.options.settings.confirmWrites;
-    if (mode === 'never') return { guardrail: 'confirmation_disabled', outcome: 'succeeded' };
-    if (!canElicit(call.session.channel)) {
-      if (mode === 'auto') return { guardrail: 'confirmation_unsupported_by_client', outcome: 'succeeded' };
-      return {
-        guardrail: 'confirmation_required',
-        outcome: 'refused',
-        result: refusal(
-          'CONFIRMATION_REQUIRED',
-          'This server requires a human to approve every write (--confirm-writes=always), but this MCP client cannot ask (no elicitation support).',
-          'Use an MCP client that supports elicitation, or have the server started with --confirm-writes=auto or never. Nothing was sent.',
-        ),
-      };
-    }
-    let message: string;
-    try {
-      message = await call.approval(call.signal);
-    } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
-      return {
-        guardrail: 'confirmation_plan_failed',
-        outcome: 'failed',
-        result: refusal('CONFIRMATION_PLAN_FAILED', `The plan to show for approval could not be made: ${text.slice(0, 300)}`, 'Nothing was sent. Call again; if it keeps failing, try dry_run: true to see what fails.'),
-      };
-    }
-    const answer = await askApproval(call.session.channel, message, { timeoutMs: this.options.settings.confirmTimeoutMs, signal: call.signal });
-    switch (answer.kind) {
-      case 'accepted':
-        return { guardrail: 'confirmation_accepted', outcome: 'succeeded' };
-      case 'declined':
-      case 'cancelled':
-        return {
-          guardrail: `confirmation_${answer.kind}`,
-          outcome: 'declined',
-          result: refusal('DECLINED_BY_HUMAN', `The human ${answer.kind} the change: nothing was sent.`, 'Do not retry on your own; ask the person what they want changed.'),
-        };
-      case 'call_cancelled':
-        return { guardrail: 'call_cancelled', outcome: 'refused', result: refusal('CANCELLED', 'The call was cancelled while waiting for approval: nothing was sent.', 'Call again if the change is still wanted.') };
-      case 'failed':
-        return {
-          guardrail: 'confirmation_failed',
-          outcome: 'confirmation_failed',
-          result: refusal(
-            'CONFIRMATION_FAILED',
-            `The client could not ask for approval: ${answer.reason}. Nothing was sent.`,
-            'This is not a decision by the person: call again to ask once more, or check the MCP client (it must support elicitation forms).',
-          ),
-        };
-    }
-  }
-
-  private subject(tool: string, args: Record<string, unknown>, session: { caller: string; projectId: string | null }, guardrail: string): AuditSubject {
+  private subject(tool: string, args: Record<string, unknown>, session: Pick<Session, 'caller' | 'projectId'>, guardrail: string): AuditSubject {
     const token = args.client_token;
     return {
       attempt_id: randomUUID(),
@@ -273,14 +462,14 @@ export class WriteGate {
     };
   }
 
-  private recordOutcome(subject: AuditSubject, report: { outcome: AuditOutcome; state: string | null; error_code: string | null }, requestIds: string[], result: CallToolResult): CallToolResult {
-    const written = this.tryAppend({ ...subject, event: 'outcome', time: this.time(), outcome: report.outcome, request_ids: requestIds, state: report.state, error_code: report.error_code });
+  private recordOutcome(subject: AuditSubject & Partial<PlanApproval>, report: { outcome: AuditOutcome; state: string | null; error_code: string | null }, requestIds: readonly string[], result: CallToolResult): CallToolResult {
+    const written = this.tryAppend({ ...subject, event: 'outcome', time: this.time(), outcome: report.outcome, request_ids: [...requestIds], state: report.state, error_code: report.error_code });
     if (written) return result;
     const warning = 'WARNING: the outcome of this attempt could not be written to the audit log; further writes are refused until it is fixed.';
     return { ...result, content: [...(result.content ?? []), { type: 'text', text: warning }] };
   }
 
-  private tryAppend(record: Parameters<AuditSink['append']>[0]): boolean {
+  private tryAppend(record: Parameters<AuditSink['append']>[0] & { tool: string; caller: string; event: string }): boolean {
     try {
       this.options.audit.append(record);
       return true;
@@ -291,8 +480,35 @@ export class WriteGate {
   }
 
   private time(): string {
-    return new Date(this.options.clock.now()).toISOString();
+    return this.isoTime(this.options.clock.now());
   }
+
+  private isoTime(ms: number): string {
+    return new Date(ms).toISOString();
+  }
+}
+
+function auditUnavailable(): { guardrail: string; outcome: AuditOutcome; result: CallToolResult } {
+  return {
+    guardrail: 'audit_unavailable',
+    outcome: 'refused',
+    result: refusal('AUDIT_UNAVAILABLE', 'The approval step could not be written to the audit log, so the write was not sent.', 'A change that cannot be recorded is not made: fix the audit log (--audit-log / HUAWEICLOUD_ER_MCP_AUDIT_LOG) and restart the server.'),
+  };
+}
+
+/** The write's answer names the plan it applied. */
+function withPlanId(result: CallToolResult, planId: string): CallToolResult {
+  return success({ ...(result.structuredContent as Record<string, unknown>), plan_id: planId });
+}
+
+function idsOf(target: Readonly<Record<string, unknown>>): Record<string, string | undefined> {
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  return { er_id: text(target.er_id), route_table_id: text(target.route_table_id), attachment_id: text(target.attachment_id) };
+}
+
+function sameArguments(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {
+  const canonical = (o: Readonly<Record<string, unknown>>) => JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]));
+  return canonical(a) === canonical(b);
 }
 
 /**
@@ -301,7 +517,7 @@ export class WriteGate {
  */
 function auditableArguments(args: Record<string, unknown>): Record<string, unknown> {
   const kept: Record<string, unknown> = {};
-  for (const key of ['er_id', 'route_table_id', 'attachment_id', 'client_token', 'dry_run']) {
+  for (const key of ['er_id', 'route_table_id', 'attachment_id', 'client_token', 'dry_run', 'plan_id']) {
     const value = args[key];
     if (typeof value === 'boolean') kept[key] = value;
     else if (typeof value === 'string') kept[key] = value.slice(0, 64);
@@ -309,15 +525,12 @@ function auditableArguments(args: Record<string, unknown>): Record<string, unkno
   return kept;
 }
 
-/**
- * Where to look when a write's outcome is unknown. The gate knows the write only by its tool's
- * name, and each kind of change has its own state tool (get_association_state,
- * get_propagation_state, …): the advice names the write and leaves the matching to the reader.
- */
-function stateToolFor(tool: string): string {
-  return `the get_*_state tool for ${tool} (same IDs)`;
-}
-
-function refusal(code: string, message: string, hint: string): CallToolResult {
-  return failure({ error_code: code, error_msg: message, http_status: null, request_id: null, retryable: false, attempts: 0, hint });
+/** The gate with its plan book, the approvals desk the pages use, and the checks state tools run. */
+export function createGate(options: Omit<GateOptions, 'book' | 'approvals' | 'checks'> & { maxPlans?: number }): { gate: WriteGate; desk: Approvals; checks: SettleChecks } {
+  const now = () => options.clock.now();
+  let desk: Approvals | undefined;
+  const book = new PlanBook({ clock: options.clock, ttlMs: options.settings.planTtlMs, maxPlans: options.maxPlans ?? DEFAULT_MAX_PLANS, onExpired: (record) => desk?.expired(record) });
+  desk = new Approvals({ book, audit: options.audit, log: options.log, region: options.region, requireSecondPerson: options.settings.requireSecondPerson, now });
+  const checks = new SettleChecks({ audit: options.audit, log: options.log, now });
+  return { gate: new WriteGate({ ...options, book, approvals: desk, checks }), desk, checks };
 }

@@ -13,6 +13,10 @@ export interface GuardrailSettings {
   confirmWrites: ConfirmMode;
   /** How long to wait for the human's answer; the write's own deadline starts after it. */
   confirmTimeoutMs: number;
+  /** The approver must be another caller than the one who asked for the change (HTTP only). */
+  requireSecondPerson: boolean;
+  /** How long a plan stays usable (for its write, and for a person to approve it). */
+  planTtlMs: number;
   /** null: audit disabled with `--audit-log off`. */
   auditLogPath: string | null;
 }
@@ -24,6 +28,8 @@ export interface GuardrailInputs {
   allowRouteTableIds?: string;
   confirmWrites?: string;
   confirmTimeoutSeconds?: string;
+  requireSecondPerson?: string;
+  planTtlSeconds?: string;
   auditLog?: string;
 }
 
@@ -38,6 +44,8 @@ export function parseGuardrails(inputs: GuardrailInputs, env: Record<string, str
     allowRouteTableIds: parseIdList('--allow-route-table-ids / HUAWEICLOUD_ER_MCP_ALLOW_ROUTE_TABLE_IDS', inputs.allowRouteTableIds),
     confirmWrites: parseConfirmMode(inputs.confirmWrites),
     confirmTimeoutMs: parseConfirmTimeout(inputs.confirmTimeoutSeconds),
+    requireSecondPerson: parseBoolean('--require-second-person / HUAWEICLOUD_ER_MCP_REQUIRE_SECOND_PERSON', inputs.requireSecondPerson),
+    planTtlMs: parsePlanTtl(inputs.planTtlSeconds),
     auditLogPath: parseAuditPath(inputs.auditLog, env),
   };
 }
@@ -80,6 +88,17 @@ function parseConfirmTimeout(value: string | undefined): number {
   return seconds * 1000;
 }
 
+export const DEFAULT_PLAN_TTL_SECONDS = 15 * 60;
+
+function parsePlanTtl(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_PLAN_TTL_SECONDS * 1000;
+  const seconds = Number(value.trim());
+  if (value.trim() === '' || !Number.isInteger(seconds) || seconds < 60 || seconds > 86_400) {
+    throw new GuardrailSettingsError(`--plan-ttl-seconds / HUAWEICLOUD_ER_MCP_PLAN_TTL_SECONDS must be a whole number of seconds from 60 to 86400 (got "${value}").`);
+  }
+  return seconds * 1000;
+}
+
 /** `$XDG_STATE_HOME/huaweicloud-er-mcp/audit.jsonl`, else `~/.local/state/…`; "off" disables. */
 function parseAuditPath(value: string | undefined, env: Record<string, string | undefined>): string | null {
   if (value !== undefined) {
@@ -97,5 +116,7 @@ export const UNRESTRICTED: GuardrailSettings = {
   allowRouteTableIds: null,
   confirmWrites: 'auto',
   confirmTimeoutMs: DEFAULT_CONFIRM_TIMEOUT_SECONDS * 1000,
+  requireSecondPerson: false,
+  planTtlMs: DEFAULT_PLAN_TTL_SECONDS * 1000,
   auditLogPath: null,
 };

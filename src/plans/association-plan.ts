@@ -1,13 +1,27 @@
-// The plan behind an association's dry_run (and behind human confirmation): read-only look-ups
+// The plan of an association's create or delete (its dry run, its approval): read-only look-ups
 // that say what a create or delete would change, and why it would not work, before anything is
 // written. What every plan has is in plan-common.ts; this file adds where the attachment is
 // associated now and what moving it changes.
 import { z } from 'zod';
 import type { AssociationRef, CallOptions, ErClient } from '../er/client.js';
 import type { Association, Attachment, Router } from '../er/types.js';
-import { callOptions, type ToolCall, type WriteAnswer } from '../toolkit/context.js';
-import { BUSY_STATES, type Conflict, conflictsOutput, describePlanLines, dryRunAnswer, inProgressConflict, lookUpSubjects, planSubjects, routingEffectNoteOutput, subjectConflicts, subjectsOutput, willChangeOutput } from './plan-common.js';
-import type { ErrorContext } from '../toolkit/results.js';
+import type { ToolCall } from '../toolkit/context.js';
+import type { MadePlan } from './plan-book.js';
+import {
+  BUSY_STATES,
+  type Conflict,
+  conflictsOutput,
+  describePlanLines,
+  inProgressConflict,
+  lookUpSubjects,
+  planSubjects,
+  routesFingerprint,
+  routingEffectNoteOutput,
+  subjectConflicts,
+  subjectsFingerprint,
+  subjectsOutput,
+  willChangeOutput,
+} from './plan-common.js';
 import { associationEffectOutput, associationRoutingEffect, describeAssociationEffect, startRead } from './effect-report.js';
 
 export type PlanAction = 'associate' | 'disassociate';
@@ -31,35 +45,42 @@ export const planOutput = z
 
 export type Plan = z.infer<typeof planOutput>;
 
+export type AssociationPlan = MadePlan & { plan: Plan };
+
 /**
- * The plan and its routing effect. The table the attachment would use is read alongside the plan's
- * look-ups; the one it uses now is known only from them, and read right after.
+ * The plan, its routing effect, and what it depends on. The table the attachment would use is
+ * read alongside the plan's look-ups; the one it uses now is known only from them, and read right after.
  */
-export async function planChange(call: ToolCall, action: PlanAction, ref: AssociationRef, options: CallOptions): Promise<Plan> {
+export async function planAssociation(call: ToolCall, action: PlanAction, ref: AssociationRef, options: CallOptions): Promise<AssociationPlan> {
   const target = action === 'associate' ? startRead(call.er, ref.routeTableId, options) : Promise.resolve(null);
-  const plan = await planBase(call, action, ref, options);
+  const { plan, fingerprint } = await planBase(call, action, ref, options);
   const current = plan.current_association?.route_table_id ?? null;
-  if (plan.conflicts.some((c) => c.kind.endsWith('_not_found'))) return { ...plan, routing_effect: null, routing_effect_note: 'not computed: an ID does not exist' };
-  if (action === 'disassociate' && current !== ref.routeTableId) return { ...plan, routing_effect: null, routing_effect_note: 'not computed: nothing to disassociate on this route table' };
+  const without = (note: string): AssociationPlan => ({ plan: { ...plan, routing_effect: null, routing_effect_note: note }, fingerprint, expectation: null });
+  if (plan.conflicts.some((c) => c.kind.endsWith('_not_found'))) return without('not computed: an ID does not exist');
+  if (action === 'disassociate' && current !== ref.routeTableId) return without('not computed: nothing to disassociate on this route table');
   const before = action === 'associate' ? (current === ref.routeTableId ? target : startRead(call.er, current, options)) : startRead(call.er, ref.routeTableId, options);
   const outcome = await associationRoutingEffect(before, target);
-  return outcome.effect ? { ...plan, routing_effect: outcome.effect } : { ...plan, routing_effect: null, routing_effect_note: outcome.note };
+  const routed = { ...fingerprint, ...routesFingerprint(outcome.read) };
+  if (!outcome.effect) return { ...without(outcome.note), fingerprint: routed };
+  return { plan: { ...plan, routing_effect: outcome.effect }, fingerprint: routed, expectation: outcome.expectation };
 }
 
-async function planBase(call: ToolCall, action: PlanAction, ref: AssociationRef, options: CallOptions): Promise<Plan> {
+async function planBase(call: ToolCall, action: PlanAction, ref: AssociationRef, options: CallOptions): Promise<{ plan: Plan; fingerprint: Record<string, string> }> {
   const { er } = call;
   const found = await lookUpSubjects(er, ref, options);
   const { router, table, attachment } = found;
   const base = planSubjects(call, action, ref, found);
   const conflicts = subjectConflicts(ref, found, action === 'associate');
-  if (!router) return { ...base, current_association: null, conflicts, will_change: false };
+  const subjects = subjectsFingerprint(found);
+  if (!router) return { plan: { ...base, current_association: null, conflicts, will_change: false }, fingerprint: subjects };
 
   const current = attachment ? await currentAssociation(er, ref, attachment, table !== undefined, options) : null;
+  const fingerprint = { ...subjects, current_association: current ? `${current.route_table_id} (${current.state ?? 'state unknown'})` : 'none' };
   const onRequestedTable = current?.route_table_id === ref.routeTableId;
 
   if (action === 'associate') {
     if (current && !onRequestedTable) conflicts.push(associatedElsewhere(ref, router, current));
-    return { ...base, current_association: current, conflicts, will_change: conflicts.length === 0 && !onRequestedTable };
+    return { plan: { ...base, current_association: current, conflicts, will_change: conflicts.length === 0 && !onRequestedTable }, fingerprint };
   }
   if (current && !onRequestedTable) {
     conflicts.push({
@@ -70,17 +91,7 @@ async function planBase(call: ToolCall, action: PlanAction, ref: AssociationRef,
     });
   }
   if (onRequestedTable && current.state !== null && BUSY_STATES.has(current.state)) conflicts.push(inProgressConflict('association', 'get_association_state', current.state));
-  return { ...base, current_association: current, conflicts, will_change: conflicts.length === 0 && onRequestedTable };
-}
-
-/** Read-only look-ups only: a dry run never sends a write. Used by create and delete. */
-export function dryRun(call: ToolCall, action: PlanAction, ref: AssociationRef, errorContext: ErrorContext): Promise<WriteAnswer> {
-  return dryRunAnswer(call, errorContext, () => planChange(call, action, ref, callOptions(call)), (plan) => plan.current_association?.state ?? null);
-}
-
-/** The message the human approves: the plan of the change, from the same look-ups as a dry run. */
-export async function approvalMessage(call: ToolCall, tool: string, action: PlanAction, ref: AssociationRef): Promise<string> {
-  return describePlan(tool, await planChange(call, action, ref, callOptions(call)));
+  return { plan: { ...base, current_association: current, conflicts, will_change: conflicts.length === 0 && onRequestedTable }, fingerprint };
 }
 
 export function describePlan(tool: string, plan: Plan): string {

@@ -11,6 +11,7 @@ import {
   type Hop,
   type Listed,
   type PropagationEffect,
+  type PropagationInput,
   prefixesOf,
   propagationEffect,
   type RouteEntry,
@@ -18,6 +19,8 @@ import {
   type TableRoutes,
 } from '../er/routing-effect.js';
 import type { EffectiveRoute } from '../er/types.js';
+import type { Expectation } from './expectation.js';
+import { predictPropagationTable, routeMap } from './verification.js';
 
 /** Routes read per table: ten full API pages. A larger table is computed on these and says so. */
 export const MAX_ROUTES_PER_TABLE = 20_000;
@@ -78,7 +81,10 @@ export type PropagationEffectOutput = z.infer<typeof propagationEffectOutput>;
 /** Either an effect, or why there is none (`routing_effect: null` plus this note). */
 export type EffectOutcome<T> = { effect: T } | { effect: null; note: string };
 
-interface ReadTable extends TableRoutes {
+/** An effect with what it was computed from: the tables read, and the tables as the change should leave them. */
+export type ComputedEffect<T> = EffectOutcome<T> & { read: ReadTable[]; expectation: Expectation | null };
+
+export interface ReadTable extends TableRoutes {
   complete: boolean;
 }
 
@@ -101,12 +107,15 @@ export function startRead(er: ErClient, routeTableId: string | null, options: Ca
 export async function associationRoutingEffect(
   before: Promise<ReadTable | null | { failed: string }>,
   after: Promise<ReadTable | null | { failed: string }>,
-): Promise<EffectOutcome<AssociationEffectOutput>> {
+): Promise<ComputedEffect<AssociationEffectOutput>> {
   const [was, will] = await Promise.all([before, after]);
-  for (const read of [was, will]) if (read && 'failed' in read) return { effect: null, note: read.failed };
+  for (const read of [was, will]) if (read && 'failed' in read) return { effect: null, note: read.failed, read: [], expectation: null };
   const [b, a] = [was as ReadTable | null, will as ReadTable | null];
   const effect = associationEffect(b, a);
-  return { effect: fit(compactAssociation(effect, (b?.complete ?? true) && (a?.complete ?? true))) };
+  const read = [...new Set([b, a])].filter((t): t is ReadTable => t !== null);
+  // An association changes which table the attachment uses, not the tables' routes: both stay as read.
+  const expectation = read.every((t) => t.complete) ? { tables: read.map((t) => ({ route_table_id: t.route_table_id, routes: routeMap(t.routes) })) } : null;
+  return { effect: fit(compactAssociation(effect, (b?.complete ?? true) && (a?.complete ?? true))), read, expectation };
 }
 
 /**
@@ -117,7 +126,7 @@ export async function propagationRoutingEffect(
   er: ErClient,
   input: { action: 'create' | 'delete'; erId: string; routeTableId: string; attachment: { id: string; resource_type: string | null } },
   options: CallOptions,
-): Promise<EffectOutcome<PropagationEffectOutput>> {
+): Promise<ComputedEffect<PropagationEffectOutput>> {
   try {
     let tables: ReadTable[];
     let allTablesRead = true;
@@ -137,15 +146,15 @@ export async function propagationRoutingEffect(
     }
     const target = tables.find((t) => t.route_table_id === input.routeTableId)!;
     const prefixes = input.action === 'create' ? prefixesOf(input.attachment.id, tables) : null;
-    const effect = propagationEffect({ action: input.action, attachment: input.attachment, target, prefixes: prefixes && prefixes.length > 0 ? prefixes : null });
+    const effectInput = { action: input.action, attachment: input.attachment, target, prefixes: prefixes && prefixes.length > 0 ? prefixes : null };
+    const effect = propagationEffect(effectInput);
     const complete = allTablesRead && tables.every((t) => t.complete);
-    return { effect: fit(compactPropagation(effect, complete)) };
+    return { effect: fit(compactPropagation(effect, complete)), read: tables, expectation: target.complete ? propagationExpectation(effectInput) : null };
   } catch (error) {
-    return { effect: null, note: failedRead(error, options.signal) };
+    return { effect: null, note: failedRead(error, options.signal), read: [], expectation: null };
   }
 }
 
-/** Lines for the human's approval message. */
 /** Lines for the human's approval message; `names` turns the route table IDs it knows into names. */
 export function describeAssociationEffect(outcome: EffectOutcome<AssociationEffectOutput>, names: Record<string, string | null> = {}): string[] {
   if (!outcome.effect) return [`Routing effect: unknown (${outcome.note})`];
@@ -238,7 +247,7 @@ function fit<T extends Record<string, unknown>>(effect: T): T {
   return current;
 }
 
-function failedRead(error: unknown, signal: AbortSignal | undefined): string {
+export function failedRead(error: unknown, signal: AbortSignal | undefined): string {
   // A cancelled call ends here too; the caller's own next request reports the cancellation.
   if (signal?.aborted) return 'the call was cancelled';
   if (error instanceof ErApiError) return `reading effective routes failed: ${error.errorCode} (HTTP ${error.httpStatus})`;
@@ -258,4 +267,15 @@ async function inParallel<T, U>(items: readonly T[], width: number, work: (item:
     }),
   );
   return results;
+}
+
+/**
+ * The target table after the propagation change. Where the attachment's prefixes are unknown the
+ * table is expected unchanged, except for routes through the attachment itself.
+ */
+function propagationExpectation(input: PropagationInput): Expectation {
+  const predicted = predictPropagationTable(input);
+  const id = input.target.route_table_id;
+  if (predicted) return { tables: [{ route_table_id: id, routes: predicted }] };
+  return { tables: [{ route_table_id: id, routes: routeMap(input.target.routes), unpredictableVia: input.attachment.id }] };
 }

@@ -5,8 +5,10 @@ import { z } from 'zod';
 import type { AssociationRef, CallOptions, ErClient } from '../er/client.js';
 import { ErApiError } from '../er/errors.js';
 import type { Attachment, Router, RouteTable } from '../er/types.js';
-import type { ToolCall, WriteAnswer } from '../toolkit/context.js';
-import { describeError, type ErrorContext, failure, success } from '../toolkit/results.js';
+import type { ToolCall } from '../toolkit/context.js';
+import type { ReadTable } from './effect-report.js';
+import { sha256 } from './plan-book.js';
+import { routeMap } from './verification.js';
 
 const named = z.object({ id: z.string(), name: z.string().nullable(), state: z.string().nullable() });
 
@@ -96,16 +98,29 @@ export function inProgressConflict(noun: string, stateTool: string, state: strin
   return { kind: 'operation_in_progress', message: `The ${noun} is "${state}": wait for it with ${stateTool} (wait_for "terminal"), then delete.` };
 }
 
-/** A dry run's answer: the plan, from read-only look-ups only (a dry run never sends a write). */
-export async function dryRunAnswer<P>(call: ToolCall, errorContext: ErrorContext, plan: () => Promise<P>, currentState: (plan: P) => string | null): Promise<WriteAnswer> {
-  try {
-    const made = await plan();
-    const result = success({ dry_run: true, plan: made, region: call.env.region, project_id: call.projectId, sandbox: call.env.sandbox });
-    return { result, report: { outcome: 'dry_run', state: currentState(made), error_code: null } };
-  } catch (error) {
-    const described = describeError(error, errorContext);
-    return { result: failure(described), report: { outcome: 'dry_run', state: null, error_code: described.error_code } };
+/**
+ * What the look-ups found that a plan depends on, as stable strings: if any of them reads
+ * differently later, the plan no longer describes the change.
+ */
+export function subjectsFingerprint(found: Subjects): Record<string, string> {
+  const { router, table, attachment } = found;
+  return {
+    router: router ? `state ${router.state ?? 'unknown'}` : 'not found',
+    route_table: table ? `state ${table.state ?? 'unknown'}` : 'not found',
+    attachment: attachment
+      ? `state ${attachment.state ?? 'unknown'}, ${attachment.associated && attachment.route_table_id ? `associated with ${attachment.route_table_id}` : 'not associated'}`
+      : 'not found',
+  };
+}
+
+/** The routes of every table the routing effect was computed from. */
+export function routesFingerprint(read: readonly ReadTable[]): Record<string, string> {
+  const print: Record<string, string> = {};
+  for (const table of read) {
+    const lines = [...routeMap(table.routes)].map(([destination, signature]) => `${destination} ${signature}`).sort();
+    print[`routes of ${table.route_table_id}`] = `${lines.length} route(s)${table.complete ? '' : ' (first ones only)'}, sha256 ${sha256(lines.join('\n')).slice(0, 16)}`;
   }
+  return print;
 }
 
 type DescribedPlan = ReturnType<typeof planSubjects> & { will_change: boolean; conflicts: Conflict[] };

@@ -1,4 +1,4 @@
-// The plan behind a propagation dry run (and its approval): read-only look-ups that say whether
+// The plan of a propagation's create or delete (its dry run, its approval): read-only look-ups that say whether
 // the attachment already propagates into the table, what stands in the way, and how the table's
 // effective routes would change. Reads that do not depend on each other run together. What
 // every plan has is in plan-common.ts.
@@ -6,9 +6,23 @@ import { z } from 'zod';
 import type { AssociationRef, CallOptions } from '../er/client.js';
 import { ErApiError } from '../er/errors.js';
 import type { Propagation } from '../er/types.js';
-import { callOptions, type ToolCall, type WriteAnswer } from '../toolkit/context.js';
-import { BUSY_STATES, type Conflict, conflictsOutput, describePlanLines, dryRunAnswer, inProgressConflict, lookUpSubjects, planSubjects, routingEffectNoteOutput, subjectConflicts, subjectsOutput, willChangeOutput } from './plan-common.js';
-import type { ErrorContext } from '../toolkit/results.js';
+import type { ToolCall } from '../toolkit/context.js';
+import type { MadePlan } from './plan-book.js';
+import {
+  BUSY_STATES,
+  type Conflict,
+  conflictsOutput,
+  describePlanLines,
+  inProgressConflict,
+  lookUpSubjects,
+  planSubjects,
+  routesFingerprint,
+  routingEffectNoteOutput,
+  subjectConflicts,
+  subjectsFingerprint,
+  subjectsOutput,
+  willChangeOutput,
+} from './plan-common.js';
 import { describePropagationEffect, propagationEffectOutput, propagationRoutingEffect } from './effect-report.js';
 
 export type PropagationAction = 'enable_propagation' | 'disable_propagation';
@@ -32,7 +46,9 @@ export const propagationPlanOutput = z
 
 export type PropagationPlan = z.infer<typeof propagationPlanOutput>;
 
-export async function planPropagation(call: ToolCall, action: PropagationAction, ref: AssociationRef, options: CallOptions): Promise<PropagationPlan> {
+export type MadePropagationPlan = MadePlan & { plan: PropagationPlan };
+
+export async function planPropagation(call: ToolCall, action: PropagationAction, ref: AssociationRef, options: CallOptions): Promise<MadePropagationPlan> {
   const { er } = call;
   const [found, current] = await Promise.all([
     lookUpSubjects(er, ref, options),
@@ -44,23 +60,26 @@ export async function planPropagation(call: ToolCall, action: PropagationAction,
   ]);
   const { router, table, attachment } = found;
   const base = { ...planSubjects(call, action, ref, found), current_propagation: current ? { id: current.id, state: current.state } : null };
-  const notComputed = (note: string) => ({ routing_effect: null, routing_effect_note: note });
+  const fingerprint = { ...subjectsFingerprint(found), current_propagation: current ? `${current.id} (${current.state})` : 'none' };
+  const without = (plan: Omit<PropagationPlan, 'routing_effect'>, note: string): MadePropagationPlan => ({ plan: { ...plan, routing_effect: null, routing_effect_note: note }, fingerprint, expectation: null });
   const conflicts = subjectConflicts(ref, found, action === 'enable_propagation');
-  if (!router || !table || !attachment) return { ...base, conflicts, will_change: false, ...notComputed('not computed: an ID does not exist') };
+  if (!router || !table || !attachment) return without({ ...base, conflicts, will_change: false }, 'not computed: an ID does not exist');
 
   conflicts.push(...stateConflicts(action, current, ref));
   const changes = action === 'enable_propagation' ? current === null : current !== null;
   const will_change = conflicts.length === 0 && changes;
   if (!changes) {
     const note = action === 'enable_propagation' ? 'no change: the attachment already propagates into this route table' : 'no change: the attachment does not propagate into this route table';
-    return { ...base, conflicts, will_change, ...notComputed(note) };
+    return without({ ...base, conflicts, will_change }, note);
   }
   const outcome = await propagationRoutingEffect(
     er,
     { action: action === 'enable_propagation' ? 'create' : 'delete', erId: ref.erId, routeTableId: ref.routeTableId, attachment: { id: attachment.id, resource_type: attachment.resource_type ?? null } },
     options,
   );
-  return { ...base, conflicts, will_change, ...(outcome.effect ? { routing_effect: outcome.effect } : notComputed(outcome.note)) };
+  const routed = { ...fingerprint, ...routesFingerprint(outcome.read) };
+  if (!outcome.effect) return { ...without({ ...base, conflicts, will_change }, outcome.note), fingerprint: routed };
+  return { plan: { ...base, conflicts, will_change, routing_effect: outcome.effect }, fingerprint: routed, expectation: outcome.expectation };
 }
 
 /** What the propagation's own state stands in the way of. */
@@ -78,16 +97,6 @@ function stateConflicts(action: PropagationAction, current: Propagation | null, 
   }
   if (BUSY_STATES.has(current.state)) return [inProgressConflict('propagation', 'get_propagation_state', current.state)];
   return [];
-}
-
-/** Read-only look-ups only: a dry run never sends a write. */
-export function propagationDryRun(call: ToolCall, action: PropagationAction, ref: AssociationRef, errorContext: ErrorContext): Promise<WriteAnswer> {
-  return dryRunAnswer(call, errorContext, () => planPropagation(call, action, ref, callOptions(call)), (plan) => plan.current_propagation?.state ?? null);
-}
-
-/** The message the human approves: the plan, from the same look-ups as a dry run. */
-export async function propagationApproval(call: ToolCall, tool: string, action: PropagationAction, ref: AssociationRef): Promise<string> {
-  return describePropagationPlan(tool, await planPropagation(call, action, ref, callOptions(call)));
 }
 
 export function describePropagationPlan(tool: string, plan: PropagationPlan): string {

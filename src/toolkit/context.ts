@@ -4,6 +4,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { CallOptions, Clock, ErClient, RequestTrace } from '../er/client.js';
 import type { Logger } from '../log.js';
+import type { Verification } from '../plans/verify-routes.js';
 
 export interface PollTiming {
   initialMs: number;
@@ -26,7 +27,24 @@ export interface ToolEnv {
   poll: PollTiming;
   /** The longest one call may wait for a state: it must answer before an MCP client's 60 s limit. */
   maxWaitMs: number;
+  /** Changes made from a plan, checked against it when a state tool sees them settle. */
+  settled: SettledChanges;
 }
+
+/** A state tool saw a link reach a state. */
+export interface SettledQuery {
+  stateTool: string;
+  target: { er_id: string; route_table_id: string; attachment_id: string };
+  state: string;
+}
+
+export interface SettledChanges {
+  /** The check of the change that waited for this, if any (read-only look-ups, then an audit line). */
+  settled(query: SettledQuery, call: ToolCall): Promise<Verification | undefined>;
+}
+
+/** For servers and tests that check nothing after a change. */
+export const NO_SETTLE_CHECKS: SettledChanges = { settled: async () => undefined };
 
 /** Under the 60 s after which most MCP clients give up on a request. */
 export const DEFAULT_MAX_WAIT_MS = 50_000;

@@ -54,6 +54,27 @@ export const dryRunInput = z
   .optional()
   .describe('true: check IDs, states and conflicts and return the plan; nothing is changed.');
 
+/** The id the server gives a plan: "plan-" and 32 characters of base64url (24 random bytes). */
+export const PLAN_ID_PATTERN = /^plan-[A-Za-z0-9_-]{32}$/;
+
+export const planIdInput = z
+  .string()
+  .regex(PLAN_ID_PATTERN, { error: 'plan_id must be the plan_id a dry run of this change returned ("plan-" and 32 characters)' })
+  .optional()
+  .describe(
+    'The plan_id a dry_run returned for this same change. The write is then made only as planned: refused with PLAN_STALE (and a fresh plan) if anything the plan read has changed, and approved on that plan. Without it, the plan is made now.',
+  );
+
+/** Fields every write tool's answer may carry about its plan: a dry run's handle, or a wait for a person's approval. */
+export const planHandleOutput = {
+  status: z.enum(['approval_required']).optional().describe('approval_required: nothing was sent; a person must approve the plan at approval_url first'),
+  plan_id: z.string().optional().describe('The plan this answer is about: pass it back as plan_id to make exactly this change'),
+  plan_sha256: z.string().optional().describe('SHA-256 of the plan text the person approves (the audit records it)'),
+  plan_expires_at: z.string().optional().describe('When the plan can no longer be used (ISO 8601)'),
+  approval_url: z.string().optional().describe('Where a person reviews the plan and approves or rejects it'),
+  hint: z.string().optional().describe('What to do next'),
+};
+
 /** The timeout_seconds a `next` hint suggests: the longest one call may wait. */
 export function waitHint(env: ToolEnv): number {
   return Math.floor(env.maxWaitMs / 1000);

@@ -1,14 +1,11 @@
 // create_route_association: associate an attachment with a route table, idempotently, and
 // converge on what really happened when the network or the API misbehaves (links/create.ts; what
 // is particular to associations is in links/association.ts).
-import type { z } from 'zod';
-import type { ToolCall, WriteAnswer } from '../toolkit/context.js';
 import { defineWriteTool } from './definition.js';
 import { ASSOCIATION } from '../toolkit/links/association.js';
-import { createLink } from '../toolkit/links/create.js';
-import { refOf } from '../toolkit/links/kind.js';
+import { linkSteps } from '../toolkit/links/steps.js';
 import { createInput, createOutputOf } from '../toolkit/links/link-io.js';
-import { approvalMessage, planOutput } from '../plans/association-plan.js';
+import { planOutput } from '../plans/association-plan.js';
 import { associationOutput } from '../toolkit/fields.js';
 
 export const createOutput = createOutputOf(ASSOCIATION, {
@@ -29,10 +26,5 @@ export const createRouteAssociationTool = defineWriteTool({
     outputSchema: createOutput,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   },
-  handler: (args, call) => createRouteAssociation(call, args),
-  approval: (args, call) => approvalMessage(call, 'create_route_association', 'associate', refOf(args)),
+  ...linkSteps(ASSOCIATION, 'create'),
 });
-
-export function createRouteAssociation(call: ToolCall, args: z.infer<typeof createInput>): Promise<WriteAnswer> {
-  return createLink(ASSOCIATION, call, args);
-}

@@ -2,14 +2,11 @@
 // converge on what really happened when the network or the API misbehaves. The same contract as
 // create_route_association (links/create.ts); what is particular to propagations is in
 // links/propagation.ts.
-import type { z } from 'zod';
-import type { ToolCall, WriteAnswer } from '../toolkit/context.js';
 import { defineWriteTool } from './definition.js';
-import { createLink } from '../toolkit/links/create.js';
-import { refOf } from '../toolkit/links/kind.js';
+import { linkSteps } from '../toolkit/links/steps.js';
 import { PROPAGATION } from '../toolkit/links/propagation.js';
 import { createInput, createOutputOf } from '../toolkit/links/link-io.js';
-import { propagationApproval, propagationPlanOutput } from '../plans/propagation-plan.js';
+import { propagationPlanOutput } from '../plans/propagation-plan.js';
 import { propagationOutput } from '../toolkit/fields.js';
 
 export const createPropagationOutput = createOutputOf(PROPAGATION, {
@@ -31,10 +28,5 @@ export const createRoutePropagationTool = defineWriteTool({
     outputSchema: createPropagationOutput,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   },
-  handler: (args, call) => createRoutePropagation(call, args),
-  approval: (args, call) => propagationApproval(call, 'create_route_propagation', 'enable_propagation', refOf(args)),
+  ...linkSteps(PROPAGATION, 'create'),
 });
-
-export function createRoutePropagation(call: ToolCall, args: z.infer<typeof createInput>): Promise<WriteAnswer> {
-  return createLink(PROPAGATION, call, args);
-}

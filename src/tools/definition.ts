@@ -1,8 +1,11 @@
-// What a tool is: a value with a name, a config (schemas and the four annotations) and a handler.
-// Whether it writes is stated once, in `annotations.readOnlyHint`; the server reads it from there
-// to hide write tools in read-only mode and to put every write behind the guardrails.
+// What a tool is: a value with a name and a config (schemas and the four annotations); a read tool
+// has a handler, a write tool the steps the gate runs. Whether it writes is stated once, in
+// `annotations.readOnlyHint`: the server hides write tools in read-only mode and puts every write behind the gate.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
+import type { Expectation } from '../plans/expectation.js';
+import type { MadePlan } from '../plans/plan-book.js';
+import type { Finding } from '../plans/verify-routes.js';
 import type { ToolCall, WriteAnswer } from '../toolkit/context.js';
 
 export interface Annotations {
@@ -20,14 +23,23 @@ export interface ToolConfig<In extends z.ZodObject = z.ZodObject, A extends Anno
   annotations: A;
 }
 
-/** The arguments every write tool has: what the allow-lists check and the audit records. */
-export interface WriteArgs {
+/**
+ * What a write is about, once the gate has settled `dry_run` and `plan_id`: the IDs the allow-lists
+ * check and the audit records, anything else the tool takes, and the client token the gate fixed
+ * (for tools that take one) before the intent was recorded.
+ */
+export interface WriteTarget {
   er_id: string;
   route_table_id: string;
   attachment_id: string;
-  dry_run?: boolean;
   client_token?: string;
   [other: string]: unknown;
+}
+
+/** A write tool's arguments as called: the target, plus the two the gate acts on. */
+export interface WriteArgs extends WriteTarget {
+  dry_run?: boolean;
+  plan_id?: string;
 }
 
 interface ToolBase {
@@ -40,12 +52,24 @@ export interface ReadToolDefinition extends ToolBase {
   handler(args: Record<string, unknown>, call: ToolCall): Promise<CallToolResult>;
 }
 
-/** A tool that writes (readOnlyHint: false): it answers with the typed outcome the audit reads. */
-export interface WriteToolDefinition extends ToolBase {
-  handler(args: WriteArgs, call: ToolCall): Promise<WriteAnswer>;
-  /** What the human is shown before approving (from read-only look-ups). */
-  approval(args: WriteArgs, call: ToolCall): Promise<string>;
+/**
+ * A tool that writes (readOnlyHint: false). It says what, never when: the gate runs these in order
+ * (policy → plan → approval → intent → apply → outcome → verification; docs/architecture.md).
+ */
+export interface WriteSteps {
+  /** Read-only look-ups: what the change would do, what that depends on, what it predicts. */
+  plan(target: WriteTarget, call: ToolCall): Promise<MadePlan>;
+  /** The plan in words for a person: the approval form and page show it, the audit hashes it. */
+  describe(plan: MadePlan['plan']): string;
+  /** The change itself, answering with the typed outcome the audit reads. */
+  apply(target: WriteTarget, call: ToolCall): Promise<WriteAnswer>;
+  /** Once the change has settled: the route tables as they are now against the plan's prediction. */
+  verify(expectation: Expectation, call: ToolCall): Promise<Finding>;
+  /** The read tool that watches the change settle, and the state that means it has. */
+  settles: { stateTool: string; state: 'available' | 'not_found' };
 }
+
+export interface WriteToolDefinition extends ToolBase, WriteSteps {}
 
 export type ToolDefinition = ReadToolDefinition | WriteToolDefinition;
 
@@ -66,11 +90,6 @@ export function defineReadTool<In extends z.ZodObject>(tool: {
   return tool as unknown as ReadToolDefinition;
 }
 
-export function defineWriteTool<In extends z.ZodObject>(tool: {
-  name: string;
-  config: ToolConfig<In, Annotations & { readOnlyHint: false }>;
-  handler(args: z.infer<In> & WriteArgs, call: ToolCall): Promise<WriteAnswer>;
-  approval(args: z.infer<In> & WriteArgs, call: ToolCall): Promise<string>;
-}): WriteToolDefinition {
+export function defineWriteTool<In extends z.ZodObject>(tool: { name: string; config: ToolConfig<In, Annotations & { readOnlyHint: false }> } & WriteSteps): WriteToolDefinition {
   return tool as unknown as WriteToolDefinition;
 }

@@ -1,13 +1,10 @@
 // delete_route_association: the undo of a create. Sends the signed disassociate; an association
 // that is already gone (or going) is reported as such, not as a failure (links/delete.ts).
-import type { z } from 'zod';
-import type { ToolCall, WriteAnswer } from '../toolkit/context.js';
 import { defineWriteTool } from './definition.js';
 import { ASSOCIATION } from '../toolkit/links/association.js';
-import { deleteLink } from '../toolkit/links/delete.js';
-import { refOf } from '../toolkit/links/kind.js';
+import { linkSteps } from '../toolkit/links/steps.js';
 import { deleteInput, deleteOutputOf } from '../toolkit/links/link-io.js';
-import { approvalMessage, planOutput } from '../plans/association-plan.js';
+import { planOutput } from '../plans/association-plan.js';
 
 export const deleteOutput = deleteOutputOf({ plan: planOutput, alreadyGoneDescription: 'True when the association did not exist (nothing was sent or changed)' });
 
@@ -23,10 +20,5 @@ export const deleteRouteAssociationTool = defineWriteTool({
     outputSchema: deleteOutput,
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   },
-  handler: (args, call) => deleteRouteAssociation(call, args),
-  approval: (args, call) => approvalMessage(call, 'delete_route_association', 'disassociate', refOf(args)),
+  ...linkSteps(ASSOCIATION, 'delete'),
 });
-
-export function deleteRouteAssociation(call: ToolCall, args: z.infer<typeof deleteInput>): Promise<WriteAnswer> {
-  return deleteLink(ASSOCIATION, call, args);
-}

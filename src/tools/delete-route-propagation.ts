@@ -1,14 +1,11 @@
 // delete_route_propagation: the undo of create_route_propagation. The route table forgets the
 // attachment's routes. A propagation that is already gone (or going) is reported as such
 // (links/delete.ts).
-import type { z } from 'zod';
-import type { ToolCall, WriteAnswer } from '../toolkit/context.js';
 import { defineWriteTool } from './definition.js';
-import { deleteLink } from '../toolkit/links/delete.js';
-import { refOf } from '../toolkit/links/kind.js';
+import { linkSteps } from '../toolkit/links/steps.js';
 import { PROPAGATION } from '../toolkit/links/propagation.js';
 import { deleteInput, deleteOutputOf } from '../toolkit/links/link-io.js';
-import { propagationApproval, propagationPlanOutput } from '../plans/propagation-plan.js';
+import { propagationPlanOutput } from '../plans/propagation-plan.js';
 
 export const deletePropagationOutput = deleteOutputOf({ plan: propagationPlanOutput, alreadyGoneDescription: 'True when the propagation did not exist (nothing was changed)' });
 
@@ -24,10 +21,5 @@ export const deleteRoutePropagationTool = defineWriteTool({
     outputSchema: deletePropagationOutput,
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   },
-  handler: (args, call) => deleteRoutePropagation(call, args),
-  approval: (args, call) => propagationApproval(call, 'delete_route_propagation', 'disable_propagation', refOf(args)),
+  ...linkSteps(PROPAGATION, 'delete'),
 });
-
-export function deleteRoutePropagation(call: ToolCall, args: z.infer<typeof deleteInput>): Promise<WriteAnswer> {
-  return deleteLink(PROPAGATION, call, args);
-}

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Emulator } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
-import type { AuditRecord } from '../../src/guardrails/audit.js';
+import type { AttemptRecord } from '../../src/guardrails/audit.js';
 import { CLI_PATH, envFor, expectNoCanary, spawnServer, startTestEmulator, structured, tempDir } from '../helpers.js';
 
 const createArgs = { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, attachment_id: SANDBOX_IDS.paymentsVpc };
@@ -55,13 +55,13 @@ async function initialize(raw: ReturnType<typeof startRaw>): Promise<void> {
   raw.child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
 }
 
-const readAudit = (path: string): AuditRecord[] =>
+const readAudit = (path: string): AttemptRecord[] =>
   readFileSync(path, 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((line) => JSON.parse(line) as AuditRecord);
+    .map((line) => JSON.parse(line) as AttemptRecord);
 
-const tryReadAudit = (path: string): AuditRecord[] => {
+const tryReadAudit = (path: string): AttemptRecord[] => {
   try {
     return readAudit(path);
   } catch {

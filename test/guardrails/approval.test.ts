@@ -7,7 +7,7 @@ import { ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sd
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Emulator, isWrite } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
-import { type AuditRecord, openAuditLog } from '../../src/guardrails/audit.js';
+import { type AttemptRecord, openAuditLog } from '../../src/guardrails/audit.js';
 import { connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, tempDir } from '../helpers.js';
 
 const args = { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, attachment_id: SANDBOX_IDS.paymentsVpc };
@@ -32,7 +32,7 @@ async function setUp(answer: () => Promise<ElicitResult>, confirmTimeoutMs = 120
   harness.client.setRequestHandler(ElicitRequestSchema, () => answer());
 }
 
-const records = () => readFileSync(auditPath, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRecord);
+const records = () => readFileSync(auditPath, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as AttemptRecord);
 
 async function expectRefusedWithoutBlame(): Promise<string> {
   const error = errorOf(await harness.client.callTool({ name: 'create_route_association', arguments: args }));

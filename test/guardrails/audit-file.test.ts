@@ -4,10 +4,10 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type AuditRecord, FileAuditLog } from '../../src/guardrails/audit.js';
+import { type AttemptRecord, FileAuditLog } from '../../src/guardrails/audit.js';
 import { tempDir } from '../helpers.js';
 
-function record(n: number): AuditRecord {
+function record(n: number): AttemptRecord {
   return {
     event: 'intent',
     time: new Date(0).toISOString(),
@@ -20,10 +20,15 @@ function record(n: number): AuditRecord {
     caller: 'test',
     sandbox: false,
     guardrail: 'confirmation_disabled',
+    plan_id: null,
+    plan_sha256: null,
+    requested_by: 'test',
+    approved_by: null,
+    approval_channel: 'none',
   };
 }
 
-const lines = (path: string) => readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as AuditRecord).attempt_id);
+const lines = (path: string) => readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as AttemptRecord).attempt_id);
 
 describe('where the audit log may live', () => {
   it('refuses a symbolic link to a regular file', () => {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FaultPlan } from '../../src/emulator/faults.js';
 import { type Emulator, isWrite } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
-import { type AuditRecord, type OutcomeRecord, openAuditLog } from '../../src/guardrails/audit.js';
+import { type AttemptRecord, type OutcomeRecord, openAuditLog } from '../../src/guardrails/audit.js';
 import type { GuardrailSettings } from '../../src/guardrails/guardrail-settings.js';
 import { CANARY_VALUES, connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured, tempDir } from '../helpers.js';
 
@@ -42,12 +42,12 @@ async function setUp(settings: Partial<GuardrailSettings>, elicit?: ElicitResult
 
 const writes = () => emulator.requests.filter(isWrite);
 
-function auditRecords(): AuditRecord[] {
+function auditRecords(): AttemptRecord[] {
   return readFileSync(auditPath, 'utf8')
     .trim()
     .split('\n')
     .filter(Boolean)
-    .map((line) => JSON.parse(line) as AuditRecord);
+    .map((line) => JSON.parse(line) as AttemptRecord);
 }
 
 /** The outcome lines only: one per audited call. */

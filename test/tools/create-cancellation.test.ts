@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FaultPlan } from '../../src/emulator/faults.js';
 import type { Emulator } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
-import { createRouteAssociation } from '../../src/tools/create-route-association.js';
+import { createRouteAssociationTool } from '../../src/tools/create-route-association.js';
 import { FakeClock } from '../fake-clock.js';
 import { connectInMemory, errorOf, expectNoCanary, type InMemoryHarness, startTestEmulator, structured } from '../helpers.js';
 
@@ -78,7 +78,7 @@ describe('what the cancelled handler answers', () => {
     const clock = new FakeClock(false);
     await setUp({ seed: 1, sequence: ['throttle'], retryAfterSeconds: 30 }, clock);
     const controller = new AbortController();
-    const pending = createRouteAssociation(harness.call(controller.signal), { ...ids, client_token: 'cancel-backoff-1' }).then((a) => a.result);
+    const pending = createRouteAssociationTool.apply({ ...ids, client_token: 'cancel-backoff-1' }, harness.call(controller.signal)).then((a) => a.result);
     await vi.waitFor(() => expect(clock.pending()).toBe(1));
     controller.abort();
     const error = errorOf(await pending);
@@ -91,7 +91,7 @@ describe('what the cancelled handler answers', () => {
   it('while the request was at the API: it may have been created, check with get_association_state', async () => {
     await setUp({ seed: 1, latencyMs: [600, 600] });
     const controller = new AbortController();
-    const pending = createRouteAssociation(harness.call(controller.signal), { ...ids, client_token: 'cancel-request-1' }).then((a) => a.result);
+    const pending = createRouteAssociationTool.apply({ ...ids, client_token: 'cancel-request-1' }, harness.call(controller.signal)).then((a) => a.result);
     await vi.waitFor(() => expect(emulator.faults?.counts.none).toBe(1));
     controller.abort();
     const error = errorOf(await pending);

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FaultPlan } from '../../src/emulator/faults.js';
 import { type Emulator, isWrite } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS as ids, sandboxTopology } from '../../src/emulator/topology.js';
-import { type AuditRecord, openAuditLog } from '../../src/guardrails/audit.js';
+import { type AttemptRecord, openAuditLog } from '../../src/guardrails/audit.js';
 import type { GuardrailSettings } from '../../src/guardrails/guardrail-settings.js';
 import type { Plan } from '../../src/plans/association-plan.js';
 import type { PropagationPlan } from '../../src/plans/propagation-plan.js';
@@ -303,7 +303,7 @@ describe('guardrails apply to the propagation tools through the registry', () =>
     expect(asked[0]).toContain('vpc-payments');
     expect(asked[0]).toContain('Appear: 10.10.0.0/16');
     expect(asked[0]).toContain('10.10.99.0/24');
-    const records = readFileSync(auditPath, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as AuditRecord);
+    const records = readFileSync(auditPath, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as AttemptRecord);
     expect(records.map((r) => [r.event, r.tool])).toEqual([
       ['intent', 'create_route_propagation'],
       ['outcome', 'create_route_propagation'],

@@ -1,8 +1,8 @@
 // The association: which route table an attachment USES. An attachment has at most one, so
 // "already exists" may mean "on another table", which the create then names.
 import { ER_CODES } from '../../er/codes.js';
+import { describePlan, type Plan, planAssociation } from '../../plans/association-plan.js';
 import { callOptions, type WriteAnswer } from '../context.js';
-import { dryRun } from '../../plans/association-plan.js';
 import { failure, type ToolError } from '../results.js';
 import { type CreateAttempt, refused } from './create-answers.js';
 import type { LinkKind } from './kind.js';
@@ -20,7 +20,8 @@ export const ASSOCIATION: LinkKind = {
     remove: (er, ref, options) => er.disassociate(ref, options),
     find: (er, ref, options) => er.findAssociation(ref, options),
   },
-  dryRun: (call, change, ref, errorContext) => dryRun(call, change === 'create' ? 'associate' : 'disassociate', ref, errorContext),
+  plan: (call, change, ref) => planAssociation(call, change === 'create' ? 'associate' : 'disassociate', ref, callOptions(call)),
+  describe: (tool, plan) => describePlan(tool, plan as Plan),
   existsElsewhere: heldByAnotherTable,
   phrases: {
     toTable: 'on',

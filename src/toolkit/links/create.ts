@@ -2,24 +2,18 @@
 // converge on what really happened when the network or the API misbehaves. "Already exists",
 // a lost answer and "operation in progress" are each settled by a look at what is there, so the
 // agent hears whether the link exists and whether this call made it, never a guess.
-import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
 import { ER_CODES } from '../../er/codes.js';
 import { attemptsOf, ErApiError, isCancellation, mayHaveBeenApplied, mayStillBeInFlight } from '../../er/errors.js';
 import { callOptions, type ToolCall, type WriteAnswer, writeDeadlines } from '../context.js';
 import { describeError, type ErrorContext, failure, type ToolError } from '../results.js';
 import { cancelled, type CreateAttempt, created, dying, refused, unknownOutcome } from './create-answers.js';
-import { idsOf, type LinkKind, refOf } from './kind.js';
-import type { createInput } from './link-io.js';
+import { idsOf, type LinkKind, type LinkTarget, refOf } from './kind.js';
 
-type CreateArgs = z.infer<typeof createInput>;
-
-export async function createLink(kind: LinkKind, call: ToolCall, args: CreateArgs): Promise<WriteAnswer> {
+/** The create itself; the gate has fixed the client token (and recorded it) before this is called. */
+export async function createLink(kind: LinkKind, call: ToolCall, args: LinkTarget & { client_token: string }): Promise<WriteAnswer> {
   const ref = refOf(args);
   const errorContext: ErrorContext = { ids: idsOf(ref), nowMs: call.env.clock.now() };
-  if (args.dry_run) return kind.dryRun(call, 'create', ref, errorContext);
-  // The gate fixes the token before it records the intent; the fallback serves direct callers.
-  const clientToken = args.client_token ?? randomUUID();
+  const clientToken = args.client_token;
   const deadlines = writeDeadlines(call);
   const attempt: CreateAttempt = { kind, call, ref, clientToken, errorContext, lookupDeadline: deadlines.lookup };
   try {

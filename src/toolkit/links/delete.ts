@@ -1,19 +1,14 @@
 // The delete of a link, the undo of its create. A link that is already gone (or going) is
 // reported as such, not as a failure; a lost answer is settled by a look at what is there.
-import type { z } from 'zod';
 import { ErApiError, HttpFailure, isCancellation, mayHaveBeenApplied } from '../../er/errors.js';
 import { callOptions, type ToolCall, type WriteAnswer, writeDeadlines } from '../context.js';
 import { describeError, type ErrorContext, failure, success } from '../results.js';
 import { waitHint } from '../fields.js';
-import { idsOf, type LinkKind, refOf } from './kind.js';
-import type { deleteInput } from './link-io.js';
+import { idsOf, type LinkKind, type LinkTarget, refOf } from './kind.js';
 
-type DeleteArgs = z.infer<typeof deleteInput>;
-
-export async function deleteLink(kind: LinkKind, call: ToolCall, args: DeleteArgs): Promise<WriteAnswer> {
+export async function deleteLink(kind: LinkKind, call: ToolCall, args: LinkTarget): Promise<WriteAnswer> {
   const ref = refOf(args);
   const errorContext: ErrorContext = { ids: idsOf(ref), nowMs: call.env.clock.now() };
-  if (args.dry_run) return kind.dryRun(call, 'delete', ref, errorContext);
   const deadlines = writeDeadlines(call);
   const next = { tool: kind.tools.state, arguments: { ...idsOf(ref), wait_for: 'deleted', timeout_seconds: waitHint(call.env) } };
 

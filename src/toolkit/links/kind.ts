@@ -5,7 +5,8 @@
 // is written once, in the files beside this one.
 import type { AssociationRef, CallOptions, ErClient, WriteResult } from '../../er/client.js';
 import type { ToolCall, WriteAnswer } from '../context.js';
-import type { ErrorContext, ToolError } from '../results.js';
+import type { MadePlan } from '../../plans/plan-book.js';
+import type { ToolError } from '../results.js';
 import type { CreateAttempt } from './create-answers.js';
 
 /** What the shared code reads of an association or a propagation as the API returns it. */
@@ -41,8 +42,10 @@ export interface LinkKind {
     /** The attachment's link on this route table, or null. */
     find(er: ErClient, ref: AssociationRef, options: CallOptions): Promise<Link | null>;
   };
-  /** The dry run of a create or delete: the kind's plan, from read-only look-ups. */
-  dryRun(call: ToolCall, change: LinkChange, ref: AssociationRef, errorContext: ErrorContext): Promise<WriteAnswer>;
+  /** The plan of a create or delete, from read-only look-ups. */
+  plan(call: ToolCall, change: LinkChange, ref: AssociationRef): Promise<MadePlan>;
+  /** That plan in words, for the person who approves it. */
+  describe(tool: string, plan: MadePlan['plan']): string;
   /**
    * The API said "already exists" but no link is on the requested table: a kind whose attachment
    * can hold only one link of it (an association) says which table holds it. Null when nothing
@@ -68,7 +71,14 @@ export interface LinkKind {
   };
 }
 
-export function refOf(args: { er_id: string; route_table_id: string; attachment_id: string }): AssociationRef {
+/** The arguments that name a link. */
+export interface LinkTarget {
+  er_id: string;
+  route_table_id: string;
+  attachment_id: string;
+}
+
+export function refOf(args: LinkTarget): AssociationRef {
   return { erId: args.er_id, routeTableId: args.route_table_id, attachmentId: args.attachment_id };
 }
 

@@ -2,18 +2,21 @@
 // differ only in the plan, the link's own schema and field, and the words of a few descriptions,
 // which each tool file gives. Field order is the order the tools list them.
 import { z } from 'zod';
-import { associationRefShape, clientTokenInput, dryRunInput, nextCallOutput } from '../fields.js';
+import { verificationOutput } from '../../plans/verify-routes.js';
+import { associationRefShape, clientTokenInput, dryRunInput, nextCallOutput, planHandleOutput, planIdInput } from '../fields.js';
 import type { LinkKind } from './kind.js';
 
 export const createInput = z.strictObject({
   ...associationRefShape,
   client_token: clientTokenInput,
   dry_run: dryRunInput,
+  plan_id: planIdInput,
 });
 
 export const deleteInput = z.strictObject({
   ...associationRefShape,
   dry_run: dryRunInput,
+  plan_id: planIdInput,
 });
 
 export const MAX_WAIT_SECONDS = 900;
@@ -57,6 +60,7 @@ export function createOutputOf(kind: Kind, parts: { plan: z.ZodType; link: z.Zod
     note: z.string().optional().describe('How the outcome was established when the first answer was lost'),
     next: nextCallOutput.optional(),
     undo: nextCallOutput.optional(),
+    ...planHandleOutput,
   });
 }
 
@@ -72,6 +76,7 @@ export function deleteOutputOf(parts: { plan: z.ZodType; alreadyGoneDescription:
     project_id: z.string(),
     sandbox: z.boolean(),
     next: nextCallOutput.optional(),
+    ...planHandleOutput,
   });
 }
 
@@ -88,5 +93,6 @@ export function stateOutputOf(noun: LinkKind['noun'], linkOutput: z.ZodType) {
     wait_capped_to_seconds: z.number().optional().describe('Present when timeout_seconds was above the longest this server waits in one call: it waited this long'),
     cancelled: z.boolean().optional(),
     hint: z.string().optional(),
+    verification: verificationOutput.optional(),
   });
 }

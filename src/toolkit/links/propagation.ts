@@ -1,7 +1,8 @@
 // The propagation: which route tables LEARN an attachment's routes. Propagations are per table,
 // so "already exists" always means "on this table".
 import { ER_CODES } from '../../er/codes.js';
-import { propagationDryRun } from '../../plans/propagation-plan.js';
+import { describePropagationPlan, planPropagation, type PropagationPlan } from '../../plans/propagation-plan.js';
+import { callOptions } from '../context.js';
 import type { LinkKind } from './kind.js';
 
 export const PROPAGATION: LinkKind = {
@@ -17,7 +18,8 @@ export const PROPAGATION: LinkKind = {
     remove: (er, ref, options) => er.disablePropagation(ref, options),
     find: (er, ref, options) => er.findPropagation(ref, options),
   },
-  dryRun: (call, change, ref, errorContext) => propagationDryRun(call, change === 'create' ? 'enable_propagation' : 'disable_propagation', ref, errorContext),
+  plan: (call, change, ref) => planPropagation(call, change === 'create' ? 'enable_propagation' : 'disable_propagation', ref, callOptions(call)),
+  describe: (tool, plan) => describePropagationPlan(tool, plan as PropagationPlan),
   phrases: {
     toTable: 'into',
     theOneHere: 'The propagation into this route table',

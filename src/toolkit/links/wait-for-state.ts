@@ -39,8 +39,20 @@ export async function waitForLink(kind: LinkKind, call: ToolCall, args: StateArg
   });
 
   const link = outcome.value ?? null;
+  // A change made from a plan that has now settled is checked against that plan.
+  const verification = outcome.state === undefined || outcome.status === 'aborted' ? undefined : await env.settled.settled({ stateTool: kind.tools.state, target: ids, state: outcome.state }, call);
   const answer = (state: string, extra: Record<string, unknown>) =>
-    success({ [kind.noun]: link, state, terminal: TERMINAL_STATES.has(state), sandbox: env.sandbox, polls: outcome.polls, elapsed_seconds: Math.round(outcome.elapsedMs / 100) / 10, ...capped, ...extra });
+    success({
+      [kind.noun]: link,
+      state,
+      terminal: TERMINAL_STATES.has(state),
+      sandbox: env.sandbox,
+      polls: outcome.polls,
+      elapsed_seconds: Math.round(outcome.elapsedMs / 100) / 10,
+      ...capped,
+      ...extra,
+      ...(verification ? { verification } : {}),
+    });
 
   if (outcome.status === 'aborted') return answer(outcome.state ?? 'unknown', { cancelled: true });
   // No poll ever answered: the error says why (wrong ID, bad keys, or the API kept failing).

@@ -12,13 +12,13 @@ import { ConnectionState } from '../../../src/connection.js';
 import type { Emulator } from '../../../src/emulator/emulator.js';
 import { ErClient } from '../../../src/er/client.js';
 import { type AuditSink, NO_AUDIT } from '../../../src/guardrails/audit.js';
-import { WriteGate } from '../../../src/guardrails/gate.js';
+import { createGate, type WriteGate } from '../../../src/guardrails/gate.js';
 import { type GuardrailSettings, UNRESTRICTED } from '../../../src/guardrails/guardrail-settings.js';
 import { HttpClient } from '../../../src/http/http-client.js';
 import { systemClock } from '../../../src/http/clock.js';
 import type { Logger } from '../../../src/log.js';
 import { createServer } from '../../../src/mcp-server.js';
-import { DEFAULT_MAX_WAIT_MS, type ToolEnv } from '../../../src/toolkit/context.js';
+import { DEFAULT_MAX_WAIT_MS, NO_SETTLE_CHECKS, type ToolEnv } from '../../../src/toolkit/context.js';
 import { type RunningHttpServer, startHttpServer } from '../../../src/transports/http/http-server.js';
 import { parseHttpSettings } from '../../../src/transports/http/http-settings.js';
 import { CANARY, tempDir } from '../../helpers.js';
@@ -90,10 +90,12 @@ export async function startHttpHarness(emulator: Emulator, options: HttpHarnessO
     callDeadlineMs: 30_000,
     poll: { initialMs: 20, maxMs: 50 },
     maxWaitMs: DEFAULT_MAX_WAIT_MS,
+    settled: NO_SETTLE_CHECKS,
     ...options.env,
   };
   const connection = new ConnectionState({ ready: true, er: new ErClient(http, topology.projectId), projectId: topology.projectId }, env.clock);
-  const gate = new WriteGate({ settings: { ...UNRESTRICTED, ...options.settings }, audit: options.audit ?? NO_AUDIT, clock: env.clock, log, region: env.region, sandbox: env.sandbox });
+  const { gate, checks } = createGate({ settings: { ...UNRESTRICTED, ...options.settings }, audit: options.audit ?? NO_AUDIT, clock: env.clock, log, region: env.region, sandbox: env.sandbox });
+  env.settled = checks;
   const flags: Record<string, string> = { port: '0', ...options.flags };
   const settings = parseHttpSettings((flag) => flags[flag]);
   const server = await startHttpServer({

@@ -1,0 +1,74 @@
+// Changes made from a plan, waiting to be checked once they settle. The gate leaves one here after
+// a write; when a state tool sees that link reach the state the write aims at, the tool's verify
+// step compares the route tables with the plan's prediction, and the result goes to the audit on
+// the write's attempt_id and into the state tool's answer. Bounded: an unwatched change is dropped.
+import type { Logger } from '../log.js';
+import type { PlanRecord } from '../plans/plan-book.js';
+import type { Verification } from '../plans/verify-routes.js';
+import type { WriteToolDefinition } from '../tools/definition.js';
+import type { SettledQuery, ToolCall } from '../toolkit/context.js';
+import type { AuditSink, AuditSubject } from './audit.js';
+
+interface Pending {
+  tool: WriteToolDefinition;
+  record: PlanRecord;
+  subject: AuditSubject;
+  expiresAt: number;
+}
+
+/** At most this many changes wait for their check; the oldest go first. */
+const MAX_PENDING = 500;
+/** A change nobody waited on within this time is not checked any more. */
+const PENDING_MS = 60 * 60 * 1000;
+
+export class SettleChecks {
+  private readonly pending = new Map<string, Pending>();
+
+  constructor(private readonly options: { audit: AuditSink; log: Logger; now(): number }) {}
+
+  add(tool: WriteToolDefinition, record: PlanRecord, subject: AuditSubject): void {
+    const key = keyOf(tool.settles.stateTool, record.target);
+    this.pending.delete(key);
+    while (this.pending.size >= MAX_PENDING) this.pending.delete(this.pending.keys().next().value!);
+    this.pending.set(key, { tool, record, subject, expiresAt: this.options.now() + PENDING_MS });
+  }
+
+  /** The check of the change this state tool watched settle, if one was waiting for it. */
+  async settled(query: SettledQuery, call: ToolCall): Promise<Verification | undefined> {
+    const key = keyOf(query.stateTool, query.target);
+    const entry = this.pending.get(key);
+    if (!entry || entry.expiresAt <= this.options.now()) {
+      this.pending.delete(key);
+      return undefined;
+    }
+    const goal = entry.tool.settles.state;
+    const reached = goal === 'available' ? query.state === 'available' : query.state === 'not_found' || query.state === 'deleted';
+    if (!reached) return undefined;
+    this.pending.delete(key);
+    const { expectation } = entry.record.made;
+    const finding = expectation
+      ? await entry.tool.verify(expectation, call)
+      : { status: 'not_checked' as const, differences: [], differences_count: 0, note: entry.record.made.plan.routing_effect ? 'the plan made no prediction to compare' : 'the plan had no routing effect to compare with' };
+    const verification: Verification = { ...finding, plan_id: entry.record.id, attempt_id: entry.subject.attempt_id };
+    try {
+      this.options.audit.append({
+        ...entry.subject,
+        event: 'verification',
+        time: new Date(this.options.now()).toISOString(),
+        plan_id: entry.record.id,
+        outcome: finding.status === 'as_planned' ? 'verified' : finding.status === 'differs' ? 'verification_differs' : 'not_verified',
+        differences: finding.differences,
+        differences_count: finding.differences_count,
+        ...(finding.note ? { note: finding.note } : {}),
+      });
+    } catch {
+      this.options.log.error({ plan_id: entry.record.id, attempt_id: entry.subject.attempt_id }, 'could not write the verification record');
+      return { ...verification, note: `${verification.note ? `${verification.note}; ` : ''}WARNING: this check could not be written to the audit log` };
+    }
+    return verification;
+  }
+}
+
+function keyOf(stateTool: string, target: Readonly<Record<string, unknown>>): string {
+  return JSON.stringify([stateTool, target.er_id, target.route_table_id, target.attachment_id]);
+}

@@ -1,0 +1,65 @@
+// The check after a change: read the route tables its plan made a prediction for, and compare
+// what they route now with that prediction. Reads only; a failed read leaves it "not_checked".
+import { z } from 'zod';
+import { callOptions, type ToolCall } from '../toolkit/context.js';
+import { failedRead, readRoutes } from './effect-report.js';
+import type { Expectation } from './expectation.js';
+import { compareTables, type Difference } from './verification.js';
+
+/** Differences listed in a result; the count stays exact. */
+const MAX_DIFFERENCES = 20;
+
+export const verificationOutput = z
+  .object({
+    status: z.enum(['as_planned', 'differs', 'not_checked']).describe('as_planned: the route tables are as the plan predicted; differs: see differences; not_checked: see note'),
+    differences: z
+      .array(
+        z.object({
+          route_table_id: z.string(),
+          destination: z.string(),
+          kind: z.enum(['unexpected_route', 'missing_route', 'different_next_hops']),
+          expected: z.string().optional().describe('The route the plan predicted (absent: none)'),
+          observed: z.string().optional().describe('The route the table has now (absent: none)'),
+        }),
+      )
+      .describe(`The first ${MAX_DIFFERENCES} differences by destination`),
+    differences_count: z.number().int(),
+    plan_id: z.string(),
+    attempt_id: z.string().describe('The audit attempt of the change this checks'),
+    note: z.string().optional(),
+  })
+  .describe('The route tables after the change, checked against the plan it was made from');
+
+export type Verification = z.infer<typeof verificationOutput>;
+/** What the check finds, before the gate adds which plan and attempt it was about. */
+export type Finding = Omit<Verification, 'plan_id' | 'attempt_id'>;
+
+export async function verifyRoutes(expectation: Expectation, call: ToolCall): Promise<Finding> {
+  if (expectation.tables.length === 0) return notChecked('the plan predicted no route table to compare');
+  const differences: Difference[] = [];
+  for (const table of expectation.tables) {
+    let read;
+    try {
+      read = await readRoutes(call.er, table.route_table_id, callOptions(call));
+    } catch (error) {
+      return notChecked(`the routes of ${table.route_table_id} could not be read: ${failedRead(error, call.signal)}`);
+    }
+    if (!read.complete) return notChecked(`route table ${table.route_table_id} has more routes than are read for a check`);
+    differences.push(...compareTables(table, read.routes, table.unpredictableVia ? { unpredictableVia: table.unpredictableVia } : {}));
+  }
+  return {
+    status: differences.length === 0 ? 'as_planned' : 'differs',
+    differences: differences.slice(0, MAX_DIFFERENCES).map(({ route_table_id, destination, kind, expected, observed }) => ({
+      route_table_id,
+      destination,
+      kind,
+      ...(expected === null ? {} : { expected }),
+      ...(observed === null ? {} : { observed }),
+    })),
+    differences_count: differences.length,
+  };
+}
+
+function notChecked(note: string): Finding {
+  return { status: 'not_checked', differences: [], differences_count: 0, note };
+}

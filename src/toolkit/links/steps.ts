@@ -1,0 +1,25 @@
+// The four steps the gate runs for a link's create or delete (src/tools/definition.ts WriteSteps),
+// the same for associations and propagations: the kind's plan and words, the create or delete
+// of create.ts / delete.ts, and the route check after the change.
+import { verifyRoutes } from '../../plans/verify-routes.js';
+import type { WriteSteps, WriteTarget } from '../../tools/definition.js';
+import { createLink } from './create.js';
+import { deleteLink } from './delete.js';
+import { type LinkChange, type LinkKind, refOf } from './kind.js';
+
+export function linkSteps(kind: LinkKind, change: LinkChange): WriteSteps {
+  const tool = change === 'create' ? kind.tools.create : kind.tools.delete;
+  return {
+    plan: (target, call) => kind.plan(call, change, refOf(target)),
+    describe: (plan) => kind.describe(tool, plan),
+    apply: (target, call) => (change === 'create' ? createLink(kind, call, { ...target, client_token: tokenOf(target) }) : deleteLink(kind, call, target)),
+    verify: verifyRoutes,
+    settles: { stateTool: kind.tools.state, state: change === 'create' ? 'available' : 'not_found' },
+  };
+}
+
+/** The gate fixes a create's client token before recording its intent: a create without one is a bug. */
+function tokenOf(target: WriteTarget): string {
+  if (typeof target.client_token !== 'string') throw new Error('a create reached the API step without the client token the gate fixes');
+  return target.client_token;
+}
