@@ -9,6 +9,7 @@ import { RoutingStore } from './propagations.js';
 import { ApiError } from './api-error.js';
 import { Store } from './store.js';
 import { sandboxTopology, type Topology } from './topology.js';
+import { UnforeseenRoute } from './unforeseen-route.js';
 
 export interface EmulatorCredential {
   ak: string;
@@ -101,17 +102,24 @@ interface Reply {
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
   const now = options.now ?? Date.now;
   const topology = options.topology ?? sandboxTopology();
+  const unforeseenRoute = options.faults?.unforeseenRoute && new UnforeseenRoute(options.faults.unforeseenRoute.destination);
   const store = new Store(topology, {
     availableAfterMs: options.availableAfterMs ?? 1_500,
     deletedAfterMs: options.deletedAfterMs ?? 1_500,
     associationListLagMs: options.associationListLagMs ?? options.faults?.associationListLagMs ?? 0,
+    unforeseenRoute,
     now,
   });
-  const routing = new RoutingStore(store, topology, {
-    availableAfterMs: options.availableAfterMs ?? 1_500,
-    deletedAfterMs: options.deletedAfterMs ?? 1_500,
-    now,
-  });
+  const routing = new RoutingStore(
+    store,
+    topology,
+    {
+      availableAfterMs: options.availableAfterMs ?? 1_500,
+      deletedAfterMs: options.deletedAfterMs ?? 1_500,
+      now,
+    },
+    unforeseenRoute,
+  );
   const faults = options.faults ? new FaultInjector(options.faults) : undefined;
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();

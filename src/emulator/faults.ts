@@ -1,5 +1,8 @@
 // A seeded fault plan: per-request chances of the failures a real gateway and router produce.
 // The same seed and the same request order give the same faults, so a failing soak can be replayed.
+// Two entries are not per request: associationListLagMs (eventual consistency) and
+// unforeseenRoute (a table that does not end as any plan predicted).
+import { parseIPv4Prefix } from './routing.js';
 
 export interface FaultPlan {
   seed: number;
@@ -21,6 +24,19 @@ export interface FaultPlan {
   sequence?: FaultKind[];
   /** Milliseconds a new association stays out of association lists after its create (eventual consistency). */
   associationListLagMs?: number;
+  /**
+   * When an association or propagation of a route table becomes available, or one is removed,
+   * the table's effective routes gain a static route to this destination, through the router's
+   * attachment with the lowest id other than the one concerned (a blackhole if it has none), as
+   * if someone else changed the table at that moment (unforeseen-route.ts). Deterministic: the
+   * first such change of each table adds it, and it stays.
+   */
+  unforeseenRoute?: UnforeseenRoutePlan;
+}
+
+export interface UnforeseenRoutePlan {
+  /** An IPv4 prefix written as its network address, e.g. `198.51.100.0/24`. */
+  destination: string;
 }
 
 export type Fault =
@@ -148,9 +164,22 @@ export function parseFaultPlan(json: string): FaultPlan {
   if (lag !== undefined && !(Number.isInteger(lag) && (lag as number) >= 0)) {
     throw new Error('fault plan: associationListLagMs must be a whole number of milliseconds, 0 or more');
   }
+  if (plan.unforeseenRoute !== undefined) checkUnforeseenRoute(plan.unforeseenRoute);
   const sequence = plan.sequence;
   if (sequence !== undefined && !(Array.isArray(sequence) && sequence.every((k) => KINDS.includes(k as FaultKind)))) {
     throw new Error(`fault plan: sequence must be a list of ${KINDS.join(', ')}`);
   }
   return { seed: 1, ...(plan as Partial<FaultPlan>) } as FaultPlan;
+}
+
+function checkUnforeseenRoute(value: unknown): void {
+  const example = '{"destination": "198.51.100.0/24"}';
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`fault plan: unforeseenRoute must be an object such as ${example}`);
+  const { destination, ...rest } = value as Record<string, unknown>;
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0) throw new Error(`fault plan: unforeseenRoute takes only destination, not ${unknown.join(', ')}`);
+  const prefix = typeof destination === 'string' ? parseIPv4Prefix(destination) : null;
+  if (prefix === null) throw new Error(`fault plan: unforeseenRoute.destination must be an IPv4 prefix such as 198.51.100.0/24, not ${JSON.stringify(destination) ?? 'missing'}`);
+  // Written otherwise (host bits set, leading zeros) it would be listed as a different destination than given.
+  if (prefix !== destination) throw new Error(`fault plan: unforeseenRoute.destination must be written as its network address, ${prefix}, not ${destination}`);
 }

@@ -5,8 +5,9 @@ import { ApiError } from './api-error.js';
 import { ClientTokens } from './client-tokens.js';
 import type { Store } from './store.js';
 import { isAlive, type LifecycleRecord, type LifecycleTiming, newRecord, stateOf, updatedAt } from './lifecycle.js';
-import { type CandidateRoute, type EffectiveRoute, propagatedRouteId, selectEffectiveRoutes } from './routing.js';
+import { type CandidateRoute, type EffectiveRoute, type NextHop, propagatedRouteId, selectEffectiveRoutes, withStaticRoute } from './routing.js';
 import type { AttachmentSeed, RouteTableSeed, StaticRouteSeed, Topology } from './topology.js';
+import type { UnforeseenRoute } from './unforeseen-route.js';
 
 interface StoredPropagation extends LifecycleRecord {
   id: string;
@@ -25,6 +26,8 @@ export class RoutingStore {
     private readonly store: Store,
     topology: Topology,
     private readonly timing: LifecycleTiming,
+    /** The fault plan's unforeseen route: told of propagation changes, asked for on every read of routes. */
+    private readonly unforeseenRoute?: UnforeseenRoute,
   ) {
     this.staticRoutes = [...(topology.staticRoutes ?? [])];
     for (const attachment of topology.attachments) {
@@ -51,6 +54,7 @@ export class RoutingStore {
     this.store.checkLinkable(erId, table, attachment);
     const propagation = this.newPropagation(attachment, routeTableId, false);
     this.propagations.push(propagation);
+    if (!propagation.fails) this.unforeseenRoute?.noteChange(routeTableId, attachmentId, propagation.createdMs + this.timing.availableAfterMs);
     this.tokens.remember(clientToken, propagation.id, request);
     return this.view(propagation);
   }
@@ -64,6 +68,7 @@ export class RoutingStore {
       throw new ApiError(400, 'ER.04003003', `An operation is in progress on this propagation (state ${state}).`);
     }
     propagation.deletingSinceMs = this.timing.now();
+    this.unforeseenRoute?.noteChange(routeTableId, attachmentId, propagation.deletingSinceMs);
   }
 
   list(erId: string, routeTableId: string): Record<string, unknown>[] {
@@ -94,7 +99,8 @@ export class RoutingStore {
         candidates.push({ id: propagatedRouteId(propagation.id, cidr), destination: cidr, origin: 'propagation', is_blackhole: false, next_hop: hopOf(attachment!) });
       }
     }
-    return selectEffectiveRoutes(candidates);
+    const unforeseen = this.unforeseenRoute?.routeFor(routeTableId, [...attachments.values()].map(hopOf), this.timing.now());
+    return selectEffectiveRoutes(unforeseen ? withStaticRoute(candidates, unforeseen) : candidates);
   }
 
   private tableById(routeTableId: string): RouteTableSeed {
@@ -140,6 +146,6 @@ export class RoutingStore {
   }
 }
 
-function hopOf(attachment: AttachmentSeed): CandidateRoute['next_hop'] {
+function hopOf(attachment: AttachmentSeed): NextHop {
   return { resource_id: attachment.resource_id, resource_type: attachment.resource_type, attachment_id: attachment.id };
 }

@@ -68,19 +68,43 @@ export function selectEffectiveRoutes(candidates: readonly CandidateRoute[]): Ef
   return selected.sort((a, b) => compare(a.route_id, b.route_id));
 }
 
+/**
+ * The candidates with a static route added in place of any static route to the same destination
+ * (a table holds at most one): how the fault plan's unforeseen route (unforeseen-route.ts) edits
+ * a table, as an operator would.
+ */
+export function withStaticRoute(candidates: readonly CandidateRoute[], route: CandidateRoute): CandidateRoute[] {
+  const destination = canonicalDestination(route.destination);
+  return [...candidates.filter((c) => c.origin !== 'static' || canonicalDestination(c.destination) !== destination), route];
+}
+
 /** A stable id for the route one propagation contributes for one prefix, shaped like the API's ids. */
 export function propagatedRouteId(propagationId: string, destination: string): string {
-  const hex = createHash('sha256').update(`${propagationId}|${canonicalDestination(destination)}`).digest('hex');
+  return apiShapedId(`${propagationId}|${canonicalDestination(destination)}`);
+}
+
+/** A stable id for a static route the emulator adds to a table on its own (the unforeseen route). */
+export function addedStaticRouteId(routeTableId: string, destination: string): string {
+  return apiShapedId(`static|${routeTableId}|${canonicalDestination(destination)}`);
+}
+
+function apiShapedId(seed: string): string {
+  const hex = createHash('sha256').update(seed).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** `10.1.2.3/16` → `10.1.0.0/16`, so equal destinations group together; anything else unchanged. */
 export function canonicalDestination(text: string): string {
-  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text.trim());
-  if (!match) return text.trim();
+  return parseIPv4Prefix(text.trim()) ?? text.trim();
+}
+
+/** The canonical form of an IPv4 prefix written `a.b.c.d/n` (nothing around it), else null. */
+export function parseIPv4Prefix(text: string): string | null {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
+  if (!match) return null;
   const octets = match.slice(1, 5).map(Number);
   const length = Number(match[5]);
-  if (octets.some((o) => o > 255) || length > 32) return text.trim();
+  if (octets.some((o) => o > 255) || length > 32) return null;
   const value = octets.reduce((acc, o) => acc * 256 + o, 0);
   const size = 2 ** (32 - length);
   const network = Math.floor(value / size) * size;

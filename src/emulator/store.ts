@@ -4,6 +4,7 @@ import { ApiError } from './api-error.js';
 import { ClientTokens } from './client-tokens.js';
 import { isAlive, type LifecycleRecord, newRecord, stateOf, updatedAt } from './lifecycle.js';
 import type { AttachmentSeed, RouteTableSeed, RouterSeed, Topology } from './topology.js';
+import type { UnforeseenRoute } from './unforeseen-route.js';
 
 export interface StoreOptions {
   /** How long a new association stays `pending`. */
@@ -15,6 +16,8 @@ export interface StoreOptions {
    * eventually consistent list may (0: listed at once). The create and its checks see it at once.
    */
   associationListLagMs?: number;
+  /** The fault plan's unforeseen route, told when each association takes effect or is removed. */
+  unforeseenRoute?: UnforeseenRoute;
   now: () => number;
 }
 
@@ -107,6 +110,7 @@ export class Store {
     this.checkLinkable(erId, table, attachment);
     const association = this.newAssociation(attachment, routeTableId, false);
     this.associations.push(association);
+    if (!association.fails) this.options.unforeseenRoute?.noteChange(routeTableId, attachmentId, association.createdMs + this.options.availableAfterMs);
     this.tokens.remember(clientToken, association.id, request);
     return this.view(association);
   }
@@ -127,6 +131,7 @@ export class Store {
       throw new ApiError(400, 'ER.04002003', `An operation is in progress on this association (state ${state}).`);
     }
     association.deletingSinceMs = this.options.now();
+    this.options.unforeseenRoute?.noteChange(routeTableId, attachmentId, association.deletingSinceMs);
   }
 
   listAssociations(erId: string, routeTableId: string): Record<string, unknown>[] {

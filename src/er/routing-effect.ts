@@ -134,6 +134,31 @@ export function propagationEffect(input: PropagationInput): PropagationEffect {
   return input.action === 'create' ? createEffect(input) : deleteEffect(input);
 }
 
+/**
+ * The target table's effective routes once the change has settled, destination → route, by the
+ * same rules as propagationEffect; null for a create whose prefixes are unknown. What a check
+ * after the change compares the table with.
+ */
+export function tableAfterPropagation(input: PropagationInput): Map<string, RouteEntry> | null {
+  const routes = indexRoutes(input.target.routes).byDestination;
+  if (input.action === 'delete') {
+    for (const [destination, entry] of routes) {
+      const after = withdraw(entry, input.attachment.id);
+      if (after === null) routes.delete(destination);
+      else routes.set(destination, after);
+    }
+    return routes;
+  }
+  if (!input.prefixes) return null;
+  const own: Hop = { attachment_id: input.attachment.id, resource_type: input.attachment.resource_type };
+  for (const destination of input.prefixes.map(canonical)) {
+    const current = routes.get(destination);
+    if (!current) routes.set(destination, { destination, next_hops: [own], is_blackhole: false, route_type: 'propagation' });
+    else if (!current.next_hops.some((h) => h.attachment_id === own.attachment_id)) routes.set(destination, contest(current, own).after);
+  }
+  return routes;
+}
+
 function createEffect(input: PropagationInput): PropagationEffect {
   const { attachment, target } = input;
   const notes: string[] = [];
@@ -158,10 +183,10 @@ function createEffect(input: PropagationInput): PropagationEffect {
     if (!current) {
       appear.push({ destination, next_hops: [own], is_blackhole: false, route_type: 'propagation' });
     } else if (!fromUs) {
-      const outcome = sameDestination(destination, current, own);
-      conflicts.push(outcome.conflict);
-      if (outcome.after) changed.push({ destination, before: current, after: outcome.after });
-      sameRank ||= outcome.sameRank;
+      const { outcome, after } = contest(current, own);
+      conflicts.push(sameDestinationConflict(destination, current, own, outcome));
+      if (after !== current) changed.push({ destination, before: current, after });
+      sameRank ||= outcome === 'same_rank';
     }
     if (parsed) conflicts.push(...overlapping(destination, parsed, existing.parsed, attachment.id));
   }
@@ -178,33 +203,43 @@ function createEffect(input: PropagationInput): PropagationEffect {
   };
 }
 
-/** The target already has a route to the prefix, not through this attachment. */
-function sameDestination(destination: string, current: RouteEntry, own: Hop): { conflict: RoutingConflict; after?: RouteEntry; sameRank: boolean } {
-  const holder = describeHops(current);
-  if (current.is_blackhole) {
-    return { sameRank: false, conflict: { kind: 'blackhole', destination, route: current, message: `${destination} is a blackhole route in this table: traffic to it stays dropped, the propagated route is not used.` } };
-  }
-  if (current.route_type === 'static') {
-    return { sameRank: false, conflict: { kind: 'static_route', destination, route: current, message: `A static route to ${destination} via ${holder} takes precedence: traffic keeps going there, the propagated route is not used.` } };
-  }
+/** How the attachment's route fares against the table's route to the same destination (docs/routing.md). */
+type Contest = 'blackhole' | 'static_route' | 'ranks_higher' | 'same_rank' | 'ranks_lower';
+
+/**
+ * The table's route to a destination once the attachment (not yet among its next hops) propagates
+ * it too. `after` is `current` itself when the route stays as it is. The one place these rules
+ * live: the effect's conflicts and tableAfterPropagation's prediction both come from it.
+ */
+function contest(current: RouteEntry, own: Hop): { outcome: Contest; after: RouteEntry } {
+  if (current.is_blackhole) return { outcome: 'blackhole', after: current };
+  if (current.route_type === 'static') return { outcome: 'static_route', after: current };
   const ours = rank(own.resource_type);
   const theirs = Math.min(...current.next_hops.map((h) => rank(h.resource_type)));
-  const conflict = (message: string): RoutingConflict => ({ kind: 'learned_from_another_attachment', destination, route: current, message });
-  if (ours < theirs) {
-    return {
-      sameRank: false,
-      after: { ...current, next_hops: [own] },
-      conflict: conflict(`${destination} is already learned from ${holder}; this ${own.resource_type ?? 'attachment'} route ranks higher and takes the traffic over.`),
-    };
+  if (ours < theirs) return { outcome: 'ranks_higher', after: { ...current, next_hops: [own] } };
+  if (ours === theirs) return { outcome: 'same_rank', after: { ...current, next_hops: [...current.next_hops, own] } };
+  return { outcome: 'ranks_lower', after: current };
+}
+
+/** The target already has a route to the prefix, not through this attachment: why it matters. */
+function sameDestinationConflict(destination: string, current: RouteEntry, own: Hop, outcome: Contest): RoutingConflict {
+  const holder = describeHops(current);
+  const conflict = (kind: ConflictKind, message: string): RoutingConflict => ({ kind, destination, route: current, message });
+  switch (outcome) {
+    case 'blackhole':
+      return conflict('blackhole', `${destination} is a blackhole route in this table: traffic to it stays dropped, the propagated route is not used.`);
+    case 'static_route':
+      return conflict('static_route', `A static route to ${destination} via ${holder} takes precedence: traffic keeps going there, the propagated route is not used.`);
+    case 'ranks_higher':
+      return conflict(
+        'learned_from_another_attachment',
+        `${destination} is already learned from ${holder}; this ${own.resource_type ?? 'attachment'} route ranks higher and takes the traffic over.`,
+      );
+    case 'same_rank':
+      return conflict('learned_from_another_attachment', `${destination} is already learned from ${holder}, of the same rank: both become next hops (UNVERIFIED how ER shares the traffic).`);
+    case 'ranks_lower':
+      return conflict('learned_from_another_attachment', `${destination} is already learned from ${holder}, which ranks higher: traffic keeps going there, this route is only a backup.`);
   }
-  if (ours === theirs) {
-    return {
-      sameRank: true,
-      after: { ...current, next_hops: [...current.next_hops, own] },
-      conflict: conflict(`${destination} is already learned from ${holder}, of the same rank: both become next hops (UNVERIFIED how ER shares the traffic).`),
-    };
-  }
-  return { sameRank: false, conflict: conflict(`${destination} is already learned from ${holder}, which ranks higher: traffic keeps going there, this route is only a backup.`) };
 }
 
 /** Routes in the table that overlap the prefix without being equal to it. */
@@ -241,11 +276,11 @@ function deleteEffect(input: PropagationInput): PropagationEffect {
   const changed: ChangedEntry[] = [];
   const prefixes: string[] = [];
   for (const entry of indexRoutes(target.routes).byDestination.values()) {
-    if (entry.route_type === 'static' || !entry.next_hops.some((h) => h.attachment_id === attachment.id)) continue;
+    const after = withdraw(entry, attachment.id);
+    if (after === entry) continue;
     prefixes.push(entry.destination);
-    const others = entry.next_hops.filter((h) => h.attachment_id !== attachment.id);
-    if (others.length === 0) disappear.push(entry);
-    else changed.push({ destination: entry.destination, before: entry, after: { ...entry, next_hops: others } });
+    if (after === null) disappear.push(entry);
+    else changed.push({ destination: entry.destination, before: entry, after });
   }
   const notes =
     disappear.length > 0
@@ -258,6 +293,16 @@ function deleteEffect(input: PropagationInput): PropagationEffect {
     changed: listed(changed, byDestination),
     notes,
   };
+}
+
+/**
+ * The route once the attachment stops propagating into the table: `entry` itself when untouched
+ * (a static route, or not through the attachment), with fewer next hops, or null when it goes.
+ */
+function withdraw(entry: RouteEntry, attachmentId: string): RouteEntry | null {
+  if (entry.route_type === 'static' || !entry.next_hops.some((h) => h.attachment_id === attachmentId)) return entry;
+  const others = entry.next_hops.filter((h) => h.attachment_id !== attachmentId);
+  return others.length === 0 ? null : { ...entry, next_hops: others };
 }
 
 /** Rank of a propagated route by attachment type, lower wins (docs/routing.md); unlisted types last. */
