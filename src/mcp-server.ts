@@ -10,9 +10,12 @@ import { VERSION } from './version.js';
 
 export const INSTRUCTIONS = [
   'Manages Huawei Cloud Enterprise Router (ER) route-table associations and propagations.',
-  'Workflow: find IDs with the list_* tools → create_route_association with dry_run: true to see the plan →',
-  'create_route_association → get_association_state with wait_for "available" → (undo: delete_route_association,',
-  'then get_association_state with wait_for "deleted").',
+  'Workflow: find IDs with the list_* tools → create_route_association with dry_run: true to see the plan (it returns a plan_id) →',
+  'create_route_association with that plan_id → get_association_state with wait_for "available" (it then checks the routes',
+  'against the plan: "verification") → (undo: delete_route_association, then get_association_state with wait_for "deleted").',
+  'A person approves every change. If the answer is status "approval_required", nothing was sent: show the person the',
+  'approval_url and the plan, and call again with the same arguments and plan_id once they say they approved it.',
+  'A PLAN_STALE error means the world changed since the plan: show the fresh plan it carries before going on.',
   'Connecting an attachment to a route table usually also needs a propagation (the table learns the attachment\'s',
   'routes): the same steps with create_route_propagation and get_propagation_state. Dry runs show the routing_effect;',
   'list_effective_routes shows what a table really routes.',

@@ -51,6 +51,12 @@ export interface InMemoryHarness {
   close(): Promise<void>;
 }
 
+/**
+ * For tests of the write itself (retries, convergence, errors), not of its approval: the
+ * operator's explicit opt-out, so no plan is made and nobody is asked before the write.
+ */
+export const WITHOUT_APPROVAL: Partial<GuardrailSettings> = { confirmWrites: 'never' };
+
 export interface InMemoryOptions {
   env?: Partial<ToolEnv>;
   http?: Partial<HttpClientOptions>;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { callOptions, type ToolCall } from '../toolkit/context.js';
 import { failedRead, readRoutes } from './effect-report.js';
 import type { Expectation } from './expectation.js';
-import { compareTables, type Difference } from './verification.js';
+import { compareTables, type Difference, describeSignature } from './verification.js';
 
 /** Differences listed in a result; the count stays exact. */
 const MAX_DIFFERENCES = 20;
@@ -53,8 +53,8 @@ export async function verifyRoutes(expectation: Expectation, call: ToolCall): Pr
       route_table_id,
       destination,
       kind,
-      ...(expected === null ? {} : { expected }),
-      ...(observed === null ? {} : { observed }),
+      ...(expected === null ? {} : { expected: describeSignature(expected) }),
+      ...(observed === null ? {} : { observed: describeSignature(observed) }),
     })),
     differences_count: differences.length,
   };

@@ -20,7 +20,8 @@ export const createRouteAssociationTool = defineWriteTool({
     title: 'Associate an attachment with a route table',
     description:
       'Associates an ER attachment (VPC, VPN, peering…) with a route table of the same enterprise router. ' +
-      'Call it with dry_run: true first to see the plan and any conflict. Idempotent: retries with the same ' +
+      'Call it with dry_run: true first to see the plan and any conflict, then with the plan_id it returns to make exactly that change ' +
+      '(a person approves it; see status approval_required). Idempotent: retries with the same ' +
       'client_token never create a duplicate. The association starts "pending": follow with get_association_state.',
     inputSchema: createInput,
     outputSchema: createOutput,

@@ -23,7 +23,8 @@ export const createRoutePropagationTool = defineWriteTool({
       'Makes a route table of the enterprise router learn the routes of an attachment (a VPC’s CIDR blocks, a gateway’s routes), ' +
       'so traffic looked up in that table can reach it. An association decides which table an attachment USES; a propagation decides ' +
       'which tables LEARN its routes: connecting usually needs both. Call with dry_run: true first to see the routing effect and ' +
-      'conflicts. Idempotent: retries with the same client_token never create a duplicate. Starts "pending": follow with get_propagation_state.',
+      'conflicts, then with the plan_id it returns to make exactly that change (a person approves it; see status approval_required). ' +
+      'Idempotent: retries with the same client_token never create a duplicate. Starts "pending": follow with get_propagation_state.',
     inputSchema: createInput,
     outputSchema: createPropagationOutput,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },

@@ -14,7 +14,7 @@ export const deleteRouteAssociationTool = defineWriteTool({
     title: 'Remove an attachment’s association from a route table',
     description:
       'Disassociates an attachment from a route table (the undo of create_route_association; its result carries the ' +
-      'arguments). Traffic through that attachment stops using the table. Try dry_run: true first. Then wait with ' +
+      'arguments). Traffic through that attachment stops using the table. Try dry_run: true first, then call with its plan_id (a person approves it). Then wait with ' +
       'get_association_state, wait_for "deleted".',
     inputSchema: deleteInput,
     outputSchema: deleteOutput,

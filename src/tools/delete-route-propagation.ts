@@ -16,7 +16,7 @@ export const deleteRoutePropagationTool = defineWriteTool({
     description:
       'Removes the propagation of an attachment into a route table (the undo of create_route_propagation; its result carries the ' +
       'arguments): the table forgets the attachment’s routes, so traffic looked up there can no longer reach it that way. Try ' +
-      'dry_run: true first to see which destinations disappear. Then wait with get_propagation_state, wait_for "deleted".',
+      'dry_run: true first to see which destinations disappear, then call with its plan_id (a person approves it). Then wait with get_propagation_state, wait_for "deleted".',
     inputSchema: deleteInput,
     outputSchema: deletePropagationOutput,
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },

@@ -9,7 +9,7 @@ import { IAM_ACTIONS } from '../../src/er/iam-actions.js';
 import { lookUpProjectId } from '../../src/er/iam.js';
 import { HttpClient } from '../../src/http/http-client.js';
 import { hintFor } from '../../src/toolkit/hints.js';
-import { CANARY, connectInMemory, errorOf, type InMemoryHarness } from '../helpers.js';
+import { CANARY, connectInMemory, errorOf, type InMemoryHarness, WITHOUT_APPROVAL } from '../helpers.js';
 import { erError, type ScriptedServer, startScriptedServer } from '../scripted-server.js';
 
 const ref = { erId: SANDBOX_IDS.router, routeTableId: SANDBOX_IDS.prodTable, attachmentId: SANDBOX_IDS.paymentsVpc };
@@ -70,7 +70,7 @@ describe('403 hints through the tools', () => {
   let harness: InMemoryHarness;
   beforeAll(async () => {
     const standIn = { url: server.url, store: { topology: sandboxTopology() } } as unknown as Emulator;
-    harness = await connectInMemory(standIn);
+    harness = await connectInMemory(standIn, { settings: WITHOUT_APPROVAL });
   });
   afterAll(() => harness.close());
 

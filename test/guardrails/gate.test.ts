@@ -1,4 +1,5 @@
 // Guardrails in memory: read-only, allow-lists, human confirmation in every mode, audit records.
+import { createHash } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
@@ -18,6 +19,8 @@ let emulator: Emulator;
 let harness: InMemoryHarness;
 let auditPath: string;
 let elicitations: Array<{ message: string }>;
+/** Where these tests say approval pages are; the pages themselves are tested in test/approvals/. */
+const PAGE_BASE = 'http://127.0.0.1:9/approvals';
 
 afterEach(async () => {
   await harness?.close();
@@ -29,7 +32,7 @@ async function setUp(settings: Partial<GuardrailSettings>, elicit?: ElicitResult
   auditPath = join(tempDir('er-audit'), 'nested', 'audit.jsonl');
   elicitations = [];
   const capabilities = elicit ? { elicitation: { form: {} } } : {};
-  harness = await connectInMemory(emulator, { client: { capabilities }, settings, audit: openAuditLog(auditPath) });
+  harness = await connectInMemory(emulator, { client: { capabilities }, settings, audit: openAuditLog(auditPath), pages: { urlFor: async (id) => `${PAGE_BASE}/${id}` } });
   if (elicit) {
     harness.client.setRequestHandler(ElicitRequestSchema, async (request) => {
       elicitations.push({ message: request.params.message });
@@ -41,6 +44,7 @@ async function setUp(settings: Partial<GuardrailSettings>, elicit?: ElicitResult
 }
 
 const writes = () => emulator.requests.filter(isWrite);
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 function auditRecords(): AttemptRecord[] {
   return readFileSync(auditPath, 'utf8')
@@ -126,35 +130,70 @@ describe('human confirmation', () => {
       expect(message).toContain(part);
     }
     expect(writes()).toHaveLength(1);
-    expect(auditRecords()).toEqual([
-      expect.objectContaining({ event: 'intent', guardrail: 'confirmation_accepted' }),
-      expect.objectContaining({ event: 'outcome', outcome: 'succeeded', guardrail: 'confirmation_accepted', state: 'pending' }),
-    ]);
+    const records = auditRecords() as unknown as Array<Record<string, unknown>>;
+    expect(records.map((r) => r.event)).toEqual(['approval_requested', 'approved', 'intent', 'outcome']);
+    const planId = records[0]!.plan_id;
+    expect(records[1]).toMatchObject({ plan_id: planId, person: 'stdio', channel: 'form' });
+    // What the person saw is what the audit hashes.
+    expect(records[2]).toMatchObject({ guardrail: 'approved', plan_id: planId, plan_sha256: sha256(message), requested_by: 'stdio', approved_by: 'stdio', approval_channel: 'form' });
+    expect(records[3]).toMatchObject({ outcome: 'succeeded', state: 'pending', plan_id: planId, approved_by: 'stdio' });
   });
 
-  it.each(['decline', 'cancel', 'accept-unticked'] as const)('sends nothing when the human answers %s', async (answer) => {
+  it.each(['decline', 'cancel', 'accept-unticked'] as const)('sends nothing when the human answers %s, and the plan stays rejected', async (answer) => {
     await setUp({ confirmWrites: 'always' }, answer);
     const error = errorOf(await harness.client.callTool({ name: 'delete_route_association', arguments: deleteArgs }));
-    expect(error.error_code).toBe('DECLINED_BY_HUMAN');
-    expect(String(error.error_msg)).toMatch(/human (declined|cancelled)/);
+    expect(error).toMatchObject({ error_code: 'DECLINED_BY_HUMAN', status: 'declined' });
+    expect(String(error.error_msg)).toMatch(/stdio rejected plan plan-/);
     expect(elicitations).toHaveLength(1);
     expect(writes()).toEqual([]);
-    expect(auditRecords()).toEqual([expect.objectContaining({ event: 'outcome', outcome: 'declined' })]);
+    expect(auditRecords().map((r) => r.event)).toEqual(['approval_requested', 'rejected', 'outcome']);
+    expect(outcomes()).toEqual([expect.objectContaining({ outcome: 'declined' })]);
+    // The rejected plan cannot be used later: asking with it again is declined without a question.
+    const again = errorOf(await harness.client.callTool({ name: 'delete_route_association', arguments: { ...deleteArgs, plan_id: error.plan_id } }));
+    expect(again).toMatchObject({ error_code: 'DECLINED_BY_HUMAN', status: 'declined' });
+    expect(elicitations).toHaveLength(1);
+    expect(writes()).toEqual([]);
   });
 
-  it('auto: a client that cannot elicit is not asked and the write goes ahead', async () => {
+  it.each(['auto', 'always'] as const)('%s: a client that cannot elicit gets approval_required (a result, not an error) and nothing is sent', async (mode) => {
+    await setUp({ confirmWrites: mode });
+    const pending = structured<{ status: string; plan_id: string; approval_url: string; hint: string }>(await harness.client.callTool({ name: 'create_route_association', arguments: createArgs }));
+    expect(pending).toMatchObject({ status: 'approval_required', approval_url: `${PAGE_BASE}/${pending.plan_id}` });
+    expect(pending.hint).toContain(`plan_id ${pending.plan_id}`);
+    expect(writes()).toEqual([]);
+    // Asking again before a decision answers the same, and is asked once in the audit.
+    const again = structured<{ status: string; plan_id: string }>(await harness.client.callTool({ name: 'create_route_association', arguments: { ...createArgs, plan_id: pending.plan_id } }));
+    expect(again).toMatchObject({ status: 'approval_required', plan_id: pending.plan_id });
+    expect(writes()).toEqual([]);
+    expect(auditRecords().map((r) => r.event)).toEqual(['approval_requested', 'outcome', 'outcome']);
+    expect(outcomes().map((o) => o.outcome)).toEqual(['approval_required', 'approval_required']);
+  });
+
+  it('a plan approved on its page is made on the next call, with the person and the page in the intent', async () => {
     await setUp({ confirmWrites: 'auto' });
-    structured(await harness.client.callTool({ name: 'create_route_association', arguments: createArgs }));
+    const pending = structured<{ plan_id: string }>(await harness.client.callTool({ name: 'create_route_association', arguments: createArgs }));
+    expect(harness.desk.decide(pending.plan_id, 'approve', { caller: 'stdio', scopes: null }, 'page')).toMatchObject({ ok: true });
+    structured(await harness.client.callTool({ name: 'create_route_association', arguments: { ...createArgs, plan_id: pending.plan_id } }));
     expect(writes()).toHaveLength(1);
-    expect(outcomes()[0]?.guardrail).toBe('confirmation_unsupported_by_client');
+    const intent = auditRecords().find((r) => r.event === 'intent');
+    expect(intent).toMatchObject({ plan_id: pending.plan_id, approved_by: 'stdio', approval_channel: 'page' });
   });
 
-  it('always: a client that cannot elicit is refused (fail closed) with how to configure', async () => {
-    await setUp({ confirmWrites: 'always' });
+  it('a plan rejected on its page is declined on the next call', async () => {
+    await setUp({ confirmWrites: 'auto' });
+    const pending = structured<{ plan_id: string }>(await harness.client.callTool({ name: 'create_route_association', arguments: createArgs }));
+    expect(harness.desk.decide(pending.plan_id, 'reject', { caller: 'stdio', scopes: null }, 'page')).toMatchObject({ ok: true });
+    const error = errorOf(await harness.client.callTool({ name: 'create_route_association', arguments: { ...createArgs, plan_id: pending.plan_id } }));
+    expect(error).toMatchObject({ error_code: 'DECLINED_BY_HUMAN', status: 'declined' });
+    expect(writes()).toEqual([]);
+  });
+
+  it('without any approval page the write fails closed', async () => {
+    emulator = await startTestEmulator();
+    harness = await connectInMemory(emulator, { settings: { confirmWrites: 'auto' } });
     const error = errorOf(await harness.client.callTool({ name: 'create_route_association', arguments: createArgs }));
-    expect(error.error_code).toBe('CONFIRMATION_REQUIRED');
-    expect(String(error.hint)).toContain('--confirm-writes');
-    expect(emulator.requests).toEqual([]);
+    expect(error.error_code).toBe('APPROVAL_UNAVAILABLE');
+    expect(writes()).toEqual([]);
   });
 
   it('never: does not ask even a client that could', async () => {
@@ -162,6 +201,7 @@ describe('human confirmation', () => {
     structured(await harness.client.callTool({ name: 'create_route_association', arguments: createArgs }));
     expect(elicitations).toEqual([]);
     expect(writes()).toHaveLength(1);
+    expect(auditRecords().find((r) => r.event === 'intent')).toMatchObject({ approval_channel: 'none', approved_by: null, plan_id: null });
   });
 
   it('a dry run needs no approval and is audited as a dry run', async () => {
@@ -169,7 +209,7 @@ describe('human confirmation', () => {
     structured(await harness.client.callTool({ name: 'create_route_association', arguments: { ...createArgs, dry_run: true } }));
     expect(elicitations).toEqual([]);
     expect(writes()).toEqual([]);
-    expect(auditRecords()).toEqual([expect.objectContaining({ outcome: 'dry_run' })]);
+    expect(auditRecords()).toEqual([expect.objectContaining({ outcome: 'dry_run', plan_id: expect.stringMatching(/^plan-/) })]);
   });
 
   it('the agent cannot switch confirmation off with an argument', async () => {
@@ -186,7 +226,7 @@ describe('confirmation matrix: every mode with every kind of client', () => {
     ['auto', 'accept', 1, 1],
     ['auto', 'decline', 1, 0],
     ['auto', 'cancel', 1, 0],
-    ['auto', 'none', 0, 1],
+    ['auto', 'none', 0, 0],
     ['always', 'accept', 1, 1],
     ['always', 'decline', 1, 0],
     ['always', 'cancel', 1, 0],
@@ -201,7 +241,8 @@ describe('confirmation matrix: every mode with every kind of client', () => {
     const result = await harness.client.callTool({ name: 'create_route_association', arguments: createArgs });
     expect(elicitations).toHaveLength(questions);
     expect(writes()).toHaveLength(sent);
-    expect(Boolean(result.isError)).toBe(sent === 0);
+    // A client that cannot ask gets approval_required: a result, not an error.
+    expect(Boolean(result.isError)).toBe(sent === 0 && answer !== 'none');
   });
 });
 

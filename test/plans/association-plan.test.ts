@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type Emulator, isWrite } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS, sandboxTopology, type Topology } from '../../src/emulator/topology.js';
 import type { Plan } from '../../src/plans/association-plan.js';
-import { connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured } from '../helpers.js';
+import { connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured, WITHOUT_APPROVAL } from '../helpers.js';
 
 const ids = SANDBOX_IDS;
 let emulator: Emulator;
@@ -11,7 +11,7 @@ let harness: InMemoryHarness;
 
 async function setUp(topology?: Topology): Promise<void> {
   emulator = await startTestEmulator(topology ? { topology } : {});
-  harness = await connectInMemory(emulator);
+  harness = await connectInMemory(emulator, { settings: WITHOUT_APPROVAL });
 }
 
 afterEach(async () => {
@@ -139,7 +139,7 @@ describe('delete_route_association dry_run', () => {
 
   it('reports an operation in progress on a pending association', async () => {
     emulator = await startTestEmulator({ availableAfterMs: 60_000 });
-    harness = await connectInMemory(emulator);
+    harness = await connectInMemory(emulator, { settings: WITHOUT_APPROVAL });
     const args = { er_id: ids.router, route_table_id: ids.prodTable, attachment_id: ids.paymentsVpc };
     structured(await harness.client.callTool({ name: 'create_route_association', arguments: args }));
     const writes = emulator.requests.filter(isWrite).length;
@@ -187,7 +187,7 @@ describe('delete_route_association', () => {
 describe('delete_route_association when the answer is lost', () => {
   it('settles a disassociate whose answer was cut off: reported deleting, applied once', async () => {
     emulator = await startTestEmulator({ faults: { seed: 1, sequence: ['reset-after'] } });
-    harness = await connectInMemory(emulator);
+    harness = await connectInMemory(emulator, { settings: WITHOUT_APPROVAL });
     const args = { er_id: ids.router, route_table_id: ids.prodTable, attachment_id: ids.webVpc };
     const body = structured<{ state: string; already_gone: boolean }>(await harness.client.callTool({ name: 'delete_route_association', arguments: args }));
     expect(body).toMatchObject({ state: 'deleting', already_gone: false });

@@ -6,7 +6,7 @@ import type { Emulator } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import { createRouteAssociationTool } from '../../src/tools/create-route-association.js';
 import { FakeClock } from '../fake-clock.js';
-import { connectInMemory, errorOf, expectNoCanary, type InMemoryHarness, startTestEmulator, structured } from '../helpers.js';
+import { connectInMemory, errorOf, expectNoCanary, type InMemoryHarness, startTestEmulator, structured, WITHOUT_APPROVAL } from '../helpers.js';
 
 const ids = { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, attachment_id: SANDBOX_IDS.paymentsVpc };
 const other = { ...ids, attachment_id: SANDBOX_IDS.analyticsVpc };
@@ -17,7 +17,7 @@ const outputs: string[] = [];
 
 async function setUp(faults: FaultPlan, clock?: FakeClock): Promise<void> {
   emulator = await startTestEmulator({ faults });
-  harness = await connectInMemory(emulator, clock ? { env: { clock, callDeadlineMs: 300_000 }, http: { clock } } : {});
+  harness = await connectInMemory(emulator, clock ? { env: { clock, callDeadlineMs: 300_000 }, http: { clock }, settings: WITHOUT_APPROVAL } : { settings: WITHOUT_APPROVAL });
 }
 
 const count = (operation: string) => emulator.requests.filter((r) => r.operation === operation).length;

@@ -7,7 +7,7 @@ import { SANDBOX_IDS, sandboxTopology } from '../../src/emulator/topology.js';
 import type { HttpClientOptions } from '../../src/http/http-client.js';
 import type { ToolEnv } from '../../src/toolkit/context.js';
 import { FakeClock } from '../fake-clock.js';
-import { CANARY, connectInMemory, errorOf, expectNoCanary, type InMemoryHarness, startTestEmulator, structured } from '../helpers.js';
+import { CANARY, connectInMemory, errorOf, expectNoCanary, type InMemoryHarness, startTestEmulator, structured, WITHOUT_APPROVAL } from '../helpers.js';
 import { erError, type ScriptedReply, type ScriptedServer, startScriptedServer } from '../scripted-server.js';
 
 const ids = { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, attachment_id: SANDBOX_IDS.paymentsVpc };
@@ -28,7 +28,7 @@ afterEach(async () => {
 
 async function withEmulator(faults?: FaultPlan, overrides: Partial<ToolEnv> = {}, http: Partial<HttpClientOptions> = {}): Promise<Emulator> {
   emulator = await startTestEmulator({ faults });
-  harness = await connectInMemory(emulator, { env: overrides, http });
+  harness = await connectInMemory(emulator, { env: overrides, http, settings: WITHOUT_APPROVAL });
   return emulator;
 }
 
@@ -37,7 +37,7 @@ async function withScripted(reply: (index: number) => ScriptedReply): Promise<Sc
   scripted = await startScriptedServer((_req, index) => reply(index));
   // connectInMemory needs only the URL and the topology's project and region from an emulator.
   const stand_in = { url: scripted.url, store: { topology: sandboxTopology() } } as unknown as Emulator;
-  harness = await connectInMemory(stand_in);
+  harness = await connectInMemory(stand_in, { settings: WITHOUT_APPROVAL });
   return scripted;
 }
 
@@ -270,7 +270,7 @@ describe('create converges instead of guessing', () => {
 
   it('ER.04002002 while the association on this table is being deleted: not a success, says to wait', async () => {
     const em = (emulator = await startTestEmulator({ deletedAfterMs: 60_000 }));
-    harness = await connectInMemory(em);
+    harness = await connectInMemory(em, { settings: WITHOUT_APPROVAL });
     const deleted = await harness.client.callTool({ name: 'delete_route_association', arguments: { ...ids, attachment_id: SANDBOX_IDS.webVpc } });
     expect(structured<{ state: string }>(deleted).state).toBe('deleting');
     const error = actionable(await create({ ...ids, attachment_id: SANDBOX_IDS.webVpc }));

@@ -14,7 +14,7 @@ import type { Plan } from '../../src/plans/association-plan.js';
 import type { PropagationPlan } from '../../src/plans/propagation-plan.js';
 import { EFFECT_TEXT_BUDGET } from '../../src/plans/effect-report.js';
 import { TEXT_BUDGET } from '../../src/toolkit/paging.js';
-import { connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured, tempDir, textOf } from '../helpers.js';
+import { connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured, tempDir, textOf, WITHOUT_APPROVAL } from '../helpers.js';
 
 const payments = { er_id: ids.router, route_table_id: ids.prodTable, attachment_id: ids.paymentsVpc };
 
@@ -30,7 +30,7 @@ async function setUp(options: { faults?: FaultPlan; settings?: Partial<Guardrail
   emulator = await startTestEmulator({ ...(options.faults ? { faults: options.faults } : {}), ...(options.topology ? { topology: options.topology } : {}) });
   const elicit = options.elicit;
   harness = await connectInMemory(emulator, {
-    settings: options.settings,
+    settings: options.settings ?? WITHOUT_APPROVAL,
     ...(options.auditPath ? { audit: openAuditLog(options.auditPath) } : {}),
     ...(elicit ? { client: { capabilities: { elicitation: { form: {} } } } } : {}),
   });
@@ -304,11 +304,10 @@ describe('guardrails apply to the propagation tools through the registry', () =>
     expect(asked[0]).toContain('Appear: 10.10.0.0/16');
     expect(asked[0]).toContain('10.10.99.0/24');
     const records = readFileSync(auditPath, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as AttemptRecord);
-    expect(records.map((r) => [r.event, r.tool])).toEqual([
-      ['intent', 'create_route_propagation'],
-      ['outcome', 'create_route_propagation'],
-    ]);
-    expect(records[0]).toMatchObject({ client_token: created.client_token, guardrail: 'confirmation_accepted' });
-    expect(records[1]).toMatchObject({ outcome: 'succeeded', state: 'pending' });
+    expect(records.map((r) => r.event)).toEqual(['approval_requested', 'approved', 'intent', 'outcome']);
+    const planId = (records[0] as unknown as { plan_id: string }).plan_id;
+    expect(records[1]).toMatchObject({ plan_id: planId, person: 'stdio', channel: 'form' });
+    expect(records[2]).toMatchObject({ tool: 'create_route_propagation', client_token: created.client_token, guardrail: 'approved', plan_id: planId, requested_by: 'stdio', approved_by: 'stdio', approval_channel: 'form' });
+    expect(records[3]).toMatchObject({ outcome: 'succeeded', state: 'pending', attempt_id: records[2]!.attempt_id });
   });
 });

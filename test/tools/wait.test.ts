@@ -4,7 +4,7 @@ import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import type { Emulator } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import { FakeClock } from '../fake-clock.js';
-import { connectInMemory, type InMemoryHarness, startTestEmulator, structured } from '../helpers.js';
+import { connectInMemory, type InMemoryHarness, startTestEmulator, structured, WITHOUT_APPROVAL } from '../helpers.js';
 
 const args = { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, attachment_id: SANDBOX_IDS.paymentsVpc };
 let emulator: Emulator;
@@ -21,7 +21,7 @@ interface StateResult {
 
 async function setUp(availableAfterMs: number): Promise<void> {
   emulator = await startTestEmulator({ availableAfterMs, deletedAfterMs: availableAfterMs });
-  harness = await connectInMemory(emulator);
+  harness = await connectInMemory(emulator, { settings: WITHOUT_APPROVAL });
   structured(await harness.client.callTool({ name: 'create_route_association', arguments: args }));
 }
 
@@ -70,7 +70,7 @@ describe('get_association_state waiting', () => {
     // A clock that never moves by itself: a wait between polls ends only by cancellation.
     const clock = new FakeClock(false);
     emulator = await startTestEmulator({ availableAfterMs: 60_000, deletedAfterMs: 60_000 });
-    harness = await connectInMemory(emulator, { env: { clock } });
+    harness = await connectInMemory(emulator, { env: { clock }, settings: WITHOUT_APPROVAL });
     structured(await harness.client.callTool({ name: 'create_route_association', arguments: args }));
     const controller = new AbortController();
     const call = harness.client.callTool({ name: 'get_association_state', arguments: { ...args, wait_for: 'available', timeout_seconds: 600 } }, undefined, {
@@ -88,7 +88,7 @@ describe('get_association_state waiting', () => {
 
   it('treats failed as terminal and stops waiting', async () => {
     emulator = await startTestEmulator({ availableAfterMs: 200 });
-    harness = await connectInMemory(emulator);
+    harness = await connectInMemory(emulator, { settings: WITHOUT_APPROVAL });
     emulator.store.failAssociationsOf(SANDBOX_IDS.paymentsVpc);
     structured(await harness.client.callTool({ name: 'create_route_association', arguments: args }));
     const body = structured<StateResult>(await harness.client.callTool({ name: 'get_association_state', arguments: { ...args, wait_for: 'available', timeout_seconds: 600 } }));
@@ -110,7 +110,7 @@ describe('get_association_state waiting through a bad patch', () => {
   it('keeps waiting when a poll in the middle is throttled, and still reaches available', async () => {
     // Request 1 is the create, 2 the first poll; polls 3-6 are throttled (every retry of one poll).
     emulator = await startTestEmulator({ availableAfterMs: 400, faults: { seed: 1, sequence: ['none', 'none', 'throttle', 'throttle', 'throttle', 'throttle'], retryAfterSeconds: 0 } });
-    harness = await connectInMemory(emulator);
+    harness = await connectInMemory(emulator, { settings: WITHOUT_APPROVAL });
     structured(await harness.client.callTool({ name: 'create_route_association', arguments: args }));
     const progress: Progress[] = [];
     const result = await harness.client.callTool({ name: 'get_association_state', arguments: { ...args, wait_for: 'available', timeout_seconds: 30 } }, undefined, {
@@ -125,7 +125,7 @@ describe('get_association_state waiting through a bad patch', () => {
 
   it('still fails at once when the very first look fails', async () => {
     emulator = await startTestEmulator();
-    harness = await connectInMemory(emulator);
+    harness = await connectInMemory(emulator, { settings: WITHOUT_APPROVAL });
     const result = await harness.client.callTool({ name: 'get_association_state', arguments: { ...args, route_table_id: 'no-such-table', wait_for: 'available', timeout_seconds: 30 } });
     expect(result.isError).toBe(true);
   });
