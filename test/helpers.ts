@@ -8,7 +8,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { type CallToolResult, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { type Emulator, type EmulatorOptions, startEmulator } from '../src/emulator/emulator.js';
 import { ConnectionState } from '../src/connection.js';
 import { ErClient, RequestTrace } from '../src/er/client.js';
@@ -152,24 +152,42 @@ export function envFor(emulator: Emulator, extra: Record<string, string> = {}): 
 export interface SpawnedServer {
   client: Client;
   transport: StdioClientTransport;
+  /** The approval messages the person was shown (with `approveForms`). */
+  asked: string[];
   /** Everything the server wrote to stderr so far. */
   stderr(): string;
   pid(): number | null;
   close(): Promise<void>;
 }
 
+export interface SpawnOptions {
+  /**
+   * The client declares form elicitation and the person approves every change it is asked about
+   * (the approval messages are kept in `asked`). Without it, the client cannot elicit at all.
+   */
+  approveForms?: boolean;
+}
+
 /** Spawns the built server (dist/cli.js) over real stdio with exactly the given environment. */
-export async function spawnServer(env: Record<string, string>, args: string[] = []): Promise<SpawnedServer> {
+export async function spawnServer(env: Record<string, string>, args: string[] = [], options: SpawnOptions = {}): Promise<SpawnedServer> {
   const transport = new StdioClientTransport({ command: process.execPath, args: [CLI_PATH, ...args], env, stderr: 'pipe' });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
   });
-  const client = new Client({ name: 'e2e', version: '1.0.0' });
+  const asked: string[] = [];
+  const client = new Client({ name: 'e2e', version: '1.0.0' }, options.approveForms ? { capabilities: { elicitation: { form: {} } } } : {});
+  if (options.approveForms) {
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push(request.params.message);
+      return { action: 'accept', content: { approve: true } };
+    });
+  }
   await client.connect(transport);
   return {
     client,
     transport,
+    asked,
     stderr: () => stderr,
     pid: () => transport.pid,
     close: () => client.close(),
@@ -211,14 +229,16 @@ export interface StdioSession {
 
 /**
  * One built server over stdio against one emulator for a whole describe block: started in
- * beforeAll (configured only by the documented variables), closed in afterAll, after checking
+ * beforeAll (configured only by the documented variables, with a client that approves through
+ * the form), closed in afterAll, after checking
  * that no canary secret appeared in anything the tests recorded or the server logged.
  */
 export function useStdioSession(emulatorOptions: Partial<EmulatorOptions> = {}, args: string[] = []): StdioSession {
   const session = { outputs: [] as string[] } as StdioSession;
   beforeAll(async () => {
     session.emulator = await startTestEmulator(emulatorOptions);
-    session.server = await spawnServer(envFor(session.emulator), args);
+    // A client as in an IDE: it shows the approval form, and the person approves.
+    session.server = await spawnServer(envFor(session.emulator), args, { approveForms: true });
   });
   afterAll(async () => {
     await session.server.close();

@@ -23,7 +23,7 @@ describe('200 concurrent calls over one stdio session', () => {
   beforeAll(async () => {
     // A little latency keeps requests in flight together, so an unbounded pool would show.
     emulator = await startTestEmulator({ topology, faults: { seed: 5, latencyMs: [5, 25] } });
-    server = await spawnServer(envFor(emulator, { HUAWEICLOUD_ER_MCP_AUDIT_LOG: join(stateDir, 'audit.jsonl'), LOG_LEVEL: 'info' }));
+    server = await spawnServer(envFor(emulator, { HUAWEICLOUD_ER_MCP_AUDIT_LOG: join(stateDir, 'audit.jsonl'), LOG_LEVEL: 'info', HUAWEICLOUD_ER_MCP_CONFIRM_WRITES: 'never' }));
   });
   afterAll(async () => {
     await server.close();

@@ -118,7 +118,7 @@ describe('guardrail flags and variables on the built server', () => {
 describe('audit log of the built server', () => {
   it('keeps the record of a write when the process is killed right after answering', async () => {
     const auditPath = join(tempDir('er-audit'), 'audit.jsonl');
-    const transport = new StdioClientTransport({ command: process.execPath, args: [CLI_PATH, '--audit-log', auditPath], env: envFor(emulator), stderr: 'pipe' });
+    const transport = new StdioClientTransport({ command: process.execPath, args: [CLI_PATH, '--audit-log', auditPath, '--confirm-writes', 'never'], env: envFor(emulator), stderr: 'pipe' });
     let stderr = '';
     transport.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
     const client = new Client({ name: 'audit-kill', version: '1' });

@@ -94,6 +94,7 @@ describe('--sandbox reads the emulator fault plan', () => {
     const server = await spawnServer(
       { PATH: process.env.PATH ?? '', HOME: tempDir('er-mcp-lag'), HUAWEICLOUD_ER_EMULATOR_FAULTS: '{"associationListLagMs": 600000}' },
       ['--sandbox', '--audit-log', 'off'],
+      { approveForms: true },
     );
     try {
       const created = structured<{ association: { state: string } }>(await server.client.callTool({ name: 'create_route_association', arguments: ref }));

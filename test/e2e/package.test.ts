@@ -66,7 +66,7 @@ describe('the packed package, installed without dev dependencies', () => {
   });
 
   it('serves MCP over stdio: lists the tools and completes a sandbox create, then waits until it is available', async () => {
-    const transport = new StdioClientTransport({ command: bin, args: ['--sandbox'], env: env(), stderr: 'ignore' });
+    const transport = new StdioClientTransport({ command: bin, args: ['--sandbox', '--confirm-writes', 'never'], env: env(), stderr: 'ignore' });
     const client = new Client({ name: 'package-test', version: '1.0.0' });
     await client.connect(transport);
     try {

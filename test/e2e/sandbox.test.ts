@@ -8,7 +8,7 @@ const ids = { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.devTable, a
 describe('sandbox mode over stdio', () => {
   let server: SpawnedServer;
   beforeAll(async () => {
-    server = await spawnServer({ PATH: process.env.PATH ?? '', HOME: tempDir('er-mcp-sandbox') }, ['--sandbox']);
+    server = await spawnServer({ PATH: process.env.PATH ?? '', HOME: tempDir('er-mcp-sandbox') }, ['--sandbox'], { approveForms: true });
   });
   afterAll(async () => {
     await server.close();

@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator/emulator.js';
 import { generatedTopology } from '../../src/emulator/topology.js';
-import { connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured } from '../helpers.js';
+import { connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured, WITHOUT_APPROVAL } from '../helpers.js';
 
 const ATTACHMENTS = 300;
 let emulator: Emulator;
@@ -21,7 +21,7 @@ describe('failed creates under faults, one attempt each', () => {
       topology,
       faults: { seed: 7, throttle: 0.1, serverError: 0.1, busy: 0.1, resetBeforeApply: 0.1, resetAfterApply: 0.1, retryAfterSeconds: 0 },
     });
-    harness = await connectInMemory(emulator, { http: { retry: { maxAttempts: 1 } } });
+    harness = await connectInMemory(emulator, { http: { retry: { maxAttempts: 1 } }, settings: WITHOUT_APPROVAL });
     const erId = topology.routers[0]!.id;
     const tableId = topology.routeTables[0]!.id;
 

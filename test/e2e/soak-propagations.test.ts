@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { FaultPlan } from '../../src/emulator/faults.js';
 import type { Emulator } from '../../src/emulator/emulator.js';
 import { generatedTopology } from '../../src/emulator/topology.js';
-import { connectInMemory, errorOf, expectNoCanary, type InMemoryHarness, startTestEmulator, structured, textOf } from '../helpers.js';
+import { connectInMemory, errorOf, expectNoCanary, type InMemoryHarness, startTestEmulator, structured, textOf, WITHOUT_APPROVAL } from '../helpers.js';
 
 const ATTACHMENTS = 260;
 const TABLES = 2;
@@ -46,7 +46,7 @@ describe('fault soak of create_route_propagation', () => {
     const topology = generatedTopology({ attachments: ATTACHMENTS, routeTables: TABLES });
     const erId = topology.routers[0]!.id;
     emulator = await startTestEmulator({ topology, faults: PLAN });
-    harness = await connectInMemory(emulator, { http: { retry: { baseDelayMs: 1, maxDelayMs: 5 } } });
+    harness = await connectInMemory(emulator, { http: { retry: { baseDelayMs: 1, maxDelayMs: 5 } }, settings: WITHOUT_APPROVAL });
     const tally = { calls: 0, errors: {} as Record<string, number>, settledByLookUp: 0 };
     const firstTokens = new Set<string>();
 

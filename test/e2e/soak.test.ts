@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { FaultPlan } from '../../src/emulator/faults.js';
 import type { Emulator } from '../../src/emulator/emulator.js';
 import { generatedTopology } from '../../src/emulator/topology.js';
-import { connectInMemory, errorOf, expectNoCanary, type InMemoryHarness, startTestEmulator, structured, textOf } from '../helpers.js';
+import { connectInMemory, errorOf, expectNoCanary, type InMemoryHarness, startTestEmulator, structured, textOf, WITHOUT_APPROVAL } from '../helpers.js';
 
 const ATTACHMENTS = 360;
 const AGENTS = 40;
@@ -60,7 +60,7 @@ describe('fault soak of create_route_association', () => {
     const log = pino({ level: 'debug' }, new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) }));
     // Three attempts a call, not four: enough calls then fail outright that the agents' own
     // retries (with the token handed back) are exercised in every run.
-    harness = await connectInMemory(emulator, { env: { log }, http: { retry: { baseDelayMs: 2, maxDelayMs: 20, maxAttempts: 3 } } });
+    harness = await connectInMemory(emulator, { env: { log }, http: { retry: { baseDelayMs: 2, maxDelayMs: 20, maxAttempts: 3 } }, settings: WITHOUT_APPROVAL });
 
     const tally: Tally = { calls: 0, created: 0, alreadyAssociated: 0, settledByLookUp: 0, errors: {} };
     const firstTokens = new Map<string, string>();

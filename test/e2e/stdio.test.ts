@@ -1,6 +1,7 @@
 // The built server over real stdio, configured only through the documented environment variables.
 import { spawn } from 'node:child_process';
 import { describe, expect, it, vi } from 'vitest';
+import { isWrite } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import { CLI_PATH, errorOf, spawnServer, structured, textOf, useStdioSession } from '../helpers.js';
 
@@ -31,17 +32,22 @@ describe('built server over stdio against the emulator', () => {
     expect(body.next.tool).toBe('get_association_state');
     expect(body.next.arguments).toMatchObject(ref);
     expect(JSON.parse(textOf(result))).toEqual(body);
+    // Before it, read-only look-ups only: the plan the person approved in the client's form.
     const sent = session.emulator.requests.slice(before);
-    expect(sent).toEqual([expect.objectContaining({ operation: 'associate', status: 202, clientToken: 'e2e-token-1' })]);
+    expect(sent.filter(isWrite)).toEqual([expect.objectContaining({ operation: 'associate', status: 202, clientToken: 'e2e-token-1' })]);
+    expect(sent.findIndex(isWrite)).toBe(sent.length - 1);
+    expect(session.server.asked).toEqual([expect.stringContaining('ASSOCIATE')]);
   });
 
   it('get_association_state sees it become available', async () => {
     const result = await session.server.client.callTool({ name: 'get_association_state', arguments: { ...ref, wait_for: 'available', timeout_seconds: 30 } });
     session.outputs.push(JSON.stringify(result));
-    const body = structured<{ state: string; terminal: boolean; association: { route_table_id: string } }>(result);
+    const body = structured<{ state: string; terminal: boolean; association: { route_table_id: string }; verification: unknown }>(result);
     expect(body.state).toBe('available');
     expect(body.terminal).toBe(true);
     expect(body.association.route_table_id).toBe(ref.route_table_id);
+    // The change was made from a plan: once available, the routes are checked against it.
+    expect(body.verification).toMatchObject({ status: 'as_planned', differences: [], differences_count: 0, plan_id: expect.stringMatching(/^plan-/) });
   });
 
   it('invalid IDs give a clear isError and send no request', async () => {
