@@ -33,15 +33,20 @@ Guardrails (each also read from the environment variable beside it; the flag win
   --read-only                       HUAWEICLOUD_ER_MCP_READ_ONLY=true     no write tools at all
   --allow-er-ids ID,ID              HUAWEICLOUD_ER_MCP_ALLOW_ER_IDS       writes only on these routers
   --allow-route-table-ids ID,ID     HUAWEICLOUD_ER_MCP_ALLOW_ROUTE_TABLE_IDS
-  --confirm-writes auto|always|never HUAWEICLOUD_ER_MCP_CONFIRM_WRITES   ask the human before each write
+  --confirm-writes auto|always|never HUAWEICLOUD_ER_MCP_CONFIRM_WRITES   auto (= always): a person approves each write,
+                                                                        through the client's form or the approval page;
+                                                                        never: nobody is asked (an explicit opt-out)
   --confirm-timeout-seconds N       HUAWEICLOUD_ER_MCP_CONFIRM_TIMEOUT_SECONDS (120) wait for the answer
+  --plan-ttl-seconds N              HUAWEICLOUD_ER_MCP_PLAN_TTL_SECONDS (900) how long a plan can be approved and used
+  --require-second-person           HUAWEICLOUD_ER_MCP_REQUIRE_SECOND_PERSON=true  (serve --http) the approver must be
+                                                                        another caller, holding er:approve
   --audit-log PATH|off|-            HUAWEICLOUD_ER_MCP_AUDIT_LOG          default $XDG_STATE_HOME/huaweicloud-er-mcp/audit.jsonl
                                                                         (- : stdout, with serve --http only)
 
 HTTP (serve --http; variables: HUAWEICLOUD_ER_MCP_HTTP_HOST, _HTTP_PORT, else the flag in capitals after
       HUAWEICLOUD_ER_MCP_, e.g. --http-tokens = HUAWEICLOUD_ER_MCP_HTTP_TOKENS):
   --host ADDR (127.0.0.1)  --port N (8080)         where to listen; beyond loopback only with authentication
-  --http-tokens FILE                                lines "name sha256-hex-of-token er:read[,er:write]", mode 0600
+  --http-tokens FILE                                lines "name sha256-hex-of-token er:read[,er:write][,er:approve]", mode 0600
   --oauth-issuer URL --oauth-audience AUD [--oauth-jwks-url URL]   accept JWTs from this authorization server
   --http-public-url URL                             the /mcp URL as clients reach it (behind a proxy)
   --http-allowed-hosts H,H  --http-allowed-origins O,O             DNS-rebinding protection

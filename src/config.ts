@@ -115,6 +115,11 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
   if (command === 'serve' && !config.http && config.guardrails.auditLogPath === STDOUT_AUDIT) {
     throw new UsageError('--audit-log - (stdout) needs serve --http: on stdio, stdout carries the MCP messages. Give a file path instead.');
   }
+  if (command === 'serve' && config.guardrails.requireSecondPerson) {
+    // On stdio there is one person, the local user: no second one could ever approve.
+    if (!config.http) throw new UsageError('--require-second-person needs serve --http: on stdio the only person who can approve is the local user.');
+    if (config.guardrails.confirmWrites === 'never') throw new UsageError('--require-second-person contradicts --confirm-writes never: nobody would be asked.');
+  }
   if ((command === 'serve' || command === 'doctor') && !config.sandbox) resolveTarget(env, config);
   return config;
 }

@@ -44,3 +44,28 @@ describe('LOG_LEVEL', () => {
     expect(config.warnings).toContain('LOG_LEVEL "verbose" is not one of trace, debug, info, warn, error, fatal, silent: logging at info.');
   });
 });
+
+describe('change-control settings', () => {
+  const loadArgs = (argv: string[], env: Record<string, string | undefined> = {}) => loadConfig(argv, { HOME: '/nonexistent', ...env });
+
+  it('--require-second-person and its variable, over HTTP', () => {
+    expect(loadArgs(['serve', '--http', '--require-second-person']).guardrails.requireSecondPerson).toBe(true);
+    expect(loadArgs(['serve', '--http'], { HUAWEICLOUD_ER_MCP_REQUIRE_SECOND_PERSON: 'true' }).guardrails.requireSecondPerson).toBe(true);
+    expect(loadArgs(['serve', '--http', '--require-second-person=false'], { HUAWEICLOUD_ER_MCP_REQUIRE_SECOND_PERSON: 'true' }).guardrails.requireSecondPerson).toBe(false);
+    expect(loadArgs(['serve', '--http']).guardrails.requireSecondPerson).toBe(false);
+  });
+
+  it('a second person cannot be required on stdio, nor with --confirm-writes never', () => {
+    expect(() => loadArgs(['--require-second-person'])).toThrow(/needs serve --http: on stdio the only person who can approve is the local user/);
+    expect(() => loadArgs(['serve', '--http', '--require-second-person', '--confirm-writes', 'never'])).toThrow(/contradicts --confirm-writes never/);
+  });
+
+  it('--plan-ttl-seconds: 15 minutes by default, 60 to 86400 seconds when set', () => {
+    expect(loadArgs([]).guardrails.planTtlMs).toBe(900_000);
+    expect(loadArgs(['--plan-ttl-seconds', '120']).guardrails.planTtlMs).toBe(120_000);
+    expect(loadArgs([], { HUAWEICLOUD_ER_MCP_PLAN_TTL_SECONDS: '3600' }).guardrails.planTtlMs).toBe(3_600_000);
+    for (const bad of ['0', '59', '86401', '1.5', 'soon']) {
+      expect(() => loadArgs(['--plan-ttl-seconds', bad]), bad).toThrow(UsageError);
+    }
+  });
+});
