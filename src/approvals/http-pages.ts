@@ -190,5 +190,5 @@ function badNext(res: ServerResponse): void {
 
 /** A browser opening a page (it would follow a redirect to the sign-in form), not a script. */
 function isBrowserNavigation(req: IncomingMessage): boolean {
-  return (req.headers.accept ?? '').includes('text/html') && !wantsJson(req) && !(req.headers['content-type'] ?? '').includes('json');
+  return (req.headers.accept ?? '').includes('text/html') && !wantsJson(req);
 }

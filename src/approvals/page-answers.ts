@@ -22,9 +22,9 @@ export interface Problem {
   backToPlan?: boolean;
 }
 
-/** Scripts ask for JSON; browsers never put application/json in Accept on a navigation. */
+/** Scripts ask for JSON or send it; browsers do neither on a navigation or a form post. */
 export function wantsJson(req: IncomingMessage): boolean {
-  return (req.headers.accept ?? '').toLowerCase().includes('application/json');
+  return (req.headers.accept ?? '').toLowerCase().includes('application/json') || (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json');
 }
 
 export function sendHtml(res: ServerResponse, status: number, page: string, headers: OutgoingHttpHeaders = {}): void {
