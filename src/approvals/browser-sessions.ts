@@ -10,6 +10,7 @@ export interface BrowserSession {
   caller: string;
   scopes: readonly string[];
   /** Milliseconds since the epoch. */
+  createdAt: number;
   expiresAt: number;
 }
 
@@ -31,7 +32,7 @@ export class BrowserSessions {
     this.forgetExpired(now);
     while (this.sessions.size >= this.max) this.sessions.delete(this.sessions.keys().next().value!);
     const expiresAt = Math.min(now + MAX_SESSION_MS, tokenExpiresAt ?? Infinity);
-    const session: BrowserSession = { id: randomBytes(32).toString('base64url'), caller, scopes: [...scopes], expiresAt };
+    const session: BrowserSession = { id: randomBytes(32).toString('base64url'), caller, scopes: [...scopes], createdAt: now, expiresAt };
     this.sessions.set(session.id, session);
     return session;
   }
@@ -50,10 +51,6 @@ export class BrowserSessions {
 
   end(id: string | undefined): void {
     if (id !== undefined) this.sessions.delete(id);
-  }
-
-  get size(): number {
-    return this.sessions.size;
   }
 
   private forgetExpired(now: number): void {

@@ -107,7 +107,7 @@ export class HttpApprovalPages {
     const expiresAt = auth.identity.expiresAt === undefined ? undefined : auth.identity.expiresAt * 1000;
     const session = this.sessions.create(auth.identity.caller, auth.identity.scopes, expiresAt);
     this.options.log.info({ caller: session.caller, remote: req.socket.remoteAddress }, 'signed in to the approval pages');
-    const setCookie = { 'set-cookie': this.cookie.set(session.id, (session.expiresAt - this.options.now()) / 1000) };
+    const setCookie = { 'set-cookie': this.cookie.set(session.id, (session.expiresAt - session.createdAt) / 1000) };
     if (next) return redirect(res, next, setCookie);
     sendHtml(res, 200, renderSignedInPage(session.caller), setCookie);
   }

@@ -210,7 +210,7 @@ describe('deciding in a browser', () => {
     const otherCookie = await signIn(pages, TOKENS.approver);
     const otherPlanToken = csrfIn((await browserGet(pages, pages.pageOf(other), cookie)).body);
     const otherSessionToken = csrfIn((await browserGet(pages, pages.pageOf(view), otherCookie)).body);
-    for (const fields of [{ decision: 'approve' }, { decision: 'approve', csrf: 'forged' }, { decision: 'approve', csrf: otherPlanToken }, { decision: 'approve', csrf: otherSessionToken }]) {
+    for (const fields of [{ decision: 'approve' } as Record<string, string>, { decision: 'approve', csrf: 'forged' }, { decision: 'approve', csrf: otherPlanToken }, { decision: 'approve', csrf: otherSessionToken }]) {
       const answer = await browserPost(pages, pages.pageOf(view), cookie, fields);
       expect(answer.status).toBe(403);
       expect(answer.body).toContain('The form is stale or did not come from this page');
