@@ -313,6 +313,16 @@ describe('deciding from a script with a bearer token', () => {
     expect(pages.desk.calls).toEqual([]);
   });
 
+  it('refuses a body past 16 KiB (413) and one that is neither a form nor JSON (415)', async () => {
+    const pages = await start();
+    const view = pages.desk.add(planView());
+    const large = await pages.request(pages.pageOf(view), { method: 'POST', headers: bearer(TOKENS.approver, { 'content-type': 'application/json' }), body: JSON.stringify({ decision: 'approve', pad: 'x'.repeat(17 * 1024) }) });
+    expect(large.status).toBe(413);
+    const multipart = await pages.request(pages.pageOf(view), { method: 'POST', headers: bearer(TOKENS.approver, { 'content-type': 'multipart/form-data; boundary=x' }), body: '--x--' });
+    expect(multipart.status).toBe(415);
+    expect(pages.desk.calls).toEqual([]);
+  });
+
   it('a wrong token gets 401 with the challenge; a token without er:read gets 403', async () => {
     const pages = await start();
     const view = pages.desk.add(planView());
