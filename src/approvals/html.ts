@@ -19,7 +19,7 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Html 
   return new Html(markup);
 }
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 }
 

@@ -179,7 +179,7 @@ function planPath(planId: string): string {
  * `next` as a plan page's path on this server, null when absent, false when it is anything else
  * (an absolute or protocol-relative URL, another path): the login never redirects off the pages.
  */
-export function localNext(value: string | null | undefined): string | null | false {
+function localNext(value: string | null | undefined): string | null | false {
   if (value === null || value === undefined || value === '') return null;
   return /^\/approvals\/[A-Za-z0-9\-_.!~*'()%]+$/.test(value) ? value : false;
 }
