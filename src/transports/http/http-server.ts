@@ -1,8 +1,12 @@
 // `serve --http`: MCP over Streamable HTTP on node:http. Every request passes, in order: the
 // Host/Origin check, authentication, the caller's rate limit, then /mcp (sessions, body limit).
-// /healthz and the OAuth metadata need no token. SIGTERM handling calls drain().
+// /healthz and the OAuth metadata need no token. The approval pages (/approvals/…) come after the
+// Host/Origin check and do their own authentication with the same tokens and limits. SIGTERM
+// handling calls drain().
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ApprovalDesk } from '../../approvals/desk.js';
+import { APPROVALS_PATH, HttpApprovalPages } from '../../approvals/http-pages.js';
 import type { Logger } from '../../log.js';
 import { Authenticator } from './auth.js';
 import { type HealthFacts, healthReport } from './health.js';
@@ -10,7 +14,7 @@ import { checkHostAndOrigin } from './host-check.js';
 import { toAuthInfo } from './identity.js';
 import { McpEndpoint, type Session, type SessionServerFactory } from './mcp-endpoint.js';
 import { createJwtVerifier, resolveJwksUrl } from './oauth.js';
-import { RateLimiter } from './rate-limit.js';
+import { addressKey, RateLimiter } from './rate-limit.js';
 import { metadataPaths, resourceMetadata, resourceMetadataUrl } from './resource-metadata.js';
 import { RPC, sendJson, sendRpcError } from './responses.js';
 import { SessionTable } from './sessions.js';
@@ -23,6 +27,8 @@ export interface HttpServerOptions {
   /** Builds the MCP server of each new session. */
   newServer: SessionServerFactory;
   health: () => HealthFacts;
+  /** Where plans are shown and decided; without it /approvals answers 404. */
+  approvals?: ApprovalDesk;
   log: Logger;
   /** Milliseconds since the epoch; a test may move it. */
   now?: () => number;
@@ -39,6 +45,8 @@ export interface RunningHttpServer {
   /** Where it actually listens (the port is known only now when 0 was asked for). */
   port: number;
   sessions: SessionTable<Session>;
+  /** The public URL of a plan's approval page. */
+  approvalUrl(planId: string): string;
   /** Closes sessions idle past the setting; runs on a timer, callable by tests. */
   expireIdleSessions(): Promise<number>;
   /** Stops new sessions and calls, waits up to `boundMs` for calls in flight, then closes everything. */
@@ -67,6 +75,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const sessions = new SessionTable<Session>({ max: settings.maxSessions, idleMs: settings.sessionIdleMs, now });
   let draining = false;
   const endpoint = new McpEndpoint({ sessions, newServer: options.newServer, log, isDraining: () => draining });
+  const pages = options.approvals
+    ? new HttpApprovalPages({ desk: options.approvals, authenticator, limiter, ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}), log, now })
+    : null;
   const policy = { allowedHosts: settings.allowedHosts, allowedOrigins: settings.allowedOrigins };
   let metadataAt = new Set<string>();
 
@@ -84,6 +95,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       sendRpcError(res, 403, RPC.server, `Forbidden: ${refusal}`);
       return;
     }
+    // Before the CORS answers below: the pages are for browsers on their own origin, not for other sites' scripts.
+    if (pages && (path === APPROVALS_PATH || path.startsWith(`${APPROVALS_PATH}/`))) return pages.handle(req, res);
     allowOrigin(req, res);
     if (req.method === 'OPTIONS') return preflight(res);
     if (settings.oauth && metadataAt.has(path) && req.method === 'GET') {
@@ -98,7 +111,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     const auth = await authenticator.authenticate(req.headers.authorization);
     if (!auth.ok) {
       // Guessing tokens costs the guesser's address its share of the rate limit.
-      const slowed = auth.status === 401 ? limiter.take(`unauthenticated ${req.socket.remoteAddress ?? ''}`) : { ok: true as const };
+      const slowed = auth.status === 401 ? limiter.take(addressKey(req.socket.remoteAddress)) : { ok: true as const };
       if (!slowed.ok) return tooManyRequests(res, slowed.retryAfterSeconds);
       log.warn({ remote: req.socket.remoteAddress, status: auth.status, reason: auth.description }, 'refused a request (authentication)');
       const headers = auth.wwwAuthenticate ? { 'www-authenticate': auth.wwwAuthenticate } : auth.status === 503 ? { 'retry-after': '5' } : {};
@@ -163,10 +176,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     'MCP over Streamable HTTP listening',
   );
 
+  const pagesOrigin = resource.origin;
   return {
     url: resource.href,
     port,
     sessions,
+    approvalUrl: (planId) => `${pagesOrigin}${APPROVALS_PATH}/${encodeURIComponent(planId)}`,
     expireIdleSessions,
     async drain(boundMs) {
       draining = true;

@@ -1,6 +1,11 @@
 // Per-caller rate limit: a token bucket per caller that holds a minute's worth of requests and
 // refills evenly, so a burst is allowed but a sustained flood is not.
 
+/** The bucket of requests whose caller is not known (yet): their client address's. */
+export function addressKey(remoteAddress: string | undefined): string {
+  return `unauthenticated ${remoteAddress ?? ''}`;
+}
+
 export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 interface Bucket {
