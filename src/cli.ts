@@ -12,6 +12,7 @@ import { createLogger, type Logger } from './log.js';
 import { ConnectionState } from './connection.js';
 import { openAuditLog } from './guardrails/audit.js';
 import { createGate } from './guardrails/gate.js';
+import type { LoopbackApprovalServer } from './approvals/loopback-server.js';
 import { startProjectLookup } from './project.js';
 import { createServer } from './mcp-server.js';
 import { DEFAULT_POLL, NO_SETTLE_CHECKS, type ToolEnv } from './toolkit/context.js';
@@ -190,7 +191,7 @@ async function serve(config: Config, log: Logger): Promise<void> {
   if (guardrails.confirmWrites === 'never') {
     log.warn('--confirm-writes never: NO PERSON IS ASKED before a write. Every change the agent asks for is made as soon as the other guardrails allow it.');
   }
-  const { gate, checks } = createGate({ settings: guardrails, audit, clock: systemClock, log, region: env.region, sandbox: env.sandbox });
+  const { gate, desk, checks } = createGate({ settings: guardrails, audit, clock: systemClock, log, region: env.region, sandbox: env.sandbox });
   env.settled = checks;
   if (config.http) {
     const { startHttpServer } = await import('./transports/http/http-server.js');
@@ -201,7 +202,9 @@ async function serve(config: Config, log: Logger): Promise<void> {
       // (the audit gets it from each request's authInfo).
       newServer: (caller) => createServer({ env: { ...env, log: log.child({ caller: caller.caller }) }, connection, gate }),
       health: () => ({ sandbox: env.sandbox, credentialsReady: env.sandbox || config.target !== undefined, projectReady: connection.current().ready }),
+      approvals: desk,
     });
+    gate.pages = { urlFor: async (planId) => running.approvalUrl(planId) };
     onShutdown(log, SHUTDOWN_BOUND_MS, async () => {
       // New sessions and calls are refused at once; calls in flight (writes above all) finish first.
       await Promise.all([running.drain(SHUTDOWN_BOUND_MS), gate.drain(SHUTDOWN_BOUND_MS)]);
@@ -212,10 +215,17 @@ async function serve(config: Config, log: Logger): Promise<void> {
     return;
   }
 
-  const server = createServer({ env, connection, gate, defaultCaller: localCaller() });
+  const caller = localCaller();
+  // The approval page's listener, loaded and started only when a plan first needs a page.
+  let pages: Promise<LoopbackApprovalServer> | undefined;
+  const loopbackPages = () =>
+    (pages ??= import('./approvals/loopback-server.js').then(({ LoopbackApprovalServer }) => new LoopbackApprovalServer({ desk, approver: { caller, scopes: null }, log })));
+  gate.pages = { urlFor: async (planId) => (await loopbackPages()).urlFor(planId) };
+  const server = createServer({ env, connection, gate, defaultCaller: caller });
   const stop = onShutdown(log, SHUTDOWN_BOUND_MS, async () => {
     // Writes in flight finish and answer first; then the session closes.
     await gate.drain(SHUTDOWN_BOUND_MS);
+    await (await pages)?.close();
     // Let the SDK send the answers of the writes that just finished before the transport closes.
     await new Promise((resolve) => setImmediate(resolve));
     await server.close();

@@ -1,6 +1,7 @@
 // Who a verified bearer token belongs to, and how that reaches the MCP session: as the SDK's
 // AuthInfo, which the SDK hands every request handler as `extra.authInfo`.
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import { SCOPES } from '../../scopes.js';
 
 export interface Identity {
   /** The static token's name or the JWT's `sub`: what the audit and the logs call the caller. */
@@ -12,8 +13,8 @@ export interface Identity {
   expiresAt?: number;
 }
 
-/** The identity of every caller when the server listens on loopback without authentication. */
-export const LOOPBACK_IDENTITY: Identity = { caller: 'http:loopback', clientId: 'http:loopback', scopes: ['er:read', 'er:write'] };
+/** The identity of every caller when the server listens on loopback without authentication: the local user, as on stdio. */
+export const LOOPBACK_IDENTITY: Identity = { caller: 'http:loopback', clientId: 'http:loopback', scopes: [SCOPES.read, SCOPES.write, SCOPES.approve] };
 
 export function toAuthInfo(identity: Identity, token: string): AuthInfo {
   return {
