@@ -8,7 +8,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { type CallToolResult, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { type CallToolResult, type ClientCapabilities, type ElicitRequest, ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { type Emulator, type EmulatorOptions, startEmulator } from '../src/emulator/emulator.js';
 import { ConnectionState } from '../src/connection.js';
 import { ErClient, RequestTrace } from '../src/er/client.js';
@@ -166,6 +166,8 @@ export interface SpawnOptions {
    * (the approval messages are kept in `asked`). Without it, the client cannot elicit at all.
    */
   approveForms?: boolean;
+  /** Or: the client declares these elicitation modes and answers with this handler. */
+  elicitation?: { modes: NonNullable<ClientCapabilities['elicitation']>; answer(request: ElicitRequest): Promise<ElicitResult> };
 }
 
 /** Spawns the built server (dist/cli.js) over real stdio with exactly the given environment. */
@@ -176,11 +178,12 @@ export async function spawnServer(env: Record<string, string>, args: string[] = 
     stderr += chunk.toString('utf8');
   });
   const asked: string[] = [];
-  const client = new Client({ name: 'e2e', version: '1.0.0' }, options.approveForms ? { capabilities: { elicitation: { form: {} } } } : {});
-  if (options.approveForms) {
-    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+  const elicitation = options.elicitation ?? (options.approveForms ? { modes: { form: {} }, answer: async () => ({ action: 'accept' as const, content: { approve: true } }) } : undefined);
+  const client = new Client({ name: 'e2e', version: '1.0.0' }, elicitation ? { capabilities: { elicitation: elicitation.modes } } : {});
+  if (elicitation) {
+    client.setRequestHandler(ElicitRequestSchema, (request) => {
       asked.push(request.params.message);
-      return { action: 'accept', content: { approve: true } };
+      return elicitation.answer(request);
     });
   }
   await client.connect(transport);

@@ -79,8 +79,10 @@ export class PlanRoutes {
     const form = await readForm(req);
     const json = form.json || wantsJson(req);
     if (!form.ok) return sendProblem(res, json, { status: form.status, code: form.code, message: form.message });
-    // The token is checked before anything else in the body is looked at.
-    if (caller.csrf && !caller.csrf.verify(planId, form.fields.get('csrf'))) {
+    // The token is checked before anything else in the body is looked at. A body sent as
+    // application/json needs none: a browser sends that cross-site only after a CORS preflight,
+    // which these pages never grant (OPTIONS is refused), so scripts can decide with JSON.
+    if (caller.csrf && !sentAsJson(req) && !caller.csrf.verify(planId, form.fields.get('csrf'))) {
       this.options.log.warn({ plan_id: planId, caller: caller.approver.caller }, 'refused an approval page POST without a valid CSRF token');
       return sendProblem(res, json, { status: 403, code: 'CSRF_INVALID', message: 'The form is stale or did not come from this page: open the plan again and decide there', backToPlan: true });
     }
@@ -141,4 +143,8 @@ function detailsJson(view: PlanView) {
     text: view.text,
     plan: view.plan,
   };
+}
+
+function sentAsJson(req: IncomingMessage): boolean {
+  return /^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '');
 }

@@ -219,6 +219,24 @@ describe('deciding in a browser', () => {
     expect(pages.desk.plans.get(view.id)?.decision.status).toBe('pending');
   });
 
+  it('a cookie POST needs no CSRF token only when sent as application/json (no browser sends that cross-site without a preflight)', async () => {
+    const pages = await start();
+    const view = pages.desk.add(planView());
+    const cookie = await signIn(pages, TOKENS.approver);
+    // JSON text as a cross-site form could send it (form-encoded or text/plain): refused without a token.
+    for (const type of [FORM, 'text/plain']) {
+      const forged = await pages.request(pages.pageOf(view), { method: 'POST', headers: { cookie, 'content-type': type }, body: '{"decision":"approve"}' });
+      expect([403, 415], type).toContain(forged.status);
+    }
+    expect(pages.desk.calls).toEqual([]);
+    const json = await pages.request(pages.pageOf(view), { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: '{"decision":"approve"}' });
+    expect(json.status).toBe(200);
+    expect(pages.desk.plans.get(view.id)?.decision.status).toBe('approved');
+    // And the preflight such a cross-site request would need is never granted.
+    const preflight = await pages.request(pages.pageOf(view), { method: 'OPTIONS', headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' } });
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
   it('refuses a POST from another origin the Host check lets through, or marked cross-site, even with a valid token', async () => {
     const pages = await start();
     const view = pages.desk.add(planView());

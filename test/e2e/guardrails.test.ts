@@ -104,14 +104,22 @@ describe('guardrail flags and variables on the built server', () => {
     expect(stderr).toContain(says);
   });
 
-  it('--confirm-writes=always with a client that cannot elicit refuses the write', async () => {
+  it('--confirm-writes=always with a client that cannot elicit sends nothing and answers approval_required', async () => {
+    const writesBefore = emulator.requests.filter(isWrite).length;
     const server = await spawnServer(envFor(emulator), ['--confirm-writes=always']);
     try {
-      const error = errorOf(await server.client.callTool({ name: 'delete_route_association', arguments: { ...createArgs, attachment_id: ids.webVpc } }));
-      expect(error.error_code).toBe('CONFIRMATION_REQUIRED');
+      const pending = structured<{ status: string }>(await server.client.callTool({ name: 'delete_route_association', arguments: { ...createArgs, attachment_id: ids.webVpc } }));
+      expect(pending.status).toBe('approval_required');
     } finally {
       await server.close();
     }
+    expect(emulator.requests.filter(isWrite).length).toBe(writesBefore);
+  });
+
+  it('--confirm-writes=never is said loudly at start', async () => {
+    const server = await spawnServer(envFor(emulator), ['--confirm-writes=never']);
+    await server.close();
+    expect(server.stderr()).toContain('NO PERSON IS ASKED before a write');
   });
 });
 
