@@ -61,18 +61,19 @@ describe('the whole workflow over HTTP, audited to stdout', () => {
     const ids = { er_id: router.id, route_table_id: table.id, attachment_id: attachment.id };
     expect(ids).toEqual({ er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, attachment_id: SANDBOX_IDS.paymentsVpc });
 
-    const plan = structured<{ plan: { will_change: boolean } }>(await call('create_route_association', { ...ids, dry_run: true }));
+    const plan = structured<{ plan: { will_change: boolean }; plan_id: string }>(await call('create_route_association', { ...ids, dry_run: true }));
     expect(plan.plan.will_change).toBe(true);
     expect(emulator.requests.filter(isWrite)).toHaveLength(0);
 
-    const created = structured<{ association: { state: string }; client_token: string }>(await call('create_route_association', ids));
+    const created = structured<{ association: { state: string }; client_token: string }>(await call('create_route_association', { ...ids, plan_id: plan.plan_id }));
     expect(created.association.state).toBe('pending');
     expect(approvals).toHaveLength(1);
     expect(approvals[0]).toContain('ASSOCIATE');
 
     const progress: string[] = [];
-    const available = structured<{ state: string }>(await call('get_association_state', { ...ids, wait_for: 'available', timeout_seconds: 30 }, (m) => progress.push(m)));
+    const available = structured<{ state: string; verification: { status: string } }>(await call('get_association_state', { ...ids, wait_for: 'available', timeout_seconds: 30 }, (m) => progress.push(m)));
     expect(available.state).toBe('available');
+    expect(available.verification.status).toBe('as_planned');
     expect(progress.length).toBeGreaterThan(0);
 
     const deleting = structured<{ state: string }>(await call('delete_route_association', ids));
@@ -87,13 +88,19 @@ describe('the whole workflow over HTTP, audited to stdout', () => {
     const audit = auditLines(server.stdout());
     expect(audit.map((r) => `${r.tool} ${r.event} ${r.outcome ?? ''}`.trim())).toEqual([
       'create_route_association outcome dry_run',
+      'create_route_association approval_requested',
+      'create_route_association approved',
       'create_route_association intent',
       'create_route_association outcome succeeded',
+      'create_route_association verification verified',
+      'delete_route_association approval_requested',
+      'delete_route_association approved',
       'delete_route_association intent',
       'delete_route_association outcome succeeded',
+      'delete_route_association verification verified',
     ]);
-    expect(new Set(audit.map((r) => r.caller))).toEqual(new Set(['alice']));
-    expect(audit[2]!.guardrail).toBe('confirmation_accepted');
+    expect(new Set(audit.map((r) => r.caller ?? r.requested_by))).toEqual(new Set(['alice']));
+    expect(audit[3]).toMatchObject({ guardrail: 'approved', plan_id: plan.plan_id, requested_by: 'alice', approved_by: 'alice', approval_channel: 'form' });
     // The log lines of alice's calls name her too.
     const created_log = server.stderr().split('\n').find((line) => line.includes('association created'));
     expect(created_log).toContain('"caller":"alice"');

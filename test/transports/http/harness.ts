@@ -28,6 +28,7 @@ export const TOKENS = {
   alice: 'alice-token-4b1d8e0f5a2c47d9b3e6',
   bob: 'bob-token-9c2e7a1f3d5b48e6a0c4',
   reader: 'reader-token-1f7d3c9a5e2b46d8b0a1',
+  carol: 'carol-token-6e0b2d4f8a1c43e7b5d9',
   nobody: 'nobody-token-0000000000000000000',
 } as const;
 
@@ -35,13 +36,14 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** A 0600 tokens file: alice and bob may write, reader may only read. */
+/** A 0600 tokens file: alice and bob may write and approve, carol may write but not approve, reader may only read. */
 export function writeTokensFile(dir = tempDir('er-http-tokens')): string {
   const path = join(dir, 'tokens');
   const lines = [
     '# name  sha256(token)  scopes',
-    `alice ${sha256(TOKENS.alice)} er:read,er:write`,
-    `bob ${sha256(TOKENS.bob)} er:read,er:write`,
+    `alice ${sha256(TOKENS.alice)} er:read,er:write,er:approve`,
+    `bob ${sha256(TOKENS.bob)} er:read,er:write,er:approve`,
+    `carol ${sha256(TOKENS.carol)} er:read,er:write`,
     `reader ${sha256(TOKENS.reader)} er:read`,
     '',
   ];

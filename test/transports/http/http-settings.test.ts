@@ -62,7 +62,7 @@ describe('serve --http settings', () => {
     expect(refusal(['serve', '--http', '--host', '0.0.0.0', '--http-tokens', tokens])).toContain('--http-allowed-hosts');
     const settings = http(['--host', '0.0.0.0', '--http-tokens', tokens, '--http-allowed-hosts', 'ER-MCP.internal,10.0.0.5']);
     expect(settings.allowedHosts).toEqual(['er-mcp.internal', '10.0.0.5']);
-    expect(settings.tokens?.map((t) => t.name)).toEqual(['alice', 'bob', 'reader']);
+    expect(settings.tokens?.map((t) => t.name)).toEqual(['alice', 'bob', 'carol', 'reader']);
     const bound = http(['--host', '10.0.0.5', '--http-tokens', tokens, '--http-public-url', 'https://er-mcp.example.com/mcp']);
     expect(bound.allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]', '10.0.0.5', 'er-mcp.example.com']);
   });
