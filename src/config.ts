@@ -107,8 +107,8 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
     maxWaitMs: readMaxWait(env.HUAWEICLOUD_ER_MCP_MAX_WAIT_SECONDS),
     problems: [],
     warnings,
-    // --help and --version must work anywhere, even where no audit log could be placed.
-    guardrails: command === 'help' || command === 'version' ? UNRESTRICTED : readGuardrails(flags, env),
+    // --help, --version and the emulator must work anywhere, even where no audit log could be placed.
+    guardrails: command === 'help' || command === 'version' || command === 'emulator' ? UNRESTRICTED : readGuardrails(flags, env),
     http: readHttpSettings(command, flags, env),
   };
   // On stdio, stdout carries MCP: audit lines there would corrupt the session.

@@ -1,5 +1,7 @@
-// `npm run demo`: a real MCP client starts the built server in sandbox mode over stdio and walks
-// the whole workflow against the local ER emulator, printing a short transcript.
+// `npm run demo`: two real MCP clients, each starting the built server over stdio, walk the whole
+// workflow against one local ER emulator: an IDE-like client whose human approves in a form, and a
+// chat-ops bot that cannot ask, whose change a person approves on the approval page.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,22 +27,39 @@ async function call(client: Client, name: string, args: Record<string, unknown>,
   return result.structuredContent ?? {};
 }
 
+/** One MCP client with the server it started, pointed at the shared emulator. */
+interface Session {
+  client: Client;
+  close(): Promise<void>;
+}
+
 async function main(): Promise<void> {
   const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
   const auditLog = join(mkdtempSync(join(tmpdir(), 'er-mcp-demo-')), 'audit.jsonl');
-  const transport = new StdioClientTransport({ command: process.execPath, args: [cli, '--sandbox', '--audit-log', auditLog], stderr: 'ignore' });
-  // The demo client can ask its "human" (here: it prints the question and approves), as IDE clients do.
-  const client = new Client({ name: 'huaweicloud-er-mcp-demo', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
-  client.setRequestHandler(ElicitRequestSchema, async (request) => {
-    out('   ? the server asks the human to approve:');
-    out(request.params.message.replace(/^/gm, '     | '));
-    out('   ! the human approves');
-    return { action: 'accept', content: { approve: true } };
-  });
-  await client.connect(transport);
+  // One emulator for both clients, so the second sees what the first changed.
+  const emulator = await startEmulatorProcess(cli);
+  const start = async (name: string, canAsk: boolean): Promise<Session> => {
+    const transport = new StdioClientTransport({ command: process.execPath, args: [cli, '--audit-log', auditLog], env: { PATH: process.env.PATH ?? '', ...emulator.env }, stderr: 'ignore' });
+    const client = new Client({ name, version: '1.0.0' }, canAsk ? { capabilities: { elicitation: { form: {} } } } : {});
+    if (canAsk) {
+      // Like an IDE: it shows the server's question to its human (here the demo prints it and approves).
+      client.setRequestHandler(ElicitRequestSchema, async (request) => {
+        out('   ? the server asks the human to approve, in the client:');
+        out(request.params.message.replace(/^/gm, '     | '));
+        out('   ! the human approves');
+        return { action: 'accept', content: { approve: true } };
+      });
+    }
+    await client.connect(transport);
+    return { client, close: () => client.close() };
+  };
+  const ide = await start('ide-assistant', true);
+  const bot = await start('chat-ops-bot', false);
   try {
+    const { client } = ide;
     const { tools } = await client.listTools();
-    out(`Connected to ${client.getServerVersion()?.name} ${client.getServerVersion()?.version} in sandbox mode (local ER emulator).`);
+    out(`Two MCP clients, each with its own ${client.getServerVersion()?.name} ${client.getServerVersion()?.version} over stdio, against the local ER emulator:`);
+    out('an IDE assistant (its client can show an approval form) and a chat-ops bot (its client cannot ask anything).');
     out(`Tools: ${tools.map((t) => t.name).join(', ')}`);
     out('\nTask: "connect the payments VPC to the prod route table of the Shanghai router".');
     out('On Enterprise Router that is two changes: an ASSOCIATION (the VPC uses rtb-prod for its lookups)');
@@ -55,31 +74,45 @@ async function main(): Promise<void> {
     out(`← attachment ${attachment.name} (${attachment.resource_type} ${attachment.resource_id}) = ${attachment.id}, associated: ${attachment.associated}`);
     const ids = { er_id: router.id, route_table_id: table.id, attachment_id: attachment.id };
 
-    out('\n2. Plan both changes, with their routing effect, before anything changes');
-    const { plan } = (await call(client, 'create_route_association', { ...ids, dry_run: true })) as { plan: Plan };
+    out('\n2. Plan both changes, with their routing effect, before anything changes; each plan gets a plan_id');
+    const associationDryRun = (await call(client, 'create_route_association', { ...ids, dry_run: true })) as { plan: Plan; plan_id: string; plan_expires_at: string };
+    const { plan } = associationDryRun;
     out(`← association: will_change ${plan.will_change}, conflicts ${JSON.stringify(plan.conflicts)}, current association ${JSON.stringify(plan.current_association)}`);
+    out(`   plan_id ${associationDryRun.plan_id}, usable until ${associationDryRun.plan_expires_at}`);
     printAssociationEffect(plan.routing_effect, { [String(table.id)]: table.name });
-    const propagationPlan = ((await call(client, 'create_route_propagation', { ...ids, dry_run: true })) as { plan: Plan }).plan;
-    out(`← propagation: will_change ${propagationPlan.will_change}, conflicts ${JSON.stringify(propagationPlan.conflicts)}`);
-    printPropagationEffect(propagationPlan.routing_effect);
+    const propagationDryRun = (await call(client, 'create_route_propagation', { ...ids, dry_run: true })) as { plan: Plan; plan_id: string };
+    out(`← propagation: will_change ${propagationDryRun.plan.will_change}, conflicts ${JSON.stringify(propagationDryRun.plan.conflicts)}`);
+    printPropagationEffect(propagationDryRun.plan.routing_effect);
 
-    out('\n3. Make both changes (each one is approved by the human first)');
-    const created = await call(client, 'create_route_association', ids);
+    out('\n3. The IDE assistant makes the association from its plan: the human approves it in the client\'s form');
+    const created = await call(client, 'create_route_association', { ...ids, plan_id: associationDryRun.plan_id });
     const association = created.association as Record<string, unknown>;
-    out(`← association ${association.id}: state ${association.state} (client_token ${created.client_token}, sandbox ${created.sandbox})`);
+    out(`← association ${association.id}: state ${association.state} (client_token ${created.client_token}, plan ${created.plan_id})`);
     out(JSON.stringify(association, null, 2).replace(/^/gm, '   '));
-    const propagated = await call(client, 'create_route_propagation', ids);
-    const propagation = propagated.propagation as Record<string, unknown>;
-    out(`← propagation ${propagation.id}: state ${propagation.state} (client_token ${propagated.client_token})`);
-
-    out('\n4. Wait until both are available, as the create results say how');
+    out('   … and waits until it is available, as the result says how; the server then checks the routes against the plan');
     const next = created.next as { tool: string; arguments: Record<string, unknown> };
     const state = await call(client, next.tool, next.arguments, (m) => out(`   … ${m}`));
-    out(`← association state ${state.state} after ${state.polls} poll(s), ${state.elapsed_seconds} s`);
+    out(`← association state ${state.state} after ${state.polls} poll(s), ${state.elapsed_seconds} s; verification ${describeVerification(state.verification)}`);
     if (state.state !== 'available') throw new Error(`expected available, got ${String(state.state)}`);
+
+    out('\n4. The chat-ops bot makes the propagation: its client cannot ask, so the server answers with an approval page');
+    const pending = await call(bot.client, 'create_route_propagation', ids);
+    out(`← status ${pending.status}: nothing was sent. approval_url ${pending.approval_url}`);
+    out(`   hint: ${pending.hint}`);
+    const page = await fetch(String(pending.approval_url), { headers: { accept: 'text/html' } });
+    const text = (await page.text()).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    out(`   the person opens the page (HTTP ${page.status}): "${text.slice(text.indexOf('Routing effect'), text.indexOf('Routing effect') + 160).trim()}…"`);
+    const approved = await fetch(String(pending.approval_url), { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ decision: 'approve' }) });
+    const decision = (await approved.json()) as Record<string, unknown>;
+    out(`   ! the person approves on the page: ${decision.status} by ${decision.decided_by}`);
+    const propagated = await call(bot.client, 'create_route_propagation', { ...ids, plan_id: pending.plan_id });
+    const propagation = propagated.propagation as Record<string, unknown>;
+    out(`← propagation ${propagation.id}: state ${propagation.state} (client_token ${propagated.client_token}, plan ${propagated.plan_id})`);
+
+    out('   … and waits until it is available too');
     const propagationNext = propagated.next as { tool: string; arguments: Record<string, unknown> };
-    const propagationState = await call(client, propagationNext.tool, propagationNext.arguments, (m) => out(`   … ${m}`));
-    out(`← propagation state ${propagationState.state} after ${propagationState.polls} poll(s), ${propagationState.elapsed_seconds} s`);
+    const propagationState = await call(bot.client, propagationNext.tool, propagationNext.arguments, (m) => out(`   … ${m}`));
+    out(`← propagation state ${propagationState.state} after ${propagationState.polls} poll(s), ${propagationState.elapsed_seconds} s; verification ${describeVerification(propagationState.verification)}`);
     if (propagationState.state !== 'available') throw new Error(`expected available, got ${String(propagationState.state)}`);
 
     out('\n5. Check: the effective routes of rtb-prod that now reach the payments VPC');
@@ -88,7 +121,7 @@ async function main(): Promise<void> {
       out(`← ${route.destination} (${route.route_type}) → ${attachment.name} (${route.next_hops.map((h) => h.resource_type).join(', ')})`);
     }
 
-    out('\n6. Undo both, as the create results say how, and wait until they are gone');
+    out('\n6. Undo both through the IDE assistant, as the create results say how, and wait until they are gone');
     for (const result of [propagated, created]) {
       const undo = result.undo as { tool: string; arguments: Record<string, unknown> };
       const deleting = await call(client, undo.tool, undo.arguments);
@@ -99,14 +132,48 @@ async function main(): Promise<void> {
     }
 
     out(`\nAudit trail (${auditLog}):`);
-    for (const line of readFileSync(auditLog, 'utf8').trim().split('\n')) {
-      const r = JSON.parse(line) as Record<string, unknown>;
-      const what = r.event === 'intent' ? 'intent (about to send)' : `outcome ${r.outcome}  state=${r.state}`;
-      out(`   ${r.time}  attempt ${String(r.attempt_id).slice(0, 8)}  ${r.tool}  ${what}  guardrail=${r.guardrail}`);
-    }
-    out('\nDone: associated and propagated, pending → available → deleting → gone, every write planned (with its routing effect), approved, audited and undone.');
+    for (const line of readFileSync(auditLog, 'utf8').trim().split('\n')) out(`   ${describeAuditLine(JSON.parse(line) as Record<string, unknown>)}`);
+    out('\nDone: associated and propagated, pending → available → deleting → gone, every write planned (with its routing effect),');
+    out('approved by a person (in the client, or on the page), audited, checked against its plan and undone.');
   } finally {
-    await client.close();
+    await ide.close();
+    await bot.close();
+    emulator.stop();
+  }
+}
+
+/** `huaweicloud-er-mcp emulator` in a process of its own, and the variables it prints to point a server at it. */
+async function startEmulatorProcess(cli: string): Promise<{ env: Record<string, string>; stop(): void }> {
+  const child = spawn(process.execPath, [cli, 'emulator', '--port', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let printed = '';
+  const env = await new Promise<Record<string, string>>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      printed += chunk.toString('utf8');
+      const pairs = [...printed.matchAll(/^\s+(HUAWEICLOUD_[A-Z_]+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!] as const);
+      if (pairs.some(([name]) => name === 'HUAWEICLOUD_SDK_SK')) resolve(Object.fromEntries(pairs));
+    });
+    child.once('exit', (code) => reject(new Error(`the emulator exited (${code}) before it was ready`)));
+  });
+  return { env, stop: () => child.kill() };
+}
+
+function describeVerification(verification: unknown): string {
+  const v = verification as { status?: string; differences_count?: number } | undefined;
+  if (!v?.status) return 'none';
+  return v.status === 'differs' ? `differs (${v.differences_count} difference(s))` : v.status;
+}
+
+function describeAuditLine(r: Record<string, unknown>): string {
+  const head = `${r.time}  ${String(r.tool).padEnd(24)}`;
+  switch (r.event) {
+    case 'intent':
+      return `${head}  attempt ${String(r.attempt_id).slice(0, 8)}  intent (about to send)  requested_by=${r.requested_by} approved_by=${r.approved_by} via ${r.approval_channel}`;
+    case 'outcome':
+      return `${head}  attempt ${String(r.attempt_id).slice(0, 8)}  outcome ${r.outcome}  state=${r.state}  guardrail=${r.guardrail}`;
+    case 'verification':
+      return `${head}  attempt ${String(r.attempt_id).slice(0, 8)}  verification ${r.outcome}`;
+    default:
+      return `${head}  plan ${String(r.plan_id).slice(0, 13)}…  ${r.event}${r.person ? ` by ${r.person} via ${r.channel}` : ''}`;
   }
 }
 

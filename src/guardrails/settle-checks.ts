@@ -23,6 +23,8 @@ const PENDING_MS = 60 * 60 * 1000;
 
 export class SettleChecks {
   private readonly pending = new Map<string, Pending>();
+  /** Every change made from a plan lately, checked or not, in the order they were made. */
+  private readonly applied: Pending[] = [];
 
   constructor(private readonly options: { audit: AuditSink; log: Logger; now(): number }) {}
 
@@ -30,7 +32,11 @@ export class SettleChecks {
     const key = keyOf(tool.settles.stateTool, record.target);
     this.pending.delete(key);
     while (this.pending.size >= MAX_PENDING) this.pending.delete(this.pending.keys().next().value!);
-    this.pending.set(key, { tool, record, subject, expiresAt: this.options.now() + PENDING_MS });
+    const now = this.options.now();
+    const entry = { tool, record, subject, expiresAt: now + PENDING_MS };
+    this.pending.set(key, entry);
+    this.applied.push(entry);
+    while (this.applied.length > MAX_PENDING || (this.applied[0] && this.applied[0].expiresAt <= now)) this.applied.shift();
   }
 
   /** The check of the change this state tool watched settle, if one was waiting for it. */
@@ -46,8 +52,13 @@ export class SettleChecks {
     if (!reached) return undefined;
     this.pending.delete(key);
     const { expectation } = entry.record.made;
+    // Changes made after this one explain what its plan could not predict.
+    const index = this.applied.indexOf(entry);
+    const later = (index === -1 ? [] : this.applied.slice(index + 1))
+      .filter((other) => other.record.made.expectation)
+      .map((other) => ({ plan_id: other.record.id, tool: other.tool.name, expectation: other.record.made.expectation! }));
     const finding = expectation
-      ? await entry.tool.verify(expectation, call)
+      ? await entry.tool.verify(expectation, call, later)
       : { status: 'not_checked' as const, differences: [], differences_count: 0, note: entry.record.made.plan.routing_effect ? 'the plan made no prediction to compare' : 'the plan had no routing effect to compare with' };
     const verification: Verification = { ...finding, plan_id: entry.record.id, attempt_id: entry.subject.attempt_id };
     try {

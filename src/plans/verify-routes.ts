@@ -34,9 +34,21 @@ export type Verification = z.infer<typeof verificationOutput>;
 /** What the check finds, before the gate adds which plan and attempt it was about. */
 export type Finding = Omit<Verification, 'plan_id' | 'attempt_id'>;
 
-export async function verifyRoutes(expectation: Expectation, call: ToolCall): Promise<Finding> {
+/** A change made through this server after the one being checked, with what its plan predicted. */
+export interface LaterChange {
+  plan_id: string;
+  tool: string;
+  expectation: Expectation;
+}
+
+/**
+ * Compares the tables with the plan's prediction. A difference that a later change made through
+ * this server predicted (the propagation made right after an association, say) is no surprise:
+ * it is left out of the differences, and the note says which change explains it.
+ */
+export async function verifyRoutes(expectation: Expectation, call: ToolCall, later: readonly LaterChange[] = []): Promise<Finding> {
   if (expectation.tables.length === 0) return notChecked('the plan predicted no route table to compare');
-  const differences: Difference[] = [];
+  const found: Difference[] = [];
   for (const table of expectation.tables) {
     let read;
     try {
@@ -45,8 +57,15 @@ export async function verifyRoutes(expectation: Expectation, call: ToolCall): Pr
       return notChecked(`the routes of ${table.route_table_id} could not be read: ${failedRead(error, call.signal)}`);
     }
     if (!read.complete) return notChecked(`route table ${table.route_table_id} has more routes than are read for a check`);
-    differences.push(...compareTables(table, read.routes, table.unpredictableVia ? { unpredictableVia: table.unpredictableVia } : {}));
+    found.push(...compareTables(table, read.routes, table.unpredictableVia ? { unpredictableVia: table.unpredictableVia } : {}));
   }
+  const explainedBy = new Set<string>();
+  const differences = found.filter((difference) => {
+    const change = later.find((c) => predicts(c.expectation, difference));
+    if (change) explainedBy.add(`${change.tool} (${change.plan_id})`);
+    return !change;
+  });
+  const note = explainedBy.size > 0 ? `${found.length - differences.length} change(s) in the routes are what later change(s) made through this server planned: ${[...explainedBy].join(', ')}` : undefined;
   return {
     status: differences.length === 0 ? 'as_planned' : 'differs',
     differences: differences.slice(0, MAX_DIFFERENCES).map(({ route_table_id, destination, kind, expected, observed }) => ({
@@ -57,7 +76,16 @@ export async function verifyRoutes(expectation: Expectation, call: ToolCall): Pr
       ...(observed === null ? {} : { observed: describeSignature(observed) }),
     })),
     differences_count: differences.length,
+    ...(note ? { note } : {}),
   };
+}
+
+/** Whether this plan's prediction for the table is what was observed where the check differs. */
+function predicts(expectation: Expectation, difference: Difference): boolean {
+  const table = expectation.tables.find((t) => t.route_table_id === difference.route_table_id);
+  if (!table) return false;
+  const predicted = table.routes.get(difference.destination) ?? null;
+  return predicted === difference.observed;
 }
 
 function notChecked(note: string): Finding {

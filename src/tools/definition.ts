@@ -5,7 +5,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import type { Expectation } from '../plans/expectation.js';
 import type { MadePlan } from '../plans/plan-book.js';
-import type { Finding } from '../plans/verify-routes.js';
+import type { Finding, LaterChange } from '../plans/verify-routes.js';
 import type { ToolCall, WriteAnswer } from '../toolkit/context.js';
 
 export interface Annotations {
@@ -63,8 +63,11 @@ export interface WriteSteps {
   describe(plan: MadePlan['plan']): string;
   /** The change itself, answering with the typed outcome the audit reads. */
   apply(target: WriteTarget, call: ToolCall): Promise<WriteAnswer>;
-  /** Once the change has settled: the route tables as they are now against the plan's prediction. */
-  verify(expectation: Expectation, call: ToolCall): Promise<Finding>;
+  /**
+   * Once the change has settled: the route tables as they are now against the plan's prediction,
+   * knowing what later changes made through this server predicted for them.
+   */
+  verify(expectation: Expectation, call: ToolCall, later: readonly LaterChange[]): Promise<Finding>;
   /** The read tool that watches the change settle, and the state that means it has. */
   settles: { stateTool: string; state: 'available' | 'not_found' };
 }

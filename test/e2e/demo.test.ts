@@ -6,12 +6,12 @@ import { describe, expect, it } from 'vitest';
 const DEMO = fileURLToPath(new URL('../../dist/demo.js', import.meta.url));
 
 describe('npm run demo', () => {
-  it('walks discover → plan (with routing effect) → approve → associate and propagate → wait → check routes → undo both → wait, and prints the audit trail', () => {
+  it('walks discover → plan (with routing effect) → approve (form and page) → associate and propagate → wait and verify → check routes → undo both → wait, and prints the audit trail', () => {
     const run = spawnSync(process.execPath, [DEMO], { encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '' } });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const out = run.stdout;
-    for (const step of ['list_enterprise_routers', 'dry_run":true', 'asks the human to approve', 'state pending', 'state available after', 'state deleting', 'state not_found', 'confirmation_accepted', 'intent (about to send)', 'outcome succeeded']) {
+    for (const step of ['list_enterprise_routers', 'dry_run":true', 'asks the human to approve', 'state pending', 'state available after', 'state deleting', 'state not_found', 'intent (about to send)', 'outcome succeeded']) {
       expect(out).toContain(step);
     }
     expect(out.indexOf('state available after')).toBeLessThan(out.indexOf('→ delete_route_association'));
@@ -22,5 +22,13 @@ describe('npm run demo', () => {
     expect(out.indexOf('appear 1: 10.10.0.0/16')).toBeLessThan(out.indexOf('? the server asks the human'));
     expect(out.indexOf('propagation state available')).toBeLessThan(out.indexOf('→ list_effective_routes'));
     expect(out.match(/← state not_found/g)).toHaveLength(2);
+    // Both approval paths: the IDE client's form, and the page for the chat-ops bot that cannot ask.
+    for (const step of ['plan_id plan-', 'approved by stdio:', 'via form', '← status approval_required: nothing was sent. approval_url http://127.0.0.1:', 'the person opens the page (HTTP 200)', '! the person approves on the page: approved', 'via page']) {
+      expect(out).toContain(step);
+    }
+    expect(out.indexOf('approval_required')).toBeLessThan(out.indexOf('the person approves on the page'));
+    // Each change is checked against its plan once it settles.
+    expect(out.match(/verification as_planned/g)).toHaveLength(2);
+    expect(out.match(/verification verified/g)).toHaveLength(4);
   });
 });

@@ -211,6 +211,21 @@ describe('the check after a change made from a plan', () => {
     expect(audit().at(-1)).toMatchObject({ event: 'verification', outcome: 'verification_differs', differences_count: 1 });
   });
 
+  it('a route a later change through this server planned is no difference: the note names that change', async () => {
+    await setUp({ approves: true });
+    // The association first, then (before anyone waits) the propagation that adds the VPC's prefix to rtb-prod.
+    const association = await dryRun('create_route_association', payments);
+    structured(await harness.client.callTool({ name: 'create_route_association', arguments: { ...payments, plan_id: association.plan_id } }));
+    const propagation = await dryRun('create_route_propagation', payments);
+    structured(await harness.client.callTool({ name: 'create_route_propagation', arguments: { ...payments, plan_id: propagation.plan_id } }));
+    await waitUntilPropagating(ids.paymentsVpc);
+    const waited = structured<{ verification: { status: string; note: string } }>(
+      await harness.client.callTool({ name: 'get_association_state', arguments: { ...payments, wait_for: 'available', timeout_seconds: 30 } }),
+    );
+    expect(waited.verification.status).toBe('as_planned');
+    expect(waited.verification.note).toContain(`create_route_propagation (${propagation.plan_id})`);
+  });
+
   it('a delete made from a plan is checked once it is gone', async () => {
     await setUp({ approves: true });
     const web = { ...payments, attachment_id: ids.webVpc };
