@@ -41,11 +41,16 @@ export async function startEmulatorProcess({ attachments }) {
   };
 }
 
-/** The documented environment that points the built server at the emulator, and nothing else. */
+/**
+ * The documented environment that points the built server at the emulator. The benchmark measures
+ * the write path itself, so nobody is asked before a write (the operator's opt-out): with approval
+ * on, a bench client that cannot elicit would only ever get approval_required.
+ */
 export function serverEnv(emulator, home) {
   return {
     PATH: process.env.PATH ?? '',
     HOME: home,
+    HUAWEICLOUD_ER_MCP_CONFIRM_WRITES: 'never',
     HUAWEICLOUD_SDK_AK: BENCH_CREDENTIALS.ak,
     HUAWEICLOUD_SDK_SK: BENCH_CREDENTIALS.sk,
     HUAWEICLOUD_SDK_PROJECT_ID: emulator.projectId,
