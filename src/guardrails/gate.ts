@@ -20,6 +20,9 @@ import { askApproval, canElicit, canElicitUrl, type HumanChannel, offerUrl } fro
 import type { GuardrailSettings } from './guardrail-settings.js';
 import { SettleChecks } from './settle-checks.js';
 
+/** The longest one call waits for a decision on the page after a URL elicitation. */
+const MAX_PAGE_WAIT_MS = 40_000;
+
 /** Where a person can see a plan and decide: stdio's loopback page, or /approvals over HTTP. */
 export interface ApprovalPages {
   urlFor(planId: string): Promise<string>;
@@ -323,7 +326,9 @@ export class WriteGate {
       const elicitationId = randomUUID();
       const offered = await offerUrl(channel, { message: `Review and approve or reject this change:\n\n${record.text}`, url, elicitationId }, bound);
       if (offered.kind === 'opened') {
-        const waited = AbortSignal.any([call.signal, AbortSignal.timeout(this.settings.confirmTimeoutMs)]);
+        // Bounded under the 60 s most clients give a call: if the person takes longer, the plan
+        // stays open and the answer says to call again with it.
+        const waited = AbortSignal.any([call.signal, AbortSignal.timeout(Math.min(this.settings.confirmTimeoutMs, MAX_PAGE_WAIT_MS))]);
         await this.options.book.whenDecided(record, waited);
         if (record.decision.status !== 'pending') {
           void channel.completeUrl(elicitationId).catch(() => undefined);
