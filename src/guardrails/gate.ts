@@ -325,6 +325,7 @@ export class WriteGate {
       record.offeredByUrl = true;
       const elicitationId = randomUUID();
       const offered = await offerUrl(channel, { message: `Review and approve or reject this change:\n\n${record.text}`, url, elicitationId }, bound);
+      record.offeredByUrl = offered.kind === 'opened' || record.decision.status !== 'pending';
       if (offered.kind === 'opened') {
         // Bounded under the 60 s most clients give a call: if the person takes longer, the plan
         // stays open and the answer says to call again with it.
@@ -363,6 +364,11 @@ export class WriteGate {
   private async write(request: WriteRequest, plan: { target: WriteTarget; subject: AuditSubject & PlanApproval; record: PlanRecord | null; tokenFromCaller: boolean }): Promise<CallToolResult> {
     const { tool, call } = request;
     const { subject, record } = plan;
+    // Two calls may carry one approved plan at once: only the first to get here applies it.
+    if (record?.usedBy) {
+      const result = refusal('PLAN_ALREADY_USED', `Plan ${record.id} was already applied (audit attempt ${record.usedBy}).`, `Check the result with ${tool.settles.stateTool}. Nothing was sent by this call.`);
+      return this.recordOutcome({ ...subject, guardrail: 'plan_used' }, { outcome: 'refused', state: null, error_code: null }, [], result);
+    }
     try {
       this.options.audit.append({ ...subject, event: 'intent', time: this.time() });
     } catch {

@@ -249,3 +249,15 @@ async function waitUntilPropagating(attachmentId: string): Promise<void> {
   );
   expect(result.state).toBe('available');
 }
+
+describe('one approved plan carried by two calls at once', () => {
+  it('is applied by one of them only', async () => {
+    await setUp({ approves: true });
+    const made = await dryRun('create_route_association', payments);
+    const results = await Promise.all([0, 1].map(() => harness.client.callTool({ name: 'create_route_association', arguments: { ...payments, plan_id: made.plan_id } })));
+    expect(results.filter((r) => !r.isError)).toHaveLength(1);
+    expect(errorOf(results.find((r) => r.isError)).error_code).toBe('PLAN_ALREADY_USED');
+    expect(writes()).toHaveLength(1);
+    expect(audit().filter((r) => r.event === 'intent')).toHaveLength(1);
+  });
+});
