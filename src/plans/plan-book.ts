@@ -17,8 +17,8 @@ export interface MadePlan {
   expectation: Expectation | null;
 }
 
-export interface PlanRecord {
-  id: string;
+/** What a plan is made of when it enters the book. */
+export interface NewPlan {
   tool: string;
   /** The arguments the plan was made for (the IDs and anything else but dry_run, plan_id, client_token). */
   target: Readonly<Record<string, unknown>>;
@@ -29,10 +29,14 @@ export interface PlanRecord {
   caller: string;
   projectId: string | null;
   made: MadePlan;
-  /** The plan in words, as the person sees it; sha256 is of this text. */
+  /** The plan in words, as the person sees it; the record's sha256 is of this text. */
   text: string;
-  sha256: string;
   sandbox: boolean;
+}
+
+export interface PlanRecord extends NewPlan {
+  id: string;
+  sha256: string;
   createdAt: number;
   expiresAt: number;
   decision: Decision;
@@ -42,18 +46,6 @@ export interface PlanRecord {
   approvalRequested: boolean;
   /** Offered through a URL elicitation: a decision on the page then counts as channel "url". */
   offeredByUrl: boolean;
-}
-
-export interface NewPlan {
-  tool: string;
-  target: Record<string, unknown>;
-  clientToken: string | null;
-  tokenFromCaller: boolean;
-  caller: string;
-  projectId: string | null;
-  made: MadePlan;
-  text: string;
-  sandbox: boolean;
 }
 
 export interface PlanBookOptions {
