@@ -113,7 +113,6 @@ export function installTools(server: Server, options: ToolHostOptions): void {
       deadline: env.clock.now() + env.callDeadlineMs,
       caller,
       trace: new RequestTrace(),
-      tokenFromCaller: typeof args.client_token === 'string',
       progress: progressSender(extra),
     };
 

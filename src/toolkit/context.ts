@@ -71,10 +71,10 @@ export interface ToolCall {
   /** Every request id the API gives during the call. */
   trace: RequestTrace;
   /**
-   * Whether the agent gave the client_token (a retry: an earlier call may have used it) rather than
-   * the server making a fresh one for this call.
+   * Set by the gate for a write: whether the agent gave the client_token (a retry: an earlier call
+   * may have used it) rather than the server making a fresh one for this change.
    */
-  tokenFromCaller: boolean;
+  tokenFromCaller?: boolean;
   /** Sends a progress notification when the client asked for them; a no-op otherwise. */
   progress(progress: number, message: string): Promise<void>;
 }

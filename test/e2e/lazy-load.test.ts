@@ -10,6 +10,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator/emulator.js';
+import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import { CLI_PATH, envFor, startTestEmulator, structured, tempDir } from '../helpers.js';
 
 const RECORDER = fileURLToPath(new URL('../fixtures/record-loads.mjs', import.meta.url));
@@ -26,10 +27,12 @@ const UNDICI = /^node_modules\/undici\//;
 const EMULATOR = /^src\/emulator\//;
 const DOCTOR = /^src\/doctor\.ts$/;
 /** The HTTP server and what it brings; its settings are read with the rest of the configuration, at start. */
-const HTTP_TRANSPORT = /^(src\/transports\/http\/(server|mcp-endpoint|oauth)\.ts|node_modules\/(hono|@hono\/node-server|jose)\/)/;
+const HTTP_TRANSPORT = /^(src\/transports\/http\/(http-server|mcp-endpoint|oauth)\.ts|node_modules\/(hono|@hono\/node-server|jose)\/)/;
+/** The approval pages: on stdio their listener is loaded when a plan first needs a page. */
+const APPROVAL_PAGES = /^src\/approvals\//;
 /** What a stdio session never needs before a write: none of it may load with the first answers. */
-const notAtStart = (m: string) => UNDICI.test(m) || EMULATOR.test(m) || DOCTOR.test(m) || HTTP_TRANSPORT.test(m);
-const neverOverStdio = (m: string) => EMULATOR.test(m) || DOCTOR.test(m) || HTTP_TRANSPORT.test(m);
+const notAtStart = (m: string) => UNDICI.test(m) || EMULATOR.test(m) || DOCTOR.test(m) || HTTP_TRANSPORT.test(m) || APPROVAL_PAGES.test(m);
+const beforeAWrite = (m: string) => EMULATOR.test(m) || DOCTOR.test(m) || HTTP_TRANSPORT.test(m) || APPROVAL_PAGES.test(m);
 
 describe('what the built server loads, and when', () => {
   let emulator: Emulator;
@@ -47,17 +50,25 @@ describe('what the built server loads, and when', () => {
     await emulator.close();
   });
 
-  it('answers initialize and tools/list without loading undici, the emulator, doctor or the HTTP server', async () => {
+  it('answers initialize and tools/list without loading undici, the emulator, doctor, the HTTP server or the approval pages', async () => {
     expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(TOOL_NAMES);
     const loaded = loadedModules(log);
     expect(loaded).toContain('src/mcp-server.ts');
     expect(loaded.filter(notAtStart)).toEqual([]);
   });
 
-  it('loads undici with the first API call, and still not the emulator, doctor or the HTTP server', async () => {
+  it('loads undici with the first API call, and still not the emulator, doctor, the HTTP server or the approval pages', async () => {
     structured(await client.callTool({ name: 'list_enterprise_routers', arguments: {} }));
     const loaded = loadedModules(log);
     expect(loaded.some((m) => UNDICI.test(m))).toBe(true);
-    expect(loaded.filter(neverOverStdio)).toEqual([]);
+    expect(loaded.filter(beforeAWrite)).toEqual([]);
+  });
+
+  it('loads the approval page when a plan first needs one (this client cannot elicit)', async () => {
+    const pending = structured<{ status: string }>(
+      await client.callTool({ name: 'create_route_association', arguments: { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, attachment_id: SANDBOX_IDS.paymentsVpc } }),
+    );
+    expect(pending.status).toBe('approval_required');
+    expect(loadedModules(log)).toContain('src/approvals/loopback-server.ts');
   });
 });

@@ -42,7 +42,7 @@ function isOperationInProgress(kind: LinkKind, errorCode: string): boolean {
  * server made for this call has never been sent before it.
  */
 function mayBeMine(attempt: CreateAttempt, earlierAttemptMayHaveApplied: boolean): boolean {
-  return earlierAttemptMayHaveApplied || attempt.call.tokenFromCaller;
+  return earlierAttemptMayHaveApplied || attempt.call.tokenFromCaller === true;
 }
 
 function alreadyThereMaybeMine(kind: LinkKind): string {
