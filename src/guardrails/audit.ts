@@ -26,7 +26,7 @@ export interface AuditSubject {
   caller: string;
   /** True for rehearsals against the built-in emulator. */
   sandbox: boolean;
-  /** The rule or step that decided: read_only, allow_er_ids, confirmation_accepted, … */
+  /** The rule or step that decided: read_only, allow_er_ids, approved, plan_stale, approval_required, … */
   guardrail: string;
 }
 
