@@ -49,6 +49,9 @@ HTTP (serve --http; variables: HUAWEICLOUD_ER_MCP_HTTP_HOST, _HTTP_PORT, else th
   --host ADDR (127.0.0.1)  --port N (8080)         where to listen; beyond loopback only with authentication
   --http-tokens FILE                                lines "name sha256-hex-of-token er:read[,er:write][,er:approve]", mode 0600
   --oauth-issuer URL --oauth-audience AUD [--oauth-jwks-url URL]   accept JWTs from this authorization server
+  --oauth-client-id ID [--oauth-client-secret-file FILE] [--oauth-login-scopes "openid er:read er:approve"]
+                                                    people sign in to the approval page at that server (OIDC
+                                                    code flow + PKCE); or the secret in HUAWEICLOUD_ER_MCP_OAUTH_CLIENT_SECRET
   --http-public-url URL                             the /mcp URL as clients reach it (behind a proxy)
   --http-allowed-hosts H,H  --http-allowed-origins O,O             DNS-rebinding protection
   --http-rate-limit N (600 per minute per caller)  --http-max-sessions N (100)

@@ -46,7 +46,7 @@ pre { background: #f5f5f5; padding: .8rem; overflow-x: auto; white-space: pre-wr
 .signed-in { float: right; } .signed-in form { display: inline; }
 `;
 
-/** A whole document: no script, styles inline (the Content-Security-Policy allows nothing else). */
-export function documentOf(title: string, body: Html): string {
-  return `<!doctype html>\n${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><title>${title}</title><style>${new Html(STYLE)}</style></head><body>${body}</body></html>`.markup}\n`;
+/** A whole document: no script, styles inline (the Content-Security-Policy allows nothing else); `head` adds to its head. */
+export function documentOf(title: string, body: Html, head?: Html): string {
+  return `<!doctype html>\n${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer">${head}<title>${title}</title><style>${new Html(STYLE)}</style></head><body>${body}</body></html>`.markup}\n`;
 }

@@ -1,17 +1,20 @@
 // The approval pages of `serve --http`, under /approvals on the same server as /mcp and behind the
-// same authentication. Scripts send their bearer token on each request; people sign in once with
-// theirs at /approvals/login and get a browser session (a cookie holding a random id, never the
-// token). Every request counts against the rate limit: its caller's once known, else its address's.
+// same authentication. Scripts send their bearer token on each request; people sign in once, with
+// theirs at /approvals/login or at the authorization server (OIDC, when configured), and get a
+// browser session (a cookie holding a random id, never a token). Every request counts against the
+// rate limit: its caller's once known, else its address's.
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
 import type { AuthResult, Authenticator } from '../transports/http/auth.js';
+import type { Identity } from '../transports/http/identity.js';
 import { addressKey, type RateLimiter } from '../transports/http/rate-limit.js';
 import { BrowserSessions } from './browser-sessions.js';
 import { CsrfTokens } from './csrf.js';
 import type { ApprovalDesk } from './desk.js';
 import { readForm } from './form-body.js';
-import { renderLoginPage, renderSignedInPage } from './page.js';
+import { OIDC_CALLBACK_PATH, OidcSignIn, type OidcSignInConfig } from './oidc-sign-in.js';
+import { renderContinuePage, renderLoginPage, renderSignedInPage } from './page.js';
 import { redirect, sendHtml, sendPageJson, sendProblem, wantsJson } from './page-answers.js';
 import { type PageCaller, planIdIn, PlanRoutes } from './routes.js';
 import { crossSiteRefusal } from './same-origin.js';
@@ -20,6 +23,7 @@ import { SessionCookie } from './session-cookie.js';
 export const APPROVALS_PATH = '/approvals';
 const LOGIN_PATH = `${APPROVALS_PATH}/login`;
 const LOGOUT_PATH = `${APPROVALS_PATH}/logout`;
+const OIDC_START_PATH = `${APPROVALS_PATH}/oidc/start`;
 
 export interface HttpApprovalPagesOptions {
   desk: ApprovalDesk;
@@ -29,6 +33,8 @@ export interface HttpApprovalPagesOptions {
   limiter: RateLimiter;
   /** The URL clients reach the server at, when configured: its origin is the pages' origin, and https makes the cookie Secure. */
   publicUrl?: URL;
+  /** Sign-in at the authorization server, beside the token form. */
+  oidc?: OidcSignInConfig;
   log: Logger;
   now: () => number;
 }
@@ -42,13 +48,16 @@ export class HttpApprovalPages {
   private readonly routes: PlanRoutes;
   private readonly sessions: BrowserSessions;
   private readonly cookie: SessionCookie;
+  private readonly oidc: OidcSignIn | null;
   /** Per process: a restart invalidates every form, as it ends every session. */
   private readonly csrf = new CsrfTokens(randomBytes(32));
 
   constructor(private readonly options: HttpApprovalPagesOptions) {
     this.routes = new PlanRoutes({ desk: options.desk, log: options.log, now: options.now });
     this.sessions = new BrowserSessions(options.now);
-    this.cookie = new SessionCookie(options.publicUrl?.protocol === 'https:');
+    const secure = options.publicUrl?.protocol === 'https:';
+    this.cookie = new SessionCookie(secure);
+    this.oidc = options.oidc ? new OidcSignIn({ ...options.oidc, authenticator: options.authenticator, secureCookie: secure, now: options.now }) : null;
   }
 
   /** Any request whose path is /approvals or under it. */
@@ -56,6 +65,8 @@ export class HttpApprovalPages {
     const path = (req.url ?? '/').split('?')[0]!;
     if (path === LOGIN_PATH) return this.login(req, res);
     if (path === LOGOUT_PATH) return this.logout(req, res);
+    if (this.oidc && path === OIDC_START_PATH) return this.startOidc(req, res, this.oidc);
+    if (this.oidc && path === OIDC_CALLBACK_PATH) return this.finishOidc(req, res, this.oidc);
     const planId = path.startsWith(`${APPROVALS_PATH}/`) ? planIdIn(path.slice(APPROVALS_PATH.length + 1)) : undefined;
     const who = await this.identify(req);
     if (who.kind === 'refused') return this.refuse(req, res, who.auth);
@@ -92,7 +103,7 @@ export class HttpApprovalPages {
       if (!this.withinLimit(req, res, addressKey(req.socket.remoteAddress))) return;
       const next = localNext(new URLSearchParams((req.url ?? '').split('?')[1] ?? '').get('next'));
       if (next === false) return badNext(res);
-      return sendHtml(res, 200, renderLoginPage({ action: LOGIN_PATH, next }));
+      return this.loginPage(res, 200, next);
     }
     if (req.method !== 'POST') return sendProblem(res, false, { status: 405, code: 'METHOD_NOT_ALLOWED', message: 'Use GET or POST', headers: { allow: 'GET, POST' } });
     const crossSite = crossSiteRefusal(req.headers, this.ownOrigin(req));
@@ -104,12 +115,59 @@ export class HttpApprovalPages {
     const auth = await this.options.authenticator.authenticate(`Bearer ${(form.fields.get('token') ?? '').trim()}`);
     if (!auth.ok) return this.failedLogin(req, res, auth, next);
     if (!this.withinLimit(req, res, auth.identity.caller)) return;
-    const expiresAt = auth.identity.expiresAt === undefined ? undefined : auth.identity.expiresAt * 1000;
-    const session = this.sessions.create(auth.identity.caller, auth.identity.scopes, expiresAt);
-    this.options.log.info({ caller: session.caller, remote: req.socket.remoteAddress }, 'signed in to the approval pages');
-    const setCookie = { 'set-cookie': this.cookie.set(session.id, (session.expiresAt - session.createdAt) / 1000) };
-    if (next) return redirect(res, next, setCookie);
-    sendHtml(res, 200, renderSignedInPage(session.caller), setCookie);
+    const { caller, setCookie } = this.openSession(req, auth.identity, 'token');
+    if (next) return redirect(res, next, { 'set-cookie': setCookie });
+    sendHtml(res, 200, renderSignedInPage(caller), { 'set-cookie': setCookie });
+  }
+
+  /** The sign-in button's form: a new sign-in at the authorization server, bound to this browser by a cookie. */
+  private async startOidc(req: IncomingMessage, res: ServerResponse, oidc: OidcSignIn): Promise<void> {
+    if (req.method !== 'POST') return sendProblem(res, false, { status: 405, code: 'METHOD_NOT_ALLOWED', message: 'Use the sign-in button', headers: { allow: 'POST' } });
+    const crossSite = crossSiteRefusal(req.headers, this.ownOrigin(req));
+    if (crossSite) return sendProblem(res, false, { status: 403, code: 'CROSS_SITE', message: crossSite });
+    // Each start keeps a pending sign-in in memory: every one costs the address.
+    if (!this.withinLimit(req, res, addressKey(req.socket.remoteAddress))) return;
+    const form = await readForm(req);
+    if (!form.ok) return sendProblem(res, false, { status: form.status, code: form.code, message: form.message });
+    const next = localNext(form.fields.get('next'));
+    if (next === false) return badNext(res);
+    // The browser comes back to the registered redirect URI: a state cookie set under another name would not be there.
+    if (this.ownOrigin(req) !== oidc.callbackOrigin) return this.loginPage(res, 400, next, `${oidc.label} works only at ${oidc.callbackOrigin}${LOGIN_PATH}: open the page there.`);
+    const { location, setCookie } = oidc.begin(next);
+    this.options.log.info({ remote: req.socket.remoteAddress }, 'approval page sign-in sent to the authorization server');
+    redirect(res, location, { 'set-cookie': setCookie });
+  }
+
+  /** Where the authorization server sends the browser back: a session, or the login page saying why not. */
+  private async finishOidc(req: IncomingMessage, res: ServerResponse, oidc: OidcSignIn): Promise<void> {
+    if (req.method !== 'GET') return sendProblem(res, false, { status: 405, code: 'METHOD_NOT_ALLOWED', message: 'Use GET', headers: { allow: 'GET' } });
+    const outcome = await oidc.complete(new URLSearchParams((req.url ?? '').split('?')[1] ?? ''), req.headers.cookie);
+    // Whatever happened, this sign-in is over: a new one starts from the button.
+    const clearState = oidc.clearedCookie();
+    if (!outcome.ok) {
+      this.options.log.warn({ remote: req.socket.remoteAddress, status: outcome.status, reason: outcome.reason }, 'refused an approval page sign-in (OIDC)');
+      if (!this.withinLimit(req, res, addressKey(req.socket.remoteAddress))) return;
+      return this.loginPage(res, outcome.status, outcome.next, outcome.message, { 'set-cookie': clearState });
+    }
+    if (!this.withinLimit(req, res, outcome.identity.caller)) return;
+    const { caller, setCookie } = this.openSession(req, outcome.identity, 'oidc');
+    const headers = { 'set-cookie': [setCookie, clearState] };
+    if (outcome.next) return sendHtml(res, 200, renderContinuePage(caller, outcome.next), headers);
+    sendHtml(res, 200, renderSignedInPage(caller), headers);
+  }
+
+  /** A browser session for a verified token's identity, and the cookie line that hands it to the browser. */
+  private openSession(req: IncomingMessage, identity: Identity, via: 'token' | 'oidc'): { caller: string; setCookie: string } {
+    const session = this.sessions.create(identity.caller, identity.scopes, identity.expiresAt === undefined ? undefined : identity.expiresAt * 1000);
+    this.options.log.info({ caller: session.caller, remote: req.socket.remoteAddress, via }, 'signed in to the approval pages');
+    return { caller: session.caller, setCookie: this.cookie.set(session.id, (session.expiresAt - session.createdAt) / 1000) };
+  }
+
+  /** The sign-in page: the authorization server's button when configured, then the token form. */
+  private loginPage(res: ServerResponse, status: number, next: string | null, message?: string, headers: OutgoingHttpHeaders = {}): void {
+    const oidc = this.oidc ? { action: OIDC_START_PATH, label: this.oidc.label } : undefined;
+    const page = renderLoginPage({ action: LOGIN_PATH, next, ...(message ? { message } : {}), ...(oidc ? { oidc } : {}) });
+    sendHtml(res, status, page, headers, this.oidc ? [this.oidc.formTarget] : []);
   }
 
   private failedLogin(req: IncomingMessage, res: ServerResponse, auth: AuthFailure, next: string | null): void {
@@ -118,7 +176,7 @@ export class HttpApprovalPages {
     // Guessing tokens here costs the guesser's address as it does on /mcp.
     if (auth.status === 401 && !this.withinLimit(req, res, addressKey(req.socket.remoteAddress))) return;
     const message = auth.status === 403 ? auth.description : 'That token is not valid. Check it and try again.';
-    sendHtml(res, auth.status, renderLoginPage({ action: LOGIN_PATH, next, message }));
+    this.loginPage(res, auth.status, next, message);
   }
 
   private async logout(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -4,8 +4,17 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { renderProblemPage } from './page.js';
 
+/**
+ * No script, no framing, forms only to this page's own origin, plus `formTargets`: browsers check
+ * form-action on the redirects after a submission too, so the sign-in button's form, which this
+ * server redirects to the authorization server, needs that server's origin listed.
+ */
+function contentSecurityPolicy(formTargets: readonly string[]): string {
+  return `default-src 'none'; style-src 'unsafe-inline'; form-action ${["'self'", ...formTargets].join(' ')}; frame-ancestors 'none'; base-uri 'none'`;
+}
+
 export const SECURITY_HEADERS: Readonly<OutgoingHttpHeaders> = {
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy': contentSecurityPolicy([]),
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
@@ -27,8 +36,9 @@ export function wantsJson(req: IncomingMessage): boolean {
   return (req.headers.accept ?? '').toLowerCase().includes('application/json') || (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json');
 }
 
-export function sendHtml(res: ServerResponse, status: number, page: string, headers: OutgoingHttpHeaders = {}): void {
-  send(res, status, 'text/html; charset=utf-8', page, headers);
+/** `formTargets`: other origins the page's forms may lead to (see contentSecurityPolicy). */
+export function sendHtml(res: ServerResponse, status: number, page: string, headers: OutgoingHttpHeaders = {}, formTargets: readonly string[] = []): void {
+  send(res, status, 'text/html; charset=utf-8', page, headers, formTargets);
 }
 
 export function sendPageJson(res: ServerResponse, status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
@@ -48,9 +58,10 @@ export function redirect(res: ServerResponse, location: string, headers: Outgoin
   res.end();
 }
 
-function send(res: ServerResponse, status: number, type: string, text: string, headers: OutgoingHttpHeaders): void {
+function send(res: ServerResponse, status: number, type: string, text: string, headers: OutgoingHttpHeaders, formTargets: readonly string[] = []): void {
   if (res.headersSent) return void res.end();
-  res.writeHead(status, { ...headers, ...SECURITY_HEADERS, 'content-type': type, 'content-length': Buffer.byteLength(text) });
+  const csp = formTargets.length > 0 ? { 'content-security-policy': contentSecurityPolicy(formTargets) } : {};
+  res.writeHead(status, { ...headers, ...SECURITY_HEADERS, ...csp, 'content-type': type, 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 

@@ -63,15 +63,20 @@ export interface LoginPageOptions {
   next: string | null;
   /** Why the form is shown again (never quotes what was typed). */
   message?: string;
+  /** The button that signs in at the authorization server, when the server offers that. */
+  oidc?: { action: string; label: string };
 }
 
 export function renderLoginPage(options: LoginPageOptions): string {
+  const next = options.next ? html`<input type="hidden" name="next" value="${options.next}">` : '';
   const body = html`<h1>Sign in to approve changes</h1>
 ${options.message ? html`<p class="conflict" role="alert">${options.message}</p>` : ''}
+${options.oidc ? html`<form method="post" action="${options.oidc.action}">${next}<p><button type="submit">${options.oidc.label}</button></p></form>
+<p class="muted">Or with a token:</p>` : ''}
 <p>Paste the bearer token you use for this server. It is checked once and not kept: you get a browser session (at most 8 hours) instead.</p>
 <form method="post" action="${options.action}">
 <p><label>Token <input type="password" name="token" autocomplete="off" required size="48"></label></p>
-${options.next ? html`<input type="hidden" name="next" value="${options.next}">` : ''}
+${next}
 <p><button type="submit">Sign in</button></p>
 </form>`;
   return documentOf('Sign in', body);
@@ -79,6 +84,16 @@ ${options.next ? html`<input type="hidden" name="next" value="${options.next}">`
 
 export function renderSignedInPage(caller: string): string {
   return documentOf('Signed in', html`<h1>Signed in as ${caller}</h1><p>Open the approval link you were given to see the plan.</p>`);
+}
+
+/**
+ * After a sign-in at the authorization server: the browser goes on to the plan page by itself. Not
+ * by a redirect: the callback was a navigation another site started, and a browser does not send a
+ * SameSite=Strict cookie on the redirects of such a navigation; this page's own refresh is same-site.
+ */
+export function renderContinuePage(caller: string, next: string): string {
+  const body = html`<h1>Signed in as ${caller}</h1><p><a href="${next}">Continue to the plan</a></p>`;
+  return documentOf('Signed in', body, html`<meta http-equiv="refresh" content="0; url=${next}">`);
 }
 
 export interface ProblemPageOptions {

@@ -7,18 +7,20 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { ApprovalDesk } from '../../approvals/desk.js';
 import { APPROVALS_PATH, HttpApprovalPages } from '../../approvals/http-pages.js';
+import { OIDC_CALLBACK_PATH, type OidcSignInConfig } from '../../approvals/oidc-sign-in.js';
 import type { Logger } from '../../log.js';
 import { Authenticator } from './auth.js';
 import { type HealthFacts, healthReport } from './health.js';
 import { checkHostAndOrigin } from './host-check.js';
 import { toAuthInfo } from './identity.js';
 import { McpEndpoint, type Session, type SessionServerFactory } from './mcp-endpoint.js';
-import { createJwtVerifier, resolveJwksUrl } from './oauth.js';
+import { type AuthorizationServer, discoverAuthorizationServer } from './issuer-metadata.js';
+import { createJwtVerifier } from './oauth.js';
 import { addressKey, RateLimiter } from './rate-limit.js';
 import { metadataPaths, resourceMetadata, resourceMetadataUrl } from './resource-metadata.js';
 import { RPC, sendJson, sendRpcError } from './responses.js';
 import { SessionTable } from './sessions.js';
-import type { HttpSettings } from './http-settings.js';
+import type { HttpSettings, OAuthSettings } from './http-settings.js';
 
 export type { SessionServer, SessionServerFactory } from './mcp-endpoint.js';
 
@@ -64,7 +66,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const startedAt = now();
 
   // Resolved before listening: a server that cannot check tokens must not look ready.
-  const jwt = settings.oauth ? createJwtVerifier(settings.oauth, await resolveJwksUrl(settings.oauth)) : null;
+  const authorizationServer = settings.oauth ? await discoverAuthorizationServer(settings.oauth) : null;
+  if (authorizationServer?.warning) log.warn(authorizationServer.warning);
+  const jwt = settings.oauth && authorizationServer ? createJwtVerifier(settings.oauth, authorizationServer.jwksUrl) : null;
   let resource: URL | undefined;
   const authenticator = new Authenticator({
     tokens: settings.tokens,
@@ -75,8 +79,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const sessions = new SessionTable<Session>({ max: settings.maxSessions, idleMs: settings.sessionIdleMs, now });
   let draining = false;
   const endpoint = new McpEndpoint({ sessions, newServer: options.newServer, log, isDraining: () => draining });
+  const oidc = settings.oauth && authorizationServer ? oidcSignIn(settings.oauth, authorizationServer, () => `${resource!.origin}${OIDC_CALLBACK_PATH}`) : null;
   const pages = options.approvals
-    ? new HttpApprovalPages({ desk: options.approvals, authenticator, limiter, ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}), log, now })
+    ? new HttpApprovalPages({ desk: options.approvals, authenticator, limiter, ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}), ...(oidc ? { oidc } : {}), log, now })
     : null;
   const policy = { allowedHosts: settings.allowedHosts, allowedOrigins: settings.allowedOrigins };
   let metadataAt = new Set<string>();
@@ -175,6 +180,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     },
     'MCP over Streamable HTTP listening',
   );
+  if (pages && oidc) {
+    // What to register at the authorization server; the client secret, if any, is not named.
+    log.info({ redirect_uri: oidc.redirectUri(), client_id: oidc.clientId, client: oidc.clientSecret === undefined ? 'public (PKCE)' : 'confidential (client_secret_basic + PKCE)', scopes: oidc.scopes.join(' ') }, 'approval pages: sign-in at the authorization server');
+  }
 
   const pagesOrigin = resource.origin;
   return {
@@ -206,6 +215,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       return { abandoned };
     },
   };
+}
+
+/** The approval pages' sign-in, when a client id is configured and the issuer's metadata names its endpoints. */
+function oidcSignIn(oauth: OAuthSettings, server: AuthorizationServer, redirectUri: () => string): OidcSignInConfig | null {
+  if (!oauth.login || !server.signIn) return null;
+  const { clientId, clientSecret, scopes } = oauth.login;
+  return { issuer: oauth.issuer, audience: oauth.audience, endpoints: server.signIn, clientId, ...(clientSecret !== undefined ? { clientSecret } : {}), scopes, redirectUri };
 }
 
 function urlHost(host: string): string {

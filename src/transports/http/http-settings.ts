@@ -1,6 +1,8 @@
 // What `serve --http` is told by its flags and environment: where to listen, who may call, and
 // the limits. Parsed strictly at start: a setting that cannot be read stops the server, and so
 // does listening beyond loopback with nobody to check callers.
+import { SCOPES } from '../../scopes.js';
+import { PrivateFileError, readPrivateFile } from './private-file.js';
 import { loadTokenFile, type StaticToken, TokenFileError } from './tokens.js';
 
 /** Requests bodies past this are answered 413 without being read further. */
@@ -13,6 +15,17 @@ export interface OAuthSettings {
   audience: string;
   /** Where the signing keys are; absent when they are found through the issuer's metadata. */
   jwksUrl?: string;
+  /** People sign in to the approval pages at the authorization server; absent: with a token only. */
+  login?: OidcLoginSettings;
+}
+
+/** This server as an OAuth client of the issuer, for the approval pages' sign-in. */
+export interface OidcLoginSettings {
+  clientId: string;
+  /** Absent for a public client (PKCE alone). A secret: never logged or shown. */
+  clientSecret?: string;
+  /** Asked for at sign-in; the access token's own scopes are what count. */
+  scopes: string[];
 }
 
 export interface HttpSettings {
@@ -47,6 +60,9 @@ export const HTTP_VALUE_FLAGS = [
   'oauth-issuer',
   'oauth-audience',
   'oauth-jwks-url',
+  'oauth-client-id',
+  'oauth-client-secret-file',
+  'oauth-login-scopes',
   'http-public-url',
   'http-allowed-hosts',
   'http-allowed-origins',
@@ -55,7 +71,9 @@ export const HTTP_VALUE_FLAGS = [
   'http-max-sessions',
 ] as const;
 
-const DEFAULTS = { host: '127.0.0.1', port: 8080, rateLimitPerMinute: 600, sessionIdleSeconds: 15 * 60, maxSessions: 100 };
+const DEFAULTS = { host: '127.0.0.1', port: 8080, rateLimitPerMinute: 600, sessionIdleSeconds: 15 * 60, maxSessions: 100, loginScopes: ['openid', SCOPES.read, SCOPES.approve] };
+/** A client secret is a short string; a file much larger than one is the wrong file. */
+const MAX_SECRET_FILE_BYTES = 4096;
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 
 export function parseHttpSettings(read: ReadSetting): HttpSettings {
@@ -113,15 +131,67 @@ function parseOAuth(read: ReadSetting): OAuthSettings | null {
   const issuer = read('oauth-issuer', 'HUAWEICLOUD_ER_MCP_OAUTH_ISSUER')?.trim();
   const audience = read('oauth-audience', 'HUAWEICLOUD_ER_MCP_OAUTH_AUDIENCE')?.trim();
   const jwksUrl = read('oauth-jwks-url', 'HUAWEICLOUD_ER_MCP_OAUTH_JWKS_URL')?.trim();
+  const login = parseLogin(read);
   if (!issuer) {
     if (audience || jwksUrl) throw new HttpSettingsError('--oauth-audience and --oauth-jwks-url need --oauth-issuer (HUAWEICLOUD_ER_MCP_OAUTH_ISSUER).');
+    if (login) throw new HttpSettingsError('--oauth-client-id needs --oauth-issuer (HUAWEICLOUD_ER_MCP_OAUTH_ISSUER): people sign in at that authorization server.');
     return null;
   }
   checkAuthorityUrl('--oauth-issuer / HUAWEICLOUD_ER_MCP_OAUTH_ISSUER', issuer);
   // Without an audience any token the issuer signs for any other service would open this one.
   if (!audience) throw new HttpSettingsError('--oauth-issuer needs --oauth-audience (HUAWEICLOUD_ER_MCP_OAUTH_AUDIENCE): the audience your authorization server puts in tokens for this server.');
   if (jwksUrl) checkAuthorityUrl('--oauth-jwks-url / HUAWEICLOUD_ER_MCP_OAUTH_JWKS_URL', jwksUrl);
-  return { issuer, audience, ...(jwksUrl ? { jwksUrl } : {}) };
+  return { issuer, audience, ...(jwksUrl ? { jwksUrl } : {}), ...(login ? { login } : {}) };
+}
+
+/** The sign-in client: its id, its secret if it has one, the scopes it asks for; undefined without an id. */
+function parseLogin(read: ReadSetting): OidcLoginSettings | undefined {
+  const clientId = read('oauth-client-id', 'HUAWEICLOUD_ER_MCP_OAUTH_CLIENT_ID')?.trim();
+  const secretFile = read('oauth-client-secret-file', 'HUAWEICLOUD_ER_MCP_OAUTH_CLIENT_SECRET_FILE')?.trim();
+  // No flag carries the secret itself (a command line is visible to every local user): parseArgs
+  // refuses --oauth-client-secret, as it is not in HTTP_VALUE_FLAGS, so only the variable reaches here.
+  const secretVariable = read('oauth-client-secret', 'HUAWEICLOUD_ER_MCP_OAUTH_CLIENT_SECRET');
+  const scopes = read('oauth-login-scopes', 'HUAWEICLOUD_ER_MCP_OAUTH_LOGIN_SCOPES');
+  if (!clientId) {
+    if (secretFile !== undefined || secretVariable !== undefined || scopes !== undefined) {
+      throw new HttpSettingsError('--oauth-client-secret-file, HUAWEICLOUD_ER_MCP_OAUTH_CLIENT_SECRET and --oauth-login-scopes need --oauth-client-id (HUAWEICLOUD_ER_MCP_OAUTH_CLIENT_ID).');
+    }
+    return undefined;
+  }
+  // RFC 6749 A.1: visible ASCII and spaces.
+  if (!/^[\x20-\x7E]{1,255}$/.test(clientId)) throw new HttpSettingsError('--oauth-client-id / HUAWEICLOUD_ER_MCP_OAUTH_CLIENT_ID must be 1-255 printable ASCII characters.');
+  if (secretFile !== undefined && secretVariable !== undefined) {
+    throw new HttpSettingsError('Give the client secret once: HUAWEICLOUD_ER_MCP_OAUTH_CLIENT_SECRET or --oauth-client-secret-file, not both.');
+  }
+  const secret = secretFile !== undefined ? readSecretFile(secretFile) : secretVariable === undefined ? undefined : checkSecret(secretVariable.trim(), 'HUAWEICLOUD_ER_MCP_OAUTH_CLIENT_SECRET');
+  return { clientId, ...(secret !== undefined ? { clientSecret: secret } : {}), scopes: scopes === undefined ? [...DEFAULTS.loginScopes] : parseScopes(scopes) };
+}
+
+function readSecretFile(path: string): string {
+  const what = `The client secret file ${path} (--oauth-client-secret-file / HUAWEICLOUD_ER_MCP_OAUTH_CLIENT_SECRET_FILE)`;
+  try {
+    return checkSecret(readPrivateFile(path, what, MAX_SECRET_FILE_BYTES).trim(), what);
+  } catch (error) {
+    if (error instanceof PrivateFileError) throw new HttpSettingsError(error.message);
+    throw error;
+  }
+}
+
+/** RFC 6749 A.2: visible ASCII and spaces. The message never quotes the value. */
+function checkSecret(secret: string, what: string): string {
+  if (secret === '') throw new HttpSettingsError(`${what} is empty: give the client secret, or leave it out for a public client.`);
+  if (!/^[\x20-\x7E]+$/.test(secret)) throw new HttpSettingsError(`${what} holds characters a client secret cannot have (printable ASCII only).`);
+  return secret;
+}
+
+/** Space- or comma-separated scope tokens (RFC 6749 §3.3: visible ASCII except the double quote and backslash). */
+function parseScopes(value: string): string[] {
+  const name = '--oauth-login-scopes / HUAWEICLOUD_ER_MCP_OAUTH_LOGIN_SCOPES';
+  const scopes = value.split(/[\s,]+/).filter((s) => s !== '');
+  if (scopes.length === 0) throw new HttpSettingsError(`${name} is set but empty.`);
+  const bad = scopes.find((s) => !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s));
+  if (bad !== undefined) throw new HttpSettingsError(`${name}: ${JSON.stringify(bad)} is not a scope (visible ASCII, no quotes or backslashes).`);
+  return [...new Set(scopes)];
 }
 
 /** Keys and metadata come over https, except from loopback (a local test authority). */

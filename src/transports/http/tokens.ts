@@ -2,8 +2,8 @@
 // hashes are stored, so the file alone does not let anyone in; it is still refused when others
 // could read or swap it.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
 import { SCOPES } from '../../scopes.js';
+import { PrivateFileError, readPrivateFile } from './private-file.js';
 
 export interface StaticToken {
   name: string;
@@ -19,32 +19,17 @@ export class TokenFileError extends Error {
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 const HEX = /^[0-9a-fA-F]{64}$/;
 
+/** Ten thousand lines or so: more is not a tokens file someone meant to give. */
+const MAX_TOKEN_FILE_BYTES = 1024 * 1024;
+
 export function loadTokenFile(path: string): StaticToken[] {
   const what = `The tokens file ${path} (--http-tokens / HUAWEICLOUD_ER_MCP_HTTP_TOKENS)`;
-  let link;
-  try {
-    link = lstatSync(path);
-  } catch (error) {
-    throw new TokenFileError(`${what} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
-  }
-  // A symlink could be pointed elsewhere by whoever owns the directory it lives in.
-  if (link.isSymbolicLink()) throw new TokenFileError(`${what} is a symbolic link: give the real file's path.`);
   let text: string;
-  let fd: number | undefined;
   try {
-    // O_NOFOLLOW and fstat on the opened file: the checks hold for what is actually read.
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new TokenFileError(`${what} is not a regular file.`);
-    if ((stat.mode & 0o077) !== 0) {
-      throw new TokenFileError(`${what} is readable or writable by group or others (mode ${(stat.mode & 0o777).toString(8)}): run chmod 600 on it.`);
-    }
-    text = readFileSync(fd, 'utf8');
+    text = readPrivateFile(path, what, MAX_TOKEN_FILE_BYTES);
   } catch (error) {
-    if (error instanceof TokenFileError) throw error;
-    throw new TokenFileError(`${what} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
+    if (error instanceof PrivateFileError) throw new TokenFileError(error.message);
+    throw error;
   }
   return parseTokenLines(text, what);
 }

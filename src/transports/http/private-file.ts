@@ -1,0 +1,51 @@
+// A file that holds something only this server should read (token hashes, a client secret): read
+// only when it is a regular file that no one but its owner can read or write, and not too large.
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
+
+export class PrivateFileError extends Error {
+  override name = 'PrivateFileError';
+}
+
+/**
+ * The file's text. `what` names it in every refusal (the path and the setting it came from); no
+ * refusal quotes the content, which may be a secret.
+ */
+export function readPrivateFile(path: string, what: string, maxBytes: number): string {
+  let link;
+  try {
+    link = lstatSync(path);
+  } catch (error) {
+    throw new PrivateFileError(`${what} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+  }
+  // A symlink could be pointed elsewhere by whoever owns the directory it lives in.
+  if (link.isSymbolicLink()) throw new PrivateFileError(`${what} is a symbolic link: give the real file's path.`);
+  let fd: number | undefined;
+  try {
+    // O_NOFOLLOW and fstat on the opened file: the checks hold for what is actually read.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new PrivateFileError(`${what} is not a regular file.`);
+    if ((stat.mode & 0o077) !== 0) {
+      throw new PrivateFileError(`${what} is readable or writable by group or others (mode ${(stat.mode & 0o777).toString(8)}): run chmod 600 on it.`);
+    }
+    return readAtMost(fd, maxBytes, what);
+  } catch (error) {
+    if (error instanceof PrivateFileError) throw error;
+    throw new PrivateFileError(`${what} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Reads up to one byte past the limit, so a file that grew after fstat is refused as well. */
+function readAtMost(fd: number, maxBytes: number, what: string): string {
+  const buffer = Buffer.alloc(maxBytes + 1);
+  let length = 0;
+  while (length < buffer.length) {
+    const read = readSync(fd, buffer, length, buffer.length - length, null);
+    if (read === 0) break;
+    length += read;
+  }
+  if (length > maxBytes) throw new PrivateFileError(`${what} is larger than ${maxBytes} bytes.`);
+  return buffer.toString('utf8', 0, length);
+}
