@@ -107,8 +107,8 @@ async function clickAndWait(page: Page, button: string): Promise<{ body: string;
 
 describe('the approval page in a real browser (a client without elicitation)', () => {
   it('shows the plan and its routing effect; Approve submits the form, and the call with plan_id makes the change', async () => {
-    const server = await spawnServer(envFor(emulator), ['--audit-log', 'off']);
     const page = await newPage();
+    const server = await spawnServer(envFor(emulator), ['--audit-log', 'off']);
     const seen: string[] = [];
     try {
       const writesBefore = writes().length;
@@ -167,8 +167,8 @@ describe('the approval page in a real browser (a client without elicitation)', (
   });
 
   it('Reject in the browser is final: the call with plan_id is declined and nothing is written', async () => {
-    const server = await spawnServer(envFor(emulator), ['--audit-log', 'off']);
     const page = await newPage();
+    const server = await spawnServer(envFor(emulator), ['--audit-log', 'off']);
     try {
       const writesBefore = writes().length;
       const pending = structured<Pending>(await server.client.callTool({ name: 'create_route_propagation', arguments: office }));
