@@ -5,16 +5,20 @@
 // CSRF field included). The call with plan_id then makes the change, or is declined.
 // Run by `npm run test:browser`, not by `npm test`: it needs /usr/bin/chromium (.ci/run installs it).
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { type Emulator, isWrite } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS as ids } from '../../src/emulator/topology.js';
-import { envFor, errorOf, expectNoCanary, spawnServer, startTestEmulator, structured } from '../helpers.js';
+import { envFor, errorOf, expectNoCanary, spawnServer, startTestEmulator, structured, tempDir } from '../helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-/** The screenshot the docs show: the plan page as a person sees it, before deciding. */
-const SCREENSHOT = fileURLToPath(new URL('../../docs/approval-page.png', import.meta.url));
+/**
+ * The plan page as a person sees it, before deciding. It replaces the one the docs show only when
+ * asked (UPDATE_SCREENSHOT=1), since every run's plan id and times differ.
+ */
+const SCREENSHOT = process.env.UPDATE_SCREENSHOT === '1' ? fileURLToPath(new URL('../../docs/approval-page.png', import.meta.url)) : join(tempDir('er-browser'), 'approval-page.png');
 const VIEWPORT = { width: 1000, height: 800 };
 
 const payments = { er_id: ids.router, route_table_id: ids.prodTable, attachment_id: ids.paymentsVpc };
