@@ -266,8 +266,8 @@ describe('cancellation', () => {
 
     const controller = new AbortController();
     const pending = failureOf(http.request(er({ ...LIST_ROUTERS, signal: controller.signal })));
-    await vi.waitFor(() => expect(em.requests).toHaveLength(2));
-    await vi.waitFor(() => expect(liveResources().timers).toBeGreaterThan(baseline.timers)); // the 60 s wait
+    await vi.waitFor(() => expect(em.requests).toHaveLength(2), { timeout: 10_000 });
+    await vi.waitFor(() => expect(liveResources().timers).toBeGreaterThan(baseline.timers), { timeout: 10_000 }); // the 60 s wait
     const connections = em.connections();
     controller.abort();
     const failure = await pending;
@@ -275,11 +275,14 @@ describe('cancellation', () => {
     expect(failure.kind).toBe('cancelled');
     expect(failure.attempts).toBe(1);
     expect(failure.possiblyDelivered).toBe(true);
-    await vi.waitFor(() => {
-      const now = liveResources();
-      expect(now.timers).toBeLessThanOrEqual(baseline.timers);
-      expect(now.sockets).toBeLessThanOrEqual(baseline.sockets);
-    });
+    await vi.waitFor(
+      () => {
+        const now = liveResources();
+        expect(now.timers).toBeLessThanOrEqual(baseline.timers);
+        expect(now.sockets).toBeLessThanOrEqual(baseline.sockets);
+      },
+      { timeout: 10_000 },
+    );
     expect(em.requests).toHaveLength(2);
     expect(em.connections()).toBe(connections);
   });
@@ -301,11 +304,14 @@ describe('cancellation', () => {
     expect(em.requests).toHaveLength(1); // the emulator had not answered yet
     // Once the emulator's own latency timer has run out, nothing of the request is left.
     await vi.waitFor(() => expect(em.requests).toHaveLength(2), { timeout: 5_000 });
-    await vi.waitFor(() => {
-      const now = liveResources();
-      expect(now.timers).toBeLessThanOrEqual(baseline.timers);
-      expect(now.sockets).toBeLessThanOrEqual(baseline.sockets);
-    });
+    await vi.waitFor(
+      () => {
+        const now = liveResources();
+        expect(now.timers).toBeLessThanOrEqual(baseline.timers);
+        expect(now.sockets).toBeLessThanOrEqual(baseline.sockets);
+      },
+      { timeout: 10_000 },
+    );
     expect(em.faults?.counts.none).toBe(2);
   });
 
