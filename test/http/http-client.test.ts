@@ -275,14 +275,12 @@ describe('cancellation', () => {
     expect(failure.kind).toBe('cancelled');
     expect(failure.attempts).toBe(1);
     expect(failure.possiblyDelivered).toBe(true);
-    await vi.waitFor(
-      () => {
-        const now = liveResources();
-        expect(now.timers).toBeLessThanOrEqual(baseline.timers);
-        expect(now.sockets).toBeLessThanOrEqual(baseline.sockets);
-      },
-      { timeout: 10_000 },
-    );
+    const released = () => {
+      const now = liveResources();
+      expect(now.timers).toBeLessThanOrEqual(baseline.timers);
+      expect(now.sockets).toBeLessThanOrEqual(baseline.sockets);
+    };
+    await vi.waitFor(released, { timeout: 10_000 });
     expect(em.requests).toHaveLength(2);
     expect(em.connections()).toBe(connections);
   });
@@ -304,14 +302,12 @@ describe('cancellation', () => {
     expect(em.requests).toHaveLength(1); // the emulator had not answered yet
     // Once the emulator's own latency timer has run out, nothing of the request is left.
     await vi.waitFor(() => expect(em.requests).toHaveLength(2), { timeout: 5_000 });
-    await vi.waitFor(
-      () => {
-        const now = liveResources();
-        expect(now.timers).toBeLessThanOrEqual(baseline.timers);
-        expect(now.sockets).toBeLessThanOrEqual(baseline.sockets);
-      },
-      { timeout: 10_000 },
-    );
+    const released = () => {
+      const now = liveResources();
+      expect(now.timers).toBeLessThanOrEqual(baseline.timers);
+      expect(now.sockets).toBeLessThanOrEqual(baseline.sockets);
+    };
+    await vi.waitFor(released, { timeout: 10_000 });
     expect(em.faults?.counts.none).toBe(2);
   });
 
