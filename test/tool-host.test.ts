@@ -108,7 +108,7 @@ describe('shutting down with a write in flight', () => {
     auditPath = join(tempDir('er-audit'), 'audit.jsonl');
     harness = await connectInMemory(emulator, { settings: { confirmWrites: 'never' }, audit: openAuditLog(auditPath), tools: [dummyRead, stuck] });
     void harness.client.callTool({ name: 'stuck_write', arguments: args }).catch(() => undefined);
-    await vi.waitFor(() => expect(records()).toHaveLength(1));
+    await vi.waitFor(() => expect(records()).toHaveLength(1), { timeout: 10_000 });
     const drained = harness.gate.drain(100);
     expect(errorOf(await harness.client.callTool({ name: 'dummy_read', arguments: {} })).error_code).toBe('SHUTTING_DOWN');
     await drained;

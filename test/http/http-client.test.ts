@@ -293,7 +293,7 @@ describe('cancellation', () => {
 
     const controller = new AbortController();
     const pending = failureOf(http.request(er({ ...LIST_ROUTERS, signal: controller.signal })));
-    await vi.waitFor(() => expect(em.faults?.counts.none).toBe(2)); // the emulator holds it now
+    await vi.waitFor(() => expect(em.faults?.counts.none).toBe(2), { timeout: 10_000 }); // the emulator holds it now
     controller.abort();
     const failure = await pending;
 

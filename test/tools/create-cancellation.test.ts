@@ -41,12 +41,12 @@ describe('cancelling create_route_association through MCP', () => {
     await setUp({ seed: 1, sequence: ['throttle'], retryAfterSeconds: 30 }, clock);
     const controller = new AbortController();
     const call = harness.client.callTool({ name: 'create_route_association', arguments: ids }, undefined, { signal: controller.signal });
-    await vi.waitFor(() => expect(clock.pending()).toBe(1)); // the 429 came back; the server waits 30 s
+    await vi.waitFor(() => expect(clock.pending()).toBe(1), { timeout: 10_000 }); // the 429 came back; the server waits 30 s
     expect(count('associate')).toBe(1);
 
     controller.abort();
     await expect(call).rejects.toThrow();
-    await vi.waitFor(() => expect(clock.pending()).toBe(0)); // the server side let go of its wait
+    await vi.waitFor(() => expect(clock.pending()).toBe(0), { timeout: 10_000 }); // the server side let go of its wait
     clock.advance(10 * 60_000); // long past the retry time: a leftover wait would fire now
     await sentinel();
 
@@ -59,12 +59,12 @@ describe('cancelling create_route_association through MCP', () => {
     await setUp({ seed: 1, latencyMs: [600, 600] });
     const controller = new AbortController();
     const call = harness.client.callTool({ name: 'create_route_association', arguments: ids }, undefined, { signal: controller.signal });
-    await vi.waitFor(() => expect(emulator.faults?.counts.none).toBe(1)); // the emulator holds the request
+    await vi.waitFor(() => expect(emulator.faults?.counts.none).toBe(1), { timeout: 10_000 }); // the emulator holds the request
 
     controller.abort();
     await expect(call).rejects.toThrow();
     // The emulator still applies what it had received (as a real API may), then nothing else arrives.
-    await vi.waitFor(() => expect(count('associate')).toBe(1));
+    await vi.waitFor(() => expect(count('associate')).toBe(1), { timeout: 10_000 });
     await sentinel();
 
     expect(count('associate')).toBe(1);
@@ -79,7 +79,7 @@ describe('what the cancelled handler answers', () => {
     await setUp({ seed: 1, sequence: ['throttle'], retryAfterSeconds: 30 }, clock);
     const controller = new AbortController();
     const pending = createRouteAssociationTool.apply({ ...ids, client_token: 'cancel-backoff-1' }, harness.call(controller.signal)).then((a) => a.result);
-    await vi.waitFor(() => expect(clock.pending()).toBe(1));
+    await vi.waitFor(() => expect(clock.pending()).toBe(1), { timeout: 10_000 });
     controller.abort();
     const error = errorOf(await pending);
     outputs.push(JSON.stringify(error));
@@ -92,7 +92,7 @@ describe('what the cancelled handler answers', () => {
     await setUp({ seed: 1, latencyMs: [600, 600] });
     const controller = new AbortController();
     const pending = createRouteAssociationTool.apply({ ...ids, client_token: 'cancel-request-1' }, harness.call(controller.signal)).then((a) => a.result);
-    await vi.waitFor(() => expect(emulator.faults?.counts.none).toBe(1));
+    await vi.waitFor(() => expect(emulator.faults?.counts.none).toBe(1), { timeout: 10_000 });
     controller.abort();
     const error = errorOf(await pending);
     outputs.push(JSON.stringify(error));

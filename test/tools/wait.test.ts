@@ -76,11 +76,11 @@ describe('get_association_state waiting', () => {
     const call = harness.client.callTool({ name: 'get_association_state', arguments: { ...args, wait_for: 'available', timeout_seconds: 600 } }, undefined, {
       signal: controller.signal,
     });
-    await vi.waitFor(() => expect(clock.pending()).toBe(1)); // first poll done, now waiting for the next
+    await vi.waitFor(() => expect(clock.pending()).toBe(1), { timeout: 10_000 }); // first poll done, now waiting for the next
     const polls = listRequests();
     controller.abort();
     await expect(call).rejects.toThrow();
-    await vi.waitFor(() => expect(clock.pending()).toBe(0)); // the server let go of its wait
+    await vi.waitFor(() => expect(clock.pending()).toBe(0), { timeout: 10_000 }); // the server let go of its wait
     clock.advance(60 * 60_000); // a leftover wait would poll now
     await new Promise((r) => setTimeout(r, 50));
     expect(listRequests()).toBe(polls);

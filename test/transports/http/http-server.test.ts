@@ -266,7 +266,7 @@ describe('drain', () => {
     try {
       const { client } = await connectClient(h.url, TOKENS.alice);
       const call = client.callTool({ name: 'list_route_tables', arguments: { er_id: SANDBOX_IDS.router } });
-      await vi.waitFor(() => expect(h.server.sessions.inFlight()).toBe(1));
+      await vi.waitFor(() => expect(h.server.sessions.inFlight()).toBe(1), { timeout: 10_000 });
       const drained = h.server.drain(10_000);
       const refused = await rawRequest(h.url, { headers: { authorization: `Bearer ${TOKENS.bob}` } });
       expect(refused.status).toBe(503);
