@@ -23,6 +23,13 @@ import { createServer } from '../src/mcp-server.js';
 import { type ConnectionSource, DEFAULT_MAX_WAIT_MS, NO_SETTLE_CHECKS, type ToolCall, type ToolEnv } from '../src/toolkit/context.js';
 import type { ToolDefinition } from '../src/tools/definition.js';
 
+/**
+ * How long a soak or load test may take in all: it ends when its last call ends, in a few seconds
+ * on an idle machine; this bound only stops a hung one, and leaves room for a machine that is
+ * busy with other work.
+ */
+export const SOAK_TIMEOUT_MS = 180_000;
+
 /** Canary secrets: tests assert these strings never appear in any output. */
 export const CANARY = {
   ak: 'CANARYAK7Q3ZK9XW2M4P',

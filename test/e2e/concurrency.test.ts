@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator/emulator.js';
 import { generatedTopology } from '../../src/emulator/topology.js';
 import { DEFAULT_CONNECTIONS } from '../../src/http/http-client.js';
-import { envFor, expectNoCanary, type SpawnedServer, spawnServer, startTestEmulator, structured, textOf } from '../helpers.js';
+import { envFor, expectNoCanary, type SpawnedServer, spawnServer, startTestEmulator, structured, textOf, SOAK_TIMEOUT_MS } from '../helpers.js';
 
 const CALLS = 200;
 
@@ -53,5 +53,5 @@ describe('200 concurrent calls over one stdio session', () => {
     expect(emulator.requests.filter((r) => r.operation === 'associate')).toHaveLength(CALLS);
     expect(emulator.connections()).toBeLessThanOrEqual(DEFAULT_CONNECTIONS);
     console.log(JSON.stringify({ concurrent_calls: CALLS, http_requests: emulator.requests.length, tcp_connections: emulator.connections(), pool_size: DEFAULT_CONNECTIONS }));
-  });
+  }, SOAK_TIMEOUT_MS);
 });

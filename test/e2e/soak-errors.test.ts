@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator/emulator.js';
 import { generatedTopology } from '../../src/emulator/topology.js';
-import { connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured, WITHOUT_APPROVAL } from '../helpers.js';
+import { connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured, WITHOUT_APPROVAL, SOAK_TIMEOUT_MS } from '../helpers.js';
 
 const ATTACHMENTS = 300;
 let emulator: Emulator;
@@ -49,7 +49,7 @@ describe('failed creates under faults, one attempt each', () => {
       else if (errorOf(result).outcome === 'not_created') expect(existing.has(attachment)).toBe(false);
     }
     console.log(JSON.stringify({ calls: results.length, failures: failures.length, outcomes: countBy(failures.map((f) => String(errorOf(f.result).outcome))) }));
-  });
+  }, SOAK_TIMEOUT_MS);
 });
 
 function countBy(values: string[]): Record<string, number> {

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { FaultPlan } from '../../src/emulator/faults.js';
 import type { Emulator } from '../../src/emulator/emulator.js';
 import { generatedTopology } from '../../src/emulator/topology.js';
-import { connectInMemory, errorOf, expectNoCanary, type InMemoryHarness, startTestEmulator, structured, textOf, WITHOUT_APPROVAL } from '../helpers.js';
+import { connectInMemory, errorOf, expectNoCanary, type InMemoryHarness, startTestEmulator, structured, textOf, WITHOUT_APPROVAL, SOAK_TIMEOUT_MS } from '../helpers.js';
 
 const ATTACHMENTS = 260;
 const TABLES = 2;
@@ -111,5 +111,5 @@ describe('fault soak of create_route_propagation', () => {
     for (const kind of ['throttle', 'server-error', 'busy', 'reset-before', 'reset-after']) expect(faults[kind] ?? 0, kind).toBeGreaterThan(0);
     // The busy answers of propagation requests carry the propagation code.
     expect(emulator.requests.some((r) => r.operation === 'enable-propagation' && r.status === 400)).toBe(true);
-  });
+  }, SOAK_TIMEOUT_MS);
 });

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { FaultPlan } from '../../src/emulator/faults.js';
 import type { Emulator } from '../../src/emulator/emulator.js';
 import { generatedTopology } from '../../src/emulator/topology.js';
-import { connectInMemory, errorOf, expectNoCanary, type InMemoryHarness, startTestEmulator, structured, textOf, WITHOUT_APPROVAL } from '../helpers.js';
+import { connectInMemory, errorOf, expectNoCanary, type InMemoryHarness, startTestEmulator, structured, textOf, WITHOUT_APPROVAL, SOAK_TIMEOUT_MS } from '../helpers.js';
 
 const ATTACHMENTS = 360;
 const AGENTS = 40;
@@ -155,5 +155,5 @@ describe('fault soak of create_route_association', () => {
       expect(faults[kind] ?? 0, kind).toBeGreaterThan(0);
     }
     expect(Object.values(tally.errors).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
-  });
+  }, SOAK_TIMEOUT_MS);
 });
