@@ -98,6 +98,32 @@ describe('a call cancelled as its approval goes through', () => {
     expect(emulator.requests.filter(isWrite)).toEqual([]);
   });
 
+  it('the cancellation comes right behind the approval (as when both arrive in one read): no intent, nothing sent, audited as cancelled', async () => {
+    const controller = new AbortController();
+    await setUp({
+      client: { capabilities: { elicitation: { form: {} } } },
+      settings: { confirmWrites: 'always' },
+      // The client cancels the call the moment its answer to the form has been handed over, so the
+      // server takes the answer in and sees the cancellation before the gate acts on the answer.
+      clientTransport: (transport) => {
+        const send = transport.send.bind(transport);
+        transport.send = (message, options) => {
+          const sent = send(message, options);
+          if ('result' in message) controller.abort();
+          return sent;
+        };
+      },
+    });
+    harness.client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { approve: true } }));
+
+    await expect(harness.client.callTool({ name: 'create_route_association', arguments: newAssociation }, undefined, { signal: controller.signal })).rejects.toThrow();
+    await vi.waitFor(() => expect(outcomes()).toHaveLength(1), { timeout: 10_000 });
+    expect(outcomes()).toEqual([expect.objectContaining({ outcome: 'refused', guardrail: 'call_cancelled' })]);
+    // The answer came too late to count: no approval is recorded, and no intent.
+    expect(records().map((r) => r.event)).toEqual(['approval_requested', 'outcome']);
+    expect(emulator.requests.filter(isWrite)).toEqual([]);
+  });
+
   it('the person approves in the form just as the agent cancels: no intent, nothing sent, audited as cancelled', async () => {
     const controller = new AbortController();
     await setUp({ client: { capabilities: { elicitation: { form: {} } } }, settings: { confirmWrites: 'always' } });
