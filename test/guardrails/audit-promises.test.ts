@@ -54,7 +54,7 @@ describe('outcomes the audit must tell apart', () => {
 
   it('a delete whose every answer was lost, and whose look-up failed too, is may_have_been_applied, not failed', async () => {
     // Four disassociate attempts, each applied and its answer cut off; then the look-up that would
-    // settle it loses every attempt before the emulator even reads it.
+    // settle it has every attempt cut off before the emulator handles it.
     const sequence = [...Array(4).fill('reset-after'), ...Array(4).fill('reset-before')];
     await setUp({ settings: WITHOUT_APPROVAL }, { faults: { seed: 1, sequence } });
     const error = errorOf(await harness.client.callTool({ name: 'delete_route_association', arguments: existingAssociation }));
