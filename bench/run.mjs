@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serverEnv, startEmulatorProcess } from './lib/emulator.mjs';
+import { auditFsync } from './sections/audit-fsync.mjs';
 import { coldStart } from './sections/cold-start.mjs';
 import { httpPerCall } from './sections/http-per-call.mjs';
 import { memory } from './sections/memory.mjs';
@@ -20,8 +21,8 @@ const ONLY = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 const OUT = fileURLToPath(new URL('./results.json', import.meta.url));
 
 const COUNTS = QUICK
-  ? { coldRuns: 3, coldWarmup: 1, calls: 100, callWarmup: 20, signBatch: 500, signRounds: 5, signWarmup: 1, tpCalls: 300, tpWarmup: 64, memCheckpoints: [100, 1_000, 2_000] }
-  : { coldRuns: 20, coldWarmup: 3, calls: 2_000, callWarmup: 200, signBatch: 2_000, signRounds: 30, signWarmup: 3, tpCalls: 2_000, tpWarmup: 200, memCheckpoints: [1_000, 10_000, 20_000] };
+  ? { coldRuns: 3, coldWarmup: 1, calls: 100, callWarmup: 20, signBatch: 500, signRounds: 5, signWarmup: 1, tpCalls: 300, tpWarmup: 64, memCheckpoints: [100, 1_000, 2_000], auditBatch: 20, auditRounds: 5, auditWarmup: 1 }
+  : { coldRuns: 20, coldWarmup: 3, calls: 2_000, callWarmup: 200, signBatch: 2_000, signRounds: 30, signWarmup: 3, tpCalls: 2_000, tpWarmup: 200, memCheckpoints: [1_000, 10_000, 20_000], auditBatch: 100, auditRounds: 20, auditWarmup: 2 };
 
 /** Attachments 1-16 for create-then-undo per-call samples; the rest each get one create in the memory run. */
 const PER_CALL_ATTACHMENTS = 16;
@@ -87,6 +88,10 @@ async function main() {
     if (want('http')) {
       step('per-call cost over HTTP');
       results.http_per_call = await httpPerCall({ emulator, env, home, calls: COUNTS.calls, warmup: COUNTS.callWarmup });
+    }
+    if (want('audit')) {
+      step('audit fsync');
+      results.audit_fsync = await auditFsync({ batch: COUNTS.auditBatch, rounds: COUNTS.auditRounds, warmup: COUNTS.auditWarmup });
     }
   } finally {
     await emulator.close();
@@ -191,6 +196,18 @@ function render(r) {
       Object.entries(h.contenders).map(([k, s]) => [names[k], f(s.median, 3), f(s.p95, 3), f(s.p99, 3), f(s.min, 3), f(s.max, 3)]),
     );
     out += `HTTP − stdio = ${f(h.http_minus_stdio_median_ms, 3)} ms per call (${f(h.http_over_stdio_median)}×); for a bare ping ${f(h.http_ping_minus_stdio_ping_median_ms, 3)} ms. Server CPU per call + ping: stdio ${f(h.server_cpu_us_per_call_and_ping.stdio, 0)} µs, HTTP ${f(h.server_cpu_us_per_call_and_ping.http, 0)} µs\n`;
+  }
+  if (r.audit_fsync) {
+    const a = r.audit_fsync;
+    out += `\n7. Audit: one intent line appended by FileAuditLog, µs, ${a.lines} lines each, batches of ${a.batch} interleaved, on ${a.file_system}\n`;
+    out += table(
+      ['append', 'median', 'p95', 'p99', 'min', 'max'],
+      [
+        ['as shipped: whole, then fdatasync', a.fsync],
+        ['the same without fdatasync', a.no_fsync],
+      ].map(([n, s]) => [n, f(s.median, 1), f(s.p95, 1), f(s.p99, 1), f(s.min, 1), f(s.max, 1)]),
+    );
+    out += `fdatasync adds ${f(a.fsync_cost_median_us, 1)} µs per line (median)\n`;
   }
   out += `\nTargets\n`;
   out += table(

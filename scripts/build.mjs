@@ -81,7 +81,7 @@ async function buildRepositoryOnly() {
     ...BUNDLE_OPTIONS,
     absWorkingDir: ROOT,
     packages: 'external',
-    entryPoints: ['src/demo.ts', 'src/log.ts', 'src/er/client.ts', 'src/http/http-client.ts', 'src/http/signer.ts', 'src/emulator/emulator.ts', 'src/emulator/topology.ts'],
+    entryPoints: ['src/demo.ts', 'src/log.ts', 'src/er/client.ts', 'src/http/http-client.ts', 'src/http/signer.ts', 'src/emulator/emulator.ts', 'src/emulator/topology.ts', 'src/guardrails/audit.ts', 'src/guardrails/audit-append.ts'],
     outdir: DIST,
     outbase: 'src',
     chunkNames: 'repo-chunks/[name]-[hash]',

@@ -75,6 +75,8 @@ export interface InMemoryOptions {
   tools?: readonly ToolDefinition[];
   /** Where approval pages are; none by default (a plan needing one then fails closed). */
   pages?: ApprovalPages;
+  /** Sees the client's end of the in-memory pair before it connects (to watch or time what it sends). */
+  clientTransport?(transport: InMemoryTransport): void;
 }
 
 /** A server built around an emulator, connected to a client through in-memory transports. */
@@ -99,6 +101,7 @@ export async function connectInMemory(emulator: Emulator, options: InMemoryOptio
   const server = createServer({ env, connection, gate, tools: options.tools });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: 'test', version: '1.0.0' }, options.client ?? {});
+  options.clientTransport?.(clientTransport);
   await Promise.all([server.connect(serverTransport), client.connect(clientTransport)]);
   return {
     client,

@@ -1,10 +1,12 @@
-// The audit trail: JSON lines appended to a 0600 file and written through to the OS before the
-// server goes on, so they survive the process being killed. A write is recorded twice: its intent
-// before the first request leaves, its outcome after. The file is opened without following links
-// and checked again (device, inode) before every record, so a rotated or deleted log is reopened
-// instead of written into the void, and a link planted in its place is refused.
-import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, type Stats, statSync, writeSync } from 'node:fs';
+// The audit trail: JSON lines appended to a 0600 file. A write is recorded twice: its intent
+// before the first request leaves, its outcome after. Every record is whole and fdatasync'ed before
+// append returns (audit-append.ts), or append throws and the file is as it was: the intent is then
+// on stable storage before the request it announces leaves. The file is opened without following
+// links and checked again (device, inode) before every record, so a rotated or deleted log is
+// reopened instead of written into the void, and a link planted in its place is refused.
+import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, type Stats, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { type AuditFileIo, AuditAppendError, appendWhole, NODE_FILE_IO } from './audit-append.js';
 import { STDOUT_AUDIT, StdoutAuditLog } from './stdout-audit.js';
 
 /**
@@ -97,7 +99,10 @@ export type AttemptRecord = IntentRecord | OutcomeRecord;
 export interface AuditSink {
   /** Why writes must be refused, or null when records can be written. */
   problem(): string | null;
-  /** Throws when the record could not be written; later writes are then refused. */
+  /**
+   * Returns once the record is written whole (and, for a file, on stable storage). Throws when it
+   * could not be, having left no part of it behind where that can be done; later writes are then refused.
+   */
   append(record: AuditRecord): void;
   close(): void;
 }
@@ -106,19 +111,31 @@ export interface AuditSink {
 export const NO_AUDIT: AuditSink = { problem: () => null, append: () => undefined, close: () => undefined };
 
 // O_NONBLOCK: a FIFO planted at the path must fail or be refused, not hang start-up waiting for a
-// reader; on a regular file it changes nothing.
-const OPEN_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+// reader; on a regular file it changes nothing. O_RDWR, not O_WRONLY: an append reads the last
+// byte to see whether the file ends a line. O_APPEND: every write lands at the end, whoever else
+// appends (every stdio server of a user shares the default path).
+const OPEN_FLAGS = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+export interface FileAuditOptions {
+  /** Told when the file was rotated or deleted and is reopened, or ended in a torn line (stderr in the server). */
+  notice?: (message: string) => void;
+  /** The file calls appends make: node's, unless a test puts a failing disk in their place. */
+  io?: AuditFileIo;
+}
 
 export class FileAuditLog implements AuditSink {
   private fd: number | null = null;
   private opened?: Stats;
   private failure: string | null = null;
+  private readonly notice: (message: string) => void;
+  private readonly io: AuditFileIo;
 
   constructor(
     readonly path: string,
-    /** Told when the file was rotated or deleted and is reopened (stderr in the server). */
-    private readonly onReopen: (message: string) => void = () => undefined,
+    options: FileAuditOptions = {},
   ) {
+    this.notice = options.notice ?? (() => undefined);
+    this.io = options.io ?? NODE_FILE_IO;
     try {
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
       this.open();
@@ -142,7 +159,9 @@ export class FileAuditLog implements AuditSink {
     if (this.failure) throw new Error(this.failure);
     try {
       this.ensureCurrent();
-      writeSync(this.fd!, `${JSON.stringify(record)}\n`);
+      if (appendWhole(this.fd!, Buffer.from(`${JSON.stringify(record)}\n`, 'utf8'), this.io)) {
+        this.notice(`the audit log ${this.path} ended in a partial line (a process stopped while writing it?): the next record was started on a new line`);
+      }
     } catch (error) {
       this.failure = `writing to the audit log ${this.path} failed (${reason(error)})`;
       throw error;
@@ -184,7 +203,7 @@ export class FileAuditLog implements AuditSink {
     if (now && this.opened && now.dev === this.opened.dev && now.ino === this.opened.ino) return;
     if (now?.isSymbolicLink()) throw new AuditPathError('the path is now a symbolic link');
     this.open();
-    this.onReopen(`the audit log ${this.path} was ${now ? 'replaced (rotated?)' : 'deleted'}: reopened it${now ? '' : ' as a new file'}`);
+    this.notice(`the audit log ${this.path} was ${now ? 'replaced (rotated?)' : 'deleted'}: reopened it${now ? '' : ' as a new file'}`);
   }
 }
 
@@ -198,13 +217,13 @@ function checkDirectory(dir: string): void {
 class AuditPathError extends Error {}
 
 function reason(error: unknown): string {
-  if (error instanceof AuditPathError) return error.message;
+  if (error instanceof AuditPathError || error instanceof AuditAppendError) return error.message;
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ELOOP') return 'it is a symbolic link, which is not followed';
   return code ?? String(error);
 }
 
-export function openAuditLog(path: string | null, onReopen?: (message: string) => void): AuditSink {
+export function openAuditLog(path: string | null, notice?: (message: string) => void): AuditSink {
   if (path === STDOUT_AUDIT) return new StdoutAuditLog();
-  return path === null ? NO_AUDIT : new FileAuditLog(path, onReopen);
+  return path === null ? NO_AUDIT : new FileAuditLog(path, { notice });
 }

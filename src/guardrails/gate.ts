@@ -14,6 +14,7 @@ import { type WriteArgs, type WriteTarget, type WriteToolDefinition, takesClient
 import type { ToolCall, WriteAnswer } from '../toolkit/context.js';
 import { describeError, success } from '../toolkit/results.js';
 import { approvalRequired, refusal } from './gate-answers.js';
+import { auditWarning, withAuditWarning } from './audit-warning.js';
 import type { AuditOutcome, AuditSink, AuditSubject, PlanApproval } from './audit.js';
 import { Approvals } from './approvals.js';
 import { askApproval, canElicit, canElicitUrl, type HumanChannel, offerUrl } from './confirm.js';
@@ -371,9 +372,15 @@ export class WriteGate {
     }
     try {
       this.options.audit.append({ ...subject, event: 'intent', time: this.time() });
-    } catch {
-      this.options.log.error({ tool: tool.name, caller: subject.caller }, 'could not write the audit intent: the write is refused');
-      return refusal('AUDIT_UNAVAILABLE', 'The intent of this write could not be written to the audit log, so it was not sent.', 'A change that cannot be recorded is not made: fix the audit log (--audit-log / HUAWEICLOUD_ER_MCP_AUDIT_LOG) and restart the server.');
+    } catch (error) {
+      // Nothing is sent, and nothing more can be recorded: the log line is all the trace there is.
+      const problem = this.options.audit.problem() ?? errorText(error);
+      this.options.log.error({ tool: tool.name, caller: subject.caller, attempt_id: subject.attempt_id, err: problem }, 'could not write the audit intent: the write is refused, nothing was sent');
+      return refusal(
+        'AUDIT_UNAVAILABLE',
+        `The intent of this write could not be written to the audit log (${problem}), so it was not sent.`,
+        'A change that cannot be recorded is not made: fix the audit log (--audit-log / HUAWEICLOUD_ER_MCP_AUDIT_LOG; a full disk?) and restart the server.',
+      );
     }
     if (record) record.usedBy = subject.attempt_id;
     // Settled once the outcome is recorded, so a shutdown waits for the record, not just the request.
@@ -476,16 +483,19 @@ export class WriteGate {
   private recordOutcome(subject: AuditSubject & Partial<PlanApproval>, report: { outcome: AuditOutcome; state: string | null; error_code: string | null }, requestIds: readonly string[], result: CallToolResult): CallToolResult {
     const written = this.tryAppend({ ...subject, event: 'outcome', time: this.time(), outcome: report.outcome, request_ids: [...requestIds], state: report.state, error_code: report.error_code });
     if (written) return result;
-    const warning = 'WARNING: the outcome of this attempt could not be written to the audit log; further writes are refused until it is fixed.';
-    return { ...result, content: [...(result.content ?? []), { type: 'text', text: warning }] };
+    return withAuditWarning(result, auditWarning(report.outcome, this.options.audit.problem()));
   }
 
-  private tryAppend(record: Parameters<AuditSink['append']>[0] & { tool: string; caller: string; event: string }): boolean {
+  private tryAppend(record: Parameters<AuditSink['append']>[0] & { tool: string; caller: string; event: string; attempt_id: string; outcome: string }): boolean {
     try {
       this.options.audit.append(record);
       return true;
-    } catch {
-      this.options.log.error({ tool: record.tool, caller: record.caller, event: record.event }, 'could not write the audit record');
+    } catch (error) {
+      // stderr keeps what the audit could not: which attempt, and how it ended.
+      this.options.log.error(
+        { tool: record.tool, caller: record.caller, event: record.event, attempt_id: record.attempt_id, outcome: record.outcome, err: this.options.audit.problem() ?? errorText(error) },
+        'could not write the audit record: further writes are refused',
+      );
       return false;
     }
   }
@@ -497,6 +507,10 @@ export class WriteGate {
   private isoTime(ms: number): string {
     return new Date(ms).toISOString();
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function auditUnavailable(): { guardrail: string; outcome: AuditOutcome; result: CallToolResult } {

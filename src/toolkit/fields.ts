@@ -75,6 +75,14 @@ export const planHandleOutput = {
   hint: z.string().optional().describe('What to do next'),
 };
 
+/** On every write tool's answer, isError ones included (in their JSON): the audit did not get this call's outcome. */
+export const auditWarningOutput = {
+  audit_warning: z
+    .string()
+    .optional()
+    .describe('Present when the outcome of this call could not be written to the audit log: the answer still says what happened, and further writes are refused until the log is fixed'),
+};
+
 /** The timeout_seconds a `next` hint suggests: the longest one call may wait. */
 export function waitHint(env: ToolEnv): number {
   return Math.floor(env.maxWaitMs / 1000);

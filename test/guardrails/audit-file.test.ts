@@ -82,7 +82,7 @@ describe('a log that changes under the server', () => {
   it('after rotation, the next record goes to the new file, and the reopening is told', () => {
     const path = join(tempDir('er-audit'), 'audit.jsonl');
     const told: string[] = [];
-    const log = new FileAuditLog(path, (m) => told.push(m));
+    const log = new FileAuditLog(path, { notice: (m) => told.push(m) });
     log.append(record(1));
     renameSync(path, `${path}.1`);
     writeFileSync(path, '', { mode: 0o600 });
@@ -96,7 +96,7 @@ describe('a log that changes under the server', () => {
   it('after deletion, the file is made again (0600) and written to', () => {
     const path = join(tempDir('er-audit'), 'audit.jsonl');
     const told: string[] = [];
-    const log = new FileAuditLog(path, (m) => told.push(m));
+    const log = new FileAuditLog(path, { notice: (m) => told.push(m) });
     log.append(record(1));
     rmSync(path);
     expect(log.problem()).toBeNull();

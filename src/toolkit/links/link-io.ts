@@ -3,7 +3,7 @@
 // which each tool file gives. Field order is the order the tools list them.
 import { z } from 'zod';
 import { verificationOutput } from '../../plans/verify-routes.js';
-import { associationRefShape, clientTokenInput, dryRunInput, nextCallOutput, planHandleOutput, planIdInput } from '../fields.js';
+import { associationRefShape, auditWarningOutput, clientTokenInput, dryRunInput, nextCallOutput, planHandleOutput, planIdInput } from '../fields.js';
 import type { LinkKind } from './kind.js';
 
 export const createInput = z.strictObject({
@@ -61,6 +61,7 @@ export function createOutputOf(kind: Kind, parts: { plan: z.ZodType; link: z.Zod
     next: nextCallOutput.optional(),
     undo: nextCallOutput.optional(),
     ...planHandleOutput,
+    ...auditWarningOutput,
   });
 }
 
@@ -77,6 +78,7 @@ export function deleteOutputOf(parts: { plan: z.ZodType; alreadyGoneDescription:
     sandbox: z.boolean(),
     next: nextCallOutput.optional(),
     ...planHandleOutput,
+    ...auditWarningOutput,
   });
 }
 
