@@ -64,7 +64,7 @@ export function planView(overrides: Partial<PlanView> = {}): PlanView {
     text: 'create_route_association asks to ASSOCIATE an attachment with a route table.\nRouter: core-router (er-core-1)',
     sha256: 'a'.repeat(64),
     plan: associationPlan,
-    requestedBy: 'alice',
+    requestedBy: 'token:alice',
     createdAt: NOW - 60_000,
     expiresAt: NOW + 9 * 60_000,
     sandbox: false,

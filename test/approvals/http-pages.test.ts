@@ -139,7 +139,7 @@ describe('seeing a plan', () => {
     const answer = await browserGet(pages, pages.pageOf(view), cookie);
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toBe('text/html; charset=utf-8');
-    for (const text of ['core-router', 'prod-table', 'payments-vpc', '10.31.0.0/16', '10.99.0.0/16', 'A static route to 10.30.0.0/16 wins over the propagated one', 'Signed in as <strong>approver</strong>']) {
+    for (const text of ['core-router', 'prod-table', 'payments-vpc', '10.31.0.0/16', '10.99.0.0/16', 'A static route to 10.30.0.0/16 wins over the propagated one', 'Signed in as <strong>token:approver</strong>']) {
       expect(answer.body).toContain(text);
     }
     expect(answer.body).toContain('name="decision" value="approve"');
@@ -159,7 +159,7 @@ describe('seeing a plan', () => {
     const view = pages.desk.add(planView());
     const answer = await pages.request(pages.pageOf(view), { headers: bearer(TOKENS.reader, { accept: 'application/json' }) });
     expect(answer.status).toBe(200);
-    expect(JSON.parse(answer.body)).toMatchObject({ plan_id: view.id, status: 'pending', decided_by: null, tool: view.tool, sha256: view.sha256, requested_by: 'alice', can_decide: false, plan: { router: { name: 'core-router' } } });
+    expect(JSON.parse(answer.body)).toMatchObject({ plan_id: view.id, status: 'pending', decided_by: null, tool: view.tool, sha256: view.sha256, requested_by: 'token:alice', can_decide: false, plan: { router: { name: 'core-router' } } });
   });
 
   it('every answer carries the security headers: page, redirect, sign-in form, JSON error', async () => {
@@ -184,10 +184,10 @@ describe('deciding in a browser', () => {
     const csrf = csrfIn((await browserGet(pages, pages.pageOf(view), cookie)).body);
     const answer = await browserPost(pages, pages.pageOf(view), cookie, { decision: 'approve', csrf });
     expect(answer.status).toBe(200);
-    expect(answer.body).toContain('Approved by approver');
-    expect(pages.desk.calls).toEqual([{ planId: view.id, decision: 'approve', approver: { caller: 'approver', scopes: ['er:read', 'er:approve'] }, channel: 'page' }]);
+    expect(answer.body).toContain('Approved by token:approver');
+    expect(pages.desk.calls).toEqual([{ planId: view.id, decision: 'approve', approver: { caller: 'token:approver', scopes: ['er:read', 'er:approve'] }, channel: 'page' }]);
     const again = await browserGet(pages, pages.pageOf(view), cookie);
-    expect(again.body).toContain('Approved by approver');
+    expect(again.body).toContain('Approved by token:approver');
     expect(again.body).not.toContain('name="decision"');
   });
 
@@ -198,7 +198,7 @@ describe('deciding in a browser', () => {
     const csrf = csrfIn((await browserGet(pages, pages.pageOf(view), cookie)).body);
     const answer = await browserPost(pages, pages.pageOf(view), cookie, { decision: 'reject', csrf });
     expect(answer.status).toBe(200);
-    expect(answer.body).toContain('Rejected by approver');
+    expect(answer.body).toContain('Rejected by token:approver');
     expect(pages.desk.plans.get(view.id)?.decision.status).toBe('rejected');
   });
 
@@ -256,7 +256,7 @@ describe('deciding in a browser', () => {
     const view = pages.desk.add(planView());
     const cookie = await signIn(pages, TOKENS.reader);
     const page = await browserGet(pages, pages.pageOf(view), cookie);
-    expect(page.body).toContain('You (reader) lack er:approve');
+    expect(page.body).toContain('You (token:reader) lack er:approve');
     expect(page.body).not.toContain('name="decision"');
     const answer = await pages.request(pages.pageOf(view), { method: 'POST', headers: bearer(TOKENS.reader, { 'content-type': 'application/json' }), body: '{"decision":"approve"}' });
     expect(answer.status).toBe(403);
@@ -296,7 +296,7 @@ describe('deciding from a script with a bearer token', () => {
     const answer = await pages.request(pages.pageOf(view), { method: 'POST', headers: bearer(TOKENS.approver, { 'content-type': FORM, accept: '*/*' }), body: '{"decision":"approve"}' });
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toBe('application/json');
-    expect(JSON.parse(answer.body)).toMatchObject({ plan_id: view.id, status: 'approved', decided_by: 'approver', channel: 'page' });
+    expect(JSON.parse(answer.body)).toMatchObject({ plan_id: view.id, status: 'approved', decided_by: 'token:approver', channel: 'page' });
     expect(answer.headers).toMatchObject(SECURITY_HEADERS);
   });
 
@@ -376,7 +376,7 @@ describe('signing in', () => {
     expect(pages.server.approvalUrl('plan 1/2')).toBe('https://er-mcp.example.com/approvals/plan%201%2F2');
     const answer = await pages.request('/approvals/login', { method: 'POST', headers: { 'content-type': FORM }, body: new URLSearchParams({ token: TOKENS.approver }).toString() });
     expect(answer.status).toBe(200);
-    expect(answer.body).toContain('Signed in as approver');
+    expect(answer.body).toContain('Signed in as token:approver');
     expect(setCookieOf(answer)).toMatch(/^__Secure-er-approvals=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=\/approvals; Max-Age=28800; Secure$/);
   });
 

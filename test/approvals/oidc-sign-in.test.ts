@@ -181,6 +181,8 @@ describe('signing in at the authorization server', () => {
     const back = new URL(atServer.headers.location as string);
     const callback = await openCallback(pages, { stateCookie: stateCookie!.split(';')[0]!, callbackPath: `${back.pathname}${back.search}` });
     expect(callback.status).toBe(200);
+    // A JWT's caller names its issuer and subject: no static token (token:…) can ever be this caller.
+    const bob = `jwt:${pages.as.issuer}#bob@example.com`;
     // The token request carried client_secret_basic, which the fake server insists on.
     expect(pages.as.tokenRequests).toHaveLength(1);
     expect(pages.as.tokenRequests[0]!.authorization).toMatch(/^Basic /);
@@ -190,12 +192,12 @@ describe('signing in at the authorization server', () => {
     expect(clearedState).toBe('er-approvals-oidc=; HttpOnly; SameSite=Lax; Path=/approvals/oidc/callback; Max-Age=0');
     // On to the plan by the page's own refresh: a Strict cookie is not sent on a redirect of a navigation another site started.
     expect(callback.body).toContain(`<meta http-equiv="refresh" content="0; url=/approvals/${view.id}">`);
-    expect(callback.body).toContain('Signed in as bob@example.com');
+    expect(callback.body).toContain(`Signed in as ${bob}`);
 
     const cookie = sessionCookie!.split(';')[0]!;
     const page = await browserGet(pages, `/approvals/${view.id}`, cookie);
     expect(page.status).toBe(200);
-    expect(page.body).toContain('Signed in as <strong>bob@example.com</strong>');
+    expect(page.body).toContain(`Signed in as <strong>${bob}</strong>`);
     expect(page.body).toContain('name="decision" value="approve"');
     const decided = await pages.request(`/approvals/${view.id}`, {
       method: 'POST',
@@ -203,9 +205,9 @@ describe('signing in at the authorization server', () => {
       body: new URLSearchParams({ decision: 'approve', csrf: csrfIn(page.body) }).toString(),
     });
     expect(decided.status).toBe(200);
-    expect(decided.body).toContain('Approved by bob@example.com');
+    expect(decided.body).toContain(`Approved by ${bob}`);
     // The access token's subject and scopes, not the ID token's "mallory".
-    expect(pages.desk.calls).toEqual([{ planId: view.id, decision: 'approve', approver: { caller: 'bob@example.com', scopes: ['er:read', 'er:approve'] }, channel: 'page' }]);
+    expect(pages.desk.calls).toEqual([{ planId: view.id, decision: 'approve', approver: { caller: bob, scopes: ['er:read', 'er:approve'] }, channel: 'page' }]);
   });
 
   it('a subject without er:approve sees the plan but no buttons', async () => {
@@ -215,7 +217,7 @@ describe('signing in at the authorization server', () => {
     const cookie = await signIn(pages, `/approvals/${view.id}`);
     const page = await browserGet(pages, `/approvals/${view.id}`, cookie);
     expect(page.status).toBe(200);
-    expect(page.body).toContain('You (carol@example.com) lack er:approve');
+    expect(page.body).toContain(`You (jwt:${pages.as.issuer}#carol@example.com) lack er:approve`);
     expect(page.body).not.toContain('name="decision"');
   });
 
@@ -239,7 +241,7 @@ describe('signing in at the authorization server', () => {
     const flow = await authorize(pages);
     const callback = await openCallback(pages, flow);
     expect(callback.status).toBe(200);
-    expect(callback.body).toContain('Signed in as bob@example.com');
+    expect(callback.body).toContain(`Signed in as jwt:${pages.as.issuer}#bob@example.com`);
     expect(callback.body).not.toContain('http-equiv="refresh"');
   });
 });

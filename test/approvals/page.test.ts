@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { renderDecidedPage, renderLoginPage, renderPlanPage, renderProblemPage } from '../../src/approvals/page.js';
 import { hostileView, NOW, planView, propagationPlan } from './fixtures.js';
 
-const canDecide = { viewer: 'bob', canDecide: true, csrfToken: 'csrf-token-1', now: NOW };
+const canDecide = { viewer: 'token:bob', canDecide: true, csrfToken: 'csrf-token-1', now: NOW };
 
 describe('the plan page of an association', () => {
   const page = renderPlanPage(planView({ sandbox: true }), canDecide);
@@ -29,7 +29,7 @@ describe('the plan page of an association', () => {
   it("shows the plan's conflicts, requester, expiry, sandbox, sha256 and full text", () => {
     expect(page).toContain('Conflicts (1)');
     expect(page).toContain('Attachment att-pay is already associated with route table rtb-default');
-    expect(page).toContain('<strong>alice</strong>');
+    expect(page).toContain('<strong>token:alice</strong>');
     expect(page).toContain('2025-06-01 12:09:00 UTC (in 9 min)');
     expect(page).toContain('sandbox');
     expect(page).toContain('a'.repeat(64));
@@ -97,18 +97,18 @@ describe('escaping', () => {
 
 describe('what the decision part shows', () => {
   it('a viewer without er:approve sees why, and no buttons', () => {
-    const page = renderPlanPage(planView(), { ...canDecide, viewer: 'reader', canDecide: false });
-    expect(page).toContain('You (reader) lack er:approve');
+    const page = renderPlanPage(planView(), { ...canDecide, viewer: 'token:reader', canDecide: false });
+    expect(page).toContain('You (token:reader) lack er:approve');
     expect(page).not.toContain('<form method="post">');
     expect(page).not.toContain('name="decision"');
   });
 
   it('a decided plan shows the decision and no buttons', () => {
-    const view = planView({ decision: { status: 'rejected', by: 'bob', at: NOW, channel: 'page' } });
+    const view = planView({ decision: { status: 'rejected', by: 'token:bob', at: NOW, channel: 'page' } });
     const page = renderPlanPage(view, canDecide);
-    expect(page).toContain('Rejected by bob at 2025-06-01 12:00:00 UTC (via page)');
+    expect(page).toContain('Rejected by token:bob at 2025-06-01 12:00:00 UTC (via page)');
     expect(page).not.toContain('name="decision"');
-    expect(renderDecidedPage(view)).toContain('<h1>Rejected by bob at 2025-06-01 12:00:00 UTC (via page)</h1>');
+    expect(renderDecidedPage(view)).toContain('<h1>Rejected by token:bob at 2025-06-01 12:00:00 UTC (via page)</h1>');
   });
 
   it('a bearer caller’s page has the buttons but no CSRF field', () => {

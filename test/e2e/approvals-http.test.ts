@@ -59,7 +59,7 @@ describe('a second person is required', () => {
     expect(writes()).toEqual([]);
 
     const bob = await decide(pending.approval_url, TOKENS.bob, 'approve');
-    expect(bob).toMatchObject({ status: 200, body: { status: 'approved', decided_by: 'bob' } });
+    expect(bob).toMatchObject({ status: 200, body: { status: 'approved', decided_by: 'token:bob' } });
 
     const created = structured<{ association: { state: string } }>(await client.callTool({ name: 'create_route_association', arguments: { ...change, plan_id: pending.plan_id } }));
     outputs.push(JSON.stringify(created));
@@ -69,8 +69,8 @@ describe('a second person is required', () => {
 
     const lines = audit();
     expect(lines.map((r) => r.event)).toEqual(['approval_requested', 'outcome', 'approved', 'intent', 'outcome']);
-    expect(lines[2]).toMatchObject({ plan_id: pending.plan_id, requested_by: 'alice', person: 'bob', channel: 'page' });
-    expect(lines[3]).toMatchObject({ plan_id: pending.plan_id, caller: 'alice', requested_by: 'alice', approved_by: 'bob', approval_channel: 'page' });
+    expect(lines[2]).toMatchObject({ plan_id: pending.plan_id, requested_by: 'token:alice', person: 'token:bob', channel: 'page' });
+    expect(lines[3]).toMatchObject({ plan_id: pending.plan_id, caller: 'token:alice', requested_by: 'token:alice', approved_by: 'token:bob', approval_channel: 'page' });
   });
 
   it('a plan belongs to the caller who made it: another caller using its id is told it is not found', async () => {

@@ -99,11 +99,11 @@ describe('the whole workflow over HTTP, audited to stdout', () => {
       'delete_route_association outcome succeeded',
       'delete_route_association verification verified',
     ]);
-    expect(new Set(audit.map((r) => r.caller ?? r.requested_by))).toEqual(new Set(['alice']));
-    expect(audit[3]).toMatchObject({ guardrail: 'approved', plan_id: plan.plan_id, requested_by: 'alice', approved_by: 'alice', approval_channel: 'form' });
+    expect(new Set(audit.map((r) => r.caller ?? r.requested_by))).toEqual(new Set(['token:alice']));
+    expect(audit[3]).toMatchObject({ guardrail: 'approved', plan_id: plan.plan_id, requested_by: 'token:alice', approved_by: 'token:alice', approval_channel: 'form' });
     // The log lines of alice's calls name her too.
     const created_log = server.stderr().split('\n').find((line) => line.includes('association created'));
-    expect(created_log).toContain('"caller":"alice"');
+    expect(created_log).toContain('"caller":"token:alice"');
   });
 
   it('a read-only token does not see the write tools, is refused by name, and sends no write', async () => {
@@ -124,7 +124,7 @@ describe('the whole workflow over HTTP, audited to stdout', () => {
     await client.close();
     expect(emulator.requests.filter(isWrite).length - writesBefore).toBe(0);
     const refusals = auditLines(server.stdout()).slice(auditBefore);
-    expect(refusals.map((r) => [r.tool, r.outcome, r.guardrail, r.caller])).toEqual(WRITE_TOOLS.map((tool) => [tool, 'refused', 'scope', 'reader']));
+    expect(refusals.map((r) => [r.tool, r.outcome, r.guardrail, r.caller])).toEqual(WRITE_TOOLS.map((tool) => [tool, 'refused', 'scope', 'token:reader']));
   });
 });
 
@@ -149,8 +149,8 @@ describe('SIGTERM during a create over HTTP', () => {
       expect(slow.requests.filter(isWrite).map((r) => `${r.operation} ${r.status}`)).toEqual(['associate 202']);
       const audit = auditLines(server.stdout());
       expect(audit.map((r) => [r.event, r.outcome ?? null, r.caller])).toEqual([
-        ['intent', null, 'bob'],
-        ['outcome', 'succeeded', 'bob'],
+        ['intent', null, 'token:bob'],
+        ['outcome', 'succeeded', 'token:bob'],
       ]);
     } finally {
       server.stop();

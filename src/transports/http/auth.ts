@@ -1,6 +1,7 @@
 // `Authorization: Bearer …` → who is calling, or the answer that refuses them (401 with
 // WWW-Authenticate as RFC 6750 and RFC 9728 describe, 403 for missing scope). Static tokens are
 // tried first; a JWT goes to the OAuth verifier when one is configured.
+import { staticTokenCaller } from './caller-names.js';
 import { type Identity, LOOPBACK_IDENTITY } from './identity.js';
 import type { JwtVerifier } from './oauth.js';
 import { SCOPES } from '../../scopes.js';
@@ -39,7 +40,7 @@ export class Authenticator {
 
     let identity: Identity | undefined;
     const known = this.options.tokens ? matchStaticToken(this.options.tokens, token) : undefined;
-    if (known) identity = { caller: known.name, clientId: known.name, scopes: known.scopes };
+    if (known) identity = { caller: staticTokenCaller(known.name), clientId: known.name, scopes: known.scopes };
     else if (this.options.jwt && token.split('.').length === 3) {
       const check = await this.options.jwt(token);
       if (!check.ok) {

@@ -44,6 +44,8 @@ export interface HttpSettings {
   rateLimitPerMinute: number;
   sessionIdleMs: number;
   maxSessions: number;
+  /** The share of `maxSessions` one caller may hold, so that one caller cannot lock the others out. */
+  maxSessionsPerCaller: number;
 }
 
 export class HttpSettingsError extends Error {
@@ -69,9 +71,10 @@ export const HTTP_VALUE_FLAGS = [
   'http-rate-limit',
   'http-session-idle-seconds',
   'http-max-sessions',
+  'http-max-sessions-per-caller',
 ] as const;
 
-const DEFAULTS = { host: '127.0.0.1', port: 8080, rateLimitPerMinute: 600, sessionIdleSeconds: 15 * 60, maxSessions: 100, loginScopes: ['openid', SCOPES.read, SCOPES.approve] };
+const DEFAULTS = { host: '127.0.0.1', port: 8080, rateLimitPerMinute: 600, sessionIdleSeconds: 15 * 60, maxSessions: 100, maxSessionsPerCaller: 10, loginScopes: ['openid', SCOPES.read, SCOPES.approve] };
 /** A client secret is a short string; a file much larger than one is the wrong file. */
 const MAX_SECRET_FILE_BYTES = 4096;
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
@@ -100,6 +103,7 @@ export function parseHttpSettings(read: ReadSetting): HttpSettings {
     );
   }
 
+  const maxSessions = wholeNumber('--http-max-sessions / HUAWEICLOUD_ER_MCP_HTTP_MAX_SESSIONS', read('http-max-sessions', 'HUAWEICLOUD_ER_MCP_HTTP_MAX_SESSIONS'), DEFAULTS.maxSessions, { min: 1 });
   const allowedHosts = parseAllowedHosts(read('http-allowed-hosts', 'HUAWEICLOUD_ER_MCP_HTTP_ALLOWED_HOSTS'), host, publicUrl);
   const allowedOrigins = parseList(read('http-allowed-origins', 'HUAWEICLOUD_ER_MCP_HTTP_ALLOWED_ORIGINS'), '--http-allowed-origins / HUAWEICLOUD_ER_MCP_HTTP_ALLOWED_ORIGINS');
   for (const origin of allowedOrigins ?? []) {
@@ -118,8 +122,23 @@ export function parseHttpSettings(read: ReadSetting): HttpSettings {
     rateLimitPerMinute: wholeNumber('--http-rate-limit / HUAWEICLOUD_ER_MCP_HTTP_RATE_LIMIT', read('http-rate-limit', 'HUAWEICLOUD_ER_MCP_HTTP_RATE_LIMIT'), DEFAULTS.rateLimitPerMinute, { min: 1 }),
     sessionIdleMs:
       1000 * wholeNumber('--http-session-idle-seconds / HUAWEICLOUD_ER_MCP_HTTP_SESSION_IDLE_SECONDS', read('http-session-idle-seconds', 'HUAWEICLOUD_ER_MCP_HTTP_SESSION_IDLE_SECONDS'), DEFAULTS.sessionIdleSeconds, { min: 1 }),
-    maxSessions: wholeNumber('--http-max-sessions / HUAWEICLOUD_ER_MCP_HTTP_MAX_SESSIONS', read('http-max-sessions', 'HUAWEICLOUD_ER_MCP_HTTP_MAX_SESSIONS'), DEFAULTS.maxSessions, { min: 1 }),
+    maxSessions,
+    maxSessionsPerCaller: wholeNumber(
+      '--http-max-sessions-per-caller / HUAWEICLOUD_ER_MCP_HTTP_MAX_SESSIONS_PER_CALLER',
+      read('http-max-sessions-per-caller', 'HUAWEICLOUD_ER_MCP_HTTP_MAX_SESSIONS_PER_CALLER'),
+      defaultShare(maxSessions),
+      // More than the cap would mean nothing; the cap itself is an explicit "no share".
+      { min: 1, max: maxSessions, maxIs: '--http-max-sessions' },
+    ),
   };
+}
+
+/**
+ * 10 sessions per caller (a person's editors and agents), but never more than half the cap, so
+ * that a second caller always finds a place while the cap is 2 or more.
+ */
+export function defaultShare(maxSessions: number): number {
+  return Math.max(1, Math.min(DEFAULTS.maxSessionsPerCaller, Math.floor(maxSessions / 2)));
 }
 
 export function isLoopback(host: string): boolean {
@@ -138,6 +157,9 @@ function parseOAuth(read: ReadSetting): OAuthSettings | null {
     return null;
   }
   checkAuthorityUrl('--oauth-issuer / HUAWEICLOUD_ER_MCP_OAUTH_ISSUER', issuer);
+  // RFC 8414: an issuer has no query or fragment. The caller names of its tokens (caller-names.ts)
+  // rely on it having no '#'.
+  if (/[?#]/.test(issuer)) throw new HttpSettingsError(`--oauth-issuer / HUAWEICLOUD_ER_MCP_OAUTH_ISSUER must not have a query or fragment (no "?" or "#"), got "${issuer}".`);
   // Without an audience any token the issuer signs for any other service would open this one.
   if (!audience) throw new HttpSettingsError('--oauth-issuer needs --oauth-audience (HUAWEICLOUD_ER_MCP_OAUTH_AUDIENCE): the audience your authorization server puts in tokens for this server.');
   if (jwksUrl) checkAuthorityUrl('--oauth-jwks-url / HUAWEICLOUD_ER_MCP_OAUTH_JWKS_URL', jwksUrl);
@@ -262,11 +284,13 @@ export function originOf(value: string): string | null {
   }
 }
 
-function wholeNumber(name: string, value: string | undefined, fallback: number, range: { min: number; max?: number }): number {
+function wholeNumber(name: string, value: string | undefined, fallback: number, range: { min: number; max?: number; maxIs?: string }): number {
   if (value === undefined || value.trim() === '') return fallback;
-  const n = Number(value.trim());
-  if (!Number.isInteger(n) || n < range.min || (range.max !== undefined && n > range.max)) {
-    throw new HttpSettingsError(`${name} must be a whole number${range.max !== undefined ? ` from ${range.min} to ${range.max}` : ` of at least ${range.min}`} (got "${value}").`);
+  // Digits only: Number() alone would also take "1e3", "0x10" or "1.0".
+  const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < range.min || (range.max !== undefined && n > range.max)) {
+    const bounds = range.max !== undefined ? ` from ${range.min} to ${range.max}${range.maxIs ? ` (${range.maxIs})` : ''}` : ` of at least ${range.min}`;
+    throw new HttpSettingsError(`${name} must be a whole number${bounds} (got "${value}").`);
   }
   return n;
 }

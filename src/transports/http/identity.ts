@@ -2,9 +2,14 @@
 // AuthInfo, which the SDK hands every request handler as `extra.authInfo`.
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { SCOPES } from '../../scopes.js';
+import { LOOPBACK_CALLER } from './caller-names.js';
 
 export interface Identity {
-  /** The static token's name or the JWT's `sub`: what the audit and the logs call the caller. */
+  /**
+   * What sessions, rate limits, plans, approvals, the audit and the logs call the caller: its
+   * source and its name in that source (caller-names.ts), so a static token and a JWT subject of
+   * the same name are two callers.
+   */
   caller: string;
   /** The OAuth client the token was issued to (the static token's name for static tokens). */
   clientId: string;
@@ -14,7 +19,7 @@ export interface Identity {
 }
 
 /** The identity of every caller when the server listens on loopback without authentication: the local user, as on stdio. */
-export const LOOPBACK_IDENTITY: Identity = { caller: 'http:loopback', clientId: 'http:loopback', scopes: [SCOPES.read, SCOPES.write, SCOPES.approve] };
+export const LOOPBACK_IDENTITY: Identity = { caller: LOOPBACK_CALLER, clientId: LOOPBACK_CALLER, scopes: [SCOPES.read, SCOPES.write, SCOPES.approve] };
 
 export function toAuthInfo(identity: Identity, token: string): AuthInfo {
   return {

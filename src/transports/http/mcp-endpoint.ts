@@ -1,6 +1,6 @@
 // /mcp for an authenticated caller: one SDK Streamable HTTP transport and one MCP server per
-// session, the session bound to the caller who opened it, the cap on open sessions, and what is
-// still accepted while the server drains.
+// session, the session bound to the caller who opened it, the cap on open sessions (and each
+// caller's share of it), and what is still accepted while the server drains.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
@@ -114,18 +114,14 @@ export class McpEndpoint {
   private async open(req: IncomingMessage, res: ServerResponse, identity: Identity, body: unknown): Promise<void> {
     const { sessions, log } = this.options;
     if (this.options.isDraining()) return draining(res);
-    const place = sessions.reserve();
-    if (!place) {
-      log.warn({ caller: identity.caller }, 'refused a new MCP session: the cap on open sessions is reached');
-      sendRpcError(res, 503, RPC.server, 'Too many open sessions: try again later', { 'retry-after': String(RETRY_NEW_SESSION_SECONDS) });
-      return;
-    }
+    const place = sessions.reserve(identity.caller);
+    if (!place.ok) return tooManySessions(res, place.reason, identity, sessions, log);
     const server = this.options.newServer(identity);
     let record: SessionRecord<Session> | undefined;
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        record = place.add(id, identity.caller, { transport, server });
+        record = place.add(id, { transport, server });
         log.info({ caller: identity.caller, session: id }, 'MCP session opened');
       },
     });
@@ -168,6 +164,22 @@ function header(req: IncomingMessage, name: string): string | undefined {
 /** The spec's answer to an unknown or expired session: the client starts a new one. */
 function sessionNotFound(res: ServerResponse): void {
   sendRpcError(res, 404, RPC.sessionNotFound, 'Session not found');
+}
+
+/** 503 for a new session: the caller's own share is used up, or the whole table is full. */
+function tooManySessions(res: ServerResponse, reason: 'cap' | 'share', identity: Identity, sessions: SessionTable<Session>, log: Logger): void {
+  const headers = { 'retry-after': String(RETRY_NEW_SESSION_SECONDS) };
+  if (reason === 'share') {
+    const share = sessions.maxPerOwner;
+    log.warn({ caller: identity.caller, sessions: sessions.heldBy(identity.caller), max_per_caller: share }, 'refused a new MCP session: the caller holds its whole share of sessions');
+    const message =
+      `Too many open sessions for this caller: ${share} at most (--http-max-sessions-per-caller). ` +
+      'Close sessions you no longer use (DELETE /mcp with their Mcp-Session-Id), or wait until idle ones expire.';
+    sendRpcError(res, 503, RPC.server, message, headers);
+    return;
+  }
+  log.warn({ caller: identity.caller }, 'refused a new MCP session: the cap on open sessions is reached');
+  sendRpcError(res, 503, RPC.server, 'Too many open sessions on this server (--http-max-sessions): try again later', headers);
 }
 
 function draining(res: ServerResponse): void {

@@ -2,6 +2,7 @@
 // configured authorization server, with the keys from its JWKS (issuer-metadata.ts finds them),
 // and checks issuer, audience, expiry and not-before.
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import { jwtCaller } from './caller-names.js';
 import type { Identity } from './identity.js';
 import type { OAuthSettings } from './http-settings.js';
 
@@ -25,19 +26,21 @@ export function createJwtVerifier(settings: OAuthSettings, jwksUrl: string): Jwt
         audience: settings.audience,
         algorithms: ALGORITHMS,
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        // No exp: a token that would open this server for as long as its signing key lives. No sub: no caller.
         requiredClaims: ['exp', 'sub'],
       }));
     } catch (error) {
       return classify(error);
     }
-    return { ok: true, identity: identityOf(payload) };
+    return { ok: true, identity: identityOf(settings.issuer, payload) };
   };
 }
 
-function identityOf(payload: JWTPayload): Identity {
+/** `issuer` is the configured one, which jwtVerify has just compared with the token's `iss`. */
+function identityOf(issuer: string, payload: JWTPayload): Identity {
   const sub = String(payload.sub);
   const clientId = typeof payload.client_id === 'string' ? payload.client_id : typeof payload.azp === 'string' ? payload.azp : sub;
-  return { caller: sub, clientId, scopes: scopesOf(payload), expiresAt: payload.exp };
+  return { caller: jwtCaller(issuer, sub), clientId, scopes: scopesOf(payload), expiresAt: payload.exp };
 }
 
 /** RFC 9068 `scope` (space-separated), or the `scp` list some authorization servers use. */
@@ -53,6 +56,10 @@ function scopesOf(payload: JWTPayload): string[] {
 function classify(error: unknown): JwtCheck {
   if (error instanceof errors.JWTExpired) return { ok: false, kind: 'invalid', reason: 'The token has expired' };
   if (error instanceof errors.JWTClaimValidationFailed) {
+    // A token without an expiry would open this server for as long as the signing key lives.
+    // (No double quotes: the description goes into WWW-Authenticate's quoted error_description.)
+    if (error.claim === 'exp' && error.reason === 'missing') return { ok: false, kind: 'invalid', reason: 'The token has no exp (expiry) claim: only tokens that expire are accepted' };
+    if (error.reason === 'missing') return { ok: false, kind: 'invalid', reason: `The token has no ${error.claim} claim, which is required here` };
     const reason = error.claim === 'nbf' ? 'The token is not valid yet' : `The token's "${error.claim}" claim is not accepted here`;
     return { ok: false, kind: 'invalid', reason };
   }

@@ -1,6 +1,8 @@
-// Bookkeeping of open MCP sessions: at most `max` at once (places are held from the first
-// initialize request on, so a burst cannot overshoot), who owns each, what each is doing, and
-// which have been idle too long. Closing them is the caller's job.
+// Bookkeeping of open MCP sessions: at most `max` at once and at most `maxPerOwner` for any one
+// caller (places are held from the first initialize request on, so a burst cannot overshoot), who
+// owns each, what each is doing, and which have been idle too long. Closing them is the caller's
+// job. The share per caller exists because one caller filling the whole table locked everybody
+// else out until its sessions went idle (15 minutes by default).
 
 export interface SessionRecord<T> {
   id: string;
@@ -14,13 +16,30 @@ export interface SessionRecord<T> {
 
 export interface SessionTableOptions {
   max: number;
+  /** The most sessions (open or being set up) one owner may hold; defaults to `max`. */
+  maxPerOwner?: number;
   idleMs: number;
   now: () => number;
+}
+
+/** A held place: `add` turns it into the owner's session, `release` gives it back. */
+export interface Place<T> {
+  ok: true;
+  add(id: string, value: T): SessionRecord<T>;
+  release(): void;
+}
+
+/** No place: the table is full (`cap`), or this owner holds its whole share already (`share`). */
+export interface NoPlace {
+  ok: false;
+  reason: 'cap' | 'share';
 }
 
 export class SessionTable<T> {
   private readonly sessions = new Map<string, SessionRecord<T>>();
   private reserved = 0;
+  /** Sessions plus held places, per owner; an owner with none is not in the map. */
+  private readonly held = new Map<string, number>();
   private readonly quietWaiters = new Set<() => void>();
 
   constructor(private readonly options: SessionTableOptions) {}
@@ -30,24 +49,42 @@ export class SessionTable<T> {
     return this.sessions.size + this.reserved;
   }
 
-  /** Holds a place for a session being initialized, or null when the table is full. */
-  reserve(): { add(id: string, owner: string, value: T): SessionRecord<T>; release(): void } | null {
-    if (this.size >= this.options.max) return null;
+  /** The most one owner may hold at once. */
+  get maxPerOwner(): number {
+    return Math.min(this.options.maxPerOwner ?? this.options.max, this.options.max);
+  }
+
+  /** Open sessions plus places being set up that belong to this owner. */
+  heldBy(owner: string): number {
+    return this.held.get(owner) ?? 0;
+  }
+
+  /** Holds a place for a session `owner` is initializing, unless the table or the owner's share is full. */
+  reserve(owner: string): Place<T> | NoPlace {
+    // The share first: a caller past it is told about its own sessions, whatever the others do.
+    if (this.heldBy(owner) >= this.maxPerOwner) return { ok: false, reason: 'share' };
+    if (this.size >= this.options.max) return { ok: false, reason: 'cap' };
     this.reserved++;
-    let held = true;
-    const release = () => {
-      if (!held) return;
-      held = false;
+    this.count(owner, +1);
+    let pending = true;
+    const settle = () => {
+      if (!pending) return false;
+      pending = false;
       this.reserved--;
+      return true;
     };
     return {
-      add: (id, owner, value) => {
-        release();
+      ok: true,
+      add: (id, value) => {
+        // The owner's count moves from the place to the session (and counts anew if the place was given back).
+        if (!settle()) this.count(owner, +1);
         const record = { id, owner, inFlight: 0, lastActive: this.options.now(), value };
         this.sessions.set(id, record);
         return record;
       },
-      release,
+      release: () => {
+        if (settle()) this.count(owner, -1);
+      },
     };
   }
 
@@ -62,6 +99,7 @@ export class SessionTable<T> {
     const record = this.sessions.get(id);
     if (!record) return false;
     this.sessions.delete(id);
+    this.count(record.owner, -1);
     if (record.inFlight > 0) {
       record.inFlight = 0;
       this.notifyIfQuiet();
@@ -105,6 +143,12 @@ export class SessionTable<T> {
   whenQuiet(): Promise<void> {
     if (this.inFlight() === 0) return Promise.resolve();
     return new Promise((resolve) => this.quietWaiters.add(resolve));
+  }
+
+  private count(owner: string, by: 1 | -1): void {
+    const next = this.heldBy(owner) + by;
+    if (next > 0) this.held.set(owner, next);
+    else this.held.delete(owner);
   }
 
   private notifyIfQuiet(): void {

@@ -154,9 +154,10 @@ describe('limits', () => {
     const h = await start({ 'http-max-sessions': '2' });
     const first = await connectClient(h.url, TOKENS.alice);
     const second = await connectClient(h.url, TOKENS.bob);
-    const refused = await rawRequest(h.url, { headers: { authorization: `Bearer ${TOKENS.alice}` } });
+    const refused = await rawRequest(h.url, { headers: { authorization: `Bearer ${TOKENS.carol}` } });
     expect(refused.status).toBe(503);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(JSON.parse(refused.body).error.message).toContain('Too many open sessions on this server (--http-max-sessions)');
     expect(h.server.sessions.size).toBe(2);
     await first.transport.terminateSession(); // DELETE /mcp
     await first.client.close();
@@ -165,6 +166,29 @@ describe('limits', () => {
     expect(h.server.sessions.size).toBe(2);
     await second.client.close();
     await third.client.close();
+  });
+
+  it('a caller past its share of sessions gets 503 with Retry-After and a JSON-RPC error saying so, while others still get sessions', async () => {
+    const h = await start({ 'http-max-sessions': '10', 'http-max-sessions-per-caller': '2' });
+    const reader = { authorization: `Bearer ${TOKENS.reader}` };
+    // Read-only is enough to open sessions: the share is what stops one caller crowding out the rest.
+    const opened = [await rawRequest(h.url, { headers: reader }), await rawRequest(h.url, { headers: reader })];
+    expect(opened.map((r) => r.status)).toEqual([200, 200]);
+    const refused = await rawRequest(h.url, { headers: reader });
+    expect(refused.status).toBe(503);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    const error = JSON.parse(refused.body);
+    expect(error).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000 } });
+    expect(error.error.message).toContain('Too many open sessions for this caller: 2 at most (--http-max-sessions-per-caller)');
+    expect(h.logs()).toContain('"caller":"token:reader","sessions":2,"max_per_caller":2');
+    // Alice is not locked out by the reader.
+    const alice = await connectClient(h.url, TOKENS.alice);
+    expect(h.server.sessions.size).toBe(3);
+    // The reader ends one session (DELETE) and may open one again.
+    const ended = await rawRequest(h.url, { method: 'DELETE', headers: { ...reader, 'mcp-session-id': String(opened[0]!.headers['mcp-session-id']), 'mcp-protocol-version': '2025-06-18' } });
+    expect(ended.status).toBe(200);
+    expect((await rawRequest(h.url, { headers: reader })).status).toBe(200);
+    await alice.client.close();
   });
 
   it('the rate limit answers 429 with Retry-After, per caller', async () => {

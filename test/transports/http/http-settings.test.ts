@@ -29,7 +29,7 @@ describe('serve --http settings', () => {
     expect(loadConfig(['--sandbox'], env).http).toBeUndefined();
   });
 
-  it('defaults: 127.0.0.1:8080, no auth, loopback names, 600/min, 100 sessions, 15 min idle', () => {
+  it('defaults: 127.0.0.1:8080, no auth, loopback names, 600/min, 100 sessions (10 per caller), 15 min idle', () => {
     expect(http([])).toEqual({
       host: '127.0.0.1',
       port: 8080,
@@ -41,6 +41,7 @@ describe('serve --http settings', () => {
       rateLimitPerMinute: 600,
       sessionIdleMs: 900_000,
       maxSessions: 100,
+      maxSessionsPerCaller: 10,
     });
   });
 
@@ -72,6 +73,9 @@ describe('serve --http settings', () => {
     expect(refusal(['serve', '--http', '--oauth-issuer', 'http://as.example.com', '--oauth-audience', 'a'])).toContain('https://');
     expect(refusal(['serve', '--http', '--oauth-audience', 'a'])).toContain('--oauth-issuer');
     expect(http(['--oauth-issuer', 'http://127.0.0.1:9/x', '--oauth-audience', 'a']).oauth).toEqual({ issuer: 'http://127.0.0.1:9/x', audience: 'a' });
+    // An issuer has no query or fragment (RFC 8414); a JWT caller's name (jwt:<issuer>#<sub>) relies on it.
+    expect(refusal(['serve', '--http', '--oauth-issuer', 'https://as.example.com/t#x', '--oauth-audience', 'a'])).toContain('must not have a query or fragment');
+    expect(refusal(['serve', '--http', '--oauth-issuer', 'https://as.example.com/t?x=1', '--oauth-audience', 'a'])).toContain('must not have a query or fragment');
   });
 
   it('HTTP flags without --http, and --http for other commands, are mistakes', () => {
@@ -89,6 +93,30 @@ describe('serve --http settings', () => {
     expect(refusal(['serve', '--http', '--http-allowed-hosts', ' , '])).toContain('empty');
     expect(refusal(['serve', '--http', '--http-allowed-origins', 'https://a.example.com/path'])).toContain('not an origin');
     expect(refusal(['serve', '--http', '--http-public-url', 'not a url'])).toContain('--http-public-url');
+  });
+});
+
+describe('each caller’s share of the sessions', () => {
+  it('is 10, or half the cap when the cap is under 20 (at least 1), so a second caller always finds a place', () => {
+    const share = (max: string) => http(['--http-max-sessions', max]).maxSessionsPerCaller;
+    expect([share('100'), share('1000'), share('20'), share('19'), share('4'), share('2'), share('1')]).toEqual([10, 10, 10, 9, 2, 1, 1]);
+  });
+
+  it('is set by --http-max-sessions-per-caller or its variable, the flag winning, up to the cap itself', () => {
+    const variable = 'HUAWEICLOUD_ER_MCP_HTTP_MAX_SESSIONS_PER_CALLER';
+    expect(http(['--http-max-sessions-per-caller', '3']).maxSessionsPerCaller).toBe(3);
+    expect(http([], { [variable]: '4' }).maxSessionsPerCaller).toBe(4);
+    expect(http(['--http-max-sessions-per-caller=5'], { [variable]: '4' }).maxSessionsPerCaller).toBe(5);
+    expect(http(['--http-max-sessions', '7', '--http-max-sessions-per-caller', '7']).maxSessionsPerCaller).toBe(7);
+  });
+
+  it('refuses anything but a whole number from 1 to --http-max-sessions, naming the flag and its variable', () => {
+    for (const value of ['0', '-1', '1.5', '1e1', '0x5', 'ten', '101']) {
+      expect(refusal(['serve', '--http', '--http-max-sessions-per-caller', value])).toContain('--http-max-sessions-per-caller / HUAWEICLOUD_ER_MCP_HTTP_MAX_SESSIONS_PER_CALLER must be a whole number from 1 to 100');
+    }
+    expect(refusal(['serve', '--http', '--http-max-sessions', '5', '--http-max-sessions-per-caller', '6'])).toContain('from 1 to 5 (--http-max-sessions)');
+    expect(refusal(['serve', '--http'], { HUAWEICLOUD_ER_MCP_HTTP_MAX_SESSIONS_PER_CALLER: '101' })).toContain('(got "101")');
+    expect(refusal(['serve', '--http-max-sessions-per-caller', '3'])).toContain('applies to serve --http only');
   });
 });
 

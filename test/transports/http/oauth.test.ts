@@ -5,8 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../src/emulator/emulator.js';
-import { expectNoCanary, startTestEmulator } from '../../helpers.js';
-import { connectClient, type HttpHarness, rawRequest, seen, startHttpHarness } from './harness.js';
+import { errorOf, expectNoCanary, startTestEmulator, structured } from '../../helpers.js';
+import type { AuditRecord, AuditSink } from '../../../src/guardrails/audit.js';
+import { SANDBOX_IDS } from '../../../src/emulator/topology.js';
+import { connectClient, type HttpHarness, type HttpHarnessOptions, rawRequest, seen, startHttpHarness, TOKENS, writeTokensFile } from './harness.js';
 
 type Key = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
@@ -81,8 +83,8 @@ afterEach(async () => {
   }
 });
 
-async function start(flags: Record<string, string> = {}): Promise<HttpHarness> {
-  const h = await startHttpHarness(emulator, { flags: { 'oauth-issuer': as.issuer, 'oauth-audience': AUDIENCE, ...flags } });
+async function start(flags: Record<string, string> = {}, options: Omit<HttpHarnessOptions, 'flags'> = {}): Promise<HttpHarness> {
+  const h = await startHttpHarness(emulator, { ...options, flags: { 'oauth-issuer': as.issuer, 'oauth-audience': AUDIENCE, ...flags } });
   harnesses.push(h);
   return h;
 }
@@ -97,6 +99,8 @@ interface TokenOptions {
   /** Seconds from now. */
   expiresIn?: number;
   notBeforeIn?: number;
+  /** Leave out the exp claim. */
+  noExpiry?: boolean;
 }
 
 async function token(options: TokenOptions = {}): Promise<string> {
@@ -106,8 +110,8 @@ async function token(options: TokenOptions = {}): Promise<string> {
     .setIssuer(options.issuer ?? as.issuer)
     .setAudience(options.audience ?? AUDIENCE)
     .setSubject(options.subject ?? 'alice@example.com')
-    .setIssuedAt(now)
-    .setExpirationTime(now + (options.expiresIn ?? 300));
+    .setIssuedAt(now);
+  if (!options.noExpiry) jwt.setExpirationTime(now + (options.expiresIn ?? 300));
   if (options.notBeforeIn !== undefined) jwt.setNotBefore(now + options.notBeforeIn);
   return jwt.sign(options.key ?? signingKey);
 }
@@ -123,7 +127,7 @@ describe('OAuth resource server', () => {
     const { tools } = await client.listTools();
     expect(tools.length).toBeGreaterThan(0);
     await client.close();
-    expect(h.logs()).toContain('"caller":"alice@example.com"');
+    expect(h.logs()).toContain(`"caller":"jwt:${as.issuer}#alice@example.com"`);
   });
 
   it.each([
@@ -141,6 +145,19 @@ describe('OAuth resource server', () => {
     expect(challenge).toContain(reason);
     expect(challenge).toContain(`resource_metadata="${new URL('/.well-known/oauth-protected-resource/mcp', h.url).href}"`);
     expect(seen(response)).not.toContain(jwt);
+  });
+
+  it('a token without exp gets 401 invalid_token saying that only tokens that expire are accepted', async () => {
+    const h = await start();
+    const jwt = await token({ noExpiry: true });
+    expect(JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8'))).not.toHaveProperty('exp');
+    const response = await call(h, jwt);
+    expect(response.status).toBe(401);
+    const challenge = String(response.headers['www-authenticate']);
+    expect(challenge).toContain('error="invalid_token"');
+    expect(challenge).toContain('error_description="The token has no exp (expiry) claim: only tokens that expire are accepted"');
+    expect(JSON.parse(response.body)).toEqual({ error: 'invalid_token', error_description: 'The token has no exp (expiry) claim: only tokens that expire are accepted' });
+    expect(h.server.sessions.size).toBe(0);
   });
 
   it('a token signed by a key the issuer does not publish gets 401', async () => {
@@ -209,5 +226,59 @@ describe('OAuth resource server', () => {
   it('start-up fails clearly when the issuer metadata names another issuer', async () => {
     const error = await startHttpHarness(emulator, { flags: { 'oauth-issuer': `${as.issuer}/`, 'oauth-audience': AUDIENCE } }).catch((e: unknown) => e);
     expect(String(error)).toMatch(/metadata|issuer/i);
+  });
+});
+
+/** Every audit record, in memory. */
+function recordingAudit(): AuditSink & { records: AuditRecord[] } {
+  const records: AuditRecord[] = [];
+  return { records, problem: () => null, append: (record) => void records.push(record), close: () => undefined };
+}
+
+describe('a JWT subject and a static token of the same name are two callers', () => {
+  const ids = { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.devTable, attachment_id: SANDBOX_IDS.analyticsVpc };
+
+  it('one cannot use the other’s session or plan, and the audit and the logs tell them apart', async () => {
+    const audit = recordingAudit();
+    const h = await start({ 'http-tokens': writeTokensFile() }, { audit });
+    const jwtAlice = `jwt:${as.issuer}#alice`;
+    const byToken = await connectClient(h.url, TOKENS.alice);
+    const plan = structured<{ plan_id: string }>(await byToken.client.callTool({ name: 'create_route_association', arguments: { ...ids, dry_run: true } }));
+
+    const bearer = await token({ subject: 'alice' });
+    const session = { 'mcp-session-id': byToken.transport.sessionId!, 'mcp-protocol-version': '2025-06-18' };
+    const listTools = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
+    expect((await rawRequest(h.url, { headers: { ...session, authorization: `Bearer ${bearer}` }, body: listTools })).status).toBe(404);
+    expect((await rawRequest(h.url, { headers: { ...session, authorization: `Bearer ${TOKENS.alice}` }, body: listTools })).status).toBe(200);
+
+    const byJwt = await connectClient(h.url, bearer);
+    const refused = errorOf(await byJwt.client.callTool({ name: 'create_route_association', arguments: { ...ids, plan_id: plan.plan_id } }));
+    expect(refused.error_code).toBe('PLAN_NOT_FOUND');
+    await byToken.client.close();
+    await byJwt.client.close();
+
+    const outcomes = audit.records.filter((r) => r.event === 'outcome') as Array<AuditRecord & { caller: string; guardrail: string }>;
+    expect(outcomes.map((r) => [r.caller, r.guardrail])).toEqual([
+      ['token:alice', 'dry_run'],
+      [jwtAlice, 'plan_not_found'],
+    ]);
+    expect(h.logs()).toContain('"caller":"token:alice"');
+    expect(h.logs()).toContain(`"caller":"${jwtAlice}"`);
+  });
+
+  it('each has its own rate limit', async () => {
+    const h = await start({ 'http-tokens': writeTokensFile(), 'http-rate-limit': '2' });
+    const byToken = { authorization: `Bearer ${TOKENS.alice}` };
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await rawRequest(h.url, { headers: byToken })).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    expect((await call(h, await token({ subject: 'alice' }))).status).toBe(200);
+  });
+
+  it('a subject cannot pass itself off as another caller: what would mislead a reader is escaped', async () => {
+    const h = await start({ 'http-tokens': writeTokensFile() });
+    const response = await call(h, await token({ subject: 'x\n{"caller":"token:alice"} \u202e' }));
+    expect(response.status).toBe(200);
+    expect(h.logs()).toContain(`"caller":"jwt:${as.issuer}#x%0A{\\"caller\\":\\"token:alice\\"}%20%E2%80%AE"`);
   });
 });
