@@ -1,6 +1,6 @@
 // A file that holds something only this server should read (token hashes, a client secret): read
 // only when it is a regular file that no one but its owner can read or write, and not too large.
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
 
 export class PrivateFileError extends Error {
   override name = 'PrivateFileError';
@@ -11,7 +11,7 @@ export class PrivateFileError extends Error {
  * refusal quotes the content, which may be a secret.
  */
 export function readPrivateFile(path: string, what: string, maxBytes: number): string {
-  let link;
+  let link: Stats;
   try {
     link = lstatSync(path);
   } catch (error) {
@@ -19,12 +19,16 @@ export function readPrivateFile(path: string, what: string, maxBytes: number): s
   }
   // A symlink could be pointed elsewhere by whoever owns the directory it lives in.
   if (link.isSymbolicLink()) throw new PrivateFileError(`${what} is a symbolic link: give the real file's path.`);
+  // Before opening: opening a named pipe waits for a writer (start-up would hang), a device such
+  // as /dev/zero never ends, and a file far over the limit is the wrong file.
+  refuseUnlessSmallRegularFile(link, what, maxBytes);
   let fd: number | undefined;
   try {
     // O_NOFOLLOW and fstat on the opened file: the checks hold for what is actually read.
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    // O_NONBLOCK: should the path become a named pipe after the check, opening it does not wait.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new PrivateFileError(`${what} is not a regular file.`);
+    refuseUnlessSmallRegularFile(stat, what, maxBytes);
     if ((stat.mode & 0o077) !== 0) {
       throw new PrivateFileError(`${what} is readable or writable by group or others (mode ${(stat.mode & 0o777).toString(8)}): run chmod 600 on it.`);
     }
@@ -35,6 +39,20 @@ export function readPrivateFile(path: string, what: string, maxBytes: number): s
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+function refuseUnlessSmallRegularFile(stat: Stats, what: string, maxBytes: number): void {
+  if (!stat.isFile()) throw new PrivateFileError(`${what} is ${kindOf(stat)}, not a regular file: give the file itself.`);
+  if (stat.size > maxBytes) throw new PrivateFileError(`${what} is larger than ${maxBytes} bytes (${stat.size}): is it the right file?`);
+}
+
+function kindOf(stat: Stats): string {
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isFIFO()) return 'a named pipe (FIFO)';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isSocket()) return 'a socket';
+  return 'something other than a file';
 }
 
 /** Reads up to one byte past the limit, so a file that grew after fstat is refused as well. */

@@ -1,11 +1,12 @@
 // What `serve --http` accepts at start, through loadConfig as the CLI calls it: defaults, the
 // environment twins, and every refusal (with a message that says what to do).
-import { chmodSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, UsageError } from '../../../src/config.js';
 import { matchStaticToken, parseTokenLines } from '../../../src/transports/http/tokens.js';
-import { tempDir } from '../../helpers.js';
+import { CLI_PATH, tempDir } from '../../helpers.js';
 import { sha256, TOKENS, writeTokensFile } from './harness.js';
 
 const env = { HOME: '/nonexistent-home', XDG_STATE_HOME: '/nonexistent-state' };
@@ -134,6 +135,38 @@ describe('the tokens file', () => {
     const link = join(tempDir('er-http-link'), 'tokens');
     symlinkSync(target, link);
     expect(refusal(['serve', '--http', '--http-tokens', link])).toContain('symbolic link');
+  });
+
+  it('is refused, before anything reads it, when it is a directory, a device or a link to one', () => {
+    const dir = join(tempDir('er-http-tokens'), 'tokens');
+    mkdirSync(dir, { mode: 0o700 });
+    expect(refusal(['serve', '--http', '--http-tokens', dir])).toMatch(/tokens \(--http-tokens.*\) is a directory, not a regular file/);
+    expect(refusal(['serve', '--http', '--http-tokens', '/dev/zero'])).toContain('is a character device, not a regular file');
+    const link = join(tempDir('er-http-link'), 'tokens');
+    symlinkSync('/dev/zero', link);
+    expect(refusal(['serve', '--http', '--http-tokens', link])).toContain('symbolic link');
+  });
+
+  it('is refused when it is a 2 MiB file, even a sparse one, with its size', () => {
+    const path = join(tempDir('er-http-tokens'), 'tokens');
+    writeFileSync(path, '', { mode: 0o600 });
+    truncateSync(path, 2 * 1024 * 1024);
+    expect(refusal(['serve', '--http', '--http-tokens', path])).toContain('is larger than 1048576 bytes (2097152)');
+  });
+
+  it('a named pipe stops start-up at once with exit 2, without waiting for a writer', () => {
+    const fifo = join(tempDir('er-http-tokens'), 'tokens');
+    execFileSync('mkfifo', ['-m', '600', fifo]);
+    // The built server in a child process: if opening the pipe blocked, it is the child that
+    // hangs (and is killed at the timeout), not this test's worker.
+    const run = spawnSync(process.execPath, [CLI_PATH, 'serve', '--http', '--port', '0', '--sandbox', '--audit-log', 'off', '--http-tokens', fifo], {
+      env: { PATH: process.env.PATH ?? '', HOME: tempDir('er-home') },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.signal).toBeNull();
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`The tokens file ${fifo} (--http-tokens / HUAWEICLOUD_ER_MCP_HTTP_TOKENS) is a named pipe (FIFO), not a regular file`);
   });
 
   it('is refused when missing, with the path and the flag named', () => {
