@@ -55,7 +55,7 @@ HTTP (serve --http; variables: HUAWEICLOUD_ER_MCP_HTTP_HOST, _HTTP_PORT, else th
   --http-public-url URL                             the /mcp URL as clients reach it (behind a proxy)
   --http-allowed-hosts H,H  --http-allowed-origins O,O             DNS-rebinding protection
   --http-rate-limit N (600 per minute per caller)  --http-max-sessions N (100)
-  --http-session-idle-seconds N (900)
+  --http-max-sessions-per-caller N (10; half the cap under 20)    --http-session-idle-seconds N (900)
 
 Environment (README.md has the details):
   credentials  HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_SECURITY_TOKEN; or the file
@@ -68,6 +68,8 @@ Environment (README.md has the details):
                HUAWEICLOUD_ER_MCP_MAX_WAIT_SECONDS (50): the longest one get_association_state call
                waits, whatever timeout_seconds asks (it then answers timed_out: call again to go on);
                keep it under your MCP client's request timeout (often 60 s)
+               HUAWEICLOUD_ER_MCP_SHUTDOWN_SECONDS (10): on SIGTERM/SIGINT, how long calls in flight
+               may finish; a write still running then is answered and audited as of unknown outcome
                LOG_LEVEL (info; an unknown level is warned about and logs at info)
   emulator     HUAWEICLOUD_ER_EMULATOR_PORT, HUAWEICLOUD_ER_EMULATOR_FAULTS (a JSON fault plan, also read
                by --sandbox)
@@ -208,9 +210,11 @@ async function serve(config: Config, log: Logger): Promise<void> {
       approvals: desk,
     });
     gate.pages = { urlFor: async (planId) => running.approvalUrl(planId) };
-    onShutdown(log, SHUTDOWN_BOUND_MS, async () => {
+    onShutdown(log, config.shutdownMs, async () => {
       // New sessions and calls are refused at once; calls in flight (writes above all) finish first.
-      await Promise.all([running.drain(SHUTDOWN_BOUND_MS), gate.drain(SHUTDOWN_BOUND_MS)]);
+      // A write still running at the bound is recorded and answered by the gate's drain, and the
+      // sessions close only once that answer is on its way.
+      await running.drain(config.shutdownMs, gate.drain(config.shutdownMs));
       await http?.close();
       await emulator?.close();
       audit.close();
@@ -225,9 +229,10 @@ async function serve(config: Config, log: Logger): Promise<void> {
     (pages ??= import('./approvals/loopback-server.js').then(({ LoopbackApprovalServer }) => new LoopbackApprovalServer({ desk, approver: { caller, scopes: null }, log })));
   gate.pages = { urlFor: async (planId) => (await loopbackPages()).urlFor(planId) };
   const server = createServer({ env, connection, gate, defaultCaller: caller });
-  const stop = onShutdown(log, SHUTDOWN_BOUND_MS, async () => {
-    // Writes in flight finish and answer first; then the session closes.
-    await gate.drain(SHUTDOWN_BOUND_MS);
+  const stop = onShutdown(log, config.shutdownMs, async () => {
+    // Writes in flight finish and answer first (or, still running at the bound, answer that their
+    // outcome is unknown); then the session closes.
+    await gate.drain(config.shutdownMs);
     await (await pages)?.close();
     // Let the SDK send the answers of the writes that just finished before the transport closes.
     await new Promise((resolve) => setImmediate(resolve));
@@ -238,9 +243,6 @@ async function serve(config: Config, log: Logger): Promise<void> {
   });
   await serveStdio({ server, log, stop });
 }
-
-/** How long a shutdown waits for writes in flight to finish and answer. */
-const SHUTDOWN_BOUND_MS = 10_000;
 
 /** The audit's caller for a stdio session: the local account that started the server. */
 function localCaller(): string {
@@ -258,8 +260,9 @@ function onShutdown(log: Logger, boundMs: number, cleanup: () => Promise<void>):
     if (stopping) return;
     stopping = true;
     log.info({ reason }, 'shutting down');
-    // Cleanup waits at most `boundMs` for writes; this catches anything else that hangs.
-    const force = setTimeout(() => process.exit(0), boundMs + 2_000);
+    // Cleanup waits at most `boundMs` for writes (and a second for their answers to go out); this
+    // catches anything else that hangs.
+    const force = setTimeout(() => process.exit(0), boundMs + 3_000);
     force.unref();
     cleanup()
       .catch((error: unknown) => log.error({ err: String(error) }, 'error while shutting down'))

@@ -42,6 +42,8 @@ export interface Config {
    * asks: most MCP clients give up on a request after 60 s and do not count progress as life.
    */
   maxWaitMs: number;
+  /** How long a shutdown waits for calls in flight (writes above all) before it stops them. */
+  shutdownMs: number;
   /** Complete when the environment names everything a real call needs. */
   target?: Target;
   /** What is missing or wrong, each sentence naming the variable to set; empty when `target` is set. */
@@ -105,6 +107,7 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
     logLevel: readLogLevel(env.LOG_LEVEL, warnings),
     callDeadlineMs,
     maxWaitMs: readMaxWait(env.HUAWEICLOUD_ER_MCP_MAX_WAIT_SECONDS),
+    shutdownMs: readShutdownSeconds(env.HUAWEICLOUD_ER_MCP_SHUTDOWN_SECONDS),
     problems: [],
     warnings,
     // --help, --version and the emulator must work anywhere, even where no audit log could be placed.
@@ -151,6 +154,24 @@ function readMaxWait(raw: string | undefined): number {
     );
   }
   return Math.round(seconds * 1000);
+}
+
+export const DEFAULT_SHUTDOWN_SECONDS = 10;
+/** Past this, a service manager has long given up waiting (systemd's default is 90 s). */
+export const MAX_SHUTDOWN_SECONDS = 600;
+
+/** Whole seconds (the audit's note names them), as milliseconds; a clear error for anything else. */
+function readShutdownSeconds(raw: string | undefined): number {
+  const text = raw?.trim();
+  if (text === undefined || text === '') return DEFAULT_SHUTDOWN_SECONDS * 1000;
+  const seconds = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(seconds >= 1 && seconds <= MAX_SHUTDOWN_SECONDS)) {
+    throw new UsageError(
+      `HUAWEICLOUD_ER_MCP_SHUTDOWN_SECONDS must be a whole number of seconds from 1 to ${MAX_SHUTDOWN_SECONDS} (got "${raw}"): ` +
+        `how long a shutdown waits for calls in flight (default ${DEFAULT_SHUTDOWN_SECONDS}).`,
+    );
+  }
+  return seconds * 1000;
 }
 
 /** Each guardrail from its flag, else its environment variable; malformed values stop start-up. */

@@ -69,6 +69,8 @@ interface InFlight {
   done: Promise<unknown>;
   settled: boolean;
   requestIds(): string[];
+  /** Makes the call answer now, without waiting for the API any longer (the shutdown's bound ran out). */
+  stop(): void;
 }
 
 /** The gate's verdict before the write: go ahead as `approval`, or answer `result` and record `outcome`. */
@@ -77,6 +79,8 @@ type Clearance = { go: PlanApproval } | { stop: { guardrail: string; outcome: Au
 export class WriteGate {
   private readonly inFlight = new Set<InFlight>();
   private draining = false;
+  /** The bound of the drain in progress, for the answers of the writes it stops. */
+  private drainBoundMs = 0;
 
   constructor(private readonly options: GateOptions) {}
 
@@ -163,6 +167,7 @@ export class WriteGate {
    */
   async drain(boundMs: number): Promise<void> {
     this.draining = true;
+    this.drainBoundMs = boundMs;
     const pending = [...this.inFlight];
     if (pending.length > 0) {
       this.options.log.info({ writes: pending.length, bound_ms: boundMs }, 'waiting for writes in flight before stopping');
@@ -182,6 +187,9 @@ export class WriteGate {
         error_code: null,
         note: `The server stopped ${Math.round(boundMs / 1000)} s after being asked to, before this write answered: check with ${write.stateTool} (same IDs) whether it was applied.`,
       });
+      // Its caller is answered too, before the transport closes: without it the client saw its
+      // request end with no answer at all (over HTTP, the stream just closed).
+      write.stop();
     }
     this.inFlight.clear();
   }
@@ -385,22 +393,24 @@ export class WriteGate {
     if (record) record.usedBy = subject.attempt_id;
     // Settled once the outcome is recorded, so a shutdown waits for the record, not just the request.
     let finished!: () => void;
+    let stop!: () => void;
+    const stopped = new Promise<'stopped'>((resolve) => (stop = () => resolve('stopped')));
     const requestIds = () => [...call.trace.requestIds];
-    const entry: InFlight = { subject, stateTool: tool.settles.stateTool, done: new Promise<void>((resolve) => (finished = resolve)), settled: false, requestIds };
+    const entry: InFlight = { subject, stateTool: tool.settles.stateTool, done: new Promise<void>((resolve) => (finished = resolve)), settled: false, requestIds, stop };
     this.inFlight.add(entry);
     try {
-      let answer: WriteAnswer;
-      try {
-        // The API deadline starts now, after any wait for a person.
-        answer = await tool.apply(plan.target, { ...this.withDeadline(call), tokenFromCaller: plan.tokenFromCaller });
-      } catch (error) {
+      // The API deadline starts now, after any wait for a person.
+      const applying = tool.apply(plan.target, { ...this.withDeadline(call), tokenFromCaller: plan.tokenFromCaller }).catch((error: unknown): WriteAnswer => {
         // A bug, not an API answer: the request may have left, so the record must not say "failed".
         this.options.log.error({ tool: tool.name, caller: subject.caller, err: error instanceof Error ? error.message : String(error) }, 'write tool failed unexpectedly');
-        answer = {
+        return {
           result: refusal('INTERNAL', 'Unexpected failure inside the server while writing.', `Check with ${tool.settles.stateTool} (same IDs) whether the change was made; the server log (stderr) has details.`),
           report: { outcome: 'may_have_been_applied', state: null, error_code: 'INTERNAL' },
         };
-      }
+      });
+      const answer = await Promise.race([applying, stopped]);
+      // The drain recorded the outcome as unknown; whatever the API says later reaches nobody.
+      if (answer === 'stopped') return serverStopped(tool, plan.target, this.drainBoundMs);
       if (record && !answer.result.isError && answer.report.outcome !== 'failed') this.options.checks.add(tool, record, subject);
       const result = record && !answer.result.isError ? withPlanId(answer.result, record.id) : answer.result;
       // Already recorded by a shutdown that could not wait any longer.
@@ -519,6 +529,18 @@ function auditUnavailable(): { guardrail: string; outcome: AuditOutcome; result:
     outcome: 'refused',
     result: refusal('AUDIT_UNAVAILABLE', 'The approval step could not be written to the audit log, so the write was not sent.', 'A change that cannot be recorded is not made: fix the audit log (--audit-log / HUAWEICLOUD_ER_MCP_AUDIT_LOG) and restart the server.'),
   };
+}
+
+/** A write the shutdown could not wait for: its outcome is unknown, and the caller is told how to find out. */
+function serverStopped(tool: WriteToolDefinition, target: WriteTarget, boundMs: number): CallToolResult {
+  const token = typeof target.client_token === 'string' ? target.client_token : null;
+  const retry = token ? ` To finish the job once the server is back, call ${tool.name} again with client_token ${token}: it cannot make a duplicate.` : '';
+  return refusal(
+    'SERVER_STOPPED',
+    `The server stopped (it waited ${Math.round(boundMs / 1000)} s for this write) before the API answered: the outcome is unknown, the change may have been applied.`,
+    `Check with ${tool.settles.stateTool} (same IDs) whether it was applied.${retry}`,
+    { outcome: 'unknown', ...(token ? { client_token: token } : {}) },
+  );
 }
 
 /** The write's answer names the plan it applied. */

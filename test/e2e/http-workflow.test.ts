@@ -159,6 +159,43 @@ describe('SIGTERM during a create over HTTP', () => {
   });
 });
 
+describe('SIGTERM while a create over HTTP outlasts the shutdown bound', () => {
+  it('the caller is answered that the outcome is unknown, the audit line says may_have_been_applied with its note, and the process exits 0', async () => {
+    // Every API request takes 8 s; the server waits 1 s (HUAWEICLOUD_ER_MCP_SHUTDOWN_SECONDS).
+    const stuck = await startTestEmulator({ faults: { seed: 3, latencyMs: [8_000, 8_000] } });
+    const env = { ...envFor(stuck), HUAWEICLOUD_ER_MCP_SHUTDOWN_SECONDS: '1' };
+    const server = await spawnHttpServer(env, ['serve', '--http', '--port', '0', '--http-tokens', writeTokensFile(), '--confirm-writes', 'never', '--audit-log', '-']);
+    try {
+      const { client } = await connectClient(server.url, TOKENS.bob);
+      const ids = { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.devTable, attachment_id: SANDBOX_IDS.analyticsVpc };
+      const creating = client.callTool({ name: 'create_route_association', arguments: { ...ids, client_token: 'outlasted-the-drain' } });
+      await vi.waitFor(() => expect(server.stdout()).toContain('"event":"intent"'), { timeout: 15_000 });
+      server.child.kill('SIGTERM');
+
+      // The answer arrives before the session closes: an error saying what is not known and how to find out.
+      const result = await creating;
+      expect(result.isError).toBe(true);
+      const error = errorOf(result);
+      expect(error).toMatchObject({ error_code: 'SERVER_STOPPED', outcome: 'unknown', client_token: 'outlasted-the-drain' });
+      expect(String(error.error_msg)).toContain('the outcome is unknown');
+      expect(String(error.hint)).toContain('Check with get_association_state (same IDs)');
+      expect(String(error.hint)).toContain('client_token outlasted-the-drain');
+      expect(await server.exited).toBe(0);
+
+      const audit = auditLines(server.stdout());
+      expect(audit.map((r) => [r.event, r.outcome ?? null, r.caller])).toEqual([
+        ['intent', null, 'token:bob'],
+        ['outcome', 'may_have_been_applied', 'token:bob'],
+      ]);
+      expect(audit[1]).toMatchObject({ attempt_id: audit[0]!.attempt_id, client_token: 'outlasted-the-drain' });
+      expect(audit[1]!.note).toBe('The server stopped 1 s after being asked to, before this write answered: check with get_association_state (same IDs) whether it was applied.');
+    } finally {
+      server.stop();
+      await stuck.close();
+    }
+  });
+});
+
 describe('--audit-log - on stdio', () => {
   it('is refused at start: stdout carries MCP there', async () => {
     const child = spawn(process.execPath, [CLI_PATH, '--sandbox', '--audit-log', '-'], { env: { PATH: process.env.PATH ?? '', HOME: tempDir('er-home') }, stdio: ['pipe', 'pipe', 'pipe'] });

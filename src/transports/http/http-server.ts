@@ -51,14 +51,20 @@ export interface RunningHttpServer {
   approvalUrl(planId: string): string;
   /** Closes sessions idle past the setting; runs on a timer, callable by tests. */
   expireIdleSessions(): Promise<number>;
-  /** Stops new sessions and calls, waits up to `boundMs` for calls in flight, then closes everything. */
-  drain(boundMs: number): Promise<DrainResult>;
+  /**
+   * Stops new sessions and calls, waits up to `boundMs` for calls in flight, then closes everything.
+   * `answered`, when given, is awaited before anything closes: the gate's drain, which answers the
+   * writes still running at the bound; those answers then get a moment to reach their clients.
+   */
+  drain(boundMs: number, answered?: Promise<unknown>): Promise<DrainResult>;
 }
 
 const MCP_PATH = '/mcp';
 const HEALTH_PATH = '/healthz';
 /** How often idle sessions are looked for, at most. */
 const MAX_SWEEP_MS = 30_000;
+/** How long answers given at the drain's bound may take to be written out before the sessions close. */
+const FLUSH_MS = 1_000;
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { settings, log } = options;
@@ -186,6 +192,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     log.info({ redirect_uri: oidc.redirectUri(), client_id: oidc.clientId, client: oidc.clientSecret === undefined ? 'public (PKCE)' : 'confidential (client_secret_basic + PKCE)', scopes: oidc.scopes.join(' ') }, 'approval pages: sign-in at the authorization server');
   }
 
+  /** Whether every call in flight ended within `ms`. */
+  async function quietWithin(ms: number): Promise<'quiet' | 'timeout'> {
+    let timer: NodeJS.Timeout | undefined;
+    const outOfTime = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), ms);
+    });
+    const finished = await Promise.race([sessions.whenQuiet().then(() => 'quiet' as const), outOfTime]);
+    clearTimeout(timer);
+    return finished;
+  }
+
   const pagesOrigin = resource.origin;
   return {
     url: resource.href,
@@ -193,19 +210,20 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     sessions,
     approvalUrl: (planId) => `${pagesOrigin}${APPROVALS_PATH}/${encodeURIComponent(planId)}`,
     expireIdleSessions,
-    async drain(boundMs) {
+    async drain(boundMs, answered) {
       draining = true;
       clearInterval(sweep);
       // Still listening: a call in flight may need its client to answer (an approval), and that
       // answer can come on a new connection. Everything new is refused with 503 meanwhile.
       const inFlight = sessions.inFlight();
       log.info({ calls_in_flight: inFlight, bound_ms: boundMs }, 'draining: no new sessions, waiting for calls in flight');
-      let timer: NodeJS.Timeout | undefined;
-      const outOfTime = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), boundMs);
-      });
-      const finished = await Promise.race([sessions.whenQuiet().then(() => 'quiet' as const), outOfTime]);
-      clearTimeout(timer);
+      let finished = await quietWithin(boundMs);
+      if (answered) {
+        // Closing a session aborts its calls, and the SDK sends nothing for an aborted call: the
+        // answers the gate gives at the bound must be out before anything closes.
+        await answered;
+        if (finished === 'timeout') finished = await quietWithin(FLUSH_MS);
+      }
       const abandoned = finished === 'timeout' ? sessions.inFlight() : 0;
       if (abandoned > 0) log.warn({ calls_cut: abandoned }, 'drain bound reached: cutting the calls still running');
       const open = sessions.all();

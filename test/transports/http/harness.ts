@@ -113,7 +113,8 @@ export async function startHttpHarness(emulator: Emulator, options: HttpHarnessO
     url: server.url,
     logs: text,
     async close() {
-      await Promise.all([server.drain(1_000), gate.drain(1_000)]);
+      // As the CLI does: the gate's drain answers the writes still running before sessions close.
+      await server.drain(1_000, gate.drain(1_000));
       await http.close();
     },
   };
