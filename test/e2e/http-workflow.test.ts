@@ -173,14 +173,17 @@ describe('SIGTERM while a create over HTTP outlasts the shutdown bound', () => {
       server.child.kill('SIGTERM');
 
       // The answer arrives before the session closes: an error saying what is not known and how to find out.
-      const result = await creating;
+      let answered: Awaited<typeof creating> | undefined;
+      void creating.then((result) => (answered = result), () => undefined);
+      expect(await server.exited).toBe(0);
+      await vi.waitFor(() => expect(answered).toBeDefined(), { timeout: 10_000 });
+      const result = answered!;
       expect(result.isError).toBe(true);
       const error = errorOf(result);
       expect(error).toMatchObject({ error_code: 'SERVER_STOPPED', outcome: 'unknown', client_token: 'outlasted-the-drain' });
       expect(String(error.error_msg)).toContain('the outcome is unknown');
       expect(String(error.hint)).toContain('Check with get_association_state (same IDs)');
       expect(String(error.hint)).toContain('client_token outlasted-the-drain');
-      expect(await server.exited).toBe(0);
 
       const audit = auditLines(server.stdout());
       expect(audit.map((r) => [r.event, r.outcome ?? null, r.caller])).toEqual([
