@@ -1,4 +1,4 @@
-// Behaviour settings read from the environment: the wait cap and the log level.
+// Behaviour settings read from the environment: the wait cap, the shutdown bound and the log level.
 import { describe, expect, it } from 'vitest';
 import { loadConfig, UsageError } from '../src/config.js';
 
@@ -26,6 +26,26 @@ describe('HUAWEICLOUD_ER_MCP_MAX_WAIT_SECONDS', () => {
       }
       expect(error, bad).toBeInstanceOf(UsageError);
       expect((error as Error).message).toContain(`HUAWEICLOUD_ER_MCP_MAX_WAIT_SECONDS must be a number of seconds above 0 and at most 900 (got "${bad}")`);
+    }
+  });
+});
+
+describe('HUAWEICLOUD_ER_MCP_SHUTDOWN_SECONDS', () => {
+  it('defaults to 10 s', () => {
+    expect(load({}).shutdownMs).toBe(10_000);
+    expect(load({ HUAWEICLOUD_ER_MCP_SHUTDOWN_SECONDS: ' ' }).shutdownMs).toBe(10_000);
+  });
+
+  it('takes whole seconds from 1 to 600', () => {
+    expect(load({ HUAWEICLOUD_ER_MCP_SHUTDOWN_SECONDS: '1' }).shutdownMs).toBe(1_000);
+    expect(load({ HUAWEICLOUD_ER_MCP_SHUTDOWN_SECONDS: ' 30 ' }).shutdownMs).toBe(30_000);
+    expect(load({ HUAWEICLOUD_ER_MCP_SHUTDOWN_SECONDS: '600' }).shutdownMs).toBe(600_000);
+  });
+
+  it('anything else stops start-up with a message naming the variable and the range', () => {
+    for (const bad of ['0', '-1', '2.5', 'abc', '10s', '1e1', '601', 'Infinity', '0x10']) {
+      expect(() => load({ HUAWEICLOUD_ER_MCP_SHUTDOWN_SECONDS: bad }), bad).toThrow(UsageError);
+      expect(() => load({ HUAWEICLOUD_ER_MCP_SHUTDOWN_SECONDS: bad }), bad).toThrow(`HUAWEICLOUD_ER_MCP_SHUTDOWN_SECONDS must be a whole number of seconds from 1 to 600 (got "${bad}")`);
     }
   });
 });

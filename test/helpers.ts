@@ -8,6 +8,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { type CallToolResult, type ClientCapabilities, type ElicitRequest, ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { type Emulator, type EmulatorOptions, startEmulator } from '../src/emulator/emulator.js';
 import { ConnectionState } from '../src/connection.js';
@@ -77,6 +78,11 @@ export interface InMemoryOptions {
   pages?: ApprovalPages;
   /** Sees the client's end of the in-memory pair before it connects (to watch or time what it sends). */
   clientTransport?(transport: InMemoryTransport): void;
+  /**
+   * Sent with every client message, as the HTTP transport attaches a verified token's AuthInfo
+   * (scopes, and the caller in `extra.caller`); absent, as on stdio.
+   */
+  authInfo?: AuthInfo;
 }
 
 /** A server built around an emulator, connected to a client through in-memory transports. */
@@ -100,6 +106,12 @@ export async function connectInMemory(emulator: Emulator, options: InMemoryOptio
   env.settled = checks;
   const server = createServer({ env, connection, gate, tools: options.tools });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  const { authInfo } = options;
+  if (authInfo) {
+    // InMemoryTransport hands `authInfo` to the server as the request's extra.authInfo.
+    const send = clientTransport.send.bind(clientTransport);
+    clientTransport.send = (message, sendOptions) => send(message, { ...sendOptions, authInfo });
+  }
   const client = new Client({ name: 'test', version: '1.0.0' }, options.client ?? {});
   options.clientTransport?.(clientTransport);
   await Promise.all([server.connect(serverTransport), client.connect(clientTransport)]);

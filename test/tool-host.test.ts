@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import type { Emulator } from '../src/emulator/emulator.js';
@@ -101,13 +102,48 @@ describe('a write tool added through the registry', () => {
   });
 });
 
+describe('the er:write scope of an HTTP caller', () => {
+  /** What the HTTP transport attaches to every request of a verified token. */
+  const authInfo = (caller: string, scopes: string[]): AuthInfo => ({ token: 'opaque', clientId: caller, scopes, extra: { caller } });
+
+  async function setUpAs(auth: AuthInfo): Promise<void> {
+    performed = 0;
+    emulator = await startTestEmulator();
+    auditPath = join(tempDir('er-audit'), 'audit.jsonl');
+    harness = await connectInMemory(emulator, { settings: { confirmWrites: 'never' }, audit: openAuditLog(auditPath), tools: [dummyRead, dummyWrite], authInfo: auth });
+  }
+
+  it('without it, a write tool is neither listed nor callable by name (FORBIDDEN_SCOPE, audited), and reads work', async () => {
+    await setUpAs(authInfo('token:reader', ['er:read']));
+    expect((await harness.client.listTools()).tools.map((t) => t.name)).toEqual(['dummy_read']);
+    const error = errorOf(await harness.client.callTool({ name: 'dummy_write', arguments: args }));
+    expect(error.error_code).toBe('FORBIDDEN_SCOPE');
+    expect(String(error.error_msg)).toContain('lack the er:write scope');
+    expect(performed).toBe(0);
+    structured(await harness.client.callTool({ name: 'dummy_read', arguments: {} }));
+    expect(records()).toEqual([expect.objectContaining({ event: 'outcome', tool: 'dummy_write', outcome: 'refused', guardrail: 'scope', caller: 'token:reader' })]);
+  });
+
+  it('with it, the same write tool is listed and made, as that caller', async () => {
+    await setUpAs(authInfo('token:writer', ['er:read', 'er:write']));
+    expect((await harness.client.listTools()).tools.map((t) => t.name)).toEqual(['dummy_read', 'dummy_write']);
+    structured(await harness.client.callTool({ name: 'dummy_write', arguments: args }));
+    expect(performed).toBe(1);
+    expect(records().map((r) => [r.event, r.caller])).toEqual([
+      ['intent', 'token:writer'],
+      ['outcome', 'token:writer'],
+    ]);
+  });
+});
+
 describe('shutting down with a write in flight', () => {
-  it('refuses new calls, and records a write still unsettled at the bound as may_have_been_applied', async () => {
+  it('refuses new calls, records a write still unsettled at the bound as may_have_been_applied, and answers it', async () => {
     const stuck: WriteToolDefinition = { ...dummyWrite, name: 'stuck_write', apply: () => new Promise(() => undefined) };
     emulator = await startTestEmulator();
     auditPath = join(tempDir('er-audit'), 'audit.jsonl');
     harness = await connectInMemory(emulator, { settings: { confirmWrites: 'never' }, audit: openAuditLog(auditPath), tools: [dummyRead, stuck] });
-    void harness.client.callTool({ name: 'stuck_write', arguments: args }).catch(() => undefined);
+    let answer: unknown;
+    void harness.client.callTool({ name: 'stuck_write', arguments: { ...args, client_token: 'stuck-1' } }).then((result) => (answer = result), () => undefined);
     await vi.waitFor(() => expect(records()).toHaveLength(1), { timeout: 10_000 });
     const drained = harness.gate.drain(100);
     expect(errorOf(await harness.client.callTool({ name: 'dummy_read', arguments: {} })).error_code).toBe('SHUTTING_DOWN');
@@ -117,6 +153,10 @@ describe('shutting down with a write in flight', () => {
     expect(outcome).toMatchObject({ event: 'outcome', attempt_id: intent!.attempt_id, outcome: 'may_have_been_applied' });
     // The note points at the state tool the write tool declares.
     expect((outcome as { note?: string }).note).toContain('check with get_dummy_state (same IDs) whether it was applied');
+    // The caller is not left without an answer: the outcome is unknown, and how to find out.
+    await vi.waitFor(() => expect(answer).toBeDefined(), { timeout: 10_000 });
+    expect(errorOf(answer)).toMatchObject({ error_code: 'SERVER_STOPPED', outcome: 'unknown', client_token: 'stuck-1' });
+    expect(String(errorOf(answer).hint)).toContain('Check with get_dummy_state (same IDs) whether it was applied. To finish the job once the server is back, call stuck_write again with client_token stuck-1');
   });
 });
 

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Emulator } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import type { AttemptRecord } from '../../src/guardrails/audit.js';
-import { CLI_PATH, envFor, expectNoCanary, spawnServer, startTestEmulator, structured, tempDir } from '../helpers.js';
+import { CLI_PATH, envFor, errorOf, expectNoCanary, spawnServer, startTestEmulator, structured, tempDir } from '../helpers.js';
 
 const createArgs = { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, attachment_id: SANDBOX_IDS.paymentsVpc };
 
@@ -101,6 +101,26 @@ describe('a write interrupted in flight', () => {
     expect(outcome).toMatchObject({ event: 'outcome', attempt_id: intent!.attempt_id, outcome: 'succeeded', state: 'pending', client_token: 'stopped-mid-write' });
     expect((outcome as { request_ids: string[] }).request_ids).toHaveLength(1);
     expect(emulator.requests.filter((r) => r.operation === 'associate')).toHaveLength(1);
+  });
+});
+
+describe('a write that outlasts the shutdown bound', () => {
+  it('SIGTERM: the call is answered SERVER_STOPPED, its outcome is may_have_been_applied with the note, and the process exits 0', async () => {
+    // Every API request takes 8 s; the server waits 1 s (HUAWEICLOUD_ER_MCP_SHUTDOWN_SECONDS).
+    emulator = await startTestEmulator({ faults: { seed: 1, latencyMs: [8_000, 8_000] } });
+    const auditPath = join(tempDir('er-audit'), 'audit.jsonl');
+    const raw = startRaw({ ...envFor(emulator), HUAWEICLOUD_ER_MCP_SHUTDOWN_SECONDS: '1' }, ['--audit-log', auditPath, '--confirm-writes', 'never']);
+    await initialize(raw);
+    let answer: Record<string, unknown> | undefined;
+    void raw.request(2, 'tools/call', { name: 'create_route_association', arguments: { ...createArgs, client_token: 'outlasted-on-stdio' } }).then((a) => (answer = a));
+    await vi.waitFor(() => expect(tryReadAudit(auditPath)).toHaveLength(1), { timeout: 10_000 });
+    raw.child.kill('SIGTERM');
+    expect(await raw.exited).toBe(0);
+    await vi.waitFor(() => expect(answer).toBeDefined(), { timeout: 10_000 });
+    expect(errorOf(answer!.result)).toMatchObject({ error_code: 'SERVER_STOPPED', outcome: 'unknown', client_token: 'outlasted-on-stdio' });
+    const [intent, outcome] = readAudit(auditPath);
+    expect(outcome).toMatchObject({ event: 'outcome', attempt_id: intent!.attempt_id, outcome: 'may_have_been_applied', client_token: 'outlasted-on-stdio' });
+    expect((outcome as { note?: string }).note).toContain('check with get_association_state (same IDs) whether it was applied');
   });
 });
 
