@@ -106,6 +106,42 @@ describe('get_association_state waiting', () => {
   });
 });
 
+describe('the wait cap (HUAWEICLOUD_ER_MCP_MAX_WAIT_SECONDS)', () => {
+  interface CappedResult extends StateResult {
+    wait_capped_to_seconds?: number;
+    elapsed_seconds: number;
+  }
+
+  /** A clock that jumps over every wait, and an association that stays pending for an hour of real time. */
+  async function setUpCapped(maxWaitMs: number): Promise<FakeClock> {
+    const clock = new FakeClock(true);
+    emulator = await startTestEmulator({ availableAfterMs: 60 * 60_000, deletedAfterMs: 60 * 60_000 });
+    harness = await connectInMemory(emulator, { env: { clock, maxWaitMs, poll: { initialMs: 1_000, maxMs: 1_000 } }, settings: WITHOUT_APPROVAL });
+    structured(await harness.client.callTool({ name: 'create_route_association', arguments: args }));
+    return clock;
+  }
+
+  it('one call never waits longer than the cap, whatever timeout_seconds asks, and says it was capped', async () => {
+    const clock = await setUpCapped(5_000);
+    const started = clock.now();
+    const body = structured<CappedResult>(await harness.client.callTool({ name: 'get_association_state', arguments: { ...args, wait_for: 'available', timeout_seconds: 600 } }));
+    // Clock time, not wall time: the fake clock moves only by the waits the tool asked for.
+    expect(clock.now() - started).toBe(5_000);
+    expect(body).toMatchObject({ state: 'pending', timed_out: true, terminal: false, wait_capped_to_seconds: 5, elapsed_seconds: 5 });
+    expect(body.hint).toContain('(600 s were asked; this server waits at most 5 s per call)');
+    expect(body.hint).toContain('timeout_seconds up to 5');
+  });
+
+  it('a wait within the cap is not marked capped', async () => {
+    const clock = await setUpCapped(5_000);
+    const started = clock.now();
+    const body = structured<CappedResult>(await harness.client.callTool({ name: 'get_association_state', arguments: { ...args, wait_for: 'available', timeout_seconds: 3 } }));
+    expect(clock.now() - started).toBe(3_000);
+    expect(body).toMatchObject({ state: 'pending', timed_out: true, elapsed_seconds: 3 });
+    expect(body).not.toHaveProperty('wait_capped_to_seconds');
+  });
+});
+
 describe('get_association_state waiting through a bad patch', () => {
   it('keeps waiting when a poll in the middle is throttled, and still reaches available', async () => {
     // Request 1 is the create, 2 the first poll; polls 3-6 are throttled (every retry of one poll).
