@@ -82,7 +82,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     ...(settings.oauth ? { resourceMetadataUrl: () => resourceMetadataUrl(resource!) } : {}),
   });
   const limiter = new RateLimiter(settings.rateLimitPerMinute, now);
-  const sessions = new SessionTable<Session>({ max: settings.maxSessions, maxPerOwner: settings.maxSessionsPerCaller, idleMs: settings.sessionIdleMs, now });
+  // Each caller's share keeps one from locking the others out. Without authentication (loopback)
+  // everyone is the one local user: there are no others, and the cap alone applies.
+  const maxPerCaller = authenticator.required ? settings.maxSessionsPerCaller : settings.maxSessions;
+  const sessions = new SessionTable<Session>({ max: settings.maxSessions, maxPerOwner: maxPerCaller, idleMs: settings.sessionIdleMs, now });
   let draining = false;
   const endpoint = new McpEndpoint({ sessions, newServer: options.newServer, log, isDraining: () => draining });
   const oidc = settings.oauth && authorizationServer ? oidcSignIn(settings.oauth, authorizationServer, () => `${resource!.origin}${OIDC_CALLBACK_PATH}`) : null;
@@ -182,7 +185,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       allowed_hosts: settings.allowedHosts,
       rate_limit_per_minute: settings.rateLimitPerMinute,
       max_sessions: settings.maxSessions,
-      max_sessions_per_caller: settings.maxSessionsPerCaller,
+      max_sessions_per_caller: maxPerCaller,
       session_idle_seconds: settings.sessionIdleMs / 1000,
     },
     'MCP over Streamable HTTP listening',

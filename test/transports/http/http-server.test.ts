@@ -191,6 +191,16 @@ describe('limits', () => {
     await alice.client.close();
   });
 
+  it('without authentication (loopback) everyone is the one local user: only the cap applies, not the share', async () => {
+    const h = await startHttpHarness(emulator, { flags: { 'http-max-sessions': '3', 'http-max-sessions-per-caller': '1' } });
+    harnesses.push(h);
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await rawRequest(h.url)).status);
+    expect(statuses).toEqual([200, 200, 200, 503]);
+    expect(h.logs()).toContain('"max_sessions_per_caller":3');
+    expect(h.logs()).toContain('the cap on open sessions is reached');
+  });
+
   it('the rate limit answers 429 with Retry-After, per caller', async () => {
     const h = await start({ 'http-rate-limit': '3' });
     const alice = { authorization: `Bearer ${TOKENS.alice}` };
