@@ -61,8 +61,10 @@ export class SessionTable<T> {
 
   /** Holds a place for a session `owner` is initializing, unless the table or the owner's share is full. */
   reserve(owner: string): Place<T> | NoPlace {
-    // The share first: a caller past it is told about its own sessions, whatever the others do.
-    if (this.heldBy(owner) >= this.maxPerOwner) return { ok: false, reason: 'share' };
+    // The share first: a caller past it is told about its own sessions, whatever the others do
+    // (unless the share is the whole table, when "full" is the plainer answer).
+    const share = this.maxPerOwner;
+    if (share < this.options.max && this.heldBy(owner) >= share) return { ok: false, reason: 'share' };
     if (this.size >= this.options.max) return { ok: false, reason: 'cap' };
     this.reserved++;
     this.count(owner, +1);
