@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import type { Emulator } from '../src/emulator/emulator.js';
 import { SANDBOX_IDS } from '../src/emulator/topology.js';
-import { type AttemptRecord, openAuditLog } from '../src/guardrails/audit.js';
+import { type AttemptRecord, type AuditSink, openAuditLog } from '../src/guardrails/audit.js';
 import type { GuardrailSettings } from '../src/guardrails/guardrail-settings.js';
 import { defineReadTool, defineWriteTool, type WriteToolDefinition } from '../src/tools/definition.js';
 import { success } from '../src/toolkit/results.js';
@@ -157,6 +157,36 @@ describe('shutting down with a write in flight', () => {
     await vi.waitFor(() => expect(answer).toBeDefined(), { timeout: 10_000 });
     expect(errorOf(answer)).toMatchObject({ error_code: 'SERVER_STOPPED', outcome: 'unknown', client_token: 'stuck-1' });
     expect(String(errorOf(answer).hint)).toContain('Check with get_dummy_state (same IDs) whether it was applied. To finish the job once the server is back, call stuck_write again with client_token stuck-1');
+  });
+});
+
+describe('shutting down when the outcome cannot be recorded', () => {
+  it('still answers the stopped write, and the answer says the audit log failed', async () => {
+    const stuck: WriteToolDefinition = { ...dummyWrite, name: 'stuck_write', apply: () => new Promise(() => undefined) };
+    const written: string[] = [];
+    let failed = false;
+    // Takes the intent, then fails: the disk filled up while the write was at the API.
+    const audit: AuditSink = {
+      problem: () => (failed ? 'the disk is full' : null),
+      append: (record) => {
+        if (record.event === 'outcome') {
+          failed = true;
+          throw new Error('ENOSPC');
+        }
+        written.push(record.event);
+      },
+      close: () => undefined,
+    };
+    emulator = await startTestEmulator();
+    harness = await connectInMemory(emulator, { settings: { confirmWrites: 'never' }, audit, tools: [dummyRead, stuck] });
+    let answer: unknown;
+    void harness.client.callTool({ name: 'stuck_write', arguments: args }).then((result) => (answer = result), () => undefined);
+    await vi.waitFor(() => expect(written).toEqual(['intent']), { timeout: 10_000 });
+    await harness.gate.drain(100);
+    await vi.waitFor(() => expect(answer).toBeDefined(), { timeout: 10_000 });
+    const error = errorOf(answer);
+    expect(error.error_code).toBe('SERVER_STOPPED');
+    expect(String(error.audit_warning)).toContain('the outcome of this call (may_have_been_applied) could not be written to the audit log: the disk is full');
   });
 });
 

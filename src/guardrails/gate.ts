@@ -69,8 +69,11 @@ interface InFlight {
   done: Promise<unknown>;
   settled: boolean;
   requestIds(): string[];
-  /** Makes the call answer now, without waiting for the API any longer (the shutdown's bound ran out). */
-  stop(): void;
+  /**
+   * Makes the call answer now, without waiting for the API any longer (the shutdown's bound ran
+   * out); `recorded` says whether the outcome line could be written.
+   */
+  stop(recorded: boolean): void;
 }
 
 /** The gate's verdict before the write: go ahead as `approval`, or answer `result` and record `outcome`. */
@@ -177,7 +180,7 @@ export class WriteGate {
     }
     for (const write of this.inFlight) {
       write.settled = true;
-      this.tryAppend({
+      const recorded = this.tryAppend({
         ...write.subject,
         event: 'outcome',
         time: this.time(),
@@ -189,7 +192,7 @@ export class WriteGate {
       });
       // Its caller is answered too, before the transport closes: without it the client saw its
       // request end with no answer at all (over HTTP, the stream just closed).
-      write.stop();
+      write.stop(recorded);
     }
     this.inFlight.clear();
   }
@@ -393,8 +396,8 @@ export class WriteGate {
     if (record) record.usedBy = subject.attempt_id;
     // Settled once the outcome is recorded, so a shutdown waits for the record, not just the request.
     let finished!: () => void;
-    let stop!: () => void;
-    const stopped = new Promise<'stopped'>((resolve) => (stop = () => resolve('stopped')));
+    let stop!: (recorded: boolean) => void;
+    const stopped = new Promise<{ stopped: true; recorded: boolean }>((resolve) => (stop = (recorded) => resolve({ stopped: true, recorded })));
     const requestIds = () => [...call.trace.requestIds];
     const entry: InFlight = { subject, stateTool: tool.settles.stateTool, done: new Promise<void>((resolve) => (finished = resolve)), settled: false, requestIds, stop };
     this.inFlight.add(entry);
@@ -409,8 +412,11 @@ export class WriteGate {
         };
       });
       const answer = await Promise.race([applying, stopped]);
-      // The drain recorded the outcome as unknown; whatever the API says later reaches nobody.
-      if (answer === 'stopped') return serverStopped(tool, plan.target, this.drainBoundMs);
+      if ('stopped' in answer) {
+        // The drain recorded the outcome as unknown; whatever the API says later reaches nobody.
+        const result = serverStopped(tool, plan.target, this.drainBoundMs);
+        return answer.recorded ? result : withAuditWarning(result, auditWarning('may_have_been_applied', this.options.audit.problem()));
+      }
       if (record && !answer.result.isError && answer.report.outcome !== 'failed') this.options.checks.add(tool, record, subject);
       const result = record && !answer.result.isError ? withPlanId(answer.result, record.id) : answer.result;
       // Already recorded by a shutdown that could not wait any longer.
