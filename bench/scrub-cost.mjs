@@ -6,7 +6,8 @@
 //   git show main:src/http/scrub.ts > /tmp/scrub-main.ts
 //   node bench/scrub-cost.mjs [runs] src/http/scrub.ts /tmp/scrub-main.ts
 // Prints, per version and body, the median and p95 of one `.with([signature]).scrub(body)` in
-// ms, and the time to build the scrubber for the keys. Not part of `npm run bench`.
+// ms; the time to build the scrubber for the keys (once per client); and what one small response
+// costs (the signature's forms, a 1 KiB body, four headers). Not part of `npm run bench`.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,6 +63,10 @@ const bodies = {
   }),
 };
 
+const small = bodies['er-list'].slice(0, 1024);
+const signatures = Array.from({ length: 100 }, () => randomBytes(32).toString('hex'));
+const headers = { 'content-type': 'application/json', 'x-request-id': '9a2f0c1d5e6b4a3f8c7d6e5f4a3b2c1d', date: new Date(0).toUTCString(), 'content-length': '1024' };
+
 const work = mkdtempSync(path.join(tmpdir(), 'scrub-cost-'));
 try {
   const versions = [];
@@ -77,12 +82,26 @@ try {
       contenders.push({ name: `${name} ${body}`, run: () => void scrubber.with([signature]).scrub(text) });
     }
     contenders.push({ name: `${name} build-for-keys`, run: () => void new module.SecretScrubber([ak, sk, token]) });
+    // What every response pays whatever its size: the signature's forms, then a small body and its
+    // headers. A hundred responses per run (each with a signature of its own); the figure is per response.
+    contenders.push({
+      name: `${name} per-response-1KiB`,
+      run: () => {
+        for (const each of signatures) {
+          const scrub = scrubber.with([each]);
+          scrub.scrub(small);
+          scrub.scrubHeaders(headers);
+        }
+      },
+      per: signatures.length,
+    });
   }
   const { time } = await interleave(contenders, { warmup: 5, rounds: runs });
   console.log(`node ${process.version}, ${runs} runs after 5 warm-up, token ${token.length} characters, bodies ${Object.values(bodies).map((b) => `${(b.length / MIB).toFixed(2)} MiB`).join(' / ')}`);
   for (const [name, samples] of Object.entries(time)) {
-    const s = summarise(samples);
-    console.log(`${name.padEnd(48)} median ${String(round(s.median, 2)).padStart(8)} ms   p95 ${String(round(s.p95, 2)).padStart(8)} ms`);
+    const per = contenders.find((c) => c.name === name)?.per ?? 1;
+    const s = summarise(samples.map((ms) => ms / per));
+    console.log(`${name.padEnd(48)} median ${String(round(s.median, 3)).padStart(8)} ms   p95 ${String(round(s.p95, 3)).padStart(8)} ms`);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
