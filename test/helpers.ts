@@ -223,6 +223,49 @@ export function expectNoCanary(...outputs: string[]): void {
   }
 }
 
+/**
+ * Every way the echo tests write a secret back: as it is, reversed, hex, and base64 and base64url
+ * at each of the three byte alignments a secret can have inside a larger blob (expectNoEncoded
+ * looks for them in any letter case, so hex in upper case and a secret with its case changed are
+ * covered too). For
+ * base64 that is the part the secret alone decides, found here the slow way, independently of the
+ * scrubber's arithmetic: the characters that come out the same whether the bytes around the secret
+ * are all zeros or all ones. A whole encoding (padded or not) holds one of them.
+ */
+export function encodedForms(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  const forms = [secret, [...secret].reverse().join(''), bytes.toString('hex')];
+  for (const align of [0, 1, 2]) {
+    const [zeros, ones] = [0x00, 0xff].map((fill) => Buffer.concat([Buffer.alloc(align, fill), bytes, Buffer.alloc(2, fill)]).toString('base64'));
+    let from = 0;
+    while (zeros![from] !== ones![from]) from += 1;
+    let to = zeros!.length;
+    while (zeros![to - 1] !== ones![to - 1]) to -= 1;
+    const stable = zeros!.slice(from, to);
+    forms.push(stable, stable.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return [...new Set(forms)];
+}
+
+/** No output holds any of the secrets in any of its encoded forms (see encodedForms). */
+export function expectNoEncoded(secrets: Iterable<string>, ...outputs: string[]): void {
+  const lowered = outputs.map((output) => output.toLowerCase());
+  for (const secret of secrets) {
+    for (const form of encodedForms(secret).map((f) => f.toLowerCase())) {
+      for (const [i, output] of lowered.entries()) {
+        const at = output.indexOf(form);
+        if (at !== -1) throw new Error(`a secret leaked into output, encoded as ${JSON.stringify(form)}: ...${outputs[i]!.slice(Math.max(0, at - 80), at + form.length + 40)}...`);
+      }
+    }
+  }
+}
+
+/** expectNoCanary, and no canary in any encoded form either. */
+export function expectNoEncodedCanary(...outputs: string[]): void {
+  expectNoCanary(...outputs);
+  expectNoEncoded(CANARY_VALUES, ...outputs);
+}
+
 export interface StdioSession {
   emulator: Emulator;
   server: SpawnedServer;
@@ -245,7 +288,7 @@ export function useStdioSession(emulatorOptions: Partial<EmulatorOptions> = {}, 
   });
   afterAll(async () => {
     await session.server.close();
-    expectNoCanary(...session.outputs, session.server.stderr());
+    expectNoEncodedCanary(...session.outputs, session.server.stderr());
     await session.emulator.close();
   });
   return session;
@@ -268,7 +311,7 @@ export function useInMemorySession(emulatorOptions: Partial<EmulatorOptions> = {
   afterAll(async () => {
     await session.harness.close();
     await session.emulator.close();
-    expectNoCanary(...session.outputs);
+    expectNoEncodedCanary(...session.outputs);
   });
   return session;
 }
