@@ -236,7 +236,9 @@ export function encodedForms(secret: string): string[] {
   const bytes = Buffer.from(secret, 'utf8');
   const forms = [secret, [...secret].reverse().join(''), bytes.toString('hex')];
   for (const align of [0, 1, 2]) {
-    const [zeros, ones] = [0x00, 0xff].map((fill) => Buffer.concat([Buffer.alloc(align, fill), bytes, Buffer.alloc(2, fill)]).toString('base64'));
+    // Filled up to a whole last group of 3 bytes of filler, so that no padding (the same either way) ends the blob.
+    const after = 3 + ((3 - ((align + bytes.length) % 3)) % 3);
+    const [zeros, ones] = [0x00, 0xff].map((fill) => Buffer.concat([Buffer.alloc(align, fill), bytes, Buffer.alloc(after, fill)]).toString('base64'));
     let from = 0;
     while (zeros![from] !== ones![from]) from += 1;
     let to = zeros!.length;
