@@ -32,6 +32,13 @@ export const CANARY = {
 
 export const CANARY_VALUES: readonly string[] = Object.values(CANARY);
 
+/**
+ * The canary token with a tail that puts `+` and `/` into its base64 at every byte alignment, so
+ * that its base64url differs from its base64 (the canaries' own base64 holds neither): for the
+ * tests of secrets echoed re-encoded.
+ */
+export const CANARY_TOKEN_B64 = `${CANARY.securityToken}?~?~?~`;
+
 export const CLI_PATH = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
 export async function startTestEmulator(options: Partial<EmulatorOptions> = {}): Promise<Emulator> {
