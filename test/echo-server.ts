@@ -16,9 +16,12 @@ export type EchoMode =
   | 'html-502'
   /** 200 whose items are named after the header values (a list, or a project lookup). */
   | 'names-200'
-  /** 403 whose message holds the AK, token, signature and Authorization in every encoding of `transforms`. */
+  /**
+   * 403 whose message holds the AK, token and signature in the encodings of `transforms`: the next
+   * few of them with each answer, in turn (a message is cut at 500 characters on its way to a tool result).
+   */
   | 'transformed-403'
-  /** 200 whose items are named after those encodings; the response headers carry some too. */
+  /** 200 whose items are named after all those encodings, the Authorization's too; the response headers carry some as well. */
   | 'transformed-200';
 
 export interface EchoServer {
@@ -78,6 +81,8 @@ export async function startEchoServer(): Promise<EchoServer> {
     iamMode: 'json-401',
     authorizations: [] as string[],
   } as EchoServer;
+  /** Where the next transformed-403 message starts in its list of encodings. */
+  let rotation = 0;
 
   const server = createServer((req, res) => {
     req.resume();
@@ -98,7 +103,11 @@ export async function startEchoServer(): Promise<EchoServer> {
     const echoHeaders: Record<string, string> = transformed
       ? { 'x-request-id': base64(Buffer.from(token)), 'x-echo-ak': ak.split('').reverse().join(''), 'x-echo-signature': signature.toUpperCase(), 'x-echo-token': Buffer.from(token).toString('hex') }
       : { 'x-request-id': token, 'x-echo-authorization': authorization, 'x-echo-token': encodeURIComponent(token) };
-    const encoded = Object.entries({ ak, token, signature, authorization }).flatMap(([name, value]) => transforms(value).map(([how, text]): [string, string] => [`${name}.${how}`, text]));
+    // Ordered encoding by encoding, each for every value, so that a few in a row cover all the values.
+    const encodedFor = (values: Record<string, string>): Array<[string, string]> => {
+      const each = Object.entries(values).map(([name, value]) => transforms(value).map(([how, text]): [string, string] => [`${name}.${how}`, text]));
+      return each[0]!.flatMap((_, i) => each.map((list) => list[i]!));
+    };
 
     if (typeof mode === 'object') {
       return send(res, 200, { projects: [{ id: mode.projectId, name: mode.region, enabled: true }] }, echoHeaders);
@@ -128,9 +137,17 @@ export async function startEchoServer(): Promise<EchoServer> {
         const items = [item('a1', authorization), item('a2', token), item('a3', ak)];
         return send(res, 200, { instances: items, route_tables: items, attachments: items, associations: items, page_info: { next_marker: '' }, request_id: token }, echoHeaders);
       }
-      case 'transformed-403':
-        return send(res, 403, { error_code: 'APIGW.0302', error_msg: `denied: ${encoded.map(([label, text]) => `${label}=${text}`).join(' ')}` }, echoHeaders);
+      case 'transformed-403': {
+        const encoded = encodedFor({ ak, token, signature });
+        const shown: string[] = [];
+        while (shown.join(' ').length < 400) {
+          const [label, text] = encoded[rotation++ % encoded.length]!;
+          shown.push(`${label}=${text}`);
+        }
+        return send(res, 403, { error_code: 'APIGW.0302', error_msg: `denied: ${shown.join(' ')}` }, echoHeaders);
+      }
       case 'transformed-200': {
+        const encoded = encodedFor({ ak, token, signature, authorization });
         if (isIam) {
           // Projects named as asked, so the look-up's error lists their (encoded) ids.
           const region = new URL(req.url ?? '/', 'http://echo').searchParams.get('name') ?? '';

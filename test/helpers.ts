@@ -33,11 +33,12 @@ export const CANARY = {
 export const CANARY_VALUES: readonly string[] = Object.values(CANARY);
 
 /**
- * The canary token with a tail that puts `+` and `/` into its base64 at every byte alignment, so
- * that its base64url differs from its base64 (the canaries' own base64 holds neither): for the
- * tests of secrets echoed re-encoded.
+ * The canary token with a tail that puts `+` or `/` into every few characters of its base64, at
+ * every byte alignment: its base64url differs from its base64 along a stretch longer than a
+ * piece the scrubber must find (the canaries' own base64 holds neither). For the tests of
+ * secrets echoed re-encoded.
  */
-export const CANARY_TOKEN_B64 = `${CANARY.securityToken}?~?~?~`;
+export const CANARY_TOKEN_B64 = `${CANARY.securityToken}${'?~'.repeat(12)}`;
 
 export const CLI_PATH = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
@@ -256,15 +257,30 @@ export function encodedForms(secret: string): string[] {
   return [...new Set(forms)];
 }
 
-/** No output holds any of the secrets in any of its encoded forms (see encodedForms). */
+/** What the scrubber promises to find of a form: the whole, or any piece this long. */
+const PIECE = 16;
+
+/**
+ * No output holds any of the secrets in any of its encoded forms (see encodedForms), in any letter
+ * case: not whole, and no piece of 16 characters of one either (what the scrubbing promises).
+ */
 export function expectNoEncoded(secrets: Iterable<string>, ...outputs: string[]): void {
-  const lowered = outputs.map((output) => output.toLowerCase());
+  const pieces = new Map<string, string>();
+  const short: string[] = [];
   for (const secret of secrets) {
     for (const form of encodedForms(secret).map((f) => f.toLowerCase())) {
-      for (const [i, output] of lowered.entries()) {
-        const at = output.indexOf(form);
-        if (at !== -1) throw new Error(`a secret leaked into output, encoded as ${JSON.stringify(form)}: ...${outputs[i]!.slice(Math.max(0, at - 80), at + form.length + 40)}...`);
-      }
+      if (form.length < PIECE) short.push(form);
+      for (let at = 0; at + PIECE <= form.length; at += 1) pieces.set(form.slice(at, at + PIECE), form);
+    }
+  }
+  const leak = (output: string, at: number, form: string) =>
+    new Error(`a secret leaked into output, encoded as ${JSON.stringify(form)}: ...${output.slice(Math.max(0, at - 80), at + PIECE + 40)}...`);
+  for (const output of outputs) {
+    const lowered = output.toLowerCase();
+    for (const form of short) if (lowered.includes(form)) throw leak(output, lowered.indexOf(form), form);
+    for (let at = 0; at + PIECE <= lowered.length; at += 1) {
+      const form = pieces.get(lowered.slice(at, at + PIECE));
+      if (form !== undefined) throw leak(output, at, form);
     }
   }
 }
