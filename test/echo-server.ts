@@ -144,7 +144,9 @@ export async function startEchoServer(): Promise<EchoServer> {
           const [label, text] = encoded[rotation++ % encoded.length]!;
           shown.push(`${label}=${text}`);
         }
-        return send(res, 403, { error_code: 'APIGW.0302', error_msg: `denied: ${shown.join(' ')}` }, echoHeaders);
+        // The request id is shown whole (in tool results and by doctor): some encodings always ride on it.
+        const requestId = [Buffer.from(token).toString('hex').toUpperCase(), signature.split('').reverse().join(''), swapCase(ak), Buffer.from(signature).toString('hex')].join(' ');
+        return send(res, 403, { error_code: 'APIGW.0302', error_msg: `denied: ${shown.join(' ')}`, request_id: requestId }, echoHeaders);
       }
       case 'transformed-200': {
         const encoded = encodedFor({ ak, token, signature, authorization });
