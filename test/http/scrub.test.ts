@@ -224,6 +224,13 @@ describe('SecretScrubber: secrets re-encoded', () => {
     }
   });
 
+  it('finds them among text beyond ASCII, and blanks exactly them (İ lengthens in lower case, emoji are two code units)', () => {
+    for (const around of ['İstanbul', '上海 😀', 'Ǆ ß ẞ K']) {
+      const text = `${around} ${CANARY.ak.toLowerCase()} ${around} ${hex(CANARY.sk).toUpperCase()} ${around}`;
+      expect(all.scrub(text)).toBe(`${around} ${REDACTED} ${around} ${REDACTED} ${around}`);
+    }
+  });
+
   it('leaves pieces shorter than 16 characters: at that length they turn up in ordinary ids and words', () => {
     for (const form of encodedForms(CANARY.securityToken)) {
       const piece = `(${form.slice(3, 18)})`;
