@@ -40,6 +40,14 @@ export const CANARY = {
 
 export const CANARY_VALUES: readonly string[] = Object.values(CANARY);
 
+/**
+ * The canary token with a tail that puts `+` or `/` into every few characters of its base64, at
+ * every byte alignment: its base64url differs from its base64 along a stretch longer than a
+ * piece the scrubber must find (the canaries' own base64 holds neither). For the tests of
+ * secrets echoed re-encoded.
+ */
+export const CANARY_TOKEN_B64 = `${CANARY.securityToken}${'?~'.repeat(12)}`;
+
 export const CLI_PATH = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
 export async function startTestEmulator(options: Partial<EmulatorOptions> = {}): Promise<Emulator> {
@@ -245,6 +253,66 @@ export function expectNoCanary(...outputs: string[]): void {
   }
 }
 
+/**
+ * Every way the echo tests write a secret back: as it is, reversed, hex, and base64 and base64url
+ * at each of the three byte alignments a secret can have inside a larger blob (expectNoEncoded
+ * looks for them in any letter case, so hex in upper case and a secret with its case changed are
+ * covered too). For
+ * base64 that is the part the secret alone decides, found here the slow way, independently of the
+ * scrubber's arithmetic: the characters that come out the same whether the bytes around the secret
+ * are all zeros or all ones. A whole encoding (padded or not) holds one of them.
+ */
+export function encodedForms(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  const forms = [secret, [...secret].reverse().join(''), bytes.toString('hex')];
+  for (const align of [0, 1, 2]) {
+    // Filled up to a whole last group of 3 bytes of filler, so that no padding (the same either way) ends the blob.
+    const after = 3 + ((3 - ((align + bytes.length) % 3)) % 3);
+    const [zeros, ones] = [0x00, 0xff].map((fill) => Buffer.concat([Buffer.alloc(align, fill), bytes, Buffer.alloc(after, fill)]).toString('base64'));
+    let from = 0;
+    while (zeros![from] !== ones![from]) from += 1;
+    let to = zeros!.length;
+    while (zeros![to - 1] !== ones![to - 1]) to -= 1;
+    const stable = zeros!.slice(from, to);
+    forms.push(stable, stable.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return [...new Set(forms)];
+}
+
+/** What the scrubber promises to find of a form: the whole, or any piece this long. */
+const PIECE = 16;
+
+/**
+ * No output holds any of the secrets in any of its encoded forms (see encodedForms), in any letter
+ * case: not whole, and no piece of 16 characters of one either (what the scrubbing promises).
+ */
+export function expectNoEncoded(secrets: Iterable<string>, ...outputs: string[]): void {
+  const pieces = new Map<string, string>();
+  const short: string[] = [];
+  for (const secret of secrets) {
+    for (const form of encodedForms(secret).map((f) => f.toLowerCase())) {
+      if (form.length < PIECE) short.push(form);
+      for (let at = 0; at + PIECE <= form.length; at += 1) pieces.set(form.slice(at, at + PIECE), form);
+    }
+  }
+  const leak = (output: string, at: number, form: string) =>
+    new Error(`a secret leaked into output, encoded as ${JSON.stringify(form)}: ...${output.slice(Math.max(0, at - 80), at + PIECE + 40)}...`);
+  for (const output of outputs) {
+    const lowered = output.toLowerCase();
+    for (const form of short) if (lowered.includes(form)) throw leak(output, lowered.indexOf(form), form);
+    for (let at = 0; at + PIECE <= lowered.length; at += 1) {
+      const form = pieces.get(lowered.slice(at, at + PIECE));
+      if (form !== undefined) throw leak(output, at, form);
+    }
+  }
+}
+
+/** expectNoCanary, and no canary in any encoded form either. */
+export function expectNoEncodedCanary(...outputs: string[]): void {
+  expectNoCanary(...outputs);
+  expectNoEncoded(CANARY_VALUES, ...outputs);
+}
+
 export interface StdioSession {
   emulator: Emulator;
   server: SpawnedServer;
@@ -267,7 +335,7 @@ export function useStdioSession(emulatorOptions: Partial<EmulatorOptions> = {}, 
   });
   afterAll(async () => {
     await session.server.close();
-    expectNoCanary(...session.outputs, session.server.stderr());
+    expectNoEncodedCanary(...session.outputs, session.server.stderr());
     await session.emulator.close();
   });
   return session;
@@ -290,7 +358,7 @@ export function useInMemorySession(emulatorOptions: Partial<EmulatorOptions> = {
   afterAll(async () => {
     await session.harness.close();
     await session.emulator.close();
-    expectNoCanary(...session.outputs);
+    expectNoEncodedCanary(...session.outputs);
   });
   return session;
 }

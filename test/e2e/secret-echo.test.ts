@@ -1,20 +1,21 @@
 // An endpoint that echoes every request header back (as JSON, HTML, URL-encoded, \u-escaped, cut
-// short, in response headers, as names of listed things) must not get a secret into anything the
+// short, in response headers, as names of listed things; and re-encoded: base64, base64url, hex,
+// case-changed, reversed, inside larger base64 blobs) must not get a secret into anything the
 // server produces: tool results over stdio, stderr logs, the audit file, or `doctor` output. The
-// IAM project look-up path included. Checked against the canary keys and against every
-// Authorization value and signature the endpoint was actually sent.
+// IAM project look-up path included. Checked against the canary keys and every signature the
+// endpoint was actually sent, in each of those encodings, and every Authorization value sent.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import { type EchoMode, type EchoServer, startEchoServer } from '../echo-server.js';
-import { CANARY, CLI_PATH, expectNoCanary, spawnServer, type SpawnedServer, tempDir, textOf } from '../helpers.js';
+import { CANARY, CANARY_TOKEN_B64, CLI_PATH, expectNoEncoded, expectNoEncodedCanary, spawnServer, type SpawnedServer, tempDir, textOf } from '../helpers.js';
 
 const REGION = 'cn-north-4';
 const PROJECT = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 const ref = { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, attachment_id: SANDBOX_IDS.paymentsVpc };
-const ER_MODES: EchoMode[] = ['json-401', 'encoded-403', 'html-502', 'names-200'];
+const ER_MODES: EchoMode[] = ['json-401', 'encoded-403', 'html-502', 'names-200', 'transformed-403', 'transformed-200'];
 
 let echo: EchoServer;
 const outputs: string[] = [];
@@ -26,15 +27,22 @@ afterAll(async () => {
   await echo.close();
 });
 
-/** Nothing anyone saw holds a canary, an Authorization value sent, or a signature sent. */
+/**
+ * Nothing anyone saw holds a canary or a signature sent, in any encoded form, or an Authorization
+ * value sent. Outputs checked before are not checked again: no output can hold a signature made
+ * after it, and the canaries were checked the first time.
+ */
+let checked = 0;
 function expectNothingEchoed(): void {
   expect(echo.authorizations.length).toBeGreaterThan(0);
-  expectNoCanary(...outputs);
+  const fresh = outputs.slice(checked);
+  expectNoEncodedCanary(...fresh);
+  expectNoEncoded([CANARY_TOKEN_B64, ...new Set(echo.signatures())], ...fresh);
   const sent = [...new Set(echo.authorizations)];
-  for (const output of outputs) {
+  for (const output of fresh) {
     for (const authorization of sent) expect(output).not.toContain(authorization);
-    for (const signature of echo.signatures()) expect(output).not.toContain(signature);
   }
+  checked = outputs.length;
 }
 
 function env(extra: Record<string, string> = {}): Record<string, string> {
@@ -43,7 +51,8 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
     HOME: tempDir('er-mcp-echo-home'),
     HUAWEICLOUD_SDK_AK: CANARY.ak,
     HUAWEICLOUD_SDK_SK: CANARY.sk,
-    HUAWEICLOUD_SDK_SECURITY_TOKEN: CANARY.securityToken,
+    // The canary token and a tail that makes its base64url differ from its base64.
+    HUAWEICLOUD_SDK_SECURITY_TOKEN: CANARY_TOKEN_B64,
     HUAWEICLOUD_REGION: REGION,
     HUAWEICLOUD_ER_ENDPOINT: echo.url,
     HUAWEICLOUD_SDK_IAM_ENDPOINT: echo.url,
@@ -54,7 +63,7 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 describe('tool results, logs and audit over stdio', () => {
-  for (const iamMode of ['json-401', 'encoded-403', 'html-502', 'names-200'] as EchoMode[]) {
+  for (const iamMode of ER_MODES) {
     it(`the IAM project look-up echoing headers (${iamMode}): tools say it failed, nothing secret in results or logs`, async () => {
       echo.iamMode = iamMode;
       const server = await spawnServer(env());
@@ -141,7 +150,7 @@ describe('doctor', () => {
       echo.erMode = mode;
       const run = await doctor(env({ HUAWEICLOUD_SDK_PROJECT_ID: PROJECT }));
       outputs.push(run.stdout, run.stderr);
-      if (mode === 'names-200') {
+      if (mode.endsWith('-200')) {
         expect(run.code).toBe(0);
       } else {
         expect(run.code).toBe(1);
