@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { AuditAppendError, type AuditFileIo, appendWhole, NODE_FILE_IO } from '../../src/guardrails/audit-append.js';
 import { type AttemptRecord, FileAuditLog } from '../../src/guardrails/audit.js';
 import { tempDir } from '../helpers.js';
+import { intentRecord } from './audit-records.js';
 
 const EARLIER = '{"event":"earlier","n":1}\n{"event":"earlier","n":2}\n';
 
@@ -127,33 +128,13 @@ describe('a record is written whole', () => {
   });
 });
 
-function intent(n: number): AttemptRecord {
-  return {
-    event: 'intent',
-    time: new Date(0).toISOString(),
-    attempt_id: `attempt-${n}`,
-    tool: 'create_route_association',
-    arguments: {},
-    client_token: null,
-    region: 'cn-east-3',
-    project_id: null,
-    caller: 'test',
-    sandbox: false,
-    guardrail: 'confirmation_disabled',
-    plan_id: null,
-    plan_sha256: null,
-    requested_by: 'test',
-    approved_by: null,
-    approval_channel: 'none',
-  };
-}
 
 describe('the audit file log', () => {
   it('syncs every record before append returns', () => {
     const path = join(tempDir('er-append'), 'audit.jsonl');
     const { io, calls } = shortWrites(Infinity);
     const log = new FileAuditLog(path, { io });
-    for (let n = 1; n <= 3; n++) log.append(intent(n));
+    for (let n = 1; n <= 3; n++) log.append(intentRecord(n));
     log.close();
     expect(calls.sync).toBe(3);
     expect(readFileSync(path, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as AttemptRecord).attempt_id)).toEqual(['attempt-1', 'attempt-2', 'attempt-3']);
@@ -161,14 +142,14 @@ describe('the audit file log', () => {
 
   it('after a record it could not write, says why and refuses every later one; the file keeps only whole records', () => {
     const path = join(tempDir('er-append'), 'audit.jsonl');
-    const first = Buffer.byteLength(`${JSON.stringify(intent(1))}\n`);
+    const first = Buffer.byteLength(`${JSON.stringify(intentRecord(1))}\n`);
     const { io } = shortWrites(Infinity, { afterBytes: first + 40, error: enospc });
     const log = new FileAuditLog(path, { io });
-    log.append(intent(1));
-    expect(() => log.append(intent(2))).toThrow(/ENOSPC after 40 of \d+ bytes/);
+    log.append(intentRecord(1));
+    expect(() => log.append(intentRecord(2))).toThrow(/ENOSPC after 40 of \d+ bytes/);
     expect(log.problem()).toMatch(/^writing to the audit log .*audit\.jsonl failed \(ENOSPC after 40 of \d+ bytes; the 40 bytes written were cut off again\)$/);
-    expect(() => log.append(intent(3))).toThrow(log.problem()!);
-    expect(readFileSync(path, 'utf8')).toBe(`${JSON.stringify(intent(1))}\n`);
+    expect(() => log.append(intentRecord(3))).toThrow(log.problem()!);
+    expect(readFileSync(path, 'utf8')).toBe(`${JSON.stringify(intentRecord(1))}\n`);
     log.close();
   });
 
@@ -177,9 +158,9 @@ describe('the audit file log', () => {
     writeFileSync(path, '{"event":"torn"', { mode: 0o600 });
     const told: string[] = [];
     const log = new FileAuditLog(path, { notice: (m) => told.push(m) });
-    log.append(intent(1));
+    log.append(intentRecord(1));
     log.close();
     expect(told.join(' ')).toContain('ended in a partial line');
-    expect(readFileSync(path, 'utf8')).toBe(`{"event":"torn"\n${JSON.stringify(intent(1))}\n`);
+    expect(readFileSync(path, 'utf8')).toBe(`{"event":"torn"\n${JSON.stringify(intentRecord(1))}\n`);
   });
 });

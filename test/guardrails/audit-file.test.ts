@@ -6,27 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type AttemptRecord, FileAuditLog } from '../../src/guardrails/audit.js';
 import { tempDir } from '../helpers.js';
+import { intentRecord } from './audit-records.js';
 
-function record(n: number): AttemptRecord {
-  return {
-    event: 'intent',
-    time: new Date(0).toISOString(),
-    attempt_id: `attempt-${n}`,
-    tool: 'create_route_association',
-    arguments: {},
-    client_token: null,
-    region: 'cn-east-3',
-    project_id: null,
-    caller: 'test',
-    sandbox: false,
-    guardrail: 'confirmation_disabled',
-    plan_id: null,
-    plan_sha256: null,
-    requested_by: 'test',
-    approved_by: null,
-    approval_channel: 'none',
-  };
-}
 
 const lines = (path: string) => readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as AttemptRecord).attempt_id);
 
@@ -37,7 +18,7 @@ describe('where the audit log may live', () => {
     symlinkSync(join(dir, 'elsewhere.jsonl'), join(dir, 'audit.jsonl'));
     const log = new FileAuditLog(join(dir, 'audit.jsonl'));
     expect(log.problem()).toContain('symbolic link');
-    expect(() => log.append(record(1))).toThrow();
+    expect(() => log.append(intentRecord(1))).toThrow();
     expect(readFileSync(join(dir, 'elsewhere.jsonl'), 'utf8')).toBe('');
   });
 
@@ -71,7 +52,7 @@ describe('where the audit log may live', () => {
   it('creates the file 0600 in a new 0700 directory', () => {
     const path = join(tempDir('er-audit'), 'state', 'audit.jsonl');
     const log = new FileAuditLog(path);
-    log.append(record(1));
+    log.append(intentRecord(1));
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(statSync(join(path, '..')).mode & 0o777).toBe(0o700);
     log.close();
@@ -83,10 +64,10 @@ describe('a log that changes under the server', () => {
     const path = join(tempDir('er-audit'), 'audit.jsonl');
     const told: string[] = [];
     const log = new FileAuditLog(path, { notice: (m) => told.push(m) });
-    log.append(record(1));
+    log.append(intentRecord(1));
     renameSync(path, `${path}.1`);
     writeFileSync(path, '', { mode: 0o600 });
-    log.append(record(2));
+    log.append(intentRecord(2));
     expect(lines(`${path}.1`)).toEqual(['attempt-1']);
     expect(lines(path)).toEqual(['attempt-2']);
     expect(told.join(' ')).toContain('replaced');
@@ -97,10 +78,10 @@ describe('a log that changes under the server', () => {
     const path = join(tempDir('er-audit'), 'audit.jsonl');
     const told: string[] = [];
     const log = new FileAuditLog(path, { notice: (m) => told.push(m) });
-    log.append(record(1));
+    log.append(intentRecord(1));
     rmSync(path);
     expect(log.problem()).toBeNull();
-    log.append(record(2));
+    log.append(intentRecord(2));
     expect(lines(path)).toEqual(['attempt-2']);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(told.join(' ')).toContain('deleted');
@@ -111,11 +92,11 @@ describe('a log that changes under the server', () => {
     const dir = tempDir('er-audit');
     const path = join(dir, 'audit.jsonl');
     const log = new FileAuditLog(path);
-    log.append(record(1));
+    log.append(intentRecord(1));
     rmSync(path);
     writeFileSync(join(dir, 'target'), '');
     symlinkSync(join(dir, 'target'), path);
-    expect(() => log.append(record(2))).toThrow();
+    expect(() => log.append(intentRecord(2))).toThrow();
     expect(log.problem()).toContain('symbolic link');
     expect(readFileSync(join(dir, 'target'), 'utf8')).toBe('');
   });
