@@ -1,6 +1,7 @@
 // Every write goes through here, and only here is the order known: policy → plan (or the given
 // plan, re-read: stale?) → a person's approval → the intent on disk → the write → its outcome →
-// a check against the plan once it settles. A write tool declares its steps (tools/definition.ts);
+// a check against the plan once it settles. The plan steps are in plan-step.ts, the approval in
+// approval-step.ts; a write tool declares its own steps (tools/definition.ts);
 // the agent cannot switch any of this with an argument, and a tool cannot skip it: the server
 // puts every tool whose annotations say it writes behind the gate. One gate serves every session
 // of the process, so a shutdown can wait for the writes of all of them, and a plan made in one
@@ -9,20 +10,19 @@ import { randomUUID } from 'node:crypto';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Clock } from '../http/clock.js';
 import type { Logger } from '../log.js';
-import { DEFAULT_MAX_PLANS, fingerprintChanges, PlanBook, type PlanRecord } from '../plans/plan-book.js';
+import { DEFAULT_MAX_PLANS, PlanBook, type PlanRecord } from '../plans/plan-book.js';
 import { type WriteArgs, type WriteTarget, type WriteToolDefinition, takesClientToken } from '../tools/definition.js';
 import type { ToolCall, WriteAnswer } from '../toolkit/context.js';
-import { describeError, success } from '../toolkit/results.js';
-import { approvalRequired, refusal } from './gate-answers.js';
+import { success } from '../toolkit/results.js';
+import { refusal } from './gate-answers.js';
 import { auditWarning, withAuditWarning } from './audit-warning.js';
 import type { AuditOutcome, AuditSink, AuditSubject, PlanApproval } from './audit.js';
 import { Approvals } from './approvals.js';
-import { askApproval, canElicit, canElicitUrl, type HumanChannel, offerUrl } from './confirm.js';
+import type { HumanChannel } from './confirm.js';
+import { ApprovalStep } from './approval-step.js';
+import { PlanSteps, withDeadline } from './plan-step.js';
 import type { GuardrailSettings } from './guardrail-settings.js';
 import { SettleChecks } from './settle-checks.js';
-
-/** The longest one call waits for a decision on the page after a URL elicitation. */
-const MAX_PAGE_WAIT_MS = 40_000;
 
 /** Where a person can see a plan and decide: stdio's loopback page, or /approvals over HTTP. */
 export interface ApprovalPages {
@@ -76,16 +76,19 @@ interface InFlight {
   stop(recorded: boolean): void;
 }
 
-/** The gate's verdict before the write: go ahead as `approval`, or answer `result` and record `outcome`. */
-type Clearance = { go: PlanApproval } | { stop: { guardrail: string; outcome: AuditOutcome; result: CallToolResult } };
-
 export class WriteGate {
   private readonly inFlight = new Set<InFlight>();
   private draining = false;
   /** The bound of the drain in progress, for the answers of the writes it stops. */
   private drainBoundMs = 0;
 
-  constructor(private readonly options: GateOptions) {}
+  private readonly plans: PlanSteps;
+  private readonly approval: ApprovalStep;
+
+  constructor(private readonly options: GateOptions) {
+    this.plans = new PlanSteps({ book: options.book, clock: options.clock, sandbox: options.sandbox });
+    this.approval = new ApprovalStep({ settings: options.settings, approvals: options.approvals, book: options.book, plans: this.plans, log: options.log, pages: () => this.options.pages });
+  }
 
   get settings(): GuardrailSettings {
     return this.options.settings;
@@ -137,19 +140,19 @@ export class WriteGate {
 
     let record: PlanRecord | null = null;
     if (planId) {
-      const found = this.findPlan(planId, tool, target, session);
+      const found = this.plans.find(planId, tool, target, session);
       if ('stop' in found) return stop(found.stop.guardrail, 'refused', found.stop.result);
       record = found.record;
-      const stale = await this.staleness(record, request);
+      const stale = await this.plans.stale(record, request);
       if (stale) return stop('plan_stale', 'refused', stale, { plan_id: record.id, plan_sha256: record.sha256 });
     } else if (dryRun || this.settings.confirmWrites !== 'never') {
-      const made = await this.makePlan(request, target);
+      const made = await this.plans.make(request, target);
       if ('stop' in made) return stop(made.stop.guardrail, made.stop.outcome, made.stop.result);
       record = made.record;
       if (dryRun) return this.recordOutcome({ ...this.subject(tool.name, request.args, session, 'dry_run'), plan_id: record.id, plan_sha256: record.sha256 }, { outcome: 'dry_run', state: null, error_code: null }, request.call.trace.requestIds, this.planAnswer(record, request.call));
     }
 
-    const clearance = await this.clear(record, request);
+    const clearance = await this.approval.clear(record, request);
     if ('stop' in clearance) {
       const { guardrail, outcome, result } = clearance.stop;
       return stop(guardrail, outcome, result, record ? { plan_id: record.id, plan_sha256: record.sha256 } : {});
@@ -197,182 +200,6 @@ export class WriteGate {
     this.inFlight.clear();
   }
 
-  /** A plan from the book for this very call, or why it cannot be used. */
-  private findPlan(planId: string, tool: WriteToolDefinition, target: WriteTarget, session: Session): { record: PlanRecord } | { stop: { guardrail: string; result: CallToolResult } } {
-    const record = this.options.book.get(planId);
-    // Over HTTP a plan belongs to its caller: another caller is told no more than an unknown id.
-    if (!record || record.caller !== session.caller) {
-      return { stop: { guardrail: 'plan_not_found', result: refusal('PLAN_NOT_FOUND', `No plan ${planId} of yours is known: it expired, the server restarted, or it was never made.`, 'Make a new plan with dry_run: true (nothing was sent).') } };
-    }
-    const { client_token: token, ...ids } = target;
-    if (record.tool !== tool.name || !sameArguments(record.target, ids) || (token !== undefined && token !== record.clientToken)) {
-      return {
-        stop: {
-          guardrail: 'plan_mismatch',
-          result: refusal('PLAN_MISMATCH', `Plan ${planId} was made for ${record.tool} with ${JSON.stringify(record.target)}, not for this call's arguments.`, 'Call with exactly the arguments of the dry run (or omit plan_id to plan anew). Nothing was sent.'),
-        },
-      };
-    }
-    if (record.usedBy !== null) {
-      return {
-        stop: {
-          guardrail: 'plan_used',
-          result: refusal(
-            'PLAN_ALREADY_USED',
-            `Plan ${planId} was already applied (audit attempt ${record.usedBy}).`,
-            `Check the result with ${tool.settles.stateTool}. To retry that same write safely, call ${tool.name} with client_token ${record.clientToken ?? '(none)'} and no plan_id. Nothing was sent.`,
-          ),
-        },
-      };
-    }
-    return { record };
-  }
-
-  /** Makes the plan of this call and keeps it in the book. */
-  private async makePlan(request: WriteRequest, target: WriteTarget): Promise<{ record: PlanRecord } | { stop: { guardrail: string; outcome: AuditOutcome; result: CallToolResult } }> {
-    const { tool, session, call } = request;
-    try {
-      const made = await tool.plan(target, this.withDeadline(call));
-      const { client_token: given, ...ids } = target;
-      const clientToken = takesClientToken(tool) ? (given ?? randomUUID()) : null;
-      const record = this.options.book.add({
-        tool: tool.name,
-        target: ids,
-        clientToken,
-        tokenFromCaller: given !== undefined,
-        caller: session.caller,
-        projectId: session.projectId,
-        made,
-        text: tool.describe(made.plan),
-        sandbox: this.options.sandbox,
-      });
-      return { record };
-    } catch (error) {
-      const described = describeError(error, { ids: idsOf(target), nowMs: this.options.clock.now() });
-      if (request.args.dry_run) return { stop: { guardrail: 'dry_run', outcome: 'dry_run', result: refusal(described.error_code, described.error_msg, described.hint, described) } };
-      return {
-        stop: {
-          guardrail: 'confirmation_plan_failed',
-          outcome: 'failed',
-          result: refusal('CONFIRMATION_PLAN_FAILED', `The plan to show for approval could not be made: ${described.error_msg.slice(0, 300)}`, 'Nothing was sent. Call again; if it keeps failing, try dry_run: true to see what fails.'),
-        },
-      };
-    }
-  }
-
-  /** Reads again what the plan read: if anything moved, the refusal (with a fresh plan), else null. */
-  private async staleness(record: PlanRecord, request: WriteRequest): Promise<CallToolResult | null> {
-    let now;
-    try {
-      now = await request.tool.plan({ ...record.target } as WriteTarget, this.withDeadline(request.call));
-    } catch (error) {
-      const described = describeError(error, { ids: idsOf(record.target), nowMs: this.options.clock.now() });
-      return refusal(described.error_code, `Could not check that plan ${record.id} still holds: ${described.error_msg}`, `${described.hint} Nothing was sent.`, { retryable: described.retryable });
-    }
-    const changed = fingerprintChanges(record.made.fingerprint, now.fingerprint);
-    if (changed.length === 0) return null;
-    const fresh = this.options.book.add({
-      tool: record.tool,
-      target: { ...record.target },
-      clientToken: record.tokenFromCaller ? record.clientToken : record.clientToken === null ? null : randomUUID(),
-      tokenFromCaller: record.tokenFromCaller,
-      caller: record.caller,
-      projectId: record.projectId,
-      made: now,
-      text: request.tool.describe(now.plan),
-      sandbox: record.sandbox,
-    });
-    return refusal(
-      'PLAN_STALE',
-      `What plan ${record.id} read has changed since it was made (${changed.map((c) => c.what).join(', ')}): the planned change would not do what was shown, so nothing was sent.`,
-      `Show the fresh plan to the person and, if it is still wanted, call again with plan_id ${fresh.id}.`,
-      { changed, plan_id: fresh.id, plan_sha256: fresh.sha256, plan_expires_at: this.isoTime(fresh.expiresAt), plan: fresh.made.plan },
-    );
-  }
-
-  /** The person's approval of the plan, through whatever the client can do; or why the write stops. */
-  private async clear(record: PlanRecord | null, request: WriteRequest): Promise<Clearance> {
-    const { session, call } = request;
-    if (this.settings.confirmWrites === 'never' || !record) {
-      return { go: { plan_id: record?.id ?? null, plan_sha256: record?.sha256 ?? null, requested_by: session.caller, approved_by: null, approval_channel: 'none' } };
-    }
-    const approved = (r: PlanRecord): Clearance =>
-      r.decision.status === 'approved'
-        ? { go: { plan_id: r.id, plan_sha256: r.sha256, requested_by: r.caller, approved_by: r.decision.by, approval_channel: r.decision.channel } }
-        : { stop: { guardrail: 'rejected', outcome: 'declined', result: refusal('DECLINED_BY_HUMAN', `${r.decision.status === 'rejected' ? r.decision.by : 'The person'} rejected plan ${r.id}: nothing was sent.`, 'Do not retry on your own; ask the person what they want changed.', { status: 'declined', plan_id: r.id }) } };
-    if (record.decision.status !== 'pending') return approved(record);
-    if (!this.options.approvals.requested(record)) return { stop: auditUnavailable() };
-
-    const { approvals } = this.options;
-    const { channel } = session;
-    const bound = { timeoutMs: this.settings.confirmTimeoutMs, signal: call.signal };
-    if (approvals.mayApproveOwn(session.scopes) && canElicit(channel)) {
-      const answer = await askApproval(channel, record.text, bound);
-      switch (answer.kind) {
-        case 'accepted':
-        case 'declined':
-        case 'cancelled':
-          if (!approvals.decideByForm(record, answer.kind === 'accepted' ? 'approved' : 'rejected', session.caller)) return { stop: auditUnavailable() };
-          return this.afterWait(record, request, approved(record));
-        case 'call_cancelled':
-          return { stop: { guardrail: 'call_cancelled', outcome: 'refused', result: refusal('CANCELLED', 'The call was cancelled while waiting for approval: nothing was sent.', 'Call again if the change is still wanted.') } };
-        case 'failed':
-          return {
-            stop: {
-              guardrail: 'confirmation_failed',
-              outcome: 'confirmation_failed',
-              result: refusal(
-                'CONFIRMATION_FAILED',
-                `The client could not ask for approval: ${answer.reason}. Nothing was sent.`,
-                `This is not a decision by the person: call again to ask once more (with plan_id ${record.id}), or check the MCP client.`,
-              ),
-            },
-          };
-      }
-    }
-
-    const url = await this.pageFor(record);
-    if (!url) return { stop: { guardrail: 'approval_unavailable', outcome: 'refused', result: refusal('APPROVAL_UNAVAILABLE', 'No approval page could be served for this plan, so nobody can approve it: nothing was sent.', 'Check the server log (stderr); the operator may restart the server.') } };
-    if (approvals.mayApproveOwn(session.scopes) && canElicitUrl(channel)) {
-      record.offeredByUrl = true;
-      const elicitationId = randomUUID();
-      const offered = await offerUrl(channel, { message: `Review and approve or reject this change:\n\n${record.text}`, url, elicitationId }, bound);
-      record.offeredByUrl = offered.kind === 'opened' || record.decision.status !== 'pending';
-      if (offered.kind === 'opened') {
-        // Bounded under the 60 s most clients give a call: if the person takes longer, the plan
-        // stays open and the answer says to call again with it.
-        const waited = AbortSignal.any([call.signal, AbortSignal.timeout(Math.min(this.settings.confirmTimeoutMs, MAX_PAGE_WAIT_MS))]);
-        await this.options.book.whenDecided(record, waited);
-        if (record.decision.status !== 'pending') {
-          void channel.completeUrl(elicitationId).catch(() => undefined);
-          return this.afterWait(record, request, approved(record));
-        }
-      } else if (offered.kind === 'declined' || offered.kind === 'cancelled') {
-        return { stop: { guardrail: `url_${offered.kind}`, outcome: 'declined', result: refusal('DECLINED_BY_HUMAN', `The person ${offered.kind} opening the approval page: nothing was sent.`, `Do not retry on your own. The plan stays open for approval at ${url} until it expires.`, { status: 'declined', plan_id: record.id }) } };
-      }
-    }
-    if (call.signal.aborted) return { stop: { guardrail: 'call_cancelled', outcome: 'refused', result: refusal('CANCELLED', 'The call was cancelled while waiting for approval: nothing was sent.', 'Call again if the change is still wanted.') } };
-    const secondPerson = !approvals.mayApproveOwn(session.scopes);
-    return { stop: { guardrail: 'approval_required', outcome: 'approval_required', result: approvalRequired(record, { url, secondPerson, expiresAt: this.isoTime(record.expiresAt), base: this.base(call) }) } };
-  }
-
-  /** Approved within this call after a wait for a person: the world may have moved meanwhile. */
-  private async afterWait(record: PlanRecord, request: WriteRequest, clearance: Clearance): Promise<Clearance> {
-    if ('stop' in clearance) return clearance;
-    const stale = await this.staleness(record, request);
-    return stale ? { stop: { guardrail: 'plan_stale', outcome: 'refused', result: stale } } : clearance;
-  }
-
-  private async pageFor(record: PlanRecord): Promise<string | null> {
-    if (!this.options.pages) return null;
-    try {
-      return await this.options.pages.urlFor(record.id);
-    } catch (error) {
-      this.options.log.error({ plan_id: record.id, err: error instanceof Error ? error.message : String(error) }, 'could not serve the approval page');
-      return null;
-    }
-  }
-
   private async write(request: WriteRequest, plan: { target: WriteTarget; subject: AuditSubject & PlanApproval; record: PlanRecord | null; tokenFromCaller: boolean }): Promise<CallToolResult> {
     const { tool, call } = request;
     const { subject, record } = plan;
@@ -403,7 +230,7 @@ export class WriteGate {
     this.inFlight.add(entry);
     try {
       // The API deadline starts now, after any wait for a person.
-      const applying = tool.apply(plan.target, { ...this.withDeadline(call), tokenFromCaller: plan.tokenFromCaller }).catch((error: unknown): WriteAnswer => {
+      const applying = tool.apply(plan.target, { ...withDeadline(this.options.clock, call), tokenFromCaller: plan.tokenFromCaller }).catch((error: unknown): WriteAnswer => {
         // A bug, not an API answer: the request may have left, so the record must not say "failed".
         this.options.log.error({ tool: tool.name, caller: subject.caller, err: error instanceof Error ? error.message : String(error) }, 'write tool failed unexpectedly');
         return {
@@ -444,10 +271,7 @@ export class WriteGate {
     return { region: call.env.region, project_id: call.projectId, sandbox: call.env.sandbox };
   }
 
-  /** The call with this step's own API deadline, counted from now. */
-  private withDeadline(call: ToolCall): ToolCall {
-    return { ...call, deadline: this.options.clock.now() + call.env.callDeadlineMs };
-  }
+
 
   private checkRules(target: WriteTarget): { guardrail: string; result: CallToolResult } | undefined {
     const { allowErIds, allowRouteTableIds } = this.options.settings;
@@ -529,13 +353,6 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function auditUnavailable(): { guardrail: string; outcome: AuditOutcome; result: CallToolResult } {
-  return {
-    guardrail: 'audit_unavailable',
-    outcome: 'refused',
-    result: refusal('AUDIT_UNAVAILABLE', 'The approval step could not be written to the audit log, so the write was not sent.', 'A change that cannot be recorded is not made: fix the audit log (--audit-log / HUAWEICLOUD_ER_MCP_AUDIT_LOG) and restart the server.'),
-  };
-}
 
 /** A write the shutdown could not wait for: its outcome is unknown, and the caller is told how to find out. */
 function serverStopped(tool: WriteToolDefinition, target: WriteTarget, boundMs: number): CallToolResult {
@@ -554,15 +371,7 @@ function withPlanId(result: CallToolResult, planId: string): CallToolResult {
   return success({ ...(result.structuredContent as Record<string, unknown>), plan_id: planId });
 }
 
-function idsOf(target: Readonly<Record<string, unknown>>): Record<string, string | undefined> {
-  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  return { er_id: text(target.er_id), route_table_id: text(target.route_table_id), attachment_id: text(target.attachment_id) };
-}
 
-function sameArguments(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {
-  const canonical = (o: Readonly<Record<string, unknown>>) => JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]));
-  return canonical(a) === canonical(b);
-}
 
 /**
  * A refused-by-name call never went through the tool's input schema: keep only the known
