@@ -45,14 +45,9 @@ export function canElicitUrl(channel: HumanChannel): boolean {
 export type UrlAnswer = { kind: 'opened' } | { kind: 'declined' | 'cancelled' } | { kind: 'call_cancelled' } | { kind: 'failed'; reason: string };
 
 export async function offerUrl(channel: HumanChannel, request: { message: string; url: string; elicitationId: string }, options: { timeoutMs: number; signal: AbortSignal }): Promise<UrlAnswer> {
-  let result: ElicitResult;
-  try {
-    result = await channel.elicitUrl(request, options);
-  } catch (error) {
-    if (options.signal.aborted) return { kind: 'call_cancelled' };
-    return { kind: 'failed', reason: describeElicitFailure(error, options.timeoutMs) };
-  }
-  if (options.signal.aborted) return { kind: 'call_cancelled' };
+  const asked = await elicitOnce(() => channel.elicitUrl(request, options), options);
+  if (!('answered' in asked)) return asked;
+  const result = asked.answered;
   if (result.action === 'accept') return { kind: 'opened' };
   if (result.action === 'decline') return { kind: 'declined' };
   if (result.action === 'cancel') return { kind: 'cancelled' };
@@ -60,14 +55,9 @@ export async function offerUrl(channel: HumanChannel, request: { message: string
 }
 
 export async function askApproval(channel: HumanChannel, message: string, options: { timeoutMs: number; signal: AbortSignal }): Promise<ConfirmationAnswer> {
-  let result: ElicitResult;
-  try {
-    result = await channel.elicit(message, APPROVAL_SCHEMA, options);
-  } catch (error) {
-    if (options.signal.aborted) return { kind: 'call_cancelled' };
-    return { kind: 'failed', reason: describeElicitFailure(error, options.timeoutMs) };
-  }
-  if (options.signal.aborted) return { kind: 'call_cancelled' };
+  const asked = await elicitOnce(() => channel.elicit(message, APPROVAL_SCHEMA, options), options);
+  if (!('answered' in asked)) return asked;
+  const result = asked.answered;
   if (result.action === 'decline') return { kind: 'declined' };
   if (result.action === 'cancel') return { kind: 'cancelled' };
   if (result.action !== 'accept') return { kind: 'failed', reason: 'the client answered with an unknown action' };
@@ -75,6 +65,21 @@ export async function askApproval(channel: HumanChannel, message: string, option
   if (approve === true) return { kind: 'accepted' };
   if (approve === false) return { kind: 'declined' };
   return { kind: 'failed', reason: 'the client accepted without the approve field the form asks for' };
+}
+
+/**
+ * One question to the client: its answer, or why there is none. A call cancelled while the
+ * question was open is cancelled whatever the client answers afterwards.
+ */
+async function elicitOnce(ask: () => Promise<ElicitResult>, options: { timeoutMs: number; signal: AbortSignal }): Promise<{ answered: ElicitResult } | { kind: 'call_cancelled' } | { kind: 'failed'; reason: string }> {
+  let result: ElicitResult;
+  try {
+    result = await ask();
+  } catch (error) {
+    if (options.signal.aborted) return { kind: 'call_cancelled' };
+    return { kind: 'failed', reason: describeElicitFailure(error, options.timeoutMs) };
+  }
+  return options.signal.aborted ? { kind: 'call_cancelled' } : { answered: result };
 }
 
 function describeElicitFailure(error: unknown, timeoutMs: number): string {
