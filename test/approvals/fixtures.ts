@@ -155,6 +155,19 @@ export function send(url: string, options: { method?: string; headers?: Record<s
   });
 }
 
+/** Requests to one server that keep every answer, to check afterwards that no token came back in any. */
+export function recordingClient(origin: string): { answers: Answer[]; request(path: string, options?: Parameters<typeof send>[1]): Promise<Answer> } {
+  const answers: Answer[] = [];
+  return {
+    answers,
+    async request(path, options) {
+      const answer = await send(`${origin}${path}`, options);
+      answers.push(answer);
+      return answer;
+    },
+  };
+}
+
 /** The hidden CSRF field of a plan page's form. */
 export function csrfIn(page: string): string {
   const match = /name="csrf" value="([^"]+)"/.exec(page);

@@ -9,7 +9,7 @@ import { type RunningHttpServer, startHttpServer } from '../../src/transports/ht
 import { parseHttpSettings } from '../../src/transports/http/http-settings.js';
 import { tempDir } from '../helpers.js';
 import { capturingLogger, sha256 } from '../transports/http/harness.js';
-import { type Answer, BROWSER_ACCEPT, csrfIn, FORM, hostileView, MapDesk, planView, propagationPlan, SECURITY_HEADERS, send } from './fixtures.js';
+import { type Answer, BROWSER_ACCEPT, csrfIn, FORM, hostileView, MapDesk, planView, propagationPlan, SECURITY_HEADERS, recordingClient, send } from './fixtures.js';
 
 const TOKENS = {
   approver: 'approver-token-6c1f0e9d8b7a4c3e2d1f',
@@ -68,18 +68,12 @@ async function start(options: { flags?: Record<string, string>; now?: () => numb
     ...(options.now ? { now: options.now } : {}),
   });
   const origin = `http://127.0.0.1:${server.port}`;
-  const answers: Answer[] = [];
   const pages: Pages = {
     server,
     desk,
     origin,
     logs: text,
-    answers,
-    async request(path, requestOptions) {
-      const answer = await send(`${origin}${path}`, requestOptions);
-      answers.push(answer);
-      return answer;
-    },
+    ...recordingClient(origin),
     pageOf: (view) => new URL(server.approvalUrl(view.id)).pathname,
   };
   running.push(pages);

@@ -7,7 +7,7 @@ import { type RunningHttpServer, startHttpServer } from '../../src/transports/ht
 import { parseHttpSettings } from '../../src/transports/http/http-settings.js';
 import { capturingLogger } from '../transports/http/harness.js';
 import { FakeAuthorizationServer, type FakeAuthorizationServerOptions } from './fake-authorization-server.js';
-import { type Answer, BROWSER_ACCEPT, csrfIn, FORM, MapDesk, planView, send } from './fixtures.js';
+import { type Answer, BROWSER_ACCEPT, csrfIn, FORM, MapDesk, planView, recordingClient, send } from './fixtures.js';
 
 const AUDIENCE = 'https://er-mcp.test/mcp';
 const CLIENT_ID = 'er-approvals';
@@ -62,19 +62,13 @@ async function start(options: StartOptions = {}): Promise<Pages> {
   });
   const origin = `http://127.0.0.1:${server.port}`;
   as.redirectUri = `${origin}/approvals/oidc/callback`;
-  const answers: Answer[] = [];
   const pages: Pages = {
     server,
     as,
     desk,
     origin,
     logs: text,
-    answers,
-    async request(path, requestOptions) {
-      const answer = await send(`${origin}${path}`, requestOptions);
-      answers.push(answer);
-      return answer;
-    },
+    ...recordingClient(origin),
   };
   running.push(pages);
   return pages;
