@@ -3,8 +3,8 @@ import type { z } from 'zod';
 import type { HttpClient, HttpResult } from '../http/http-client.js';
 import type { Query } from '../http/signer.js';
 import { type AttemptRecord, ErApiError, HttpFailure, isRetryableResponse, recordOf } from './errors.js';
-import type { ErOperation } from './iam-actions.js';
 import { assertSafeId } from './ids.js';
+import { type ErOperation, OPERATIONS, type PathParams, pathOf } from './operations.js';
 import {
   type Association,
   associationSchema,
@@ -19,7 +19,10 @@ import {
   routeTableSchema,
   type Router,
   routerSchema,
+  type StaticRoute,
+  staticRouteSchema,
 } from './types.js';
+import { canonical } from './cidr.js';
 
 export type { Clock } from '../http/clock.js';
 
@@ -69,21 +72,28 @@ export interface CreatedAssociation extends WriteResult {
   association: Association;
 }
 
-/** Each read, by the key its answer carries: which operation a failure belongs to (for the 403 hint). */
-const READ_OPERATIONS: Record<string, ErOperation> = {
-  associations: 'listAssociations',
-  instances: 'listRouters',
-  instance: 'getRouter',
-  route_tables: 'listRouteTables',
-  route_table: 'getRouteTable',
-  attachments: 'listAttachments',
-  attachment: 'getAttachment',
-  propagations: 'listPropagations',
-  routes: 'listEffectiveRoutes',
-};
-
 export interface CreatedPropagation extends WriteResult {
   propagation: Propagation;
+}
+
+/** What a static route is: a destination in a table, and where it goes (one attachment, or nowhere). */
+export interface StaticRouteSpec {
+  routeTableId: string;
+  /** A CIDR block; sent as given (the tools send it canonically). */
+  destination: string;
+  /** The next hop; absent for a blackhole route (the API forbids both). */
+  attachmentId?: string;
+  isBlackhole?: boolean;
+  description?: string;
+}
+
+export interface StaticRouteRef {
+  routeTableId: string;
+  routeId: string;
+}
+
+export interface CreatedStaticRoute extends WriteResult {
+  route: StaticRoute;
 }
 
 /** Safety stop for paging loops against a misbehaving server. */
@@ -98,17 +108,17 @@ export class ErClient {
   }
 
   async associate(ref: AssociationRef, clientToken: string, options: CallOptions = {}): Promise<CreatedAssociation> {
-    const created = await this.createLink(ref, { action: 'associate', operation: 'associate', clientToken }, options);
+    const created = await this.createLink(ref, 'associateRouteTable', clientToken, options);
     return { ...created, association: associationSchema.parse(created.body.association) };
   }
 
   /** Starts removing the association; the API answers 202 with no body. */
   disassociate(ref: AssociationRef, options: CallOptions = {}): Promise<WriteResult> {
-    return this.removeLink(ref, { action: 'disassociate', operation: 'disassociate' }, options);
+    return this.removeLink(ref, 'disassociateRouteTable', options);
   }
 
   listAssociations(erId: string, routeTableId: string, options: ListOptions = {}): Promise<Page<Association>> {
-    return this.listPage(`${this.tablePath(erId, routeTableId)}/associations`, 'associations', associationSchema, options);
+    return this.listPage('listAssociations', { er_id: erId, route_table_id: routeTableId }, associationSchema, options);
   }
 
   /**
@@ -121,44 +131,44 @@ export class ErClient {
   }
 
   listRouters(options: ListOptions = {}): Promise<Page<Router>> {
-    return this.listPage(`${this.base()}/instances`, 'instances', routerSchema, options);
+    return this.listPage('listEnterpriseRouters', {}, routerSchema, options);
   }
 
   async getRouter(erId: string, options: CallOptions = {}): Promise<Router> {
-    return this.getOne(`${this.base()}/instances/${checked('er_id', erId)}`, 'instance', routerSchema, options);
+    return this.getOne('showEnterpriseRouter', { er_id: erId }, routerSchema, options);
   }
 
   listRouteTables(erId: string, options: ListOptions = {}): Promise<Page<RouteTable>> {
-    return this.listPage(`${this.routerPath(erId)}/route-tables`, 'route_tables', routeTableSchema, options);
+    return this.listPage('listRouteTables', { er_id: erId }, routeTableSchema, options);
   }
 
   getRouteTable(erId: string, routeTableId: string, options: CallOptions = {}): Promise<RouteTable> {
-    return this.getOne(this.tablePath(erId, routeTableId), 'route_table', routeTableSchema, options);
+    return this.getOne('showRouteTable', { er_id: erId, route_table_id: routeTableId }, routeTableSchema, options);
   }
 
   listAttachments(erId: string, options: ListOptions = {}): Promise<Page<Attachment>> {
-    return this.listPage(`${this.routerPath(erId)}/attachments`, 'attachments', attachmentSchema, options);
+    return this.listPage('listAttachments', { er_id: erId }, attachmentSchema, options);
   }
 
   getAttachment(erId: string, attachmentId: string, options: CallOptions = {}): Promise<Attachment> {
-    return this.getOne(`${this.routerPath(erId)}/attachments/${checked('attachment_id', attachmentId)}`, 'attachment', attachmentSchema, options);
+    return this.getOne('showAttachment', { er_id: erId, attachment_id: attachmentId }, attachmentSchema, options);
   }
 
   // Propagations and effective routes: one block, apart from the association calls.
 
   /** Starts propagating the attachment's routes into the table: 202 with the `pending` propagation. */
   async enablePropagation(ref: AssociationRef, clientToken: string, options: CallOptions = {}): Promise<CreatedPropagation> {
-    const created = await this.createLink(ref, { action: 'enable-propagations', operation: 'enablePropagation', clientToken }, options);
+    const created = await this.createLink(ref, 'enablePropagation', clientToken, options);
     return { ...created, propagation: propagationSchema.parse(created.body.propagation) };
   }
 
   /** Starts removing the propagation (and the routes it gave the table); 202 with no body. */
   disablePropagation(ref: AssociationRef, options: CallOptions = {}): Promise<WriteResult> {
-    return this.removeLink(ref, { action: 'disable-propagations', operation: 'disablePropagation' }, options);
+    return this.removeLink(ref, 'disablePropagation', options);
   }
 
   listPropagations(erId: string, routeTableId: string, options: ListOptions = {}): Promise<Page<Propagation>> {
-    return this.listPage(`${this.tablePath(erId, routeTableId)}/propagations`, 'propagations', propagationSchema, options);
+    return this.listPage('listPropagations', { er_id: erId, route_table_id: routeTableId }, propagationSchema, options);
   }
 
   /** The attachment's propagation into this route table, or null; follows every page (IDs checked as for associations). */
@@ -168,7 +178,53 @@ export class ErClient {
 
   /** Selected routes of a route table (the path has no router id); the marker is the last `route_id`. */
   listEffectiveRoutes(routeTableId: string, options: ListOptions = {}): Promise<Page<EffectiveRoute>> {
-    return this.listPage(`${this.base()}/route-tables/${checked('route_table_id', routeTableId)}/routes`, 'routes', effectiveRouteSchema, options);
+    return this.listPage('listEffectiveRoutes', { route_table_id: routeTableId }, effectiveRouteSchema, options);
+  }
+
+  // Static routes: the path names the route table alone, as for effective routes.
+
+  listStaticRoutes(routeTableId: string, options: ListOptions = {}): Promise<Page<StaticRoute>> {
+    return this.listPage('listStaticRoutes', { route_table_id: routeTableId }, staticRouteSchema, options);
+  }
+
+  getStaticRoute(ref: StaticRouteRef, options: CallOptions = {}): Promise<StaticRoute> {
+    return this.getOne('showStaticRoute', staticRouteParams(ref), staticRouteSchema, options);
+  }
+
+  /** Starts adding the route: 202 with the `pending` route; one X-Client-Token on every attempt. */
+  async createStaticRoute(spec: StaticRouteSpec, clientToken: string, options: CallOptions = {}): Promise<CreatedStaticRoute> {
+    const result = await this.send('createStaticRoute', { route_table_id: spec.routeTableId }, options, {
+      json: { route: routeBody(spec) },
+      headers: { 'X-Client-Token': clientToken },
+    });
+    const body = parseJson(result) as Record<string, unknown>;
+    return { route: staticRouteSchema.parse(body.route), ...writeResultOf(result) };
+  }
+
+  /** Changes where the route goes (or its description): 200 with the route. */
+  async updateStaticRoute(ref: StaticRouteRef, change: Omit<StaticRouteSpec, 'routeTableId' | 'destination'>, options: CallOptions = {}): Promise<CreatedStaticRoute> {
+    const result = await this.send('updateStaticRoute', staticRouteParams(ref), options, { json: { route: routeBody(change) } });
+    const body = parseJson(result) as Record<string, unknown>;
+    return { route: staticRouteSchema.parse(body.route), ...writeResultOf(result) };
+  }
+
+  /** Starts removing the route; the API answers 202 with no body. */
+  async deleteStaticRoute(ref: StaticRouteRef, options: CallOptions = {}): Promise<WriteResult> {
+    return writeResultOf(await this.send('deleteStaticRoute', staticRouteParams(ref), options));
+  }
+
+  /**
+   * The table's static route to this destination, or null; follows every page. The destination
+   * and the table are checked on what comes back (compared canonically): a list that ignored its
+   * filter must not pass another route off as this one.
+   */
+  async findStaticRoute(routeTableId: string, destination: string, options: CallOptions = {}): Promise<StaticRoute | null> {
+    const wanted = canonical(destination);
+    const filters = { destination: wanted };
+    for await (const route of this.listAll((marker) => this.listStaticRoutes(routeTableId, { ...options, marker, filters }))) {
+      if (canonical(route.destination) === wanted && (route.route_table_id == null || route.route_table_id === routeTableId)) return route;
+    }
+    return null;
   }
 
   /** Walks pages until `next_marker` is empty or repeats the marker just sent (both happen in the wild). */
@@ -183,31 +239,26 @@ export class ErClient {
   }
 
   /**
-   * POST …/{action} for the attachment with one X-Client-Token on every attempt: the answer's body
-   * (for the caller to read its object), its request id and every attempt.
+   * POST to a link operation for the attachment with one X-Client-Token on every attempt: the
+   * answer's body (for the caller to read its object), its request id and every attempt.
    */
   private async createLink(
     ref: AssociationRef,
-    write: { action: string; operation: ErOperation; clientToken: string },
+    operation: 'associateRouteTable' | 'enablePropagation',
+    clientToken: string,
     options: CallOptions,
   ): Promise<WriteResult & { body: Record<string, unknown> }> {
-    const result = await this.send('POST', `${this.tablePath(ref.erId, ref.routeTableId)}/${write.action}`, options, {
-      operation: write.operation,
+    const result = await this.send(operation, linkParams(ref), options, {
       json: { attachment_id: checked('attachment_id', ref.attachmentId) },
-      headers: { 'X-Client-Token': write.clientToken },
+      headers: { 'X-Client-Token': clientToken },
     });
-    const body = parseJson(result) as Record<string, unknown>;
-    const requestId = typeof body.request_id === 'string' ? body.request_id : result.headers['x-request-id'];
-    return { body, requestId, attempts: result.outcomes.map(recordOf) };
+    return { body: parseJson(result) as Record<string, unknown>, ...writeResultOf(result) };
   }
 
-  /** POST …/{action} for the attachment; the API answers 202 with no body. */
-  private async removeLink(ref: AssociationRef, write: { action: string; operation: ErOperation }, options: CallOptions): Promise<WriteResult> {
-    const result = await this.send('POST', `${this.tablePath(ref.erId, ref.routeTableId)}/${write.action}`, options, {
-      operation: write.operation,
-      json: { attachment_id: checked('attachment_id', ref.attachmentId) },
-    });
-    return { requestId: result.headers['x-request-id'], attempts: result.outcomes.map(recordOf) };
+  /** POST to a link's removal for the attachment; the API answers 202 with no body. */
+  private async removeLink(ref: AssociationRef, operation: 'disassociateRouteTable' | 'disablePropagation', options: CallOptions): Promise<WriteResult> {
+    const result = await this.send(operation, linkParams(ref), options, { json: { attachment_id: checked('attachment_id', ref.attachmentId) } });
+    return writeResultOf(result);
   }
 
   /** The attachment's link on the table from a list filtered by attachment, both IDs checked on what comes back. */
@@ -223,10 +274,11 @@ export class ErClient {
     return null;
   }
 
-  private async listPage<S extends z.ZodType>(path: string, key: string, schema: S, options: ListOptions): Promise<Page<z.infer<S>>> {
+  private async listPage<S extends z.ZodType>(operation: ErOperation, params: PathParams, schema: S, options: ListOptions): Promise<Page<z.infer<S>>> {
     const query: Query = { ...options.filters, limit: options.limit, marker: options.marker };
-    const result = await this.send('GET', path, options, { operation: READ_OPERATIONS[key]!, query });
+    const result = await this.send(operation, params, options, { query });
     const body = parseJson(result) as Record<string, unknown>;
+    const key = keyOf(operation);
     const items = Array.isArray(body[key]) ? (body[key] as unknown[]).map((item) => schema.parse(item)) : [];
     const pageInfo = pageInfoSchema.parse(body.page_info);
     return {
@@ -236,22 +288,23 @@ export class ErClient {
     };
   }
 
-  private async getOne<S extends z.ZodType>(path: string, key: string, schema: S, options: CallOptions): Promise<z.infer<S>> {
-    const result = await this.send('GET', path, options, { operation: READ_OPERATIONS[key]! });
-    return schema.parse((parseJson(result) as Record<string, unknown>)[key]);
+  private async getOne<S extends z.ZodType>(operation: ErOperation, params: PathParams, schema: S, options: CallOptions): Promise<z.infer<S>> {
+    const result = await this.send(operation, params, options);
+    return schema.parse((parseJson(result) as Record<string, unknown>)[keyOf(operation)]);
   }
 
+  /** One operation, signed, retried as the HTTP layer does; a non-2xx answer throws ErApiError naming the operation. */
   private async send(
-    method: 'GET' | 'POST',
-    path: string,
+    operation: ErOperation,
+    params: PathParams,
     options: CallOptions,
-    extra: { operation: ErOperation; query?: Query; json?: unknown; headers?: Record<string, string> },
+    extra: { query?: Query; json?: unknown; headers?: Record<string, string> } = {},
   ): Promise<HttpResult> {
     let result: HttpResult;
     try {
       result = await this.http.request({
-        method,
-        path,
+        method: OPERATIONS[operation].method,
+        path: pathOf(operation, { ...params, project_id: this.projectId }),
         query: extra.query,
         json: extra.json,
         headers: { 'X-Project-Id': this.projectId, ...extra.headers },
@@ -264,21 +317,39 @@ export class ErClient {
       throw error;
     }
     options.trace?.add(result.outcomes.map(recordOf));
-    if (result.status < 200 || result.status >= 300) throw new ErApiError(result, extra.operation);
+    if (result.status < 200 || result.status >= 300) throw new ErApiError(result, operation);
     return result;
   }
+}
 
-  private base(): string {
-    return `/v3/${this.projectId}/enterprise-router`;
-  }
+function linkParams(ref: AssociationRef): PathParams {
+  return { er_id: ref.erId, route_table_id: ref.routeTableId };
+}
 
-  private routerPath(erId: string): string {
-    return `${this.base()}/${checked('er_id', erId)}`;
-  }
+function staticRouteParams(ref: StaticRouteRef): PathParams {
+  return { route_table_id: ref.routeTableId, route_id: ref.routeId };
+}
 
-  private tablePath(erId: string, routeTableId: string): string {
-    return `${this.routerPath(erId)}/route-tables/${checked('route_table_id', routeTableId)}`;
-  }
+/** The `route` object of a create or update: a next hop or a blackhole, never both (the API refuses both). */
+function routeBody(spec: Partial<StaticRouteSpec>): Record<string, unknown> {
+  return {
+    ...(spec.destination !== undefined ? { destination: spec.destination } : {}),
+    ...(spec.isBlackhole ? { is_blackhole: true } : spec.attachmentId !== undefined ? { attachment_id: checked('attachment_id', spec.attachmentId) } : {}),
+    ...(spec.description !== undefined ? { description: spec.description } : {}),
+  };
+}
+
+function keyOf(operation: ErOperation): string {
+  const key = (OPERATIONS[operation] as { key?: string }).key;
+  if (!key) throw new TypeError(`${operation} answers with no body`);
+  return key;
+}
+
+/** The request id (the body's, else the header's) and every attempt of a write. */
+function writeResultOf(result: HttpResult): WriteResult {
+  const body = parseJson(result) as Record<string, unknown>;
+  const requestId = typeof body.request_id === 'string' ? body.request_id : result.headers['x-request-id'];
+  return { requestId, attempts: result.outcomes.map(recordOf) };
 }
 
 function checked(name: string, value: string): string {

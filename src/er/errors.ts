@@ -2,7 +2,7 @@
 // and deciding what a failed call means: worth another attempt? may it have been applied?
 import { type AttemptOutcome, HttpFailure, type HttpFailureKind, type HttpResponse } from '../http/http-client.js';
 import { BUSY_CODES } from './codes.js';
-import type { ErOperation } from './iam-actions.js';
+import type { ErOperation } from './operations.js';
 
 // Callers of the ER client meet transport failures too; they get them from here, not from http/.
 export { HttpFailure };

@@ -6,6 +6,7 @@ import type { HttpClient } from '../http/http-client.js';
 import type { CallOptions } from './client.js';
 import { ErApiError, isRetryableResponse } from './errors.js';
 import { ID_PATTERN } from './ids.js';
+import { OPERATIONS, pathOf } from './operations.js';
 
 /** IAM answered, but not with exactly one usable project. */
 export class ProjectLookupError extends Error {
@@ -20,14 +21,14 @@ interface ProjectEntry {
 /** One IAM call: the id of the project named exactly `region`. */
 export async function lookUpProjectId(iam: HttpClient, region: string, options: CallOptions = {}): Promise<string> {
   const result = await iam.request({
-    method: 'GET',
-    path: '/v3/projects',
+    method: OPERATIONS.keystoneListProjects.method,
+    path: pathOf('keystoneListProjects', {}),
     query: { name: region },
     signal: options.signal,
     deadline: options.deadline,
     retryOn: isRetryableResponse,
   });
-  if (result.status < 200 || result.status >= 300) throw new ErApiError(result, 'listProjects');
+  if (result.status < 200 || result.status >= 300) throw new ErApiError(result, 'keystoneListProjects');
   let body: { projects?: unknown };
   try {
     body = JSON.parse(result.body) as typeof body;

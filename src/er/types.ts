@@ -71,6 +71,21 @@ export const effectiveRouteSchema = z.looseObject({
 });
 export type EffectiveRoute = z.infer<typeof effectiveRouteSchema>;
 
+/** A static route as ListStaticRoutes / ShowStaticRoute / CreateStaticRoute answer it; next hops are `attachments`. */
+export const staticRouteSchema = z.looseObject({
+  id: text,
+  destination: text,
+  state: text,
+  type: optionalText,
+  is_blackhole: z.boolean().nullish(),
+  attachments: z.array(nextHopSchema).nullish(),
+  route_table_id: optionalText,
+  description: optionalText,
+  created_at: optionalText,
+  updated_at: optionalText,
+});
+export type StaticRoute = z.infer<typeof staticRouteSchema>;
+
 export const pageInfoSchema = z
   .looseObject({ next_marker: z.string().nullish(), current_count: z.number().nullish() })
   .nullish();

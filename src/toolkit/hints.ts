@@ -2,7 +2,7 @@
 // ones, which variable to fix.
 import { ER_CODES } from '../er/codes.js';
 import type { ErApiError } from '../er/errors.js';
-import { describeIamAction } from '../er/iam-actions.js';
+import { describeIamAction } from '../er/operations.js';
 import type { ErrorContext } from './results.js';
 
 const MAX_SKEW_MS = 15 * 60 * 1000;
@@ -44,7 +44,7 @@ export function hintFor(error: ErApiError, context: ErrorContext): string {
   if (error.httpStatus === 429) return `The API throttled the request (tried ${error.attempts} time(s)). Wait a few seconds and call again.`;
   if (error.httpStatus === 403) {
     const needed = error.operation ? `; it needs ${describeIamAction(error.operation)}` : '';
-    const policy = error.operation === 'listProjects' ? '' : ' (e.g. the ER FullAccess or ReadOnlyAccess policy)';
+    const policy = error.operation === 'keystoneListProjects' ? '' : ' (e.g. the ER FullAccess or ReadOnlyAccess policy)';
     return `The credentials have no permission for this call${needed}: grant it to the IAM user in this project${policy}.`;
   }
   if (error.httpStatus === 401) return authHint(error, context.nowMs);

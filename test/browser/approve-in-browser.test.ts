@@ -162,7 +162,7 @@ describe('the approval page in a real browser (a client without elicitation)', (
       seen.push(JSON.stringify(created));
       expect(created.plan_id).toBe(pending.plan_id);
       expect(created.association.state).toBe('pending');
-      expect(writes().slice(writesBefore)).toEqual([expect.objectContaining({ operation: 'associate', status: 202 })]);
+      expect(writes().slice(writesBefore)).toEqual([expect.objectContaining({ operation: 'associateRouteTable', status: 202 })]);
     } finally {
       await page.context().close();
       await server.close();

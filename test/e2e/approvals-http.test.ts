@@ -64,7 +64,7 @@ describe('a second person is required', () => {
     const created = structured<{ association: { state: string } }>(await client.callTool({ name: 'create_route_association', arguments: { ...change, plan_id: pending.plan_id } }));
     outputs.push(JSON.stringify(created));
     expect(created.association.state).toBe('pending');
-    expect(writes()).toEqual([expect.objectContaining({ operation: 'associate', status: 202 })]);
+    expect(writes()).toEqual([expect.objectContaining({ operation: 'associateRouteTable', status: 202 })]);
     await client.close();
 
     const lines = audit();

@@ -62,7 +62,7 @@ describe('a client without elicitation (a chat-ops bot)', () => {
       const created = structured<{ association: { state: string }; plan_id: string }>(await server.client.callTool({ name: 'create_route_association', arguments: { ...payments, plan_id: pending.plan_id } }));
       seen.push(JSON.stringify(created));
       expect(created).toMatchObject({ association: { state: 'pending' }, plan_id: pending.plan_id });
-      expect(writes().slice(writesBefore)).toEqual([expect.objectContaining({ operation: 'associate', status: 202 })]);
+      expect(writes().slice(writesBefore)).toEqual([expect.objectContaining({ operation: 'associateRouteTable', status: 202 })]);
 
       const records = audit(auditPath);
       expect(records.map((r) => r.event)).toEqual(['approval_requested', 'outcome', 'outcome', 'approved', 'intent', 'outcome']);
@@ -115,7 +115,7 @@ describe('a client with URL elicitation', () => {
       const created = structured<{ propagation: { state: string } }>(await server.client.callTool({ name: 'create_route_propagation', arguments: vpn }));
       expect(created.propagation.state).toBe('pending');
       expect(offered).toEqual([expect.objectContaining({ mode: 'url', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{43}\/approvals\/plan-/) })]);
-      expect(writes().slice(writesBefore)).toEqual([expect.objectContaining({ operation: 'enable-propagation' })]);
+      expect(writes().slice(writesBefore)).toEqual([expect.objectContaining({ operation: 'enablePropagation' })]);
       expect(audit(auditPath).find((r) => r.event === 'intent')).toMatchObject({ approval_channel: 'url' });
     } finally {
       await server.close();

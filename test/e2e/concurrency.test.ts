@@ -50,7 +50,7 @@ describe('200 concurrent calls over one stdio session', () => {
     const associations = emulator.store.allAssociations();
     expect(associations).toHaveLength(CALLS);
     expect(new Set(associations.map((a) => a.attachment_id)).size).toBe(CALLS);
-    expect(emulator.requests.filter((r) => r.operation === 'associate')).toHaveLength(CALLS);
+    expect(emulator.requests.filter((r) => r.operation === 'associateRouteTable')).toHaveLength(CALLS);
     expect(emulator.connections()).toBeLessThanOrEqual(DEFAULT_CONNECTIONS);
     console.log(JSON.stringify({ concurrent_calls: CALLS, http_requests: emulator.requests.length, tcp_connections: emulator.connections(), pool_size: DEFAULT_CONNECTIONS }));
   }, SOAK_TIMEOUT_MS);

@@ -52,7 +52,7 @@ describe('server with keys from the credentials file and the project looked up t
       arguments: { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, attachment_id: SANDBOX_IDS.webVpc },
     });
     expect(structured<{ state: string }>(result).state).toBe('available');
-    expect(emulator.requests.filter((r) => r.operation === 'iam-list-projects')).toHaveLength(1);
+    expect(emulator.requests.filter((r) => r.operation === 'keystoneListProjects')).toHaveLength(1);
   });
 });
 

@@ -71,7 +71,7 @@ describe('doctor against an emulator', () => {
     expect(stdout).toContain(`${emulator.store.topology.projectId} (from HUAWEICLOUD_SDK_PROJECT_ID)`);
     expect(stdout).toMatch(/GET list routers \(limit 1\): OK/);
     expect(stdout).toContain('OK: the server can call Enterprise Router');
-    expect(emulator.requests.slice(before)).toEqual([expect.objectContaining({ operation: 'list-routers', status: 200 })]);
+    expect(emulator.requests.slice(before)).toEqual([expect.objectContaining({ operation: 'listEnterpriseRouters', status: 200 })]);
   });
 
   it('no configured project: looks it up through IAM first', async () => {
@@ -79,7 +79,7 @@ describe('doctor against an emulator', () => {
     const { code, stdout } = await run(env());
     expect(code).toBe(0);
     expect(stdout).toContain(`${emulator.store.topology.projectId} (looked up through IAM at ${emulator.url})`);
-    expect(emulator.requests.slice(before).map((r) => r.operation)).toEqual(['iam-list-projects', 'list-routers']);
+    expect(emulator.requests.slice(before).map((r) => r.operation)).toEqual(['keystoneListProjects', 'listEnterpriseRouters']);
   });
 
   it('keys from the SDK credentials file in HOME: the file is named as the source', async () => {
@@ -123,7 +123,7 @@ describe('doctor against an emulator', () => {
     expect(code).toBe(1);
     expect(stdout).toContain('has no project named "cn-north-4"');
     expect(stdout).toContain('Enterprise Router was not called');
-    expect(emulator.requests.slice(before).map((r) => r.operation)).toEqual(['iam-list-projects']);
+    expect(emulator.requests.slice(before).map((r) => r.operation)).toEqual(['keystoneListProjects']);
   });
 
   it('no credentials anywhere: exit 1, the problems listed, nothing called', async () => {

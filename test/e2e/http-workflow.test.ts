@@ -83,7 +83,7 @@ describe('the whole workflow over HTTP, audited to stdout', () => {
     expect(gone.state).toBe('not_found');
     await client.close();
 
-    expect(emulator.requests.filter(isWrite).map((r) => `${r.operation} ${r.status}`)).toEqual(['associate 202', 'disassociate 202']);
+    expect(emulator.requests.filter(isWrite).map((r) => `${r.operation} ${r.status}`)).toEqual(['associateRouteTable 202', 'disassociateRouteTable 202']);
     // Every audit line on stdout names alice; stdout carries nothing else.
     const audit = auditLines(server.stdout());
     expect(audit.map((r) => `${r.tool} ${r.event} ${r.outcome ?? ''}`.trim())).toEqual([
@@ -146,7 +146,7 @@ describe('SIGTERM during a create over HTTP', () => {
       const created = structured<{ association: { state: string } }>(await creating);
       expect(created.association.state).toBe('pending');
       expect(await server.exited).toBe(0);
-      expect(slow.requests.filter(isWrite).map((r) => `${r.operation} ${r.status}`)).toEqual(['associate 202']);
+      expect(slow.requests.filter(isWrite).map((r) => `${r.operation} ${r.status}`)).toEqual(['associateRouteTable 202']);
       const audit = auditLines(server.stdout());
       expect(audit.map((r) => [r.event, r.outcome ?? null, r.caller])).toEqual([
         ['intent', null, 'token:bob'],

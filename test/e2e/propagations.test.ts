@@ -40,7 +40,7 @@ describe('propagation tools over stdio', () => {
       client_token: 'e2e-prop-token-1',
     });
     expect(created).toMatchObject({ propagation: { state: 'pending' }, client_token: 'e2e-prop-token-1' });
-    expect(session.emulator.requests.filter(isWrite)).toEqual([expect.objectContaining({ operation: 'enable-propagation', status: 202, clientToken: 'e2e-prop-token-1' })]);
+    expect(session.emulator.requests.filter(isWrite)).toEqual([expect.objectContaining({ operation: 'enablePropagation', status: 202, clientToken: 'e2e-prop-token-1' })]);
 
     expect(await call('get_propagation_state', { wait_for: 'available', timeout_seconds: 30 })).toMatchObject({ state: 'available', terminal: true });
     const listed = await call<{ propagations: Array<{ attachment_id: string }>; count: number }>('list_route_propagations', {}, { er_id: ids.router, route_table_id: ids.prodTable });
@@ -52,7 +52,7 @@ describe('propagation tools over stdio', () => {
     session.outputs.push(JSON.stringify(undo));
     expect(structured<{ state: string }>(undo).state).toBe('deleting');
     expect(await call('get_propagation_state', { wait_for: 'deleted', timeout_seconds: 30 })).toMatchObject({ state: 'not_found', terminal: true });
-    expect(session.emulator.requests.filter(isWrite).map((r) => `${r.operation} ${r.status}`)).toEqual(['enable-propagation 202', 'disable-propagation 202']);
+    expect(session.emulator.requests.filter(isWrite).map((r) => `${r.operation} ${r.status}`)).toEqual(['enablePropagation 202', 'disablePropagation 202']);
   });
 
   it('bad IDs and a bad destination give a clear isError and send no request', async () => {

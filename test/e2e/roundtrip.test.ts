@@ -33,7 +33,7 @@ describe('create → wait → delete → wait round trip over stdio', () => {
     const deleted = await call<{ state: string; terminal: boolean }>('get_association_state', { wait_for: 'deleted', timeout_seconds: 60 });
     expect(deleted).toMatchObject({ state: 'not_found', terminal: true });
 
-    expect(session.emulator.requests.filter(isWrite).map((r) => `${r.operation} ${r.status}`)).toEqual(['associate 202', 'disassociate 202']);
+    expect(session.emulator.requests.filter(isWrite).map((r) => `${r.operation} ${r.status}`)).toEqual(['associateRouteTable 202', 'disassociateRouteTable 202']);
     expect(session.emulator.store.allAssociations().some((a) => a.attachment_id === args.attachment_id)).toBe(false);
   });
 });

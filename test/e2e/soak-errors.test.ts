@@ -34,7 +34,7 @@ describe('failed creates under faults, one attempt each', () => {
       results.push(...(await Promise.all(batch)));
     }
 
-    const sentTokens = new Set(emulator.requests.filter((r) => r.operation === 'associate').map((r) => r.clientToken));
+    const sentTokens = new Set(emulator.requests.filter((r) => r.operation === 'associateRouteTable').map((r) => r.clientToken));
     const failures = results.filter((r) => r.result.isError);
     expect(failures.length).toBeGreaterThan(ATTACHMENTS / 5);
     for (const { result } of failures) {

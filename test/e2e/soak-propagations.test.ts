@@ -95,7 +95,7 @@ describe('fault soak of create_route_propagation', () => {
     for (const p of all) perPair.set(`${p.attachment_id} ${p.route_table_id}`, (perPair.get(`${p.attachment_id} ${p.route_table_id}`) ?? 0) + 1);
     expect(all).toHaveLength(pairs.length);
     expect([...perPair.values()].filter((n) => n !== 1)).toEqual([]);
-    const accepted = emulator.requests.filter((r) => r.operation === 'enable-propagation' && r.status === 202).map((r) => r.clientToken);
+    const accepted = emulator.requests.filter((r) => r.operation === 'enablePropagation' && r.status === 202).map((r) => r.clientToken);
     expect(accepted.every((t) => t !== undefined && firstTokens.has(t))).toBe(true);
 
     const faults = emulator.faults!.counts;
@@ -110,6 +110,6 @@ describe('fault soak of create_route_propagation', () => {
     expect(pairs.length).toBeGreaterThanOrEqual(500);
     for (const kind of ['throttle', 'server-error', 'busy', 'reset-before', 'reset-after']) expect(faults[kind] ?? 0, kind).toBeGreaterThan(0);
     // The busy answers of propagation requests carry the propagation code.
-    expect(emulator.requests.some((r) => r.operation === 'enable-propagation' && r.status === 400)).toBe(true);
+    expect(emulator.requests.some((r) => r.operation === 'enablePropagation' && r.status === 400)).toBe(true);
   }, SOAK_TIMEOUT_MS);
 });

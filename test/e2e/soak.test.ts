@@ -129,7 +129,7 @@ describe('fault soak of create_route_association', () => {
       expect(all.find((a) => a.attachment_id === attachment.id)?.route_table_id).toBe(tables[i % tables.length]);
     });
     // Only the first create's token ever got a new association (202) out of the API.
-    const acceptedTokens = emulator.requests.filter((r) => r.operation === 'associate' && r.status === 202).map((r) => r.clientToken);
+    const acceptedTokens = emulator.requests.filter((r) => r.operation === 'associateRouteTable' && r.status === 202).map((r) => r.clientToken);
     const firsts = new Set(firstTokens.values());
     expect(acceptedTokens.every((t) => t !== undefined && firsts.has(t))).toBe(true);
 

@@ -34,7 +34,7 @@ describe('built server over stdio against the emulator', () => {
     expect(JSON.parse(textOf(result))).toEqual(body);
     // Before it, read-only look-ups only: the plan the person approved in the client's form.
     const sent = session.emulator.requests.slice(before);
-    expect(sent.filter(isWrite)).toEqual([expect.objectContaining({ operation: 'associate', status: 202, clientToken: 'e2e-token-1' })]);
+    expect(sent.filter(isWrite)).toEqual([expect.objectContaining({ operation: 'associateRouteTable', status: 202, clientToken: 'e2e-token-1' })]);
     expect(sent.findIndex(isWrite)).toBe(sent.length - 1);
     expect(session.server.asked).toEqual([expect.stringContaining('ASSOCIATE')]);
   });

@@ -100,7 +100,7 @@ describe('a write interrupted in flight', () => {
     const [intent, outcome] = readAudit(auditPath);
     expect(outcome).toMatchObject({ event: 'outcome', attempt_id: intent!.attempt_id, outcome: 'succeeded', state: 'pending', client_token: 'stopped-mid-write' });
     expect((outcome as { request_ids: string[] }).request_ids).toHaveLength(1);
-    expect(emulator.requests.filter((r) => r.operation === 'associate')).toHaveLength(1);
+    expect(emulator.requests.filter((r) => r.operation === 'associateRouteTable')).toHaveLength(1);
   });
 });
 
@@ -135,7 +135,7 @@ describe('the first call right after start', () => {
       const body = structured<{ routers: Array<{ id: string }> }>(result);
       expect(body.routers.map((r) => r.id)).toContain(SANDBOX_IDS.router);
       // It did go through IAM first.
-      expect(emulator.requests[0]?.operation).toBe('iam-list-projects');
+      expect(emulator.requests[0]?.operation).toBe('keystoneListProjects');
     } finally {
       await server.close();
     }

@@ -278,7 +278,7 @@ describe('signature verification', () => {
   it('records rejected requests with their status', async () => {
     h = await harness();
     await h.call({ path: showRouter(), signingSk: 'wrong' });
-    expect(h.emulator.requests.at(-1)).toMatchObject({ operation: 'show-router', status: 401 });
+    expect(h.emulator.requests.at(-1)).toMatchObject({ operation: 'showEnterpriseRouter', status: 401 });
   });
 });
 

@@ -5,7 +5,7 @@ import { SANDBOX_IDS, sandboxTopology } from '../../src/emulator/topology.js';
 import type { Emulator } from '../../src/emulator/emulator.js';
 import { ErClient } from '../../src/er/client.js';
 import { ErApiError } from '../../src/er/errors.js';
-import { IAM_ACTIONS } from '../../src/er/iam-actions.js';
+import { OPERATIONS } from '../../src/er/operations.js';
 import { lookUpProjectId } from '../../src/er/iam.js';
 import { HttpClient } from '../../src/http/http-client.js';
 import { hintFor } from '../../src/toolkit/hints.js';
@@ -13,6 +13,7 @@ import { CANARY, connectInMemory, errorOf, type InMemoryHarness, WITHOUT_APPROVA
 import { erError, type ScriptedServer, startScriptedServer } from '../scripted-server.js';
 
 const ref = { erId: SANDBOX_IDS.router, routeTableId: SANDBOX_IDS.prodTable, attachmentId: SANDBOX_IDS.paymentsVpc };
+const route = { routeTableId: ref.routeTableId, routeId: 'r1b2c3d4-0000-4000-8000-000000000301' };
 const forbidden = { status: 403, headers: { 'content-type': 'application/json' }, body: erError('APIGW.0302', 'Forbidden.') };
 
 let server: ScriptedServer;
@@ -38,20 +39,25 @@ async function failure(call: () => Promise<unknown>): Promise<ErApiError> {
 describe('403 hints per operation', () => {
   const er = () => new ErClient(http, sandboxTopology().projectId);
   const cases: Array<[string, () => Promise<unknown>, string]> = [
-    ['associate', () => er().associate(ref, 'token-1'), 'the IAM action er:routeTables:associate (older custom policies: er:associations:associate)'],
-    ['disassociate', () => er().disassociate(ref), 'the IAM action er:routeTables:disassociate (older custom policies: er:associations:disassociate)'],
+    ['associateRouteTable', () => er().associate(ref, 'token-1'), 'the IAM action er:routeTables:associate (older custom policies: er:associations:associate)'],
+    ['disassociateRouteTable', () => er().disassociate(ref), 'the IAM action er:routeTables:disassociate (older custom policies: er:associations:disassociate)'],
     ['listAssociations', () => er().findAssociation(ref), 'the IAM action er:routeTables:listAssociations (older custom policies: er:associations:list)'],
-    ['listRouters', () => er().listRouters(), 'the IAM action er:instances:list'],
-    ['getRouter', () => er().getRouter(ref.erId), 'the IAM action er:instances:get'],
+    ['listEnterpriseRouters', () => er().listRouters(), 'the IAM action er:instances:list'],
+    ['showEnterpriseRouter', () => er().getRouter(ref.erId), 'the IAM action er:instances:get'],
     ['listRouteTables', () => er().listRouteTables(ref.erId), 'the IAM action er:routeTables:list'],
-    ['getRouteTable', () => er().getRouteTable(ref.erId, ref.routeTableId), 'the IAM action er:routeTables:get'],
+    ['showRouteTable', () => er().getRouteTable(ref.erId, ref.routeTableId), 'the IAM action er:routeTables:get'],
     ['listAttachments', () => er().listAttachments(ref.erId), 'the IAM action er:commonAttachments:list (older custom policies: er:attachments:list)'],
-    ['getAttachment', () => er().getAttachment(ref.erId, ref.attachmentId), 'an IAM action, probably er:commonAttachments:get (not confirmed in the API reference, older custom policies: er:attachments:get)'],
+    ['showAttachment', () => er().getAttachment(ref.erId, ref.attachmentId), 'an IAM action, probably er:commonAttachments:get (not confirmed in the API reference, older custom policies: er:attachments:get)'],
     ['enablePropagation', () => er().enablePropagation(ref, 'token-1'), 'the IAM action er:routeTables:enablePropagation (older custom policies: er:propagations:enable)'],
     ['disablePropagation', () => er().disablePropagation(ref), 'an IAM action, probably er:routeTables:disablePropagation (not confirmed in the API reference, older custom policies: er:propagations:disable)'],
     ['listPropagations', () => er().findPropagation(ref), 'an IAM action, probably er:routeTables:listPropagations (not confirmed in the API reference, older custom policies: er:propagations:list)'],
     ['listEffectiveRoutes', () => er().listEffectiveRoutes(ref.routeTableId), 'an IAM action, probably er:effectiveRoutes:list (not confirmed in the API reference, older custom policies: er:routes:list)'],
-    ['listProjects', () => lookUpProjectId(http, 'cn-north-4'), 'an IAM action, probably iam:projects:list (not confirmed in the API reference)'],
+    ['listStaticRoutes', () => er().findStaticRoute(ref.routeTableId, '10.30.0.0/16'), 'the IAM action er:staticRoutes:list (older custom policies: er:routes:list)'],
+    ['showStaticRoute', () => er().getStaticRoute(route), 'an IAM action, probably er:staticRoutes:get (not confirmed in the API reference, older custom policies: er:routes:get)'],
+    ['createStaticRoute', () => er().createStaticRoute({ routeTableId: ref.routeTableId, destination: '10.30.0.0/16', isBlackhole: true }, 'token-1'), 'the IAM action er:staticRoutes:create (older custom policies: er:routes:create)'],
+    ['updateStaticRoute', () => er().updateStaticRoute(route, { attachmentId: ref.attachmentId }), 'an IAM action, probably er:staticRoutes:update (not confirmed in the API reference, older custom policies: er:routes:update)'],
+    ['deleteStaticRoute', () => er().deleteStaticRoute(route), 'an IAM action, probably er:staticRoutes:delete (not confirmed in the API reference, older custom policies: er:routes:delete)'],
+    ['keystoneListProjects', () => lookUpProjectId(http, 'cn-north-4'), 'an IAM action, probably iam:projects:list (not confirmed in the API reference)'],
   ];
 
   it.each(cases)('%s', async (operation, call, named) => {
@@ -62,7 +68,7 @@ describe('403 hints per operation', () => {
   });
 
   it('every operation in the table is covered above', () => {
-    expect(cases.map(([operation]) => operation).sort()).toEqual(Object.keys(IAM_ACTIONS).sort());
+    expect(cases.map(([operation]) => operation).sort()).toEqual(Object.keys(OPERATIONS).sort());
   });
 });
 

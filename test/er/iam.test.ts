@@ -32,14 +32,14 @@ async function iamFor(iamProjects?: Array<{ id: string; name: string }>, credent
 }
 
 function lookups(e: Emulator): number {
-  return e.requests.filter((r) => r.operation === 'iam-list-projects').length;
+  return e.requests.filter((r) => r.operation === 'keystoneListProjects').length;
 }
 
 describe('lookUpProjectId', () => {
   it('one project named after the region: its id', async () => {
     const { iam, emulator } = await iamFor();
     await expect(lookUpProjectId(iam, REGION)).resolves.toBe(emulator.store.topology.projectId);
-    expect(emulator.requests).toEqual([expect.objectContaining({ method: 'GET', path: '/v3/projects', operation: 'iam-list-projects', status: 200 })]);
+    expect(emulator.requests).toEqual([expect.objectContaining({ method: 'GET', path: '/v3/projects', operation: 'keystoneListProjects', status: 200 })]);
   });
 
   it('only an exact name match counts: other regions are ignored', async () => {

@@ -48,7 +48,7 @@ describe('outcomes the audit must tell apart', () => {
     await setUp({ settings: WITHOUT_APPROVAL });
     const answer = structured(await harness.client.callTool({ name: 'create_route_association', arguments: existingAssociation }));
     expect(answer).toMatchObject({ already_associated: true, made_by_this_call: false });
-    expect(emulator.requests.filter(isWrite).map((r) => r.operation)).toEqual(['associate']);
+    expect(emulator.requests.filter(isWrite).map((r) => r.operation)).toEqual(['associateRouteTable']);
     expect(outcomes()).toEqual([expect.objectContaining({ tool: 'create_route_association', outcome: 'no_change', state: 'available', arguments: expect.objectContaining(existingAssociation) })]);
   });
 
@@ -59,7 +59,7 @@ describe('outcomes the audit must tell apart', () => {
     await setUp({ settings: WITHOUT_APPROVAL }, { faults: { seed: 1, sequence } });
     const error = errorOf(await harness.client.callTool({ name: 'delete_route_association', arguments: existingAssociation }));
     expect(error).toMatchObject({ error_code: 'HTTP.NETWORK', attempts: 4 });
-    expect(emulator.requests.map((r) => r.operation)).toEqual([...Array(4).fill('disassociate'), ...Array(4).fill('list-associations')]);
+    expect(emulator.requests.map((r) => r.operation)).toEqual([...Array(4).fill('disassociateRouteTable'), ...Array(4).fill('listAssociations')]);
     expect(outcomes()).toEqual([expect.objectContaining({ tool: 'delete_route_association', outcome: 'may_have_been_applied', state: null })]);
   });
 });

@@ -282,7 +282,7 @@ describe('audit trail', () => {
     // A 503, then three answers lost after the API acted: the create is settled by a look-up.
     await setUp({ confirmWrites: 'never' }, undefined, { seed: 3, sequence: ['server-error', 'reset-after', 'reset-after', 'reset-after'] });
     structured(await harness.client.callTool({ name: 'create_route_association', arguments: createArgs }));
-    expect(emulator.requests.map((r) => r.operation)).toEqual(['associate', 'associate', 'associate', 'associate', 'list-associations']);
+    expect(emulator.requests.map((r) => r.operation)).toEqual(['associateRouteTable', 'associateRouteTable', 'associateRouteTable', 'associateRouteTable', 'listAssociations']);
     const [outcome] = outcomes();
     expect(outcome).toMatchObject({ outcome: 'succeeded', state: 'pending' });
     // Only the 503 and the look-up answered; the lost answers carried no id.

@@ -111,7 +111,7 @@ describe('a write with plan_id', () => {
     const error = errorOf(await harness.client.callTool({ name: 'create_route_association', arguments: { ...payments, plan_id: made.plan_id } }));
     expect(error.error_code).toBe('PLAN_STALE');
     expect((error.changed as Array<{ what: string }>).map((c) => c.what)).toContain(`routes of ${ids.prodTable}`);
-    expect(writes().filter((w) => w.operation === 'associate')).toEqual([]);
+    expect(writes().filter((w) => w.operation === 'associateRouteTable')).toEqual([]);
   });
 
   it('with an unknown id gives PLAN_NOT_FOUND and sends nothing', async () => {

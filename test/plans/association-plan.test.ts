@@ -160,7 +160,7 @@ describe('delete_route_association', () => {
     expect(body.state).toBe('deleting');
     expect(body.already_gone).toBe(false);
     expect(body.next).toEqual({ tool: 'get_association_state', arguments: expect.objectContaining({ ...args, wait_for: 'deleted' }) });
-    expect(emulator.requests.filter(isWrite)).toEqual([expect.objectContaining({ operation: 'disassociate', status: 202 })]);
+    expect(emulator.requests.filter(isWrite)).toEqual([expect.objectContaining({ operation: 'disassociateRouteTable', status: 202 })]);
   });
 
   it('reports a missing association as already gone, not as a failure', async () => {
@@ -191,7 +191,7 @@ describe('delete_route_association when the answer is lost', () => {
     const args = { er_id: ids.router, route_table_id: ids.prodTable, attachment_id: ids.webVpc };
     const body = structured<{ state: string; already_gone: boolean }>(await harness.client.callTool({ name: 'delete_route_association', arguments: args }));
     expect(body).toMatchObject({ state: 'deleting', already_gone: false });
-    const disassociates = emulator.requests.filter((r) => r.operation === 'disassociate');
+    const disassociates = emulator.requests.filter((r) => r.operation === 'disassociateRouteTable');
     // The first was applied (then the connection was cut); any retry met "in progress", not a second delete.
     expect(disassociates[0]?.status).toBe(202);
     expect(disassociates.slice(1).every((r) => r.status === 400)).toBe(true);

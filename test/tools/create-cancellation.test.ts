@@ -42,7 +42,7 @@ describe('cancelling create_route_association through MCP', () => {
     const controller = new AbortController();
     const call = harness.client.callTool({ name: 'create_route_association', arguments: ids }, undefined, { signal: controller.signal });
     await vi.waitFor(() => expect(clock.pending()).toBe(1), { timeout: 10_000 }); // the 429 came back; the server waits 30 s
-    expect(count('associate')).toBe(1);
+    expect(count('associateRouteTable')).toBe(1);
 
     controller.abort();
     await expect(call).rejects.toThrow();
@@ -50,8 +50,8 @@ describe('cancelling create_route_association through MCP', () => {
     clock.advance(10 * 60_000); // long past the retry time: a leftover wait would fire now
     await sentinel();
 
-    expect(count('associate')).toBe(1);
-    expect(count('list-associations')).toBe(1); // the sentinel's only; no look-up by the cancelled call
+    expect(count('associateRouteTable')).toBe(1);
+    expect(count('listAssociations')).toBe(1); // the sentinel's only; no look-up by the cancelled call
     expect(emulator.store.allAssociations().filter((a) => a.attachment_id === ids.attachment_id)).toHaveLength(0);
   });
 
@@ -64,11 +64,11 @@ describe('cancelling create_route_association through MCP', () => {
     controller.abort();
     await expect(call).rejects.toThrow();
     // The emulator still applies what it had received (as a real API may), then nothing else arrives.
-    await vi.waitFor(() => expect(count('associate')).toBe(1), { timeout: 10_000 });
+    await vi.waitFor(() => expect(count('associateRouteTable')).toBe(1), { timeout: 10_000 });
     await sentinel();
 
-    expect(count('associate')).toBe(1);
-    expect(count('list-associations')).toBe(1);
+    expect(count('associateRouteTable')).toBe(1);
+    expect(count('listAssociations')).toBe(1);
     expect(emulator.faults?.counts.none).toBe(2); // the create and the sentinel's look-up
   });
 });
@@ -99,6 +99,6 @@ describe('what the cancelled handler answers', () => {
     expect(error).toMatchObject({ error_code: 'HTTP.CANCELLED', may_have_reached_api: true, client_token: 'cancel-request-1', retryable: true });
     expect(error.hint).toContain('get_association_state');
     expect(error.hint).toContain('cancel-request-1');
-    expect(count('associate')).toBe(0); // it answered before the emulator did
+    expect(count('associateRouteTable')).toBe(0); // it answered before the emulator did
   });
 });

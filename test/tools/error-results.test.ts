@@ -101,7 +101,7 @@ describe('throttling and busy answers', () => {
     expect(error.hint).toContain('4 time(s)');
     expect(error.client_token).toEqual(expect.any(String));
     // Four refused attempts, and no look-up: a 429 is never applied.
-    expect(em.requests.map((r) => r.operation)).toEqual(['associate', 'associate', 'associate', 'associate']);
+    expect(em.requests.map((r) => r.operation)).toEqual(['associateRouteTable', 'associateRouteTable', 'associateRouteTable', 'associateRouteTable']);
   });
 
   it('ER.05039006 in a 503: busy, retried, nothing created', async () => {
@@ -265,7 +265,7 @@ describe('create converges instead of guessing', () => {
     expect(error).toMatchObject({ retryable: true, attempts: 4, outcome: 'not_created', client_token: 'never-applied-2' });
     expect(error.hint).toContain('never-applied-2');
     expect(em.store.allAssociations().filter((a) => a.attachment_id === ids.attachment_id)).toHaveLength(0);
-    expect(em.requests.filter((r) => r.operation === 'list-associations')).toHaveLength(1);
+    expect(em.requests.filter((r) => r.operation === 'listAssociations')).toHaveLength(1);
   });
 
   it('ER.04002002 while the association on this table is being deleted: not a success, says to wait', async () => {
@@ -276,7 +276,7 @@ describe('create converges instead of guessing', () => {
     const error = actionable(await create({ ...ids, attachment_id: SANDBOX_IDS.webVpc }));
     expect(error).toMatchObject({ error_code: 'ER.04002002', association_state: 'deleting', retryable: true });
     expect(error.hint).toContain('wait_for "deleted"');
-    expect(em.requests.filter((r) => r.operation === 'associate')).toHaveLength(1);
+    expect(em.requests.filter((r) => r.operation === 'associateRouteTable')).toHaveLength(1);
   });
 
   it('create and look-up both failing: unknown, with the client token to retry with', async () => {

@@ -164,7 +164,7 @@ describe('create_route_propagation → get_propagation_state → lists → delet
     expect(created.made_by_this_call).toBe(true);
     expect(created.next).toEqual({ tool: 'get_propagation_state', arguments: { ...payments, wait_for: 'available', timeout_seconds: 50 } });
     expect(created.undo).toEqual({ tool: 'delete_route_propagation', arguments: payments });
-    expect(writes().map((w) => [w.operation, w.status, w.clientToken])).toEqual([['enable-propagation', 202, created.client_token]]);
+    expect(writes().map((w) => [w.operation, w.status, w.clientToken])).toEqual([['enablePropagation', 202, created.client_token]]);
 
     const available = await call<{ state: string; propagation: { id: string } }>(created.next.tool, { ...created.next.arguments, timeout_seconds: 10 });
     expect(available).toMatchObject({ state: 'available', propagation: { id: created.propagation.id } });

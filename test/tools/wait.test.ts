@@ -25,7 +25,7 @@ async function setUp(availableAfterMs: number): Promise<void> {
   structured(await harness.client.callTool({ name: 'create_route_association', arguments: args }));
 }
 
-const listRequests = () => emulator.requests.filter((r) => r.operation === 'list-associations').length;
+const listRequests = () => emulator.requests.filter((r) => r.operation === 'listAssociations').length;
 
 afterEach(async () => {
   await harness.close();
