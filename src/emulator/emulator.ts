@@ -3,7 +3,7 @@
 // are routed by the operation table (src/er/operations.ts); handlers.ts does each operation.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { type ErOperation, matchOperation, OPERATIONS } from '../er/operations.js';
+import { type ErOperation, matchOperation, OPERATIONS, operationSpec } from '../er/operations.js';
 import { ApiError } from './api-error.js';
 import { type Fault, FaultInjector, type FaultPlan } from './faults.js';
 import { handle as handleOperation, type OperationRequest, type Stores } from './handlers.js';
@@ -39,6 +39,12 @@ export interface RecordedRequest {
   operation: ErOperation | 'unknown';
   status: number;
   clientToken?: string;
+  /** The query as sent, decoded; a repeated name has several values. */
+  query: Query;
+  /** The request headers (lower-case names) but the signature and the security token. */
+  headers: Record<string, string>;
+  /** The body parsed as JSON; absent when there was none, or it was not JSON. */
+  json?: unknown;
 }
 
 export interface Emulator {
@@ -103,6 +109,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   });
 
   const stores: Stores = { store, routing };
+  /** Set once listening; the IAM answer's links point back here. */
+  let emulatorUrl = '';
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // The Date header follows the emulator's clock, so clients can measure skew from it.
@@ -111,8 +119,18 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const url = new URL(req.url ?? '/', 'http://emulator');
     const matched = matchOperation(req.method ?? '', url.pathname);
     const clientToken = header(req, 'x-client-token');
+    const query = parseQuery(url.search);
     const record = (status: number) =>
-      requests.push({ method: req.method ?? '', path: url.pathname, operation: matched?.operation ?? 'unknown', status, clientToken });
+      requests.push({
+        method: req.method ?? '',
+        path: url.pathname,
+        operation: matched?.operation ?? 'unknown',
+        status,
+        clientToken,
+        query,
+        headers: recordedHeaders(req),
+        ...parsedJson(body),
+      });
 
     if (!matched) {
       record(404);
@@ -138,7 +156,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     }
 
     const params = Object.fromEntries(Object.entries(matched.params).map(([name, value]) => [name, safeDecode(value)]));
-    const reply = dispatch(matched.operation, { params, query: parseQuery(url.search), body, clientToken }, header(req, 'x-project-id'));
+    // X-Client-Token means something only to the operations that take one: the others ignore it.
+    const token = operationSpec(matched.operation).clientToken ? clientToken : undefined;
+    const reply = dispatch(matched.operation, { params, query, body, clientToken: token }, header(req, 'x-project-id'));
     record(reply.status);
     if (fault.kind === 'reset-after') return void req.socket.destroy();
     send(res, reply);
@@ -146,6 +166,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
   function dispatch(operation: ErOperation, request: OperationRequest, headerProject: string | undefined): Reply {
     try {
+      if (request.clientToken !== undefined) checkClientToken(request.clientToken);
       if (operation === 'keystoneListProjects') return listProjects(request.query);
       const projectId = request.params.project_id;
       if (headerProject !== projectId) {
@@ -161,11 +182,25 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     }
   }
 
+  /** KeystoneListProjects: every project the lookup knows, filtered by name, in one page. */
   function listProjects(query: Query): Reply {
     const name = query.name?.[0];
     const known = options.iamProjects ?? [{ id: topology.projectId, name: topology.region }];
-    const projects = known.map((p) => ({ ...p, enabled: true, domain_id: 'emulator-domain' }));
-    return ok({ projects: projects.filter((p) => name === undefined || p.name === name) });
+    const base = `${emulatorUrl}/v3/projects`;
+    const projects = known
+      .filter((p) => name === undefined || p.name === name)
+      .map((p) => ({
+        is_domain: false,
+        description: '',
+        links: { self: `${base}/${p.id}` },
+        enabled: true,
+        id: p.id,
+        // A region's built-in project sits directly under the account.
+        parent_id: IAM_DOMAIN_ID,
+        domain_id: IAM_DOMAIN_ID,
+        name: p.name,
+      }));
+    return ok({ links: { self: `${base}${name === undefined ? '' : `?name=${encodeURIComponent(name)}`}`, previous: null, next: null }, projects });
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -174,9 +209,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   });
   const { port } = server.address() as AddressInfo;
   const host = options.host ?? '127.0.0.1';
+  emulatorUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: emulatorUrl,
     port,
     store,
     routing,
@@ -190,6 +226,35 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       });
     },
   };
+}
+
+/** The account (IAM domain) of the emulator's projects. */
+export const IAM_DOMAIN_ID = 'e1d2c3b4a5968778695a4b3c2d1e0f00';
+
+/** The reference allows 1–64 characters; anything else is refused before the request does anything. */
+function checkClientToken(token: string): void {
+  if (token.length < 1 || token.length > 64) {
+    throw new ApiError(400, 'ER.04009005', `X-Client-Token must be 1 to 64 characters (got ${token.length}).`);
+  }
+}
+
+/** Headers as received, minus what would let a reader of the log replay or sign requests. */
+function recordedHeaders(req: IncomingMessage): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of Object.keys(req.headers)) {
+    if (name === 'authorization' || name === 'x-security-token') continue;
+    kept[name] = header(req, name) ?? '';
+  }
+  return kept;
+}
+
+function parsedJson(body: Buffer): { json?: unknown } {
+  if (body.length === 0) return {};
+  try {
+    return { json: JSON.parse(body.toString('utf8')) as unknown };
+  } catch {
+    return {};
+  }
 }
 
 function faultReply(fault: Fault, operation: ErOperation): Reply | undefined {

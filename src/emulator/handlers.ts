@@ -5,6 +5,7 @@ import type { ErOperation } from '../er/operations.js';
 import { attachmentIdFrom, filter, notFoundReply, ok, page, type Query, type Reply } from './http-io.js';
 import type { RoutingStore } from './propagations.js';
 import type { Store } from './store.js';
+import { attachmentView, listedAttachmentView, routerView, routeTableView } from './views.js';
 
 export interface OperationRequest {
   /** Path parameters by their reference names, percent-decoded. */
@@ -25,13 +26,16 @@ type Handler = (request: OperationRequest, stores: Stores) => Reply;
 export type ErHandlers = Partial<Record<Exclude<ErOperation, 'keystoneListProjects'>, Handler>>;
 
 export const HANDLERS: ErHandlers = {
-  listEnterpriseRouters: ({ query }, { store }) => page(query, 'instances', filter(store.listRouters(), query, ['id', 'state'])),
-  showEnterpriseRouter: ({ params }, { store }) => shown({ instance: store.router(params.er_id!) }),
-  listRouteTables: ({ params, query }, { store }) => page(query, 'route_tables', filter(store.listTables(params.er_id!), query, ['state'])),
-  showRouteTable: ({ params }, { store }) => shown({ route_table: store.table(params.er_id!, params.route_table_id!) }),
-  listAttachments: ({ params, query }, { store }) =>
-    page(query, 'attachments', filter(store.listAttachments(params.er_id!).map((a) => store.viewAttachment(a)), query, ['state', 'resource_type', 'resource_id'])),
-  showAttachment: ({ params }, { store }) => shown({ attachment: store.viewAttachment(store.attachment(params.er_id!, params.attachment_id!)) }),
+  listEnterpriseRouters: ({ query }, { store }) =>
+    page(query, 'instances', filter(store.listRouters().map((r) => routerView(r, store.placement)), query, ['id', 'state', 'enterprise_project_id'])),
+  showEnterpriseRouter: ({ params }, { store }) => shown({ instance: routerView(store.router(params.er_id!), store.placement) }),
+  listRouteTables: ({ params, query }, { store }) => page(query, 'route_tables', filter(store.listTables(params.er_id!).map(routeTableView), query, ['state'])),
+  showRouteTable: ({ params }, { store }) => shown({ route_table: routeTableView(store.table(params.er_id!, params.route_table_id!)) }),
+  listAttachments: ({ params, query }, { store }) => {
+    const listed = store.listAttachments(params.er_id!).map((a) => listedAttachmentView(a, store.placement, store.associationOf(a.id)));
+    return page(query, 'attachments', filter(listed, query, ['state', 'resource_type', 'resource_id']));
+  },
+  showAttachment: ({ params }, { store }) => shown({ attachment: attachmentView(store.attachment(params.er_id!, params.attachment_id!), store.placement) }),
   listAssociations: ({ params, query }, { store }) =>
     page(query, 'associations', filter(store.listAssociations(params.er_id!, params.route_table_id!), query, ['attachment_id', 'state', 'resource_type'])),
   associateRouteTable: ({ params, body, clientToken }, { store }) =>

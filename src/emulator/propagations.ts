@@ -90,7 +90,14 @@ export class RoutingStore {
     const candidates: CandidateRoute[] = [];
     for (const route of this.staticRoutes.filter((r) => r.route_table_id === routeTableId)) {
       const next = route.attachment_id ? attachments.get(route.attachment_id) : undefined;
-      candidates.push({ id: route.id, destination: route.destination, origin: 'static', is_blackhole: route.is_blackhole === true, next_hop: next && hopOf(next) });
+      candidates.push({
+        id: route.id,
+        destination: route.destination,
+        origin: 'static',
+        is_blackhole: route.is_blackhole === true,
+        next_hop: next && hopOf(next),
+        description: route.description,
+      });
     }
     // Routes count while the propagation is available (docs/routing.md: UNVERIFIED timing).
     for (const propagation of this.live().filter((x) => x.route_table_id === routeTableId && stateOf(x, this.timing) === 'available')) {

@@ -18,6 +18,8 @@ export interface CandidateRoute {
   is_blackhole: boolean;
   /** Absent on blackhole routes. */
   next_hop?: NextHop;
+  /** A static route's own description; propagated routes have none. */
+  description?: string;
 }
 
 /** One entry of `GET …/route-tables/{id}/routes`. */
@@ -27,6 +29,8 @@ export interface EffectiveRoute {
   next_hops: NextHop[];
   is_blackhole: boolean;
   route_type: 'static' | 'propagation';
+  /** The static route's description ('' for propagated routes), as newer reference editions list it. */
+  description: string;
 }
 
 /**
@@ -63,6 +67,7 @@ export function selectEffectiveRoutes(candidates: readonly CandidateRoute[]): Ef
       next_hops: first.is_blackhole ? [] : winners.flatMap((r) => (r.next_hop ? [r.next_hop] : [])),
       is_blackhole: first.is_blackhole,
       route_type: first.origin,
+      description: first.description ?? '',
     });
   }
   return selected.sort((a, b) => compare(a.route_id, b.route_id));

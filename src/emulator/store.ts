@@ -5,6 +5,7 @@ import { ClientTokens } from './client-tokens.js';
 import { isAlive, type LifecycleRecord, newRecord, stateOf, updatedAt } from './lifecycle.js';
 import type { AttachmentSeed, RouteTableSeed, RouterSeed, Topology } from './topology.js';
 import type { UnforeseenRoute } from './unforeseen-route.js';
+import type { AttachmentAssociation, Placement } from './views.js';
 
 export interface StoreOptions {
   /** How long a new association stays `pending`. */
@@ -91,11 +92,15 @@ export class Store {
     return this.attachments.filter((a) => a.er_id === erId);
   }
 
-  /** The attachment as the API shows it, with `associated` and `route_table_id` from live state. */
-  viewAttachment(a: AttachmentSeed): Record<string, unknown> {
-    const association = this.liveAssociations().find((x) => x.attachment_id === a.id);
-    const { associated_route_table_id: _seed, er_id, ...rest } = a;
-    return { ...rest, er_id, associated: association !== undefined, route_table_id: association?.route_table_id ?? '' };
+  /** Where the attachment is associated now (live state), as its list entry shows it. */
+  associationOf(attachmentId: string): AttachmentAssociation {
+    const association = this.liveAssociations().find((x) => x.attachment_id === attachmentId);
+    return { associated: association !== undefined, route_table_id: association?.route_table_id ?? '' };
+  }
+
+  /** The project and region every body is placed in (views.ts). */
+  get placement(): Placement {
+    return { projectId: this.topology.projectId, region: this.topology.region };
   }
 
   associate(erId: string, routeTableId: string, attachmentId: string, clientToken: string | undefined): Record<string, unknown> {

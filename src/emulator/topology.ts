@@ -1,33 +1,73 @@
 // What the emulator starts with: routers, route tables, attachments and existing associations,
 // and for routing: the prefixes each attachment carries, its propagations and static routes.
+//
+// Each seed has two parts. Its `…Fields` are what the API shows of the object (views.ts turns
+// them into bodies, field by field, with realistic defaults for what a seed leaves out). The rest
+// is the emulator's own knowledge, which no API body carries: the router a table or attachment
+// sits on (`er_id`, which the route table and show-attachment bodies do not have), the
+// attachment's association and propagations at start, and the prefixes it brings.
 
+/** A tag as the API shows it (`tags` of routers, route tables and attachments). */
+export interface TagSeed {
+  key: string;
+  value: string;
+}
+
+/** What the API shows of a router (`instance`). The project comes from the topology. */
 export interface RouterSeed {
   id: string;
   name: string;
+  description?: string;
   state?: string;
+  tags?: TagSeed[];
+  charge_mode?: string;
+  enterprise_project_id?: string;
   asn?: number;
   enable_default_association?: boolean;
   default_association_route_table_id?: string;
   enable_default_propagation?: boolean;
   default_propagation_route_table_id?: string;
+  availability_zone_ids?: string[];
+  auto_accept_shared_attachments?: boolean;
+  created_at?: string;
+  updated_at?: string;
 }
 
-export interface RouteTableSeed {
+/** What the API shows of a route table (`route_table`). */
+export interface RouteTableFields {
   id: string;
-  er_id: string;
   name: string;
+  description?: string;
   state?: string;
+  tags?: TagSeed[];
   is_default_association?: boolean;
   is_default_propagation?: boolean;
+  created_at?: string;
+  updated_at?: string;
 }
 
-export interface AttachmentSeed {
+/** A route table and the router it belongs to (the path says which; its body does not). */
+export type RouteTableSeed = RouteTableFields & { er_id: string };
+
+/** What the API shows of an attachment (`attachment`; list entries add their association). */
+export interface AttachmentFields {
   id: string;
-  er_id: string;
   name: string;
+  description?: string;
   state?: string;
+  tags?: TagSeed[];
   resource_type: string;
   resource_id: string;
+  /** The project the attached resource is in; the topology's project when absent. */
+  resource_project_id?: string;
+  created_at?: string;
+  updated_at?: string;
+}
+
+/** The emulator's knowledge of an attachment, kept out of every API body. */
+export interface AttachmentRouting {
+  /** The router it is attached to (list entries show it; the show body does not). */
+  er_id: string;
   /** Route table this attachment is associated with at start (an `available` association). */
   associated_route_table_id?: string;
   /** Prefixes the attachment propagates: a VPC's CIDR blocks, the routes a gateway carries. */
@@ -36,6 +76,8 @@ export interface AttachmentSeed {
   propagated_route_table_ids?: string[];
 }
 
+export type AttachmentSeed = AttachmentFields & AttachmentRouting;
+
 /** A static route at start: either a next hop (`attachment_id`) or a blackhole. */
 export interface StaticRouteSeed {
   id: string;
@@ -43,6 +85,7 @@ export interface StaticRouteSeed {
   destination: string;
   attachment_id?: string;
   is_blackhole?: boolean;
+  description?: string;
 }
 
 export interface Topology {
@@ -88,7 +131,15 @@ export function sandboxTopology(): Topology {
     projectId: ids.projectId,
     region: 'cn-east-3',
     routers: [
-      { id: ids.router, name: 'er-shanghai-core', asn: 64512, enable_default_association: false, enable_default_propagation: false },
+      {
+        id: ids.router,
+        name: 'er-shanghai-core',
+        description: 'Core router of the Shanghai VPCs',
+        tags: [{ key: 'env', value: 'prod' }],
+        asn: 64512,
+        enable_default_association: false,
+        enable_default_propagation: false,
+      },
       {
         id: ids.labRouter,
         name: 'er-shanghai-lab',
@@ -100,13 +151,14 @@ export function sandboxTopology(): Topology {
       },
     ],
     routeTables: [
-      { id: ids.prodTable, er_id: ids.router, name: 'rtb-prod' },
+      { id: ids.prodTable, er_id: ids.router, name: 'rtb-prod', description: 'Production workloads', tags: [{ key: 'env', value: 'prod' }] },
       { id: ids.devTable, er_id: ids.router, name: 'rtb-dev' },
       { id: ids.labTable, er_id: ids.labRouter, name: 'rtb-lab-default', is_default_association: true, is_default_propagation: true },
     ],
     attachments: [
       {
         id: ids.paymentsVpc, er_id: ids.router, name: 'vpc-payments', resource_type: 'vpc', resource_id: 'd1b2c3d4-0000-4000-8000-00000000a001',
+        description: 'Payments VPC', tags: [{ key: 'team', value: 'payments' }],
         cidrs: ['10.10.0.0/16'], propagated_route_table_ids: [ids.devTable],
       },
       {
@@ -133,7 +185,7 @@ export function sandboxTopology(): Topology {
     ],
     staticRoutes: [
       { id: ids.prodBlackholeRoute, route_table_id: ids.prodTable, destination: '10.30.0.0/16', is_blackhole: true },
-      { id: ids.prodHsmRoute, route_table_id: ids.prodTable, destination: '10.10.99.0/24', attachment_id: ids.webVpc },
+      { id: ids.prodHsmRoute, route_table_id: ids.prodTable, destination: '10.10.99.0/24', attachment_id: ids.webVpc, description: 'Payments HSM subnet via vpc-web' },
     ],
   };
 }

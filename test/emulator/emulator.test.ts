@@ -129,6 +129,13 @@ class Harness {
     return list[0];
   }
 
+  /** The attachment's entry in ListAttachments, the one answer that says where it is associated. */
+  async listedAttachment(attachmentId: string, erId: string = ids.router): Promise<Record<string, unknown> | undefined> {
+    const answer = await this.call({ path: `${this.base()}/${erId}/attachments` });
+    expect(answer.status).toBe(200);
+    return (answer.body.attachments as Array<Record<string, unknown>>).find((a) => a.id === attachmentId);
+  }
+
   /** Every item of a list endpoint, following next_marker the way er-api.md says. */
   async walk(path: string, key: string, limit: number, query: Query = {}): Promise<{ items: Array<Record<string, unknown>>; pages: number[] }> {
     const items: Array<Record<string, unknown>> = [];
@@ -321,8 +328,7 @@ describe('association lifecycle on a fake clock', () => {
     h.clock.advance(1);
     expect(await h.associationOf(ids.paymentsVpc)).toBeUndefined();
 
-    const attachment = await h.call({ path: `${h.base()}/${ids.router}/attachments/${ids.paymentsVpc}` });
-    expect(attachment.body.attachment).toMatchObject({ associated: false, route_table_id: '' });
+    expect(await h.listedAttachment(ids.paymentsVpc)).toMatchObject({ associated: false, route_table_id: '' });
     // Gone means gone: a fresh association is allowed again.
     expect((await h.associate(ids.router, ids.devTable, ids.paymentsVpc)).status).toBe(202);
   });
@@ -343,11 +349,15 @@ describe('association lifecycle on a fake clock', () => {
     expectError(await h.disassociate(ids.router, ids.prodTable, ids.paymentsVpc), 400, 'ER.04002003');
   });
 
-  it('shows the attachment as associated with the table while the association lives', async () => {
+  it('lists the attachment as associated with the table while the association lives; its show never says', async () => {
     const h = await harness();
+    expect(await h.listedAttachment(ids.analyticsVpc)).toMatchObject({ associated: false, route_table_id: '' });
     await h.associate(ids.router, ids.devTable, ids.analyticsVpc);
-    const answer = await h.call({ path: `${h.base()}/${ids.router}/attachments/${ids.analyticsVpc}` });
-    expect(answer.body.attachment).toMatchObject({ id: ids.analyticsVpc, associated: true, route_table_id: ids.devTable });
+    expect(await h.listedAttachment(ids.analyticsVpc)).toMatchObject({ id: ids.analyticsVpc, er_id: ids.router, associated: true, route_table_id: ids.devTable });
+    // ShowAttachment (AttachmentResponse) has no router and no association fields.
+    const shown = await h.call({ path: `${h.base()}/${ids.router}/attachments/${ids.analyticsVpc}` });
+    expect(shown.body.attachment).toMatchObject({ id: ids.analyticsVpc });
+    for (const field of ['associated', 'route_table_id', 'er_id']) expect(shown.body.attachment).not.toHaveProperty(field);
   });
 
   it('failAssociationsOf makes the next association of that attachment end failed, once', async () => {
@@ -401,6 +411,47 @@ describe('idempotence and conflicts', () => {
     // Already associated elsewhere (seeded: web VPC on prod), asked for dev.
     expectError(await h.associate(ids.router, ids.devTable, ids.webVpc), 400, 'ER.04002002');
     expect(h.emulator.store.allAssociations().filter((a) => a.attachment_id === ids.paymentsVpc)).toHaveLength(1);
+  });
+
+  it('refuses an X-Client-Token of 65 characters, or an empty one, with 400 ER.04009005 before doing anything; 64 and 1 work', async () => {
+    const h = await harness();
+    const count = h.emulator.store.allAssociations().length;
+    expectError(await h.associate(ids.router, ids.prodTable, ids.paymentsVpc, 't'.repeat(65)), 400, 'ER.04009005');
+    const empty = await h.call({ method: 'POST', path: h.tablePath(ids.router, ids.prodTable, 'associate'), json: { attachment_id: ids.paymentsVpc }, headers: { 'x-client-token': '' } });
+    expectError(empty, 400, 'ER.04009005');
+    expect(empty.headers['x-client-token']).toBeUndefined();
+    const propagation = await h.call({
+      method: 'POST',
+      path: h.tablePath(ids.router, ids.prodTable, 'enable-propagations'),
+      json: { attachment_id: ids.paymentsVpc },
+      headers: { 'x-client-token': 'p'.repeat(65) },
+    });
+    expectError(propagation, 400, 'ER.04009005');
+    expect(h.emulator.store.allAssociations()).toHaveLength(count);
+    expect(h.emulator.routing.allPropagations().filter((p) => p.attachment_id === ids.paymentsVpc && p.route_table_id === ids.prodTable)).toEqual([]);
+
+    const longest = await h.associate(ids.router, ids.prodTable, ids.paymentsVpc, 'L'.repeat(64));
+    expect(longest.status).toBe(202);
+    expect(longest.headers['x-client-token']).toBe('L'.repeat(64));
+    const shortest = await h.associate(ids.router, ids.devTable, ids.analyticsVpc, 's');
+    expect(shortest.status).toBe(202);
+    expect(shortest.headers['x-client-token']).toBe('s');
+  });
+
+  it('ignores X-Client-Token on operations that take none: not checked, not echoed, not replayed', async () => {
+    const h = await harness();
+    const shown = await h.call({ path: `${h.base()}/instances/${ids.router}`, headers: { 'x-client-token': 'x'.repeat(65) } });
+    expect(shown.status).toBe(200);
+    expect(shown.headers['x-client-token']).toBeUndefined();
+    const removed = await h.call({
+      method: 'POST',
+      path: h.tablePath(ids.router, ids.prodTable, 'disassociate'),
+      json: { attachment_id: ids.webVpc },
+      headers: { 'x-client-token': 'y'.repeat(65) },
+    });
+    expect(removed.status).toBe(202);
+    expect(removed.headers['x-client-token']).toBeUndefined();
+    expect(h.emulator.requests.at(-1)).toMatchObject({ operation: 'disassociateRouteTable', status: 202, clientToken: 'y'.repeat(65) });
   });
 
   it('answers an invalid body with 400 ER.04009005', async () => {
@@ -566,6 +617,35 @@ describe('seeded topology', () => {
     expect(web?.updated_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
     const vpn = await h.associationOf(ids.officeVpn, ids.devTable);
     expect(vpn?.resource_type).toBe('vpn');
+  });
+
+  it('fills what a seed leaves out as a plainly created object has it: project, tags, timestamps, enterprise project', async () => {
+    const h = await harness();
+    const router = (await h.call({ path: `${h.base()}/instances/${ids.labRouter}` })).body.instance;
+    expect(router).toMatchObject({
+      project_id: h.projectId,
+      enterprise_project_id: '0',
+      charge_mode: 'postPaid',
+      description: '',
+      tags: [],
+      created_at: '2020-03-11T15:13:31',
+      updated_at: '2020-03-11T15:13:31',
+      availability_zone_ids: ['cn-east-3a', 'cn-east-3b'],
+      auto_accept_shared_attachments: false,
+      default_association_route_table_id: ids.labTable,
+    });
+    const core = (await h.call({ path: `${h.base()}/instances/${ids.router}` })).body.instance;
+    expect(core).toMatchObject({ tags: [{ key: 'env', value: 'prod' }], enable_default_association: false, default_association_route_table_id: '' });
+    const table = (await h.call({ path: `${h.base()}/${ids.router}/route-tables/${ids.devTable}` })).body.route_table;
+    expect(table).toMatchObject({ is_default_association: false, is_default_propagation: false, tags: [], created_at: '2020-03-11T15:13:31' });
+    expect(table).not.toHaveProperty('er_id');
+    const attachment = (await h.call({ path: `${h.base()}/${ids.router}/attachments/${ids.webVpc}` })).body.attachment;
+    expect(attachment).toMatchObject({ project_id: h.projectId, resource_project_id: h.projectId, tags: [], description: '' });
+    // The emulator's routing knowledge stays out of every body.
+    for (const field of ['cidrs', 'propagated_route_table_ids', 'associated_route_table_id']) {
+      expect(attachment).not.toHaveProperty(field);
+      expect(await h.listedAttachment(ids.webVpc)).not.toHaveProperty(field);
+    }
   });
 
   it('shows attachments of several resource types with their association', async () => {

@@ -23,7 +23,7 @@ const blackhole = (id: string, destination: string): CandidateRoute => ({ id, de
 describe('selectEffectiveRoutes', () => {
   it('keeps one route per destination; a static route beats every propagated one', () => {
     const routes = selectEffectiveRoutes([propagated('p1', '10.0.0.0/16', 'vpc-a', 'vpc'), staticTo('s1', '10.0.0.0/16', 'vpc-b'), propagated('p2', '10.0.0.0/16', 'vgw-a', 'vgw')]);
-    expect(routes).toEqual([{ route_id: 's1', destination: '10.0.0.0/16', next_hops: [hop('vpc-b', 'vpc')], is_blackhole: false, route_type: 'static' }]);
+    expect(routes).toEqual([{ route_id: 's1', destination: '10.0.0.0/16', next_hops: [hop('vpc-b', 'vpc')], is_blackhole: false, route_type: 'static', description: '' }]);
   });
 
   it('ranks propagated routes VPC = CFW > virtual gateway = global DC gateway > VPN > peering > unlisted types', () => {
@@ -44,12 +44,12 @@ describe('selectEffectiveRoutes', () => {
 
   it('lists equal-ranked propagations of one destination as next hops of one route, sorted by attachment', () => {
     const routes = selectEffectiveRoutes([propagated('p9', '192.168.1.0/24', 'vpn-b', 'vpn'), propagated('p3', '192.168.1.0/24', 'vpn-a', 'vpn'), propagated('p4', '192.168.1.0/24', 'peer-a', 'peering')]);
-    expect(routes).toEqual([{ route_id: 'p3', destination: '192.168.1.0/24', next_hops: [hop('vpn-a', 'vpn'), hop('vpn-b', 'vpn')], is_blackhole: false, route_type: 'propagation' }]);
+    expect(routes).toEqual([{ route_id: 'p3', destination: '192.168.1.0/24', next_hops: [hop('vpn-a', 'vpn'), hop('vpn-b', 'vpn')], is_blackhole: false, route_type: 'propagation', description: '' }]);
   });
 
   it('shows a blackhole as a static route without next hops that hides propagations of the same destination', () => {
     const routes = selectEffectiveRoutes([propagated('p1', '10.30.0.0/16', 'vpc-a', 'vpc'), blackhole('s1', '10.30.0.0/16')]);
-    expect(routes).toEqual([{ route_id: 's1', destination: '10.30.0.0/16', next_hops: [], is_blackhole: true, route_type: 'static' }]);
+    expect(routes).toEqual([{ route_id: 's1', destination: '10.30.0.0/16', next_hops: [], is_blackhole: true, route_type: 'static', description: '' }]);
   });
 
   it('keeps overlapping destinations apart: longest prefix is the lookup, not the listing', () => {

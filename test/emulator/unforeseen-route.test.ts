@@ -38,8 +38,8 @@ describe('unforeseenRoute', () => {
       return (await routesOf(a, ids.prodTable)).find((r) => r.destination === DESTINATION);
     };
     const first = await routeOf();
-    expect(Object.keys(first!).sort()).toEqual(['destination', 'is_blackhole', 'next_hops', 'route_id', 'route_type']);
-    expect(first).toMatchObject({ is_blackhole: false, route_type: 'static', next_hops: [{ attachment_id: ids.paymentsVpc, resource_type: 'vpc', resource_id: 'd1b2c3d4-0000-4000-8000-00000000a001' }] });
+    expect(Object.keys(first!).sort()).toEqual(['description', 'destination', 'is_blackhole', 'next_hops', 'route_id', 'route_type']);
+    expect(first).toMatchObject({ description: '', is_blackhole: false, route_type: 'static', next_hops: [{ attachment_id: ids.paymentsVpc, resource_type: 'vpc', resource_id: 'd1b2c3d4-0000-4000-8000-00000000a001' }] });
     expect(Object.keys(first!.next_hops![0]!).sort()).toEqual(['attachment_id', 'resource_id', 'resource_type']);
     expect(await routeOf()).toEqual(first);
   });
