@@ -12,6 +12,8 @@ import {
   attachmentSchema,
   type EffectiveRoute,
   effectiveRouteSchema,
+  type ListedAttachment,
+  listedAttachmentSchema,
   pageInfoSchema,
   type Propagation,
   propagationSchema,
@@ -146,12 +148,28 @@ export class ErClient {
     return this.getOne('showRouteTable', { er_id: erId, route_table_id: routeTableId }, routeTableSchema, options);
   }
 
-  listAttachments(erId: string, options: ListOptions = {}): Promise<Page<Attachment>> {
-    return this.listPage('listAttachments', { er_id: erId }, attachmentSchema, options);
+  /** List entries carry where each attachment is associated (`associated`, `route_table_id`); the show does not. */
+  listAttachments(erId: string, options: ListOptions = {}): Promise<Page<ListedAttachment>> {
+    return this.listPage('listAttachments', { er_id: erId }, listedAttachmentSchema, options);
   }
 
+  /** The attachment's own fields; where it is associated is only in its list entry (findListedAttachment). */
   getAttachment(erId: string, attachmentId: string, options: CallOptions = {}): Promise<Attachment> {
     return this.getOne('showAttachment', { er_id: erId, attachment_id: attachmentId }, attachmentSchema, options);
+  }
+
+  /**
+   * The attachment's list entry, which says where it is associated, or null; follows every page.
+   * The list has no id filter: given the attachment's resource id, the list is filtered by that,
+   * and the entry's id is checked on what comes back either way.
+   */
+  async findListedAttachment(erId: string, attachmentId: string, options: CallOptions & { resourceId?: string | null } = {}): Promise<ListedAttachment | null> {
+    const { resourceId, ...callOptions } = options;
+    const filters = resourceId ? { resource_id: resourceId } : undefined;
+    for await (const attachment of this.listAll((marker) => this.listAttachments(erId, { ...callOptions, marker, filters }))) {
+      if (attachment.id === attachmentId) return attachment;
+    }
+    return null;
   }
 
   // Propagations and effective routes: one block, apart from the association calls.

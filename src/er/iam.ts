@@ -1,5 +1,6 @@
 // Looks up the project id of a region through IAM, as the official SDKs do when none is
-// configured: `GET /v3/projects?name={region}`, signed like ER calls but without X-Project-Id.
+// configured: `GET /v3/projects?name={region}`, signed like ER calls but without X-Project-Id,
+// and with the Content-Type the IAM reference marks mandatory even on this GET.
 // Exactly one match is used; zero or several is an error. A project is never created (the Node
 // SDK does that on zero matches; an MCP server must not change an account behind the user's back).
 import type { HttpClient } from '../http/http-client.js';
@@ -7,6 +8,9 @@ import type { CallOptions } from './client.js';
 import { ErApiError, isRetryableResponse } from './errors.js';
 import { ID_PATTERN } from './ids.js';
 import { OPERATIONS, pathOf } from './operations.js';
+
+/** The Content-Type KeystoneListProjects requires (its reference's value, verbatim). */
+export const IAM_CONTENT_TYPE = 'application/json;charset=utf8';
 
 /** IAM answered, but not with exactly one usable project. */
 export class ProjectLookupError extends Error {
@@ -24,6 +28,7 @@ export async function lookUpProjectId(iam: HttpClient, region: string, options: 
     method: OPERATIONS.keystoneListProjects.method,
     path: pathOf('keystoneListProjects', {}),
     query: { name: region },
+    headers: { 'Content-Type': IAM_CONTENT_TYPE },
     signal: options.signal,
     deadline: options.deadline,
     retryOn: isRetryableResponse,

@@ -39,16 +39,23 @@ export const routeTableSchema = z.looseObject({
 });
 export type RouteTable = z.infer<typeof routeTableSchema>;
 
+/** An attachment as ShowAttachment answers it: nothing about its association (list it for that). */
 export const attachmentSchema = z.looseObject({
   id: text,
   name: optionalText,
   state: optionalText,
   resource_type: optionalText,
   resource_id: optionalText,
+});
+export type Attachment = z.infer<typeof attachmentSchema>;
+
+/** An entry of ListAttachments: the shown fields, its router, and where it is associated. */
+export const listedAttachmentSchema = attachmentSchema.extend({
+  er_id: optionalText,
   associated: z.boolean().nullish(),
   route_table_id: optionalText,
 });
-export type Attachment = z.infer<typeof attachmentSchema>;
+export type ListedAttachment = z.infer<typeof listedAttachmentSchema>;
 
 /** A propagation has what an association has, and names its router too. */
 export const propagationSchema = associationSchema.extend({ er_id: optionalText });

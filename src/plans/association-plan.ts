@@ -107,7 +107,12 @@ export function describePlan(tool: string, plan: Plan): string {
   });
 }
 
-/** Where the attachment is associated now, with the association's own state when it can be read. */
+/**
+ * Where the attachment is associated now, with the association's own state when it can be read.
+ * Only the attachment's list entry says where it is associated (the show does not). It is read
+ * alongside the association on the requested table, the usual answer; only an attachment
+ * associated elsewhere costs one more read, of the association on that table.
+ */
 async function currentAssociation(
   er: ErClient,
   ref: AssociationRef,
@@ -115,12 +120,14 @@ async function currentAssociation(
   tableExists: boolean,
   options: CallOptions,
 ): Promise<Plan['current_association']> {
-  const tableId = attachment.associated && attachment.route_table_id ? attachment.route_table_id : ref.routeTableId;
-  if (tableId === ref.routeTableId && !tableExists) return null;
-  const association: Association | null = await er.findAssociation({ ...ref, routeTableId: tableId }, options);
-  if (association) return { route_table_id: tableId, state: association.state };
-  if (attachment.associated && attachment.route_table_id) return { route_table_id: attachment.route_table_id, state: null };
-  return null;
+  const [listed, onRequested] = await Promise.all([
+    er.findListedAttachment(ref.erId, ref.attachmentId, { ...options, resourceId: attachment.resource_id }),
+    tableExists ? er.findAssociation(ref, options) : Promise.resolve(null),
+  ]);
+  const holder = listed?.associated && listed.route_table_id ? listed.route_table_id : null;
+  if (holder === null || holder === ref.routeTableId) return onRequested ? { route_table_id: ref.routeTableId, state: onRequested.state } : null;
+  const association: Association | null = await er.findAssociation({ ...ref, routeTableId: holder }, options);
+  return { route_table_id: holder, state: association?.state ?? null };
 }
 
 function associatedElsewhere(ref: AssociationRef, router: Router, current: NonNullable<Plan['current_association']>): Conflict {

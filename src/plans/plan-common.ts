@@ -107,9 +107,8 @@ export function subjectsFingerprint(found: Subjects): Record<string, string> {
   return {
     router: router ? `state ${router.state ?? 'unknown'}` : 'not found',
     route_table: table ? `state ${table.state ?? 'unknown'}` : 'not found',
-    attachment: attachment
-      ? `state ${attachment.state ?? 'unknown'}, ${attachment.associated && attachment.route_table_id ? `associated with ${attachment.route_table_id}` : 'not associated'}`
-      : 'not found',
+    // Where it is associated is not part of the attachment's own fields: association plans add it.
+    attachment: attachment ? `state ${attachment.state ?? 'unknown'}` : 'not found',
   };
 }
 

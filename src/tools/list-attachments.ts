@@ -2,7 +2,7 @@
 // each one is already associated.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import type { Attachment } from '../er/types.js';
+import type { ListedAttachment } from '../er/types.js';
 import type { ToolCall } from '../toolkit/context.js';
 import { defineReadTool } from './definition.js';
 import { apiFilterInput, compact, cursorInput, limitInput, listOutput, nameFilterInput, runList } from '../toolkit/paging.js';
@@ -46,7 +46,7 @@ export const listAttachmentsTool = defineReadTool({
 
 export function listAttachments(call: ToolCall, args: z.infer<typeof listAttachmentsInput>): Promise<CallToolResult> {
   const filters = { state: args.state, resource_type: args.resource_type, resource_id: args.resource_id };
-  return runList<Attachment>(
+  return runList<ListedAttachment>(
     call,
     {
       tool: 'list_attachments',

@@ -40,6 +40,9 @@ describe('lookUpProjectId', () => {
     const { iam, emulator } = await iamFor();
     await expect(lookUpProjectId(iam, REGION)).resolves.toBe(emulator.store.topology.projectId);
     expect(emulator.requests).toEqual([expect.objectContaining({ method: 'GET', path: '/v3/projects', operation: 'keystoneListProjects', status: 200 })]);
+    // The IAM reference marks Content-Type mandatory on this GET, with this value.
+    expect(emulator.requests[0]).toMatchObject({ query: { name: [REGION] }, headers: { 'content-type': 'application/json;charset=utf8' } });
+    expect(emulator.requests[0]!.json).toBeUndefined();
   });
 
   it('only an exact name match counts: other regions are ignored', async () => {

@@ -37,8 +37,9 @@ export const ASSOCIATION: LinkKind = {
 /** ER.04002002 with no association on the requested table: say which table holds it, if any. */
 async function heldByAnotherTable(attempt: CreateAttempt, described: ToolError): Promise<WriteAnswer | null> {
   const { call, ref, clientToken } = attempt;
-  const attachment = await call.er.getAttachment(ref.erId, ref.attachmentId, callOptions(call, attempt.lookupDeadline));
-  const holder = attachment.route_table_id;
+  // Only the attachment's list entry says where it is associated.
+  const attachment = await call.er.findListedAttachment(ref.erId, ref.attachmentId, callOptions(call, attempt.lookupDeadline));
+  const holder = attachment?.associated ? attachment.route_table_id : null;
   if (!holder || holder === ref.routeTableId) return null;
   const result = failure({
     ...described,
