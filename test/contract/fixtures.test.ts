@@ -71,7 +71,9 @@ function fieldProblems(field: Json | undefined, where: string, side: Side): stri
     if (flag in field && typeof field[flag] !== 'boolean') problems.push(`${where}: ${flag} is not a boolean`);
   }
   if ('required' in field && !requestSide) problems.push(`${where}: "required" on the response side`);
-  if ('array' in field && (side !== 'query' || field.array !== true)) problems.push(`${where}: "array" is only for query parameters, as true`);
+  if ('array' in field && (side !== 'query' || field.array !== true)) {
+    problems.push(`${where}: "array" is only for query parameters, as true`);
+  }
   for (const bound of ['min', 'max'] as const) {
     if (bound in field && typeof field[bound] !== 'number') problems.push(`${where}: ${bound} is not a number`);
   }
@@ -106,7 +108,9 @@ function fixtureProblems(fixture: Json, file: string): string[] {
   const problems: string[] = [];
   for (const key of Object.keys(fixture)) if (!TOP_KEYS.has(key)) problems.push(`unknown top-level key "${key}"`);
   for (const key of REQUIRED_TOP_KEYS) if (!(key in fixture)) problems.push(`missing "${key}"`);
-  if (fixture.operation !== file.replace(/\.json$/, '')) problems.push(`operation ${JSON.stringify(fixture.operation)} is not the file name`);
+  if (fixture.operation !== file.replace(/\.json$/, '')) {
+    problems.push(`operation ${JSON.stringify(fixture.operation)} is not the file name`);
+  }
   if (typeof fixture.reference !== 'string' || !fixture.reference.startsWith('https://support.huaweicloud.com/intl/en-us/')) {
     problems.push('reference is not a support.huaweicloud.com/intl/en-us page');
   }
