@@ -379,7 +379,7 @@ function withPlanId(result: CallToolResult, planId: string): CallToolResult {
  */
 function auditableArguments(args: Record<string, unknown>): Record<string, unknown> {
   const kept: Record<string, unknown> = {};
-  for (const key of ['er_id', 'route_table_id', 'attachment_id', 'client_token', 'dry_run', 'plan_id']) {
+  for (const key of ['er_id', 'route_table_id', 'attachment_id', 'destination', 'is_blackhole', 'client_token', 'dry_run', 'plan_id']) {
     const value = args[key];
     if (typeof value === 'boolean') kept[key] = value;
     else if (typeof value === 'string') kept[key] = value.slice(0, 64);

@@ -122,7 +122,7 @@ export function withDeadline(clock: Clock, call: ToolCall): ToolCall {
 
 function idsOf(target: Readonly<Record<string, unknown>>): Record<string, string | undefined> {
   const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  return { er_id: text(target.er_id), route_table_id: text(target.route_table_id), attachment_id: text(target.attachment_id) };
+  return { er_id: text(target.er_id), route_table_id: text(target.route_table_id), attachment_id: text(target.attachment_id), destination: text(target.destination) };
 }
 
 function sameArguments(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {
