@@ -1,6 +1,6 @@
 // A sandbox emulator on a fake clock with an ErClient for reads and raw signed requests for
 // propagation writes (one attempt each, so a test sees every answer). Shared by the emulator's
-// propagation tests and the routing-effect tests.
+// propagation and static-route tests and the routing-effect tests.
 import { afterEach } from 'vitest';
 import type { Emulator, EmulatorOptions } from '../src/emulator/emulator.js';
 import { SANDBOX_IDS as ids } from '../src/emulator/topology.js';
@@ -17,6 +17,8 @@ export interface Api {
   emulator: Emulator;
   clock: FakeClock;
   er: ErClient;
+  /** The signed client behind `er`, for requests a test builds by hand. */
+  http: HttpClient;
   enable(tableId: string, attachmentId: string, token?: string): Promise<HttpResult>;
   disable(tableId: string, attachmentId: string): Promise<HttpResult>;
   body(result: HttpResult): Record<string, unknown> & { error_code?: string };
@@ -49,6 +51,7 @@ export async function api(options: Partial<EmulatorOptions> = {}): Promise<Api> 
     emulator,
     clock,
     er: new ErClient(http, projectId),
+    http,
     enable: (tableId, attachmentId, token) => write(tableId, 'enable-propagations', attachmentId, token),
     disable: (tableId, attachmentId) => write(tableId, 'disable-propagations', attachmentId),
     body: (result) => (result.body ? JSON.parse(result.body) : {}) as Record<string, unknown> & { error_code?: string },

@@ -25,11 +25,12 @@ export interface FaultPlan {
   /** Milliseconds a new association stays out of association lists after its create (eventual consistency). */
   associationListLagMs?: number;
   /**
-   * When an association or propagation of a route table becomes available, or one is removed,
-   * the table's effective routes gain a static route to this destination, through the router's
-   * attachment with the lowest id other than the one concerned (a blackhole if it has none), as
-   * if someone else changed the table at that moment (unforeseen-route.ts). Deterministic: the
-   * first such change of each table adds it, and it stays.
+   * When an association, propagation or static route of a route table becomes available (a route
+   * also when its update ends), or one is removed, the table's effective routes gain a static
+   * route to this destination, through the router's attachment with the lowest id other than the
+   * one concerned (a blackhole if it has none), as if someone else changed the table at that
+   * moment (unforeseen-route.ts). Deterministic: the first such change of each table adds it, and
+   * it stays.
    */
   unforeseenRoute?: UnforeseenRoutePlan;
 }
