@@ -50,6 +50,7 @@ export interface Emulator {
   store: Store;
   /** Propagations and effective routes. */
   routing: RoutingStore;
+  /** Static routes; tests read them with `allStaticRoutes()` and fail the next one with `failStaticRoutesTo()`. */
   staticRoutes: StaticRoutes;
   /** Every request that reached a route, in order (rejected ones too). */
   requests: RecordedRequest[];
