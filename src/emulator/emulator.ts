@@ -123,8 +123,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       return send(res, apiError(401, 'APIGW.0301', `Incorrect IAM authentication information: ${authProblem}`));
     }
 
-    const fault = faults?.next() ?? { kind: 'none' };
-    const latency = faults?.latency() ?? 0;
+    const targeted = faults?.targets(matched.operation) ? faults : undefined;
+    const fault = targeted?.next() ?? { kind: 'none' };
+    const latency = targeted?.latency() ?? 0;
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
     if (fault.kind === 'reset-before') {
       record(0);

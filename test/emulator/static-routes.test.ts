@@ -2,6 +2,7 @@
 // create/update/delete with their lifecycle on a fake clock, idempotence tokens, the reference's
 // error codes, faults, the effective routes they make, and the ErClient's static-route calls.
 import { describe, expect, it } from 'vitest';
+import { parseFaultPlan } from '../../src/emulator/faults.js';
 import { SEEDED_TIMESTAMP } from '../../src/emulator/lifecycle.js';
 import { SANDBOX_IDS as ids } from '../../src/emulator/topology.js';
 import { ErApiError } from '../../src/er/errors.js';
@@ -372,6 +373,20 @@ describe('faults on static-route requests', () => {
     expect(codes).toContain('ER.04005003');
     expect(codes).not.toContain('ER.04002003');
     expect(a.emulator.staticRoutes.allStaticRoutes()).toHaveLength(before);
+  });
+
+  it('faults aimed at createStaticRoute by name leave every other operation untouched', async () => {
+    const a = await api({ faults: parseFaultPlan('{"seed": 3, "busy": 1, "operations": ["createStaticRoute"]}') });
+    expect((await routes(a).show(ids.prodTable, ids.prodHsmRoute)).status).toBe(200);
+    const refused = codeOf(a, await routes(a).create(ids.prodTable, { destination: '10.95.0.0/16', is_blackhole: true }, 'aimed-1'));
+    expect([400, 503]).toContain(refused.status);
+    expect(refused.code).toMatch(/^ER\.0(4|5)/);
+    expect((await routes(a).update(ids.prodTable, ids.prodHsmRoute, { description: 'still answered' })).status).toBe(202);
+    expect(a.emulator.faults?.counts.busy).toBe(1);
+  });
+
+  it('a fault plan naming an operation the table does not have is refused', () => {
+    expect(() => parseFaultPlan('{"operations": ["create-static-route"]}')).toThrow(/operations must be a list of operation names: .*createStaticRoute/);
   });
 
   it('applies a create whose connection is then cut; the same token then returns it, no duplicate', async () => {
