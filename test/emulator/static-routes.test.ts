@@ -5,10 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { parseFaultPlan } from '../../src/emulator/faults.js';
 import { SEEDED_TIMESTAMP } from '../../src/emulator/lifecycle.js';
 import { SANDBOX_IDS as ids } from '../../src/emulator/topology.js';
-import { ErApiError } from '../../src/er/errors.js';
 import { pathOf } from '../../src/er/operations.js';
 import type { HttpResult } from '../../src/http/http-client.js';
-import { type Api, api, AVAILABLE_AFTER_MS, DELETED_AFTER_MS, table } from '../routing-harness.js';
+import { api, type Api, AVAILABLE_AFTER_MS, DELETED_AFTER_MS, expectApiError, table } from '../routing-harness.js';
 
 const MISSING = 'ffffffff-0000-4000-8000-00000000ffff';
 
@@ -49,14 +48,6 @@ async function stateOf(a: Api, tableId: string, routeId: string): Promise<string
   return shown.status === 404 ? 'gone' : routeOf(a, shown).state;
 }
 
-async function expectApiError(promise: Promise<unknown>, status: number, code: string): Promise<void> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ErApiError);
-  expect({ status: (error as ErApiError).httpStatus, code: (error as ErApiError).errorCode }).toEqual({ status, code });
-}
 
 /** The invariant: one live static route per (table, destination). */
 function expectOnePerDestination(a: Api): void {
