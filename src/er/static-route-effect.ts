@@ -52,6 +52,12 @@ export function staticRouteEffect(table: TableRoutes, change: StaticRouteChange)
       `The route table lists only the route it selects for each destination: a propagated route to exactly ${destination}, hidden behind this static route, would take over after the delete.`,
     );
   }
+  const inside = moreSpecific(routes, destination);
+  if (change.action === 'create' && change.route?.is_blackhole && inside.length > 0) {
+    notes.push(
+      `UNVERIFIED (docs/routing.md): the static-route guide says traffic to destinations contained in a blackhole's is dropped too; if so, the ${inside.length} more specific route(s) inside ${destination} would stop carrying traffic as well.`,
+    );
+  }
   const usedBefore = longestMatch(routes, destination);
   const usedAfter = longestMatch(after, destination);
   return {
@@ -62,7 +68,7 @@ export function staticRouteEffect(table: TableRoutes, change: StaticRouteChange)
     gains: listed(gains, byDestination),
     loses: listed(loses, byDestination),
     changes: listed(changes, byDestination),
-    more_specific: listed(moreSpecific(routes, destination), byDestination),
+    more_specific: listed(inside, byDestination),
     traffic_changes: !sameForwarding(usedBefore, usedAfter),
     notes,
   };

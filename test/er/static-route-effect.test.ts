@@ -38,6 +38,8 @@ describe('staticRouteEffect', () => {
     expect(effect.gains.count).toBe(0);
     expect(effect.more_specific.entries.map((r) => r.destination)).toEqual(['10.30.5.0/24']);
     expect(effect.traffic_changes).toBe(true);
+    // Under the other reading of the guide, the /24 inside the blackhole is dropped too: the plan says so.
+    expect(effect.notes.join(' ')).toMatch(/UNVERIFIED.*1 more specific route\(s\) inside 10\.30\.0\.0\/16/);
   });
 
   it('a new destination is a gain; before it, traffic followed the longest route containing it', () => {
