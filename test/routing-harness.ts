@@ -1,10 +1,11 @@
 // A sandbox emulator on a fake clock with an ErClient for reads and raw signed requests for
 // propagation writes (one attempt each, so a test sees every answer). Shared by the emulator's
-// propagation tests and the routing-effect tests.
-import { afterEach } from 'vitest';
+// propagation and static-route tests and the routing-effect tests.
+import { afterEach, expect } from 'vitest';
 import type { Emulator, EmulatorOptions } from '../src/emulator/emulator.js';
 import { SANDBOX_IDS as ids } from '../src/emulator/topology.js';
 import { ErClient } from '../src/er/client.js';
+import { ErApiError } from '../src/er/errors.js';
 import type { EffectiveRoute } from '../src/er/types.js';
 import { HttpClient, type HttpResult } from '../src/http/http-client.js';
 import { FakeClock } from './fake-clock.js';
@@ -17,6 +18,8 @@ export interface Api {
   emulator: Emulator;
   clock: FakeClock;
   er: ErClient;
+  /** The signed client behind `er`, for requests a test builds by hand. */
+  http: HttpClient;
   enable(tableId: string, attachmentId: string, token?: string): Promise<HttpResult>;
   disable(tableId: string, attachmentId: string): Promise<HttpResult>;
   body(result: HttpResult): Record<string, unknown> & { error_code?: string };
@@ -49,6 +52,7 @@ export async function api(options: Partial<EmulatorOptions> = {}): Promise<Api> 
     emulator,
     clock,
     er: new ErClient(http, projectId),
+    http,
     enable: (tableId, attachmentId, token) => write(tableId, 'enable-propagations', attachmentId, token),
     disable: (tableId, attachmentId) => write(tableId, 'disable-propagations', attachmentId),
     body: (result) => (result.body ? JSON.parse(result.body) : {}) as Record<string, unknown> & { error_code?: string },
@@ -70,4 +74,14 @@ export async function table(a: Api, tableId: string): Promise<Record<string, str
   const routes = await routesOf(a, tableId);
   const entries = routes.map((r) => [r.destination, r.is_blackhole ? 'blackhole' : (r.next_hops ?? []).map((h) => `${h.attachment_id} ${r.route_type}`).join(',')] as const);
   return Object.fromEntries(entries.sort(([x], [y]) => (x < y ? -1 : 1)));
+}
+
+/** The call fails with this HTTP status and ER error code. */
+export async function expectApiError(promise: Promise<unknown>, status: number, code: string): Promise<void> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ErApiError);
+  expect({ status: (error as ErApiError).httpStatus, code: (error as ErApiError).errorCode }).toEqual({ status, code });
 }

@@ -22,7 +22,7 @@ async function listTools(readOnly: boolean): Promise<Tool[]> {
   }
 }
 
-const WRITE_TOOLS = ['create_route_association', 'delete_route_association', 'create_route_propagation', 'delete_route_propagation'];
+const WRITE_TOOLS = ['create_route_association', 'delete_route_association', 'create_route_propagation', 'delete_route_propagation', 'create_static_route', 'delete_static_route'];
 
 function walk(schema: unknown, visit: (node: Record<string, unknown>, path: string) => void, path = '$'): void {
   if (!schema || typeof schema !== 'object') return;
@@ -43,7 +43,7 @@ describe.each([false, true])('tools/list (read-only: %s)', (readOnly) => {
   it('lists write tools only when not read-only', () => {
     const names = tools.map((t) => t.name);
     for (const name of WRITE_TOOLS) expect(names.includes(name)).toBe(!readOnly);
-    expect(names.length).toBe(readOnly ? 8 : 12);
+    expect(names.length).toBe(readOnly ? 10 : 16);
   });
 
   it('describes every tool and every parameter, with no top-level combinators and no $ref', () => {
@@ -66,10 +66,10 @@ describe.each([false, true])('tools/list (read-only: %s)', (readOnly) => {
       const a = tool.annotations ?? {};
       expect(Object.keys(a).sort(), tool.name).toEqual(['destructiveHint', 'idempotentHint', 'openWorldHint', 'readOnlyHint']);
       expect(a.openWorldHint, tool.name).toBe(true);
-      if (tool.name === 'create_route_association' || tool.name === 'create_route_propagation') {
+      if (tool.name === 'create_route_association' || tool.name === 'create_route_propagation' || tool.name === 'create_static_route') {
         expect(a).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true });
         expect(tool.description).toContain('same client_token');
-      } else if (tool.name === 'delete_route_association' || tool.name === 'delete_route_propagation') {
+      } else if (tool.name === 'delete_route_association' || tool.name === 'delete_route_propagation' || tool.name === 'delete_static_route') {
         expect(a).toMatchObject({ readOnlyHint: false, destructiveHint: true });
       } else {
         expect(a, tool.name).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true });

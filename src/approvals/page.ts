@@ -1,9 +1,10 @@
 // The approval pages as HTML strings, nothing else: no I/O, no decisions. The plan page shows
-// what the approval form shows (subjects, current state, routing effect, conflicts, the full text)
-// and, while the plan is pending and the viewer may decide, the two buttons. No script anywhere.
+// what the approval form shows (subjects, current state, a static route's change, conflicts,
+// routing effect, the full text) and, while the plan is pending and the viewer may decide, the
+// two buttons. No script anywhere.
 import type { PlanView } from './desk.js';
 import { documentOf, type Html, html } from './html.js';
-import { conflictsSection, factsTable, routingEffectSection, subjectRows } from './plan-sections.js';
+import { conflictsSection, factsTable, routingEffectSection, staticRouteSection, subjectRows } from './plan-sections.js';
 import { SCOPES } from '../scopes.js';
 
 export interface PlanPageOptions {
@@ -34,6 +35,7 @@ ${factsTable([
   ['Plan id', html`<code>${view.id}</code>`],
   ['Plan SHA-256', html`<code>${view.sha256}</code>`],
 ])}
+${staticRouteSection(view.plan)}
 ${conflictsSection(view.plan)}
 ${routingEffectSection(view.plan)}
 <h2>The plan as the approval form shows it</h2>

@@ -1,5 +1,6 @@
 // The parts of an approval page that show a plan: what it touches, its conflicts and its routing
-// effect (association or propagation, as src/plans/effect-report.ts shapes them). The plan reaches
+// effect (association or propagation, as src/plans/effect-report.ts shapes them; a static route,
+// as src/plans/static-route-effect-report.ts does, with a section of its own). The plan reaches
 // the page as plain JSON, so every field is read defensively: a missing or odd one shows as "—"
 // or is left out, never breaks the page.
 import { type Html, html } from './html.js';
@@ -25,6 +26,8 @@ export function subjectRows(plan: Fields): FactRow[] {
     ['Router', named(plan.router)],
     ['Route table', named(plan.route_table)],
     ['Attachment', attachment ? html`${named(attachment)}${resource ? html`<br><span class="muted">${resource}</span>` : ''}` : null],
+    ['Destination', text(plan.destination) !== null ? html`<code>${text(plan.destination)}</code>` : null],
+    ['Next hop', 'next_hop' in plan ? nextHop(plan.next_hop) : null],
     ['Now', currentState(plan)],
     ['Will change', typeof plan.will_change === 'boolean' ? (plan.will_change ? 'yes' : 'no: the plan expects no change') : null],
   ];
@@ -38,11 +41,42 @@ export function conflictsSection(plan: Fields): Html {
   )}</ul>`;
 }
 
+/**
+ * What a static-route plan asks, in words: the route added (and where it sends traffic, a
+ * blackhole spelt out) or the route deleted, and the table's static route to the destination now.
+ * Nothing for other plans.
+ */
+export function staticRouteSection(plan: Fields): Html {
+  if (!isStaticRoutePlan(plan)) return html``;
+  const destination = html`<code>${text(plan.destination) ?? '?'}</code>`;
+  const hop = record(plan.next_hop);
+  let asked: Html;
+  const attachment = record(hop?.attachment);
+  if (plan.action === 'delete_static_route') asked = html`<p><strong>Deletes</strong> the static route to ${destination}.</p>`;
+  else if (hop?.is_blackhole === true) {
+    asked = html`<p><strong>Adds</strong> a static route to ${destination} that is a <strong class="conflict">BLACKHOLE</strong>: traffic to ${destination} is dropped.</p>`;
+  } else if (attachment) asked = html`<p><strong>Adds</strong> a static route to ${destination} that sends traffic to ${attachmentName(attachment)}.</p>`;
+  else asked = html`<p>A static route to ${destination}; where it sends traffic is unknown.</p>`;
+  return html`<h2>Static route</h2>${asked}${currentRoute(plan, destination)}`;
+}
+
+function currentRoute(plan: Fields, destination: Html): Html {
+  if (!('current_route' in plan)) return html``;
+  const route = record(plan.current_route);
+  if (!route) return html`<p>The route table has <strong>no static route</strong> to ${destination} now.</p>`;
+  const description = text(route.description);
+  return html`<p>The route table’s static route to ${destination} now:</p>
+<table><tr><th>Route id</th><th>State</th><th>Sends traffic to</th><th>Description</th></tr><tr><td><code>${text(route.id) ?? '—'}</code></td><td>${text(route.state) ?? '—'}</td><td>${
+    route.is_blackhole === true ? html`<strong class="conflict">BLACKHOLE</strong> (dropped)` : html`<code>${text(route.attachment_id) ?? '?'}</code>`
+  }</td><td>${description ? description : html`<span class="muted">none</span>`}</td></tr></table>`;
+}
+
 export function routingEffectSection(plan: Fields): Html {
   const effect = record(plan.routing_effect);
   const tables = tableNames(plan);
   let body: Html;
   if (!effect) body = html`<p>Unknown${text(plan.routing_effect_note) ? html`: ${text(plan.routing_effect_note)}` : ''}.</p>`;
+  else if ('used_before' in effect || 'more_specific' in effect) body = staticRouteEffect(effect, tables, attachmentNames(plan));
   else if ('appear' in effect || 'prefixes' in effect) body = propagationEffect(effect, tables);
   else body = associationEffect(effect, tables);
   const partial = effect?.complete === false ? html`<p class="muted">Computed on part of the routes only: a table had more routes than were read.</p>` : '';
@@ -74,21 +108,54 @@ function propagationEffect(effect: Fields, tables: TableNames): Html {
   ${notes(effect.notes)}`;
 }
 
-function routeList(title: string, value: unknown): Html {
+/** Where traffic to the destination goes before and after, whose traffic that is, and what stays. */
+function staticRouteEffect(effect: Fields, tables: TableNames, names: AttachmentNames): Html {
+  const destination = html`<code>${text(effect.destination) ?? '?'}</code>`;
+  const changes = typeof effect.traffic_changes === 'boolean' ? effect.traffic_changes : null;
+  const affected = listed(effect.attachments_affected);
+  return html`<p>On route table ${tables(effect.route_table_id)}, for every attachment associated with it.</p>
+  <table><tr><th>Traffic to ${destination}</th><th>Follows the route</th><th>Goes to</th></tr>${trafficRow('Before', effect.used_before, names)}${trafficRow('After', effect.used_after, names)}</table>
+  ${changes === null ? '' : changes ? html`<p><strong>Traffic to ${destination} goes elsewhere afterwards.</strong></p>` : html`<p>Traffic to ${destination} goes the same way afterwards.</p>`}
+  ${affected ? html`${listHeading('Attachments affected (associated with this route table)', affected)}${
+    affected.entries.length > 0
+      ? html`<table><tr><th>Attachment</th><th>Type</th></tr>${affected.entries.map((e) => {
+          const a = record(e) ?? {};
+          return html`<tr><td>${names(a.attachment_id)}</td><td>${text(a.resource_type) ?? '—'}</td></tr>`;
+        })}</table>`
+      : ''
+  }` : ''}
+  ${nonEmpty(effect.gains) ? routeList('Routes the table gains', effect.gains, names) : ''}
+  ${nonEmpty(effect.loses) ? routeList('Routes the table loses', effect.loses, names) : ''}
+  ${nonEmpty(effect.changes) ? changedList('Destinations through other next hops', effect.changes, names, 'none: dropped') : ''}
+  ${routeList('More specific routes that keep their own next hops (traffic to them is not affected)', effect.more_specific, names)}
+  ${notes(effect.notes)}`;
+}
+
+function trafficRow(when: string, value: unknown, names: AttachmentNames): Html {
+  const route = record(value);
+  if (value === null) return html`<tr><th scope="row">${when}</th><td>none</td><td><strong>no route</strong> (dropped)</td></tr>`;
+  if (!route) return html`<tr><th scope="row">${when}</th><td>—</td><td>unknown</td></tr>`;
+  const kind = text(route.route_type);
+  return html`<tr><th scope="row">${when}</th><td><code>${text(route.destination) ?? '?'}</code>${kind ? html` (${kind})` : ''}</td><td>${
+    route.blackhole === true ? html`<strong class="conflict">BLACKHOLE</strong> (dropped)` : hopsOf(route.next_hops, names)
+  }</td></tr>`;
+}
+
+function routeList(title: string, value: unknown, names?: AttachmentNames): Html {
   const list = listed(value);
   if (!list) return html``;
   return html`${listHeading(title, list)}${list.entries.length > 0 ? html`<table><tr><th>Destination</th><th>Route type</th><th>Next hops</th></tr>${list.entries.map((e) => {
     const route = record(e) ?? {};
-    return html`<tr><td><code>${text(route.destination) ?? '—'}</code></td><td>${text(route.route_type) ?? '—'}</td><td>${route.blackhole === true ? html`<strong>blackhole</strong> (dropped)` : hopsOf(route.next_hops)}</td></tr>`;
+    return html`<tr><td><code>${text(route.destination) ?? '—'}</code></td><td>${text(route.route_type) ?? '—'}</td><td>${route.blackhole === true ? html`<strong>blackhole</strong> (dropped)` : hopsOf(route.next_hops, names)}</td></tr>`;
   })}</table>` : ''}`;
 }
 
-function changedList(title: string, value: unknown): Html {
+function changedList(title: string, value: unknown, names?: AttachmentNames, noHops?: string): Html {
   const list = listed(value);
   if (!list) return html``;
   return html`${listHeading(title, list)}${list.entries.length > 0 ? html`<table><tr><th>Destination</th><th>Next hops before</th><th>Next hops after</th></tr>${list.entries.map((e) => {
     const change = record(e) ?? {};
-    return html`<tr><td><code>${text(change.destination) ?? '—'}</code></td><td>${hopsOf(change.before)}</td><td>${hopsOf(change.after)}</td></tr>`;
+    return html`<tr><td><code>${text(change.destination) ?? '—'}</code></td><td>${hopsOf(change.before, names, noHops)}</td><td>${hopsOf(change.after, names, noHops)}</td></tr>`;
   })}</table>` : ''}`;
 }
 
@@ -119,16 +186,43 @@ function listHeading(title: string, list: Listed): Html {
   return html`<h3>${title}: ${count}${cut}</h3>`;
 }
 
-function hopsOf(value: unknown): Html | string {
+function hopsOf(value: unknown, names: AttachmentNames = (id) => html`<code>${text(id) ?? '?'}</code>`, none = '—'): Html | string {
   const hops = items(value).map(record).filter((h): h is Fields => h !== undefined);
-  if (hops.length === 0) return '—';
-  return html`${hops.map((h, i) => html`${i > 0 ? ', ' : ''}<code>${text(h.attachment_id) ?? '?'}</code>${text(h.resource_type) ? html` (${text(h.resource_type)})` : ''}`)}`;
+  if (hops.length === 0) return none;
+  return html`${hops.map((h, i) => html`${i > 0 ? ', ' : ''}${names(h.attachment_id)}${text(h.resource_type) ? html` (${text(h.resource_type)})` : ''}`)}`;
+}
+
+/** A static-route plan: one naming a destination and the table's static route to it. */
+function isStaticRoutePlan(plan: Fields): boolean {
+  return plan.action === 'create_static_route' || plan.action === 'delete_static_route' || ('destination' in plan && ('next_hop' in plan || 'current_route' in plan));
+}
+
+/** Where a new static route sends traffic: an attachment, or a blackhole said plainly. */
+function nextHop(value: unknown): Html | string | null {
+  const hop = record(value);
+  if (!hop) return null;
+  const attachment = record(hop.attachment);
+  if (hop.is_blackhole === true) return html`<strong class="conflict">BLACKHOLE</strong>: traffic is dropped`;
+  return attachment ? attachmentName(attachment) : 'unknown';
+}
+
+/** An attachment with its name, id, type, resource and state. */
+function attachmentName(attachment: Fields): Html {
+  const resource = [text(attachment.resource_type), text(attachment.resource_id)].filter(Boolean).join(' ');
+  return html`${named(attachment)}${resource ? html` <span class="muted">${resource}</span>` : ''}`;
 }
 
 function currentState(plan: Fields): string | null {
   if ('current_association' in plan) {
     const current = record(plan.current_association);
     return current ? `associated with route table ${text(current.route_table_id) ?? '?'} (${text(current.state) ?? 'state unknown'})` : 'not associated';
+  }
+  if ('current_route' in plan) {
+    const current = record(plan.current_route);
+    const destination = text(plan.destination) ?? 'the destination';
+    if (!current) return `no static route to ${destination}`;
+    const way = current.is_blackhole === true ? 'a BLACKHOLE (traffic is dropped)' : `via ${text(current.attachment_id) ?? 'an unknown attachment'}`;
+    return `a static route to ${destination}: ${way} (${text(current.state) ?? 'state unknown'})`;
   }
   if ('current_propagation' in plan) {
     const current = record(plan.current_propagation);
@@ -146,6 +240,23 @@ function named(value: unknown): Html | null {
 }
 
 type TableNames = (id: unknown) => Html;
+type AttachmentNames = (id: unknown) => Html;
+
+/** Attachment ids with the name the plan knows for them (its attachment, or a static route's next hop). */
+function attachmentNames(plan: Fields): AttachmentNames {
+  const known = new Map<string, string>();
+  for (const candidate of [record(plan.attachment), record(record(plan.next_hop)?.attachment)]) {
+    const id = candidate ? text(candidate.id) : null;
+    const name = candidate ? text(candidate.name) : null;
+    if (id !== null && name) known.set(id, name);
+  }
+  return (id) => {
+    const value = text(id);
+    if (value === null) return html`<code>?</code>`;
+    const name = known.get(value);
+    return name ? html`<strong>${name}</strong> <code>${value}</code>` : html`<code>${value}</code>`;
+  };
+}
 
 /** Route table ids with the name the plan knows for them. */
 function tableNames(plan: Fields): TableNames {
@@ -157,6 +268,12 @@ function tableNames(plan: Fields): TableNames {
     if (value === null) return html`no route table`;
     return value === knownId && knownName ? html`<strong>${knownName}</strong> <code>${value}</code>` : html`<code>${value}</code>`;
   };
+}
+
+/** A `{count, entries}` list that holds something (by its count, else its entries). */
+function nonEmpty(value: unknown): boolean {
+  const list = listed(value);
+  return list !== undefined && (list.count ?? list.entries.length) !== 0;
 }
 
 interface Listed {

@@ -10,6 +10,7 @@ import { handle as handleOperation, type OperationRequest, type Stores } from '.
 import { apiError, header, notFoundReply, ok, parseQuery, type Query, readBody, type Reply, safeDecode, send } from './http-io.js';
 import { RoutingStore } from './propagations.js';
 import { type EmulatorCredential, signatureProblem } from './signature-check.js';
+import { ROUTE_BUSY_CODE, StaticRoutes } from './static-routes.js';
 import { Store } from './store.js';
 import { sandboxTopology, type Topology } from './topology.js';
 import { UnforeseenRoute } from './unforeseen-route.js';
@@ -27,6 +28,8 @@ export interface EmulatorOptions {
   faults?: FaultPlan;
   /** Hides each new association from association lists for this long (else the fault plan's value, else 0). */
   associationListLagMs?: number;
+  /** Static routes one route table may hold (ER.04009008 past it); 100 unless set (an assumption, static-routes.ts). */
+  staticRouteQuota?: number;
   now?: () => number;
   /** What the IAM project lookup knows; defaults to the topology's one project, named after its region. */
   iamProjects?: Array<{ id: string; name: string }>;
@@ -51,8 +54,10 @@ export interface Emulator {
   url: string;
   port: number;
   store: Store;
-  /** Propagations, static routes and effective routes. */
+  /** Propagations and effective routes. */
   routing: RoutingStore;
+  /** Static routes; tests read them with `allStaticRoutes()` and fail the next one with `failStaticRoutesTo()`. */
+  staticRoutes: StaticRoutes;
   /** Every request that reached a route, in order (rejected ones too). */
   requests: RecordedRequest[];
   /** TCP connections accepted since start. */
@@ -69,7 +74,8 @@ export function isWrite(request: RecordedRequest): boolean {
   return request.operation !== 'unknown' && OPERATIONS[request.operation].write;
 }
 
-const PROPAGATION_OPERATIONS = new Set<string>(['enablePropagation', 'disablePropagation', 'listPropagations']);
+const PROPAGATION_OPERATIONS = new Set<ErOperation>(['enablePropagation', 'disablePropagation', 'listPropagations']);
+const STATIC_ROUTE_OPERATIONS = new Set<ErOperation>(['listStaticRoutes', 'showStaticRoute', 'createStaticRoute', 'updateStaticRoute', 'deleteStaticRoute']);
 
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
   const now = options.now ?? Date.now;
@@ -82,16 +88,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     unforeseenRoute,
     now,
   });
-  const routing = new RoutingStore(
-    store,
-    topology,
-    {
-      availableAfterMs: options.availableAfterMs ?? 1_500,
-      deletedAfterMs: options.deletedAfterMs ?? 1_500,
-      now,
-    },
-    unforeseenRoute,
-  );
+  const timing = { availableAfterMs: options.availableAfterMs ?? 1_500, deletedAfterMs: options.deletedAfterMs ?? 1_500, now };
+  const staticRoutes = new StaticRoutes(store, topology, { ...timing, quotaPerTable: options.staticRouteQuota ?? 100 }, unforeseenRoute);
+  const routing = new RoutingStore(store, staticRoutes, topology, timing, unforeseenRoute);
   const faults = options.faults ? new FaultInjector(options.faults) : undefined;
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
@@ -108,7 +107,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     socket.on('close', () => sockets.delete(socket));
   });
 
-  const stores: Stores = { store, routing };
+  const stores: Stores = { store, routing, staticRoutes };
   /** Set once listening; the IAM answer's links point back here. */
   let emulatorUrl = '';
 
@@ -142,8 +141,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       return send(res, apiError(401, 'APIGW.0301', `Incorrect IAM authentication information: ${authProblem}`));
     }
 
-    const fault = faults?.next() ?? { kind: 'none' };
-    const latency = faults?.latency() ?? 0;
+    const targeted = faults?.targets(matched.operation) ? faults : undefined;
+    const fault = targeted?.next() ?? { kind: 'none' };
+    const latency = targeted?.latency() ?? 0;
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
     if (fault.kind === 'reset-before') {
       record(0);
@@ -216,6 +216,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     port,
     store,
     routing,
+    staticRoutes,
     requests,
     connections: () => connectionCount,
     faults,
@@ -264,8 +265,10 @@ function faultReply(fault: Fault, operation: ErOperation): Reply | undefined {
     case 'server-error':
       return { status: fault.status, body: fault.body, headers: fault.contentType ? { 'content-type': fault.contentType } : {} };
     case 'busy': {
-      // A propagation is busy with its own code, where an association would answer ER.04002003.
-      const code = fault.code === 'ER.04002003' && PROPAGATION_OPERATIONS.has(operation) ? 'ER.04003003' : fault.code;
+      // Propagations and static routes are busy with their own code where an association would
+      // answer ER.04002003 (a static route's is the route table's, see ROUTE_BUSY_CODE).
+      const own = PROPAGATION_OPERATIONS.has(operation) ? 'ER.04003003' : STATIC_ROUTE_OPERATIONS.has(operation) ? ROUTE_BUSY_CODE : undefined;
+      const code = fault.code === 'ER.04002003' && own ? own : fault.code;
       return apiError(fault.status, code, 'The resource is being operated. Try again later.');
     }
     default:

@@ -2,6 +2,7 @@
 // The same seed and the same request order give the same faults, so a failing soak can be replayed.
 // Two entries are not per request: associationListLagMs (eventual consistency) and
 // unforeseenRoute (a table that does not end as any plan predicted).
+import { type ErOperation, OPERATION_NAMES } from '../er/operations.js';
 import { parseIPv4Prefix } from './routing.js';
 
 export interface FaultPlan {
@@ -20,16 +21,23 @@ export interface FaultPlan {
   latencyMs?: [number, number];
   /** Seconds sent in Retry-After. */
   retryAfterSeconds?: number;
+  /**
+   * Only requests of these operations (their names in src/er/operations.ts) meet faults and
+   * latency; the others are answered untouched and draw nothing, so the targeted ones see the same
+   * faults whatever else the client reads. Absent: every operation.
+   */
+  operations?: ErOperation[];
   /** Faults for the first requests, in this order, before the probabilities take over. */
   sequence?: FaultKind[];
   /** Milliseconds a new association stays out of association lists after its create (eventual consistency). */
   associationListLagMs?: number;
   /**
-   * When an association or propagation of a route table becomes available, or one is removed,
-   * the table's effective routes gain a static route to this destination, through the router's
-   * attachment with the lowest id other than the one concerned (a blackhole if it has none), as
-   * if someone else changed the table at that moment (unforeseen-route.ts). Deterministic: the
-   * first such change of each table adds it, and it stays.
+   * When an association, propagation or static route of a route table becomes available (a route
+   * also when its update ends), or one is removed, the table's effective routes gain a static
+   * route to this destination, through the router's attachment with the lowest id other than the
+   * one concerned (a blackhole if it has none), as if someone else changed the table at that
+   * moment (unforeseen-route.ts). Deterministic: the first such change of each table adds it, and
+   * it stays.
    */
   unforeseenRoute?: UnforeseenRoutePlan;
 }
@@ -85,6 +93,11 @@ export class FaultInjector {
 
   constructor(private readonly plan: FaultPlan) {
     this.random = seededRandom(plan.seed);
+  }
+
+  /** Whether requests of this operation meet faults at all (the plan's `operations`). */
+  targets(operation: ErOperation | 'unknown'): boolean {
+    return this.plan.operations === undefined || (operation !== 'unknown' && this.plan.operations.includes(operation));
   }
 
   latency(): number {
@@ -165,6 +178,10 @@ export function parseFaultPlan(json: string): FaultPlan {
     throw new Error('fault plan: associationListLagMs must be a whole number of milliseconds, 0 or more');
   }
   if (plan.unforeseenRoute !== undefined) checkUnforeseenRoute(plan.unforeseenRoute);
+  const operations = plan.operations;
+  if (operations !== undefined && !(Array.isArray(operations) && operations.every((name) => OPERATION_NAMES.includes(name as ErOperation)))) {
+    throw new Error(`fault plan: operations must be a list of operation names: ${OPERATION_NAMES.join(', ')}`);
+  }
   const sequence = plan.sequence;
   if (sequence !== undefined && !(Array.isArray(sequence) && sequence.every((k) => KINDS.includes(k as FaultKind)))) {
     throw new Error(`fault plan: sequence must be a list of ${KINDS.join(', ')}`);

@@ -1,9 +1,13 @@
 // What the emulator does for each ER operation: one handler per name in src/er/operations.ts,
-// over the association store and the routing store. Bodies carry what the API reference lists.
+// over the association store, the routing store and the static routes. Bodies carry what the API
+// reference lists.
 import { randomUUID } from 'node:crypto';
+import { canonical } from '../er/cidr.js';
 import type { ErOperation } from '../er/operations.js';
-import { attachmentIdFrom, filter, notFoundReply, ok, page, type Query, type Reply } from './http-io.js';
+import { attachmentIdFrom, filter, ok, page, type Query, type Reply } from './http-io.js';
 import type { RoutingStore } from './propagations.js';
+import { createRequestFrom, updateRequestFrom } from './static-route-requests.js';
+import type { StaticRoutes } from './static-routes.js';
 import type { Store } from './store.js';
 import { attachmentView, listedAttachmentView, routerView, routeTableView } from './views.js';
 
@@ -18,12 +22,16 @@ export interface OperationRequest {
 export interface Stores {
   store: Store;
   routing: RoutingStore;
+  staticRoutes: StaticRoutes;
 }
 
 type Handler = (request: OperationRequest, stores: Stores) => Reply;
 
-/** The IAM project lookup is answered by the emulator itself (it knows the projects); here are the ER operations. */
-export type ErHandlers = Partial<Record<Exclude<ErOperation, 'keystoneListProjects'>, Handler>>;
+/** The ER operations; the IAM project lookup is answered by the emulator itself (it knows the projects). */
+export type ErApiOperation = Exclude<ErOperation, 'keystoneListProjects'>;
+
+/** Total on purpose: an operation added to the table does not compile until it has a handler here. */
+export type ErHandlers = Record<ErApiOperation, Handler>;
 
 export const HANDLERS: ErHandlers = {
   listEnterpriseRouters: ({ query }, { store }) =>
@@ -61,11 +69,34 @@ export const HANDLERS: ErHandlers = {
     );
     return page(query, 'routes', routes, 'route_id');
   },
+  listStaticRoutes: ({ params, query }, { staticRoutes }) => page(query, 'routes', staticRoutes.list(params.route_table_id!).filter((r) => staticRouteMatches(r, query))),
+  showStaticRoute: ({ params }, { staticRoutes }) => shown({ route: staticRoutes.show(params.route_table_id!, params.route_id!) }),
+  createStaticRoute: ({ params, body, clientToken }, { staticRoutes }) =>
+    created('route', staticRoutes.create(params.route_table_id!, createRequestFrom(body), clientToken), clientToken),
+  // 202 with the route, as the reference has it (not 200), and no client token.
+  updateStaticRoute: ({ params, body }, { staticRoutes }) => ({
+    status: 202,
+    body: { route: staticRoutes.update(params.route_table_id!, params.route_id!, updateRequestFrom(body)), request_id: randomUUID() },
+  }),
+  deleteStaticRoute: ({ params }, { staticRoutes }) => {
+    staticRoutes.delete(params.route_table_id!, params.route_id!);
+    return { status: 202 };
+  },
 };
 
-export function handle(operation: ErOperation, request: OperationRequest, stores: Stores): Reply {
-  const handler = HANDLERS[operation as keyof ErHandlers];
-  return handler ? handler(request, stores) : notFoundReply();
+export function handle(operation: ErApiOperation, request: OperationRequest, stores: Stores): Reply {
+  return HANDLERS[operation](request, stores);
+}
+
+/**
+ * ListStaticRoutes' filters: `destination` (compared canonically), and `attachment_id` and
+ * `resource_type`, which match any next hop. The reference's `sort_key`/`sort_dir` are not
+ * emulated: lists come in ascending id, the order paging by marker relies on.
+ */
+function staticRouteMatches(route: Record<string, unknown>, query: Query): boolean {
+  const hops = route.attachments as Array<Record<string, string>>;
+  const anyHop = (key: string) => !query[key] || hops.some((h) => query[key]!.includes(h[key]!));
+  return (!query.destination || query.destination.map(canonical).includes(route.destination as string)) && anyHop('attachment_id') && anyHop('resource_type');
 }
 
 /** A show answer: the object and the request's id. */

@@ -1,8 +1,9 @@
-// The pending → available (or failed), deleting → gone lifecycle of an ER binding (associations
-// in store.ts, propagations in propagations.ts), computed on read from timestamps.
+// The pending → available (or failed), modifying → available, deleting → gone lifecycle of an ER
+// object (associations in store.ts, propagations in propagations.ts, static routes in
+// static-routes.ts), computed on read from timestamps. Only static routes are ever modified.
 
 export interface LifecycleTiming {
-  /** How long a new binding stays `pending`. */
+  /** How long a new object stays `pending` (and a modified one `modifying`). */
   availableAfterMs: number;
   /** How long a removed binding stays `deleting` before it disappears. */
   deletedAfterMs: number;
@@ -13,6 +14,8 @@ export interface LifecycleRecord {
   createdMs: number;
   created_at: string;
   deletingSinceMs?: number;
+  /** When the last update started: `modifying` for `availableAfterMs` from then. */
+  modifyingSinceMs?: number;
   /** Ends `failed` instead of `available`. */
   fails: boolean;
   /** Seeded bindings are already settled and carry the API reference's timestamp style. */
@@ -32,9 +35,12 @@ export function newRecord(nowMs: number, options: { settled: boolean; fails: boo
 }
 
 export function stateOf(record: LifecycleRecord, timing: LifecycleTiming): string {
+  const now = timing.now();
   if (record.deletingSinceMs !== undefined) return 'deleting';
-  if (record.settled || timing.now() - record.createdMs >= timing.availableAfterMs) return record.fails ? 'failed' : 'available';
-  return 'pending';
+  if (!record.settled && now - record.createdMs < timing.availableAfterMs) return 'pending';
+  if (record.fails) return 'failed';
+  if (record.modifyingSinceMs !== undefined && now - record.modifyingSinceMs < timing.availableAfterMs) return 'modifying';
+  return 'available';
 }
 
 /** Still listed: not deleting, or deleting for less than `deletedAfterMs`. */
@@ -44,9 +50,18 @@ export function isAlive(record: LifecycleRecord, timing: LifecycleTiming): boole
 
 /** `updated_at` as the API would show it now: the time of the last change of state. */
 export function updatedAt(record: LifecycleRecord, state: string, timing: LifecycleTiming): string {
-  const changedMs = state === 'pending' ? record.createdMs : (record.deletingSinceMs ?? record.createdMs + (record.settled ? 0 : timing.availableAfterMs));
+  const changedMs = lastChangeMs(record, state, timing);
   // Seeded ones keep their reference-style stamp until something happens to them, and then
   // report the change in that same style (no milliseconds, no zone).
-  if (record.settled) return record.deletingSinceMs === undefined ? record.created_at : referenceStyle(changedMs);
-  return new Date(changedMs).toISOString();
+  if (changedMs === undefined) return record.created_at;
+  return record.settled ? referenceStyle(changedMs) : new Date(changedMs).toISOString();
+}
+
+/** When the state last changed; undefined for a seeded object nothing has happened to. */
+function lastChangeMs(record: LifecycleRecord, state: string, timing: LifecycleTiming): number | undefined {
+  if (state === 'deleting') return record.deletingSinceMs;
+  if (state === 'modifying') return record.modifyingSinceMs;
+  if (record.modifyingSinceMs !== undefined) return record.modifyingSinceMs + timing.availableAfterMs;
+  if (state === 'pending') return record.createdMs;
+  return record.settled ? undefined : record.createdMs + timing.availableAfterMs;
 }

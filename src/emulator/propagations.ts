@@ -1,12 +1,13 @@
-// Propagations (which route tables learn an attachment's prefixes), static routes, and the
-// effective routes computed from both. Beside the association store, not inside it: it reads
-// routers, tables and attachments through the Store's public methods.
+// Propagations (which route tables learn an attachment's prefixes), and the effective routes
+// computed from them and the static routes (static-routes.ts). Beside the association store, not
+// inside it: it reads routers, tables and attachments through the Store's public methods.
 import { ApiError } from './api-error.js';
 import { ClientTokens } from './client-tokens.js';
 import type { Store } from './store.js';
 import { isAlive, type LifecycleRecord, type LifecycleTiming, newRecord, stateOf, updatedAt } from './lifecycle.js';
-import { type CandidateRoute, type EffectiveRoute, type NextHop, propagatedRouteId, selectEffectiveRoutes, withStaticRoute } from './routing.js';
-import type { AttachmentSeed, RouteTableSeed, StaticRouteSeed, Topology } from './topology.js';
+import { type CandidateRoute, type EffectiveRoute, propagatedRouteId, selectEffectiveRoutes, withStaticRoute } from './routing.js';
+import { hopOf, type StaticRoutes } from './static-routes.js';
+import type { AttachmentSeed, Topology } from './topology.js';
 import type { UnforeseenRoute } from './unforeseen-route.js';
 
 interface StoredPropagation extends LifecycleRecord {
@@ -18,18 +19,17 @@ interface StoredPropagation extends LifecycleRecord {
 
 export class RoutingStore {
   private propagations: StoredPropagation[] = [];
-  private readonly staticRoutes: StaticRouteSeed[];
   private readonly tokens = new ClientTokens();
   private readonly failing = new Set<string>();
 
   constructor(
     private readonly store: Store,
+    private readonly staticRoutes: StaticRoutes,
     topology: Topology,
     private readonly timing: LifecycleTiming,
     /** The fault plan's unforeseen route: told of propagation changes, asked for on every read of routes. */
     private readonly unforeseenRoute?: UnforeseenRoute,
   ) {
-    this.staticRoutes = [...(topology.staticRoutes ?? [])];
     for (const attachment of topology.attachments) {
       for (const tableId of attachment.propagated_route_table_ids ?? []) {
         this.propagations.push(this.newPropagation(attachment, tableId, true));
@@ -85,17 +85,16 @@ export class RoutingStore {
 
   /** The effective routes of a route table, found by id alone as the routes endpoint does. */
   effectiveRoutes(routeTableId: string): EffectiveRoute[] {
-    const table = this.tableById(routeTableId);
+    const table = this.store.tableById(routeTableId);
     const attachments = new Map(this.store.listAttachments(table.er_id).map((a) => [a.id, a]));
     const candidates: CandidateRoute[] = [];
-    for (const route of this.staticRoutes.filter((r) => r.route_table_id === routeTableId)) {
-      const next = route.attachment_id ? attachments.get(route.attachment_id) : undefined;
+    for (const route of this.staticRoutes.inEffect(routeTableId)) {
       candidates.push({
         id: route.id,
         destination: route.destination,
         origin: 'static',
-        is_blackhole: route.is_blackhole === true,
-        next_hop: next && hopOf(next),
+        is_blackhole: route.next_hop === undefined,
+        next_hop: route.next_hop,
         description: route.description,
       });
     }
@@ -108,14 +107,6 @@ export class RoutingStore {
     }
     const unforeseen = this.unforeseenRoute?.routeFor(routeTableId, [...attachments.values()].map(hopOf), this.timing.now());
     return selectEffectiveRoutes(unforeseen ? withStaticRoute(candidates, unforeseen) : candidates);
-  }
-
-  private tableById(routeTableId: string): RouteTableSeed {
-    for (const router of this.store.listRouters()) {
-      const table = this.store.listTables(router.id).find((t) => t.id === routeTableId);
-      if (table) return table;
-    }
-    throw new ApiError(404, 'ER.04045001', `The route table ${routeTableId} does not exist.`);
   }
 
   private live(): StoredPropagation[] {
@@ -151,8 +142,4 @@ export class RoutingStore {
       ...newRecord(this.timing.now(), { settled, fails }),
     };
   }
-}
-
-function hopOf(attachment: AttachmentSeed): NextHop {
-  return { resource_id: attachment.resource_id, resource_type: attachment.resource_type, attachment_id: attachment.id };
 }

@@ -75,6 +75,13 @@ export class Store {
     return table;
   }
 
+  /** A route table by its id alone, as the route endpoints (effective and static routes) name it. */
+  tableById(routeTableId: string): RouteTableSeed {
+    const table = this.tables.find((t) => t.id === routeTableId);
+    if (!table) throw new ApiError(404, 'ER.04045001', `The route table ${routeTableId} does not exist.`);
+    return table;
+  }
+
   listTables(erId: string): RouteTableSeed[] {
     this.router(erId);
     return this.tables.filter((t) => t.er_id === erId);
@@ -120,11 +127,14 @@ export class Store {
     return this.view(association);
   }
 
-  /** A new association or propagation needs its router, table and attachment available. */
-  checkLinkable(erId: string, table: RouteTableSeed, attachment: AttachmentSeed): void {
+  /**
+   * A new association or propagation, or a static route's change, needs its router, table and
+   * attachment (if any: a blackhole route has none) available.
+   */
+  checkLinkable(erId: string, table: RouteTableSeed, attachment?: AttachmentSeed): void {
     if (this.router(erId).state !== 'available') throw new ApiError(400, 'ER.04001003', 'The enterprise router is unavailable or being operated.');
     if (table.state !== 'available') throw new ApiError(400, 'ER.04005003', 'The route table is unavailable or being operated.');
-    if (attachment.state !== 'available') throw new ApiError(400, 'ER.04004003', 'The attachment is unavailable or being operated.');
+    if (attachment && attachment.state !== 'available') throw new ApiError(400, 'ER.04004003', 'The attachment is unavailable or being operated.');
   }
 
   disassociate(erId: string, routeTableId: string, attachmentId: string): void {

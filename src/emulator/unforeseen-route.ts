@@ -1,8 +1,9 @@
-// The fault plan's `unforeseenRoute` (faults.ts): a route table whose association or propagation
-// becomes available, or is removed, gains a static route that no plan could predict, as if an
-// operator or another system changed the table at that same moment. It exists so that the
-// server's check of a table after a write meets a table that did not end as planned. Nothing is
-// stored as a static route: effectiveRoutes (propagations.ts) asks here and adds it on read.
+// The fault plan's `unforeseenRoute` (faults.ts): a route table whose association, propagation or
+// static route takes effect (becomes available, or a route's update ends), or is removed, gains a
+// static route that no plan could predict, as if an operator or another system changed the table
+// at that same moment. It exists so that the server's check of a table after a write meets a
+// table that did not end as planned. Nothing is stored as a static route: effectiveRoutes
+// (propagations.ts) asks here and adds it on read.
 import { addedStaticRouteId, type CandidateRoute, type NextHop } from './routing.js';
 
 export class UnforeseenRoute {

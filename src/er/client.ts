@@ -219,7 +219,7 @@ export class ErClient {
     return { route: staticRouteSchema.parse(body.route), ...writeResultOf(result) };
   }
 
-  /** Changes where the route goes (or its description): 200 with the route. */
+  /** Changes where the route goes (or its description): 202 with the `modifying` route. */
   async updateStaticRoute(ref: StaticRouteRef, change: Omit<StaticRouteSpec, 'routeTableId' | 'destination'>, options: CallOptions = {}): Promise<CreatedStaticRoute> {
     const result = await this.send('updateStaticRoute', staticRouteParams(ref), options, { json: { route: routeBody(change) } });
     const body = parseJson(result) as Record<string, unknown>;

@@ -8,8 +8,8 @@
 // means one operation in the code, the audit, the emulator's request log and the reference.
 // IAM actions: the reference's "Authorization Information" table of each API, and the older
 // "Permissions and Supported Actions" tables (er_02_0017…0022); identity policies use `action`,
-// custom policies of the older fine-grained system use `alias`. docs/api-reference.md says which
-// were read and which are inferred (`verified: false`).
+// custom policies of the older fine-grained system use `alias`. docs/api-reference.md says where
+// each was read; only the IAM project look-up's action could not be confirmed (`verified: false`).
 import { assertSafeId } from './ids.js';
 
 export interface IamAction {
@@ -61,8 +61,7 @@ export const OPERATIONS = {
     path: `${ER}/{er_id}/attachments/{attachment_id}`,
     key: 'attachment',
     write: false,
-    // UNVERIFIED: er:attachments:get is confirmed only in the older table; the identity-policy name is inferred from listAttachments.
-    iam: { action: 'er:commonAttachments:get', alias: 'er:attachments:get', verified: false },
+    iam: { action: 'er:commonAttachments:get', alias: 'er:attachments:get', verified: true },
   },
   listAssociations: {
     method: 'GET',
@@ -90,8 +89,7 @@ export const OPERATIONS = {
     path: `${ER}/{er_id}/route-tables/{route_table_id}/propagations`,
     key: 'propagations',
     write: false,
-    // The alias is confirmed by the older table (er_02_0022); the identity-policy name is inferred from enable's.
-    iam: { action: 'er:routeTables:listPropagations', alias: 'er:propagations:list', verified: false },
+    iam: { action: 'er:routeTables:listPropagations', alias: 'er:propagations:list', verified: true },
   },
   enablePropagation: {
     method: 'POST',
@@ -105,8 +103,7 @@ export const OPERATIONS = {
     method: 'POST',
     path: `${ER}/{er_id}/route-tables/{route_table_id}/disable-propagations`,
     write: true,
-    // As listPropagations: alias confirmed, identity-policy name inferred.
-    iam: { action: 'er:routeTables:disablePropagation', alias: 'er:propagations:disable', verified: false },
+    iam: { action: 'er:routeTables:disablePropagation', alias: 'er:propagations:disable', verified: true },
   },
   // Routes: the route table alone names the path, no router id.
   listEffectiveRoutes: {
@@ -114,8 +111,7 @@ export const OPERATIONS = {
     path: `${ER}/route-tables/{route_table_id}/routes`,
     key: 'routes',
     write: false,
-    // UNVERIFIED: the ListEffectiveRoutes authorization table could not be read; both names come from the project's API notes.
-    iam: { action: 'er:effectiveRoutes:list', alias: 'er:routes:list', verified: false },
+    iam: { action: 'er:effectiveRoutes:list', alias: 'er:routes:list', verified: true },
   },
   listStaticRoutes: {
     method: 'GET',
@@ -129,7 +125,7 @@ export const OPERATIONS = {
     path: `${ER}/route-tables/{route_table_id}/static-routes/{route_id}`,
     key: 'route',
     write: false,
-    iam: { action: 'er:staticRoutes:get', alias: 'er:routes:get', verified: false },
+    iam: { action: 'er:staticRoutes:get', alias: 'er:routes:get', verified: true },
   },
   createStaticRoute: {
     method: 'POST',
@@ -144,13 +140,13 @@ export const OPERATIONS = {
     path: `${ER}/route-tables/{route_table_id}/static-routes/{route_id}`,
     key: 'route',
     write: true,
-    iam: { action: 'er:staticRoutes:update', alias: 'er:routes:update', verified: false },
+    iam: { action: 'er:staticRoutes:update', alias: 'er:routes:update', verified: true },
   },
   deleteStaticRoute: {
     method: 'DELETE',
     path: `${ER}/route-tables/{route_table_id}/static-routes/{route_id}`,
     write: true,
-    iam: { action: 'er:staticRoutes:delete', alias: 'er:routes:delete', verified: false },
+    iam: { action: 'er:staticRoutes:delete', alias: 'er:routes:delete', verified: true },
   },
 } as const satisfies Record<string, OperationSpec>;
 

@@ -311,7 +311,7 @@ function rank(resourceType: string | null): number {
   return RANKS[resourceType ?? ''] ?? 5;
 }
 
-function toEntry(route: EffectiveRoute): RouteEntry {
+export function toEntry(route: EffectiveRoute): RouteEntry {
   return {
     destination: canonical(route.destination),
     next_hops: (route.next_hops ?? []).map((h) => ({ attachment_id: h.attachment_id ?? null, resource_type: h.resource_type ?? null })),
@@ -351,11 +351,11 @@ function describeHops(entry: RouteEntry): string {
   return entry.next_hops.map((h) => `${h.attachment_id ?? 'unknown attachment'} (${h.resource_type ?? 'unknown type'})`).join(' and ') || 'no next hop';
 }
 
-function byDestination(a: { destination: string }, b: { destination: string }): number {
+export function byDestination(a: { destination: string }, b: { destination: string }): number {
   return compareDestinations(a.destination, b.destination);
 }
 
-function listed<T>(items: T[], order: (a: T, b: T) => number): Listed<T> {
+export function listed<T>(items: T[], order: (a: T, b: T) => number): Listed<T> {
   return { count: items.length, entries: [...items].sort(order).slice(0, MAX_ENTRIES) };
 }
 

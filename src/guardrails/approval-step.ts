@@ -103,7 +103,7 @@ export class ApprovalStep {
   private async afterWait(record: PlanRecord, request: WriteRequest, clearance: Clearance): Promise<Clearance> {
     if ('stop' in clearance) return clearance;
     const stale = await this.options.plans.stale(record, request);
-    return stale ? { stop: { guardrail: 'plan_stale', outcome: 'refused', result: stale } } : clearance;
+    return stale ? { stop: { ...stale, outcome: 'refused' } } : clearance;
   }
 
   private async pageFor(record: PlanRecord): Promise<string | null> {

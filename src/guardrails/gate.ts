@@ -144,7 +144,7 @@ export class WriteGate {
       if ('stop' in found) return stop(found.stop.guardrail, 'refused', found.stop.result);
       record = found.record;
       const stale = await this.plans.stale(record, request);
-      if (stale) return stop('plan_stale', 'refused', stale, { plan_id: record.id, plan_sha256: record.sha256 });
+      if (stale) return stop(stale.guardrail, 'refused', stale.result, { plan_id: record.id, plan_sha256: record.sha256 });
     } else if (dryRun || this.settings.confirmWrites !== 'never') {
       const made = await this.plans.make(request, target);
       if ('stop' in made) return stop(made.stop.guardrail, made.stop.outcome, made.stop.result);
@@ -379,7 +379,7 @@ function withPlanId(result: CallToolResult, planId: string): CallToolResult {
  */
 function auditableArguments(args: Record<string, unknown>): Record<string, unknown> {
   const kept: Record<string, unknown> = {};
-  for (const key of ['er_id', 'route_table_id', 'attachment_id', 'client_token', 'dry_run', 'plan_id']) {
+  for (const key of ['er_id', 'route_table_id', 'attachment_id', 'destination', 'is_blackhole', 'client_token', 'dry_run', 'plan_id']) {
     const value = args[key];
     if (typeof value === 'boolean') kept[key] = value;
     else if (typeof value === 'string') kept[key] = value.slice(0, 64);

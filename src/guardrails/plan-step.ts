@@ -37,18 +37,7 @@ export class PlanSteps {
         },
       };
     }
-    if (record.usedBy !== null) {
-      return {
-        stop: {
-          guardrail: 'plan_used',
-          result: refusal(
-            'PLAN_ALREADY_USED',
-            `Plan ${planId} was already applied (audit attempt ${record.usedBy}).`,
-            `Check the result with ${tool.settles.stateTool}. To retry that same write safely, call ${tool.name} with client_token ${record.clientToken ?? '(none)'} and no plan_id. Nothing was sent.`,
-          ),
-        },
-      };
-    }
+    if (record.usedBy !== null) return { stop: alreadyUsed(record, tool) };
     return { record };
   }
 
@@ -84,8 +73,18 @@ export class PlanSteps {
     }
   }
 
-  /** Reads again what the plan read: if anything moved, the refusal (with a fresh plan), else null. */
-  async stale(record: PlanRecord, request: WriteRequest): Promise<CallToolResult | null> {
+  /**
+   * Reads again what the plan read: if anything moved, the refusal (with a fresh plan), else null.
+   * A plan another call applied meanwhile has moved what it read by its own doing: that call's
+   * refusal is PLAN_ALREADY_USED, not PLAN_STALE.
+   */
+  async stale(record: PlanRecord, request: WriteRequest): Promise<{ guardrail: string; result: CallToolResult } | null> {
+    const answer = await this.reread(record, request);
+    if (answer && record.usedBy !== null) return alreadyUsed(record, request.tool);
+    return answer && { guardrail: 'plan_stale', result: answer };
+  }
+
+  private async reread(record: PlanRecord, request: WriteRequest): Promise<CallToolResult | null> {
     let now;
     try {
       now = await request.tool.plan({ ...record.target } as WriteTarget, withDeadline(this.options.clock, request.call));
@@ -115,6 +114,17 @@ export class PlanSteps {
   }
 }
 
+function alreadyUsed(record: PlanRecord, tool: WriteToolDefinition): { guardrail: string; result: CallToolResult } {
+  return {
+    guardrail: 'plan_used',
+    result: refusal(
+      'PLAN_ALREADY_USED',
+      `Plan ${record.id} was already applied (audit attempt ${record.usedBy}).`,
+      `Check the result with ${tool.settles.stateTool}. To retry that same write safely, call ${tool.name} with client_token ${record.clientToken ?? '(none)'} and no plan_id. Nothing was sent.`,
+    ),
+  };
+}
+
 /** The call with this step's own API deadline, counted from now. */
 export function withDeadline(clock: Clock, call: ToolCall): ToolCall {
   return { ...call, deadline: clock.now() + call.env.callDeadlineMs };
@@ -122,7 +132,7 @@ export function withDeadline(clock: Clock, call: ToolCall): ToolCall {
 
 function idsOf(target: Readonly<Record<string, unknown>>): Record<string, string | undefined> {
   const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  return { er_id: text(target.er_id), route_table_id: text(target.route_table_id), attachment_id: text(target.attachment_id) };
+  return { er_id: text(target.er_id), route_table_id: text(target.route_table_id), attachment_id: text(target.attachment_id), destination: text(target.destination) };
 }
 
 function sameArguments(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {

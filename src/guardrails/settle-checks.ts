@@ -2,6 +2,7 @@
 // a write; when a state tool sees that link reach the state the write aims at, the tool's verify
 // step compares the route tables with the plan's prediction, and the result goes to the audit on
 // the write's attempt_id and into the state tool's answer. Bounded: an unwatched change is dropped.
+import { canonical } from '../er/cidr.js';
 import type { Logger } from '../log.js';
 import type { PlanRecord } from '../plans/plan-book.js';
 import type { Verification } from '../plans/verify-routes.js';
@@ -80,6 +81,8 @@ export class SettleChecks {
   }
 }
 
+/** What a change is about: the link's IDs, or the static route's table and destination (one per table). */
 function keyOf(stateTool: string, target: Readonly<Record<string, unknown>>): string {
-  return JSON.stringify([stateTool, target.er_id, target.route_table_id, target.attachment_id]);
+  const destination = typeof target.destination === 'string' ? canonical(target.destination) : null;
+  return JSON.stringify([stateTool, target.er_id, target.route_table_id, destination ?? target.attachment_id]);
 }

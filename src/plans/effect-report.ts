@@ -18,7 +18,8 @@ import {
   type RoutingConflict,
   type TableRoutes,
 } from '../er/routing-effect.js';
-import type { EffectiveRoute } from '../er/types.js';
+import { withStaticRoutes } from '../er/static-routes.js';
+import type { EffectiveRoute, StaticRoute } from '../er/types.js';
 import type { Expectation } from './expectation.js';
 import { predictPropagationTable, routeMap } from './verification.js';
 
@@ -31,21 +32,21 @@ const PARALLEL_READS = 4;
 /** The JSON of one effect stays under this many characters; lists shrink (counts stay exact) to fit. */
 export const EFFECT_TEXT_BUDGET = 9_000;
 
-const hopOutput = z.object({ attachment_id: z.string().nullable(), resource_type: z.string().nullable() });
-const routeOutput = z.object({
+export const hopOutput = z.object({ attachment_id: z.string().nullable(), resource_type: z.string().nullable() });
+export const routeOutput = z.object({
   destination: z.string(),
   route_type: z.string().nullable().describe('"static" or "propagation" as the API says'),
   next_hops: z.array(hopOutput),
   blackhole: z.boolean().optional().describe('Present and true for a blackhole route: traffic to it is dropped'),
 });
-const changedOutput = z.object({ destination: z.string(), before: z.array(hopOutput), after: z.array(hopOutput) });
+export const changedOutput = z.object({ destination: z.string(), before: z.array(hopOutput), after: z.array(hopOutput) });
 const conflictOutput = z.object({
   kind: z.string().describe('blackhole, inside_blackhole, static_route, more_specific_route or learned_from_another_attachment'),
   destination: z.string().describe('The attachment prefix concerned'),
   route_destination: z.string().describe('The destination of the route in the way'),
   message: z.string(),
 });
-const listedOf = <T extends z.ZodType>(item: T, what: string) =>
+export const listedOf = <T extends z.ZodType>(item: T, what: string) =>
   z.object({ count: z.number().int().describe(`How many ${what} in all`), entries: z.array(item).describe('The first ones by destination (at most 20)') });
 
 export const associationEffectOutput = z
@@ -86,16 +87,44 @@ export type ComputedEffect<T> = EffectOutcome<T> & { read: ReadTable[]; expectat
 
 export interface ReadTable extends TableRoutes {
   complete: boolean;
+  /** The table's static routes as ListStaticRoutes gives them; null when that list could not be read. */
+  static_routes: StaticRoute[] | null;
 }
 
-/** Effective routes of one table, at most MAX_ROUTES_PER_TABLE of them. */
+/**
+ * One table's routes as a change will meet them: its effective routes (at most
+ * MAX_ROUTES_PER_TABLE), with its static routes read through their own list merged in
+ * (static-routes.ts in src/er). Static routes are few (a small quota per table); if their list
+ * cannot be read (a policy without er:staticRoutes:list), the effective routes alone are used.
+ */
 export async function readRoutes(er: ErClient, routeTableId: string, options: CallOptions): Promise<ReadTable> {
+  const [effective, statics] = await Promise.all([readEffectiveRoutes(er, routeTableId, options), readStaticRoutes(er, routeTableId, options)]);
+  const routes = statics ? withStaticRoutes(effective.routes, statics) : effective.routes;
+  return { route_table_id: routeTableId, routes, complete: effective.complete, static_routes: statics };
+}
+
+async function readEffectiveRoutes(er: ErClient, routeTableId: string, options: CallOptions): Promise<{ routes: EffectiveRoute[]; complete: boolean }> {
   const routes: EffectiveRoute[] = [];
   for await (const route of er.listAll((marker) => er.listEffectiveRoutes(routeTableId, { ...options, marker, limit: PAGE_SIZE }))) {
-    if (routes.length === MAX_ROUTES_PER_TABLE) return { route_table_id: routeTableId, routes, complete: false };
+    if (routes.length === MAX_ROUTES_PER_TABLE) return { routes, complete: false };
     routes.push(route);
   }
-  return { route_table_id: routeTableId, routes, complete: true };
+  return { routes, complete: true };
+}
+
+async function readStaticRoutes(er: ErClient, routeTableId: string, options: CallOptions): Promise<StaticRoute[] | null> {
+  try {
+    const routes: StaticRoute[] = [];
+    for await (const route of er.listAll((marker) => er.listStaticRoutes(routeTableId, { ...options, marker, limit: PAGE_SIZE }))) {
+      if (routes.length === MAX_ROUTES_PER_TABLE) break;
+      routes.push(route);
+    }
+    return routes;
+  } catch (error) {
+    // A cancelled call stops here as it would at the effective routes.
+    if (options.signal?.aborted) throw error;
+    return null;
+  }
 }
 
 /** Starts reading a table's routes; a failure is kept as a value (the plan goes on without an effect). */
@@ -180,7 +209,7 @@ export function describePropagationEffect(outcome: EffectOutcome<PropagationEffe
   ];
 }
 
-function sample(label: string, destinations: string[], count: number): string[] {
+export function sample(label: string, destinations: string[], count: number): string[] {
   if (count === 0) return [];
   const shown = destinations.slice(0, 5).join(', ');
   return [`${label}: ${shown}${count > 5 ? ` and ${count - 5} more` : ''}`];
@@ -190,11 +219,11 @@ function hops(entry: RouteEntry): Hop[] {
   return entry.next_hops;
 }
 
-function route(entry: RouteEntry): z.infer<typeof routeOutput> {
+export function route(entry: RouteEntry): z.infer<typeof routeOutput> {
   return { destination: entry.destination, route_type: entry.route_type, next_hops: hops(entry), ...(entry.is_blackhole ? { blackhole: true } : {}) };
 }
 
-function changed(entry: ChangedEntry): z.infer<typeof changedOutput> {
+export function changed(entry: ChangedEntry): z.infer<typeof changedOutput> {
   return { destination: entry.destination, before: hops(entry.before), after: hops(entry.after) };
 }
 
@@ -202,7 +231,7 @@ function conflict(entry: RoutingConflict): z.infer<typeof conflictOutput> {
   return { kind: entry.kind, destination: entry.destination, route_destination: entry.route.destination, message: entry.message };
 }
 
-function mapped<T, U>(listed: Listed<T>, f: (item: T) => U): { count: number; entries: U[] } {
+export function mapped<T, U>(listed: Listed<T>, f: (item: T) => U): { count: number; entries: U[] } {
   return { count: listed.count, entries: listed.entries.map(f) };
 }
 
@@ -234,7 +263,7 @@ function compactPropagation(e: PropagationEffect, complete: boolean): Propagatio
 }
 
 /** Halves every list's entries until the effect's JSON fits EFFECT_TEXT_BUDGET; counts stay exact. */
-function fit<T extends Record<string, unknown>>(effect: T): T {
+export function fit<T extends Record<string, unknown>>(effect: T): T {
   let current = effect;
   for (let keep = 10; JSON.stringify(current, null, 2).length > EFFECT_TEXT_BUDGET && keep >= 1; keep = Math.floor(keep / 2)) {
     const cut: Record<string, unknown> = {};

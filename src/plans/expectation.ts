@@ -7,6 +7,11 @@ export interface ExpectedTable {
   routes: ReadonlyMap<string, string>;
   /** An attachment whose own routes could not be predicted (its prefixes were unknown): routes through it alone are no difference. */
   unpredictableVia?: string;
+  /**
+   * A destination whose static route is deleted: a propagated route hidden behind it (the API
+   * lists selected routes only) may take it over, so a propagated route found there is no difference.
+   */
+  hiddenPropagatedAt?: string;
 }
 
 export interface Expectation {

@@ -57,7 +57,7 @@ export async function verifyRoutes(expectation: Expectation, call: ToolCall, lat
       return notChecked(`the routes of ${table.route_table_id} could not be read: ${failedRead(error, call.signal)}`);
     }
     if (!read.complete) return notChecked(`route table ${table.route_table_id} has more routes than are read for a check`);
-    found.push(...compareTables(table, read.routes, table.unpredictableVia ? { unpredictableVia: table.unpredictableVia } : {}));
+    found.push(...compareTables(table, read.routes, { unpredictableVia: table.unpredictableVia, hiddenPropagatedAt: table.hiddenPropagatedAt }));
   }
   const explainedBy = new Set<string>();
   const differences = found.filter((difference) => {

@@ -34,7 +34,8 @@ export interface ToolEnv {
 /** A state tool saw a link reach a state. */
 export interface SettledQuery {
   stateTool: string;
-  target: { er_id: string; route_table_id: string; attachment_id: string };
+  /** The IDs the state tool was called with: a link's three, or a static route's table and destination. */
+  target: Readonly<Record<string, string>>;
   state: string;
 }
 

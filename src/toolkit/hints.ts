@@ -26,10 +26,17 @@ export function hintFor(error: ErApiError, context: ErrorContext): string {
       return `Attachment ${ids.attachment_id} has no association on route table ${ids.route_table_id}: call list_route_associations to see what is associated.`;
     case ER_CODES.PROPAGATION_NOT_FOUND:
       return `Attachment ${ids.attachment_id} does not propagate into route table ${ids.route_table_id}: call list_route_propagations to see what propagates there.`;
+    case ER_CODES.STATIC_ROUTE_NOT_FOUND:
+      return `Route table ${ids.route_table_id} has no such static route${ids.destination ? ` to ${ids.destination}` : ''}: call list_static_routes to see its static routes.`;
+    case ER_CODES.STATIC_ROUTE_EXISTS:
+      return `Route table ${ids.route_table_id} already has a static route${ids.destination ? ` to ${ids.destination}` : ''}, and it holds one per destination: call list_static_routes to see where it goes, and delete it first to replace it.`;
+    case ER_CODES.STATIC_ROUTE_INVALID_DESTINATION:
+    case ER_CODES.STATIC_ROUTE_RESERVED_DESTINATION:
+      return 'The destination is not one a static route may have (a CIDR block outside 127.0.0.0/8, 169.254.0.0/16 and 224.0.0.0/4): fix it and call again.';
     case ER_CODES.PROPAGATION_BUSY:
       return `The propagation is busy (tried ${error.attempts} time(s)). Wait for the operation in progress to finish (get_propagation_state), then call again.`;
     case ER_CODES.QUOTA_EXCEEDED:
-      return 'The quota is used up: remove an association you no longer need, or ask for a higher ER quota in the console.';
+      return 'The quota is used up: remove an association or static route you no longer need, or ask for a higher ER quota in the console.';
     case ER_CODES.ASSOCIATION_BUSY:
     case ER_CODES.ROUTER_BUSY:
     case ER_CODES.ATTACHMENT_BUSY:

@@ -31,7 +31,10 @@ export interface ToolConfig<In extends z.ZodObject = z.ZodObject, A extends Anno
 export interface WriteTarget {
   er_id: string;
   route_table_id: string;
-  attachment_id: string;
+  /** The attachment a link is about, or a static route's next hop (absent for a blackhole). */
+  attachment_id?: string;
+  /** A static route's destination (the route table holds at most one static route per destination). */
+  destination?: string;
   client_token?: string;
   [other: string]: unknown;
 }

@@ -12,6 +12,10 @@ import { deleteRoutePropagationTool } from './delete-route-propagation.js';
 import { getPropagationStateTool } from './get-propagation-state.js';
 import { listEffectiveRoutesTool } from './list-effective-routes.js';
 import { listRoutePropagationsTool } from './list-route-propagations.js';
+import { createStaticRouteTool } from './create-static-route.js';
+import { deleteStaticRouteTool } from './delete-static-route.js';
+import { getStaticRouteStateTool } from './get-static-route-state.js';
+import { listStaticRoutesTool } from './list-static-routes.js';
 
 export const TOOLS: readonly ToolDefinition[] = [
   listEnterpriseRoutersTool,
@@ -25,5 +29,9 @@ export const TOOLS: readonly ToolDefinition[] = [
   getPropagationStateTool,
   createRoutePropagationTool,
   deleteRoutePropagationTool,
+  listStaticRoutesTool,
+  getStaticRouteStateTool,
+  createStaticRouteTool,
+  deleteStaticRouteTool,
   listEffectiveRoutesTool,
 ];

@@ -1,8 +1,9 @@
-// What the approval page tests share: plan views shaped like the dry-run plans (association and
-// propagation), an ApprovalDesk over a Map with the gate's rules in miniature (scope, no
+// What the approval page tests share: plan views shaped like the dry-run plans (association,
+// propagation and static route; the static-route ones typed as the plan's real output), an ApprovalDesk over a Map with the gate's rules in miniature (scope, no
 // self-approval, one decision), and a plain HTTP client that lets a test set any header.
 import { request } from 'node:http';
 import type { ApprovalChannel, ApprovalDesk, Approver, DecideResult, PlanView } from '../../src/approvals/desk.js';
+import type { StaticRoutePlan } from '../../src/plans/static-route-plan.js';
 
 export const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);
 
@@ -57,6 +58,92 @@ export const propagationPlan = {
   },
 };
 
+const router = { id: 'er-core-1', name: 'core-router', state: 'available' };
+const prodTable = { id: 'rtb-prod', name: 'prod-table', state: 'available' };
+const viaWeb = { attachment_id: 'att-web', resource_type: 'vpc' };
+const viaFirewall = { attachment_id: 'att-fw', resource_type: 'vgw' };
+
+/** create_static_route: 0.0.0.0/0 to the firewall; more specific routes keep their own next hops. */
+export const staticRouteCreatePlan: StaticRoutePlan = {
+  action: 'create_static_route',
+  region: 'ap-southeast-3',
+  project_id: 'proj-0123',
+  router,
+  route_table: prodTable,
+  destination: '0.0.0.0/0',
+  next_hop: { is_blackhole: false, attachment: { id: 'att-fw', name: 'firewall-gw', resource_type: 'vgw', resource_id: 'vgw-77aa', state: 'available' } },
+  current_route: null,
+  conflicts: [],
+  will_change: true,
+  routing_effect: {
+    route_table_id: 'rtb-prod',
+    destination: '0.0.0.0/0',
+    used_before: null,
+    used_after: { destination: '0.0.0.0/0', route_type: 'static', next_hops: [viaFirewall] },
+    gains: { count: 1, entries: [{ destination: '0.0.0.0/0', route_type: 'static', next_hops: [viaFirewall] }] },
+    loses: { count: 0, entries: [] },
+    changes: { count: 0, entries: [] },
+    more_specific: {
+      count: 3,
+      entries: [
+        { destination: '10.20.0.0/16', route_type: 'propagation', next_hops: [viaWeb] },
+        { destination: '10.30.0.0/16', route_type: 'static', next_hops: [], blackhole: true },
+      ],
+    },
+    traffic_changes: true,
+    attachments_affected: { count: 2, entries: [{ attachment_id: 'att-pay', resource_type: 'vpc' }, viaWeb] },
+    notes: [],
+    complete: true,
+  },
+};
+
+/** create_static_route of a blackhole where the table has a static route to the destination already. */
+export const staticRouteBlackholePlan: StaticRoutePlan = {
+  ...staticRouteCreatePlan,
+  destination: '10.20.0.0/16',
+  next_hop: { is_blackhole: true, attachment: null },
+  current_route: { id: 'route-0042', state: 'available', is_blackhole: false, attachment_id: 'att-web', description: 'to the web tier' },
+  conflicts: [{ kind: 'static_route_exists', message: 'Route table rtb-prod already has a static route to 10.20.0.0/16 (a route via att-web); a table holds one per destination.' }],
+  will_change: false,
+  routing_effect: {
+    route_table_id: 'rtb-prod',
+    destination: '10.20.0.0/16',
+    used_before: { destination: '10.20.0.0/16', route_type: 'static', next_hops: [viaWeb] },
+    used_after: { destination: '10.20.0.0/16', route_type: 'static', next_hops: [], blackhole: true },
+    gains: { count: 0, entries: [] },
+    loses: { count: 0, entries: [] },
+    changes: { count: 1, entries: [{ destination: '10.20.0.0/16', before: [viaWeb], after: [] }] },
+    more_specific: { count: 0, entries: [] },
+    traffic_changes: true,
+    attachments_affected: { count: 1, entries: [{ attachment_id: 'att-pay', resource_type: 'vpc' }] },
+    notes: [],
+    complete: false,
+  },
+};
+
+/** delete_static_route: traffic falls back to a shorter route; a hidden propagated route may take over. */
+export const staticRouteDeletePlan: StaticRoutePlan = {
+  ...staticRouteCreatePlan,
+  action: 'delete_static_route',
+  destination: '10.10.99.0/24',
+  next_hop: null,
+  current_route: { id: 'route-0099', state: 'available', is_blackhole: false, attachment_id: 'att-web', description: 'HSM subnet' },
+  routing_effect: {
+    route_table_id: 'rtb-prod',
+    destination: '10.10.99.0/24',
+    used_before: { destination: '10.10.99.0/24', route_type: 'static', next_hops: [viaWeb] },
+    used_after: { destination: '10.10.0.0/16', route_type: 'propagation', next_hops: [{ attachment_id: 'att-pay', resource_type: 'vpc' }] },
+    gains: { count: 0, entries: [] },
+    loses: { count: 1, entries: [{ destination: '10.10.99.0/24', route_type: 'static', next_hops: [viaWeb] }] },
+    changes: { count: 0, entries: [] },
+    more_specific: { count: 0, entries: [] },
+    traffic_changes: true,
+    attachments_affected: { count: 1, entries: [viaWeb] },
+    notes: ['A propagated route to exactly 10.10.99.0/24, hidden behind this static route, would take over after the delete.'],
+    complete: true,
+  },
+};
+
 export function planView(overrides: Partial<PlanView> = {}): PlanView {
   return {
     id: 'plan-7Hq2xY',
@@ -93,6 +180,26 @@ export function hostileView(id = 'plan-hostile'): PlanView {
       },
     },
   });
+}
+
+/** A static-route plan whose destination, description, names and notes try to inject markup. */
+export function hostileStaticRouteView(id = 'plan-hostile-route'): PlanView {
+  const plan: StaticRoutePlan = {
+    ...staticRouteDeletePlan,
+    destination: HOSTILE,
+    router: { id: 'er-core-1', name: HOSTILE, state: 'available' },
+    current_route: { id: HOSTILE, state: HOSTILE, is_blackhole: false, attachment_id: HOSTILE, description: `"><img src=x onerror=alert(1)>${HOSTILE}` },
+    conflicts: [{ kind: 'operation_in_progress', message: `wait ${HOSTILE}` }],
+    routing_effect: {
+      ...staticRouteDeletePlan.routing_effect!,
+      destination: HOSTILE,
+      used_before: { destination: HOSTILE, route_type: HOSTILE, next_hops: [{ attachment_id: HOSTILE, resource_type: HOSTILE }] },
+      attachments_affected: { count: 1, entries: [{ attachment_id: HOSTILE, resource_type: HOSTILE }] },
+      more_specific: { count: 1, entries: [{ destination: HOSTILE, route_type: 'static', next_hops: [] }] },
+      notes: [`note ${HOSTILE}`],
+    },
+  };
+  return planView({ id, tool: 'delete_static_route', text: `Route to ${HOSTILE}`, plan: { ...plan, next_hop: { is_blackhole: false, attachment: { id: 'att-x', name: HOSTILE, resource_type: HOSTILE, resource_id: HOSTILE, state: HOSTILE } } } });
 }
 
 export interface DecideCall {

@@ -24,6 +24,8 @@ const VIEWPORT = { width: 1000, height: 800 };
 const payments = { er_id: ids.router, route_table_id: ids.prodTable, attachment_id: ids.paymentsVpc };
 // Its effect lists a prefix that appears and one already learned from another attachment.
 const office = { er_id: ids.router, route_table_id: ids.prodTable, attachment_id: ids.officeVpn };
+// A default route to the data centre: the more specific routes of rtb-prod keep their own next hops.
+const defaultRoute = { er_id: ids.router, route_table_id: ids.prodTable, destination: '0.0.0.0/0', attachment_id: ids.dcVgw };
 
 interface Pending {
   status: string;
@@ -82,9 +84,9 @@ function destinationsIn(effect: Record<string, unknown>): string[] {
   return found;
 }
 
-/** The text of the page's routing-effect section: everything between its heading and the next one. */
-async function routingEffectText(page: Page): Promise<string> {
-  const section = page.locator('xpath=//h2[normalize-space()="Routing effect"]/following-sibling::*[preceding-sibling::h2[1][normalize-space()="Routing effect"]]');
+/** The text of a section of the page: everything between its heading and the next one. */
+async function sectionText(page: Page, heading: string): Promise<string> {
+  const section = page.locator(`xpath=//h2[normalize-space()="${heading}"]/following-sibling::*[preceding-sibling::h2[1][normalize-space()="${heading}"]]`);
   return (await section.allInnerTexts()).join('\n');
 }
 
@@ -131,7 +133,7 @@ describe('the approval page in a real browser (a client without elicitation)', (
       expect(await fact(page, 'Attachment')).toContain('vpc-payments');
       expect(await fact(page, 'Route table')).toContain('rtb-prod');
       expect(await fact(page, 'Router')).toContain('er-shanghai-core');
-      const effect = await routingEffectText(page);
+      const effect = await sectionText(page, 'Routing effect');
       expect(effect).toContain('rtb-prod');
       for (const destination of destinations) expect(effect).toContain(destination);
       expect(await page.locator('button.approve').isVisible()).toBe(true);
@@ -182,7 +184,7 @@ describe('the approval page in a real browser (a client without elicitation)', (
       expect(await fact(page, 'Attachment')).toContain('vpn-office');
       const destinations = destinationsIn(pending.plan.routing_effect ?? {});
       expect(destinations.length).toBeGreaterThan(0);
-      const effect = await routingEffectText(page);
+      const effect = await sectionText(page, 'Routing effect');
       for (const destination of destinations) expect(effect).toContain(destination);
 
       const post = await clickAndWait(page, 'button.reject');
@@ -191,6 +193,39 @@ describe('the approval page in a real browser (a client without elicitation)', (
       expect(await page.locator('h1').innerText()).toMatch(/^Rejected by \S+ at .+ \(via page\)$/);
 
       const error = errorOf(await server.client.callTool({ name: 'create_route_propagation', arguments: { ...office, plan_id: pending.plan_id } }));
+      expect(error).toMatchObject({ error_code: 'DECLINED_BY_HUMAN', status: 'declined' });
+      expect(writes()).toHaveLength(writesBefore);
+    } finally {
+      await page.context().close();
+      await server.close();
+    }
+  });
+  it('a static route: the page says where the new route sends traffic and where traffic goes before and after; Reject writes nothing', async () => {
+    const page = await newPage();
+    const server = await spawnServer(envFor(emulator), ['--audit-log', 'off']);
+    try {
+      const writesBefore = writes().length;
+      const pending = structured<Pending>(await server.client.callTool({ name: 'create_static_route', arguments: defaultRoute }));
+      expect(pending.status).toBe('approval_required');
+      const moreSpecific = destinationsIn({ more_specific: pending.plan.routing_effect?.more_specific });
+      expect(moreSpecific.length).toBeGreaterThan(0);
+
+      await page.goto(pending.approval_url, { waitUntil: 'load' });
+      expect(await fact(page, 'Destination')).toBe('0.0.0.0/0');
+      expect(await fact(page, 'Next hop')).toContain('vgw-dc-shanghai');
+      expect(await fact(page, 'Now')).toBe('no static route to 0.0.0.0/0');
+      const route = await sectionText(page, 'Static route');
+      expect(route).toContain('Adds a static route to 0.0.0.0/0 that sends traffic to vgw-dc-shanghai');
+      const effect = await sectionText(page, 'Routing effect');
+      expect(effect).toMatch(/Before\s+none\s+no route \(dropped\)/);
+      expect(effect).toMatch(/After\s+0\.0\.0\.0\/0 \(static\)\s+vgw-dc-shanghai/);
+      expect(effect).toContain('More specific routes that keep their own next hops');
+      for (const destination of moreSpecific) expect(effect).toContain(destination);
+
+      const post = await clickAndWait(page, 'button.reject');
+      expect(post.status).toBe(200);
+      expect(await page.locator('h1').innerText()).toMatch(/^Rejected by \S+ at .+ \(via page\)$/);
+      const error = errorOf(await server.client.callTool({ name: 'create_static_route', arguments: { ...defaultRoute, plan_id: pending.plan_id } }));
       expect(error).toMatchObject({ error_code: 'DECLINED_BY_HUMAN', status: 'declined' });
       expect(writes()).toHaveLength(writesBefore);
     } finally {

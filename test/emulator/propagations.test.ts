@@ -3,18 +3,9 @@
 // table selects (hand-computed from the sandbox topology and docs/routing.md).
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_IDS as ids } from '../../src/emulator/topology.js';
-import { ErApiError } from '../../src/er/errors.js';
 import type { HttpResult } from '../../src/http/http-client.js';
-import { api, AVAILABLE_AFTER_MS, DELETED_AFTER_MS, propagationOf, routesOf, table } from '../routing-harness.js';
+import { api, AVAILABLE_AFTER_MS, DELETED_AFTER_MS, expectApiError, propagationOf, routesOf, table } from '../routing-harness.js';
 
-async function expectApiError(promise: Promise<unknown>, status: number, code: string): Promise<void> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ErApiError);
-  expect({ status: (error as ErApiError).httpStatus, code: (error as ErApiError).errorCode }).toEqual({ status, code });
-}
 
 describe('seeded routing', () => {
   it('rtb-prod: vpc-web and the Direct Connect gateway learned, a blackhole and a more specific static route', async () => {

@@ -1,17 +1,20 @@
 // The association: which route table an attachment USES. An attachment has at most one, so
 // "already exists" may mean "on another table", which the create then names.
+import type { AssociationRef } from '../../er/client.js';
 import { ER_CODES } from '../../er/codes.js';
 import { describePlan, type Plan, planAssociation } from '../../plans/association-plan.js';
 import { callOptions, type WriteAnswer } from '../context.js';
 import { failure, type ToolError } from '../results.js';
 import { type CreateAttempt, refused } from './create-answers.js';
-import type { LinkKind } from './kind.js';
+import { type LinkKind, linkIdsOf, linkRefOf } from './kind.js';
 
 export const ASSOCIATION: LinkKind = {
   noun: 'association',
   alreadyField: 'already_associated',
   tools: { create: 'create_route_association', delete: 'delete_route_association', state: 'get_association_state', list: 'list_route_associations' },
   codes: { exists: ER_CODES.ASSOCIATION_EXISTS, busy: ER_CODES.ASSOCIATION_BUSY, notFound: ER_CODES.ASSOCIATION_NOT_FOUND },
+  refOf: linkRefOf,
+  idsOf: linkIdsOf,
   api: {
     create: async (er, ref, clientToken, options) => {
       const { association, ...rest } = await er.associate(ref, clientToken, options);
@@ -24,7 +27,7 @@ export const ASSOCIATION: LinkKind = {
   describe: (tool, plan) => describePlan(tool, plan as Plan),
   existsElsewhere: heldByAnotherTable,
   phrases: {
-    toTable: 'on',
+    noneHere: 'No association of this attachment on this route table',
     theOneHere: "The attachment's association on this route table",
     beingRemoved: 'being deleted',
     isRemoving: 'is deleting',
@@ -35,7 +38,7 @@ export const ASSOCIATION: LinkKind = {
 };
 
 /** ER.04002002 with no association on the requested table: say which table holds it, if any. */
-async function heldByAnotherTable(attempt: CreateAttempt, described: ToolError): Promise<WriteAnswer | null> {
+async function heldByAnotherTable(attempt: CreateAttempt<AssociationRef>, described: ToolError): Promise<WriteAnswer | null> {
   const { call, ref, clientToken } = attempt;
   // Only the attachment's list entry says where it is associated.
   const attachment = await call.er.findListedAttachment(ref.erId, ref.attachmentId, callOptions(call, attempt.lookupDeadline));

@@ -1,18 +1,17 @@
 // The answers a create of a link can end with, each with the report the audit records: what the
 // agent reads and what the audit says come from the same place, so they cannot disagree.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { AssociationRef } from '../../er/client.js';
 import { mayHaveBeenApplied } from '../../er/errors.js';
 import type { ToolCall, WriteAnswer } from '../context.js';
 import { describeError, type ErrorContext, failure, success, type ToolError } from '../results.js';
 import { waitHint } from '../fields.js';
-import { idsOf, type Link, type LinkKind } from './kind.js';
+import type { Link, LinkKind } from './kind.js';
 
 /** One create call, as the steps that settle its outcome need it. */
-export interface CreateAttempt {
-  kind: LinkKind;
+export interface CreateAttempt<R> {
+  kind: LinkKind<R>;
   call: ToolCall;
-  ref: AssociationRef;
+  ref: R;
   clientToken: string;
   errorContext: ErrorContext;
   /** Deadline for look-ups: the call's, including the time kept back for them. */
@@ -28,9 +27,9 @@ export interface CreatedFacts {
   note?: string;
 }
 
-export function created(attempt: CreateAttempt, link: Link, facts: CreatedFacts): WriteAnswer {
+export function created<R>(attempt: CreateAttempt<R>, link: Link, facts: CreatedFacts): WriteAnswer {
   const { kind, call, ref, clientToken } = attempt;
-  const ids = idsOf(ref);
+  const ids = kind.idsOf(ref);
   const result = success({
     dry_run: false,
     [kind.noun]: link,
@@ -55,13 +54,13 @@ export function refused(result: CallToolResult, described: ToolError, state: str
 }
 
 /** This call's request may have been applied, and looking did not settle it. */
-export function unknownOutcome(attempt: CreateAttempt, described: ToolError, hint: string): WriteAnswer {
+export function unknownOutcome<R>(attempt: CreateAttempt<R>, described: ToolError, hint: string): WriteAnswer {
   const result = failure({ ...described, retryable: true, client_token: attempt.clientToken, outcome: 'unknown', hint });
   return { result, report: { outcome: 'may_have_been_applied', state: null, error_code: described.error_code } };
 }
 
 /** The client cancelled: say so, and whether the create may already have been applied. */
-export function cancelled(attempt: CreateAttempt, error: unknown, original: unknown): WriteAnswer {
+export function cancelled<R>(attempt: CreateAttempt<R>, error: unknown, original: unknown): WriteAnswer {
   const mayHave = mayHaveBeenApplied(original);
   const described = { ...describeError(error, attempt.errorContext), error_code: 'HTTP.CANCELLED' };
   const result = failure({
@@ -77,9 +76,11 @@ export function cancelled(attempt: CreateAttempt, error: unknown, original: unkn
 }
 
 /** The link on the requested table is on its way out: it does not count as done. */
-export function dying(attempt: CreateAttempt, state: 'deleting' | 'failed', described: ToolError): WriteAnswer {
+export function dying<R>(attempt: CreateAttempt<R>, state: 'deleting' | 'failed', described: ToolError): WriteAnswer {
   const { kind, ref, clientToken } = attempt;
-  const ids = `er_id ${ref.erId}, route_table_id ${ref.routeTableId}, attachment_id ${ref.attachmentId}`;
+  const ids = Object.entries(kind.idsOf(ref))
+    .map(([name, value]) => `${name} ${value}`)
+    .join(', ');
   const result = failure({
     ...described,
     client_token: clientToken,

@@ -7,15 +7,13 @@ import { attemptsOf, ErApiError, isCancellation, mayHaveBeenApplied, mayStillBeI
 import { callOptions, type ToolCall, type WriteAnswer, writeDeadlines } from '../context.js';
 import { describeError, type ErrorContext, failure, type ToolError } from '../results.js';
 import { cancelled, type CreateAttempt, created, dying, refused, unknownOutcome } from './create-answers.js';
-import { idsOf, type LinkKind, type LinkTarget, refOf } from './kind.js';
+import type { LinkKind } from './kind.js';
 
 /** The create itself; the gate has fixed the client token (and recorded it) before this is called. */
-export async function createLink(kind: LinkKind, call: ToolCall, args: LinkTarget & { client_token: string }): Promise<WriteAnswer> {
-  const ref = refOf(args);
-  const errorContext: ErrorContext = { ids: idsOf(ref), nowMs: call.env.clock.now() };
-  const clientToken = args.client_token;
+export async function createLink<R>(kind: LinkKind<R>, call: ToolCall, ref: R, clientToken: string): Promise<WriteAnswer> {
+  const errorContext: ErrorContext = { ids: kind.idsOf(ref), nowMs: call.env.clock.now() };
   const deadlines = writeDeadlines(call);
-  const attempt: CreateAttempt = { kind, call, ref, clientToken, errorContext, lookupDeadline: deadlines.lookup };
+  const attempt: CreateAttempt<R> = { kind, call, ref, clientToken, errorContext, lookupDeadline: deadlines.lookup };
   try {
     const result = await kind.api.create(call.er, ref, clientToken, callOptions(call, deadlines.write));
     call.env.log.info({ tool: kind.tools.create, caller: call.caller, [`${kind.noun}_id`]: result.link.id, attempts: result.attempts.length }, `${kind.noun} created`);
@@ -32,7 +30,7 @@ export async function createLink(kind: LinkKind, call: ToolCall, args: LinkTarge
   }
 }
 
-function isOperationInProgress(kind: LinkKind, errorCode: string): boolean {
+function isOperationInProgress<R>(kind: LinkKind<R>, errorCode: string): boolean {
   return errorCode === kind.codes.busy || errorCode === ER_CODES.ATTACHMENT_BUSY;
 }
 
@@ -41,16 +39,16 @@ function isOperationInProgress(kind: LinkKind, errorCode: string): boolean {
  * this call, or by an earlier call with the client_token the agent passed again. A token the
  * server made for this call has never been sent before it.
  */
-function mayBeMine(attempt: CreateAttempt, earlierAttemptMayHaveApplied: boolean): boolean {
+function mayBeMine<R>(attempt: CreateAttempt<R>, earlierAttemptMayHaveApplied: boolean): boolean {
   return earlierAttemptMayHaveApplied || attempt.call.tokenFromCaller === true;
 }
 
-function alreadyThereMaybeMine(kind: LinkKind): string {
+function alreadyThereMaybeMine<R>(kind: LinkKind<R>): string {
   return `The ${kind.noun} exists: made by an earlier request with this client_token, or by another request.`;
 }
 
 /** "Already exists": fine if it is on the requested table, and say whether this call made it. */
-async function convergeOnExisting(attempt: CreateAttempt, original: ErApiError): Promise<WriteAnswer> {
+async function convergeOnExisting<R>(attempt: CreateAttempt<R>, original: ErApiError): Promise<WriteAnswer> {
   const { kind, call, ref, clientToken, errorContext } = attempt;
   const described = describeError(original, errorContext);
   const mine = mayBeMine(attempt, attemptsOf(original).slice(0, -1).some((a) => a.may_have_applied));
@@ -84,7 +82,7 @@ async function convergeOnExisting(attempt: CreateAttempt, original: ErApiError):
 }
 
 /** Retries ran out after the request may have been applied: look before answering. */
-async function settleUnknownOutcome(attempt: CreateAttempt, original: unknown): Promise<WriteAnswer> {
+async function settleUnknownOutcome<R>(attempt: CreateAttempt<R>, original: unknown): Promise<WriteAnswer> {
   const { kind, call, ref, clientToken, errorContext } = attempt;
   const described = describeError(original, errorContext);
   try {
@@ -124,7 +122,7 @@ async function settleUnknownOutcome(attempt: CreateAttempt, original: unknown): 
  * Every attempt was refused with a passing error (busy): this call created nothing. A look tells
  * whether another request made the link meanwhile, which is what the agent wants.
  */
-async function settleRefused(attempt: CreateAttempt, described: ToolError): Promise<WriteAnswer> {
+async function settleRefused<R>(attempt: CreateAttempt<R>, described: ToolError): Promise<WriteAnswer> {
   const { kind, call, ref, clientToken } = attempt;
   const notCreated = () =>
     refused(

@@ -4,17 +4,17 @@ import { ErApiError, HttpFailure, isCancellation, mayHaveBeenApplied } from '../
 import { callOptions, type ToolCall, type WriteAnswer, writeDeadlines } from '../context.js';
 import { describeError, type ErrorContext, failure, success } from '../results.js';
 import { waitHint } from '../fields.js';
-import { idsOf, type LinkKind, type LinkTarget, refOf } from './kind.js';
+import type { LinkKind } from './kind.js';
 
-export async function deleteLink(kind: LinkKind, call: ToolCall, args: LinkTarget): Promise<WriteAnswer> {
-  const ref = refOf(args);
-  const errorContext: ErrorContext = { ids: idsOf(ref), nowMs: call.env.clock.now() };
+export async function deleteLink<R>(kind: LinkKind<R>, call: ToolCall, ref: R): Promise<WriteAnswer> {
+  const errorContext: ErrorContext = { ids: kind.idsOf(ref), nowMs: call.env.clock.now() };
   const deadlines = writeDeadlines(call);
-  const next = { tool: kind.tools.state, arguments: { ...idsOf(ref), wait_for: 'deleted', timeout_seconds: waitHint(call.env) } };
+  const next = { tool: kind.tools.state, arguments: { ...kind.idsOf(ref), wait_for: 'deleted', timeout_seconds: waitHint(call.env) } };
 
   try {
-    const { requestId } = await kind.api.remove(call.er, ref, callOptions(call, deadlines.write));
-    return deleting(call, next, requestId ?? null, 'succeeded');
+    const removed = await kind.api.remove(call.er, ref, callOptions(call, deadlines.write));
+    if (removed === null) return gone(call, null);
+    return deleting(call, next, removed.requestId ?? null, 'succeeded');
   } catch (error) {
     if (error instanceof ErApiError && error.errorCode === kind.codes.notFound) return gone(call, error.requestId ?? null);
     const described = describeError(error, errorContext);

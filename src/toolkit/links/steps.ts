@@ -5,14 +5,14 @@ import { verifyRoutes } from '../../plans/verify-routes.js';
 import type { WriteSteps, WriteTarget } from '../../tools/definition.js';
 import { createLink } from './create.js';
 import { deleteLink } from './delete.js';
-import { type LinkChange, type LinkKind, refOf } from './kind.js';
+import type { LinkChange, LinkKind } from './kind.js';
 
-export function linkSteps(kind: LinkKind, change: LinkChange): WriteSteps {
+export function linkSteps<R>(kind: LinkKind<R>, change: LinkChange): WriteSteps {
   const tool = change === 'create' ? kind.tools.create : kind.tools.delete;
   return {
-    plan: (target, call) => kind.plan(call, change, refOf(target)),
+    plan: (target, call) => kind.plan(call, change, kind.refOf(target)),
     describe: (plan) => kind.describe(tool, plan),
-    apply: (target, call) => (change === 'create' ? createLink(kind, call, { ...target, client_token: tokenOf(target) }) : deleteLink(kind, call, target)),
+    apply: (target, call) => (change === 'create' ? createLink(kind, call, kind.refOf(target), tokenOf(target)) : deleteLink(kind, call, kind.refOf(target))),
     verify: verifyRoutes,
     settles: { stateTool: kind.tools.state, state: change === 'create' ? 'available' : 'not_found' },
   };

@@ -7,13 +7,18 @@ import { NOT_FOUND, waitForState } from '../../er/waiter.js';
 import type { ToolCall } from '../context.js';
 import { describeError, failure, success } from '../results.js';
 import { waitHint } from '../fields.js';
-import { idsOf, type Link, type LinkKind, refOf } from './kind.js';
-import type { StateArgs } from './link-io.js';
+import type { Link, LinkKind } from './kind.js';
 
-export async function waitForLink(kind: LinkKind, call: ToolCall, args: StateArgs): Promise<CallToolResult> {
+/** What every state tool takes beside what names its link. */
+export interface WaitArgs {
+  wait_for?: 'available' | 'deleted' | 'terminal';
+  timeout_seconds?: number;
+}
+
+export async function waitForLink<R>(kind: LinkKind<R>, call: ToolCall, args: WaitArgs & Readonly<Record<string, unknown>>): Promise<CallToolResult> {
   const { er, env } = call;
-  const ref = refOf(args);
-  const ids = idsOf(ref);
+  const ref = kind.refOf(args);
+  const ids = kind.idsOf(ref);
   const requestedMs = (args.timeout_seconds ?? 0) * 1000;
   // Most MCP clients give up on a request after 60 s and do not count progress: one call never
   // waits longer than the cap, and says so when it was asked for more.
@@ -67,9 +72,9 @@ export async function waitForLink(kind: LinkKind, call: ToolCall, args: StateArg
     });
   }
   if (outcome.status === 'failure' && args.wait_for === 'available' && state === NOT_FOUND) {
-    const { noun, phrases, tools } = kind;
+    const { phrases, tools } = kind;
     return answer(state, {
-      hint: `No ${noun} of this attachment ${phrases.toTable} this route table appeared: create it with ${tools.create} (dry_run: true first), or check the IDs with ${tools.list}.`,
+      hint: `${phrases.noneHere} appeared: create it with ${tools.create} (dry_run: true first), or check the IDs with ${tools.list}.`,
     });
   }
   return answer(state, {});
