@@ -140,7 +140,7 @@ describe('the client sends what the reference lists', () => {
 });
 
 describe('the MCP tools send only what the reference lists', () => {
-  it('in a session that lists, plans, links, waits and unlinks', async () => {
+  it('in a session that lists, plans, links, routes, waits and unlinks', async () => {
     const emulator = await startTestEmulator({ availableAfterMs: 50, deletedAfterMs: 50 });
     const harness = await connectInMemory(emulator, { settings: WITHOUT_APPROVAL });
     try {
@@ -169,9 +169,18 @@ describe('the MCP tools send only what the reference lists', () => {
       await call('create_route_propagation', payments);
       await call('get_propagation_state', { ...payments, wait_for: 'available', timeout_seconds: 30 });
       await call('delete_route_propagation', web);
+      await call('list_static_routes', { ...table, destination: '10.30.0.0/16' });
+      await call('list_static_routes', { ...table, attachment_id: ids.webVpc, limit: 1 });
+      const route = { ...table, destination: '10.40.0.0/16' };
+      await call('create_static_route', { ...route, attachment_id: ids.paymentsVpc, description: 'contract session', dry_run: true });
+      await call('create_static_route', { ...route, attachment_id: ids.paymentsVpc, description: 'contract session' });
+      await call('get_static_route_state', { ...route, wait_for: 'available', timeout_seconds: 30 });
+      await call('create_static_route', { ...table, destination: '10.50.0.0/16', is_blackhole: true });
+      await call('delete_static_route', { ...table, destination: '10.30.0.0/16', dry_run: true });
+      await call('delete_static_route', { ...table, destination: '10.30.0.0/16' });
       const operations = new Set(emulator.requests.map((r) => r.operation));
       expect([...operations].sort()).toEqual(
-        expect.arrayContaining(['listEnterpriseRouters', 'listRouteTables', 'listAttachments', 'showAttachment', 'listAssociations', 'associateRouteTable', 'disassociateRouteTable', 'listPropagations', 'enablePropagation', 'disablePropagation', 'listEffectiveRoutes']),
+        expect.arrayContaining(['listEnterpriseRouters', 'listRouteTables', 'listAttachments', 'showAttachment', 'listAssociations', 'associateRouteTable', 'disassociateRouteTable', 'listPropagations', 'enablePropagation', 'disablePropagation', 'listEffectiveRoutes', 'listStaticRoutes', 'createStaticRoute', 'deleteStaticRoute']),
       );
       expect(sentProblems(emulator.requests, { tokenOnlyWhereListed: true })).toEqual([]);
     } finally {
