@@ -12,7 +12,7 @@ import { openAuditLog } from '../../src/guardrails/audit.js';
 import type { GuardrailSettings } from '../../src/guardrails/guardrail-settings.js';
 import type { StaticRoutePlan } from '../../src/plans/static-route-plan.js';
 import { connectInMemory, errorOf, expectNoCanary, type InMemoryHarness, startTestEmulator, structured, tempDir } from '../helpers.js';
-import { HSM_ROUTE, staticRouteTopology } from './static-route-topology.js';
+import { HSM_ROUTE, staticRouteTopology } from '../static-route-topology.js';
 
 const prod = { er_id: ids.router, route_table_id: ids.prodTable };
 const dev = { er_id: ids.router, route_table_id: ids.devTable };

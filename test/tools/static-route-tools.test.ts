@@ -12,7 +12,7 @@ import { openAuditLog } from '../../src/guardrails/audit.js';
 import type { GuardrailSettings } from '../../src/guardrails/guardrail-settings.js';
 import type { ToolEnv } from '../../src/toolkit/context.js';
 import { FakeClock } from '../fake-clock.js';
-import { HSM_ROUTE, staticRouteTopology } from './static-route-topology.js';
+import { HSM_ROUTE, staticRouteTopology } from '../static-route-topology.js';
 import { connectInMemory, errorOf, expectNoCanary, type InMemoryHarness, startTestEmulator, structured, tempDir, textOf, WITHOUT_APPROVAL } from '../helpers.js';
 
 const prod = { er_id: ids.router, route_table_id: ids.prodTable };

@@ -1,5 +1,5 @@
 // The world of the static-route tool tests: the sandbox with only the static routes they name.
-import { SANDBOX_IDS as ids, sandboxTopology, type StaticRouteSeed, type Topology } from '../../src/emulator/topology.js';
+import { SANDBOX_IDS as ids, sandboxTopology, type StaticRouteSeed, type Topology } from '../src/emulator/topology.js';
 
 export const HSM_ROUTE = 'r-static-tests-hsm';
 
