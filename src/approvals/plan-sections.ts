@@ -1,5 +1,6 @@
 // The parts of an approval page that show a plan: what it touches, its conflicts and its routing
-// effect (association or propagation, as src/plans/effect-report.ts shapes them). The plan reaches
+// effect (association or propagation, as src/plans/effect-report.ts shapes them, or static route,
+// as src/plans/static-route-effect-report.ts does). The plan reaches
 // the page as plain JSON, so every field is read defensively: a missing or odd one shows as "—"
 // or is left out, never breaks the page.
 import { type Html, html } from './html.js';
@@ -14,7 +15,7 @@ export function factsTable(rows: readonly FactRow[]): Html {
   return html`<table class="facts">${shown.map(([label, value]) => html`<tr><th scope="row">${label}</th><td>${value}</td></tr>`)}</table>`;
 }
 
-/** Router, route table and attachment with names, ids and states, and where the link is now. */
+/** Router, route table and attachment (or a static route's destination and next hop) with names, ids and states, and what is there now. */
 export function subjectRows(plan: Fields): FactRow[] {
   const attachment = record(plan.attachment);
   const resource = attachment ? [text(attachment.resource_type), text(attachment.resource_id)].filter(Boolean).join(' ') : '';
@@ -25,6 +26,8 @@ export function subjectRows(plan: Fields): FactRow[] {
     ['Router', named(plan.router)],
     ['Route table', named(plan.route_table)],
     ['Attachment', attachment ? html`${named(attachment)}${resource ? html`<br><span class="muted">${resource}</span>` : ''}` : null],
+    ['Destination', text(plan.destination) !== null ? html`<code>${text(plan.destination)}</code>` : null],
+    ['Next hop', nextHop(plan.next_hop)],
     ['Now', currentState(plan)],
     ['Will change', typeof plan.will_change === 'boolean' ? (plan.will_change ? 'yes' : 'no: the plan expects no change') : null],
   ];
@@ -44,6 +47,7 @@ export function routingEffectSection(plan: Fields): Html {
   let body: Html;
   if (!effect) body = html`<p>Unknown${text(plan.routing_effect_note) ? html`: ${text(plan.routing_effect_note)}` : ''}.</p>`;
   else if ('appear' in effect || 'prefixes' in effect) body = propagationEffect(effect, tables);
+  else if ('used_before' in effect || 'used_after' in effect) body = staticRouteEffect(effect, tables);
   else body = associationEffect(effect, tables);
   const partial = effect?.complete === false ? html`<p class="muted">Computed on part of the routes only: a table had more routes than were read.</p>` : '';
   return html`<h2>Routing effect</h2>${body}${partial}`;
@@ -72,6 +76,31 @@ function propagationEffect(effect: Fields, tables: TableNames): Html {
   ${changedList('Destinations that change next hop', effect.changed)}
   ${routingConflicts(effect.conflicts)}
   ${notes(effect.notes)}`;
+}
+
+function staticRouteEffect(effect: Fields, tables: TableNames): Html {
+  return html`<p>On route table ${tables(effect.route_table_id)}, traffic to <code>${text(effect.destination) ?? '—'}</code> goes ${wayOf(effect.used_before)} now, ${wayOf(effect.used_after)} after.</p>
+  ${routeList('Routes the table gains', effect.gains)}
+  ${routeList('Routes the table loses', effect.loses)}
+  ${changedList('Destinations that change next hop', effect.changes)}
+  ${routeList('More specific routes inside the destination, which keep their own next hops', effect.more_specific)}
+  ${attachmentList('Attachments associated with the table whose traffic to the destination changes', effect.attachments_affected)}
+  ${notes(effect.notes)}`;
+}
+
+/** Where the route a static route's effect names sends the traffic: null is no route at all. */
+function wayOf(value: unknown): Html {
+  const route = record(value);
+  if (!route) return html`nowhere (no route: dropped)`;
+  const destination = text(route.destination) ?? '—';
+  if (route.blackhole === true) return html`dropped by the blackhole route <code>${destination}</code>`;
+  return html`via ${hopsOf(route.next_hops)} (${text(route.route_type) ?? 'route'} <code>${destination}</code>)`;
+}
+
+function attachmentList(title: string, value: unknown): Html {
+  const list = listed(value);
+  if (!list) return html``;
+  return html`${listHeading(title, list)}${list.entries.length > 0 ? html`<p>${hopsOf(list.entries)}</p>` : ''}`;
 }
 
 function routeList(title: string, value: unknown): Html {
@@ -125,6 +154,17 @@ function hopsOf(value: unknown): Html | string {
   return html`${hops.map((h, i) => html`${i > 0 ? ', ' : ''}<code>${text(h.attachment_id) ?? '?'}</code>${text(h.resource_type) ? html` (${text(h.resource_type)})` : ''}`)}`;
 }
 
+/** A static route plan's next hop: an attachment, or a blackhole; null for a delete (none). */
+function nextHop(value: unknown): Html | null {
+  const hop = record(value);
+  if (!hop) return null;
+  if (hop.is_blackhole === true) return html`<strong>blackhole</strong> (traffic is dropped)`;
+  const attachment = record(hop.attachment);
+  if (!attachment) return null;
+  const resource = [text(attachment.resource_type), text(attachment.resource_id)].filter(Boolean).join(' ');
+  return html`${named(attachment)}${resource ? html`<br><span class="muted">${resource}</span>` : ''}`;
+}
+
 function currentState(plan: Fields): string | null {
   if ('current_association' in plan) {
     const current = record(plan.current_association);
@@ -133,6 +173,12 @@ function currentState(plan: Fields): string | null {
   if ('current_propagation' in plan) {
     const current = record(plan.current_propagation);
     return current ? `propagating into this route table (${text(current.state) ?? 'state unknown'})` : 'not propagating into this route table';
+  }
+  if ('current_route' in plan) {
+    const current = record(plan.current_route);
+    if (!current) return 'no static route to this destination';
+    const way = current.is_blackhole === true ? 'that drops the traffic (blackhole)' : `via ${text(current.attachment_id) ?? 'an unknown attachment'}`;
+    return `a static route ${way} (${text(current.state) ?? 'state unknown'})`;
   }
   return null;
 }

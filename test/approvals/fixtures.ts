@@ -1,5 +1,5 @@
-// What the approval page tests share: plan views shaped like the dry-run plans (association and
-// propagation), an ApprovalDesk over a Map with the gate's rules in miniature (scope, no
+// What the approval page tests share: plan views shaped like the dry-run plans (association,
+// propagation and static route), an ApprovalDesk over a Map with the gate's rules in miniature (scope, no
 // self-approval, one decision), and a plain HTTP client that lets a test set any header.
 import { request } from 'node:http';
 import type { ApprovalChannel, ApprovalDesk, Approver, DecideResult, PlanView } from '../../src/approvals/desk.js';
@@ -54,6 +54,34 @@ export const propagationPlan = {
     },
     notes: ['Prefixes learned from route table rtb-dev'],
     complete: false,
+  },
+};
+
+/** A static route's plan, shaped as the dry run of create_static_route makes it: a blackhole over a propagated prefix. */
+export const staticRoutePlan = {
+  action: 'create_static_route',
+  region: 'ap-southeast-3',
+  project_id: 'proj-0123',
+  router: { id: 'er-core-1', name: 'core-router', state: 'available' },
+  route_table: { id: 'rtb-dev', name: 'dev-table', state: 'available' },
+  destination: '10.30.0.0/16',
+  next_hop: { is_blackhole: true, attachment: null },
+  current_route: null,
+  conflicts: [],
+  will_change: true,
+  routing_effect: {
+    route_table_id: 'rtb-dev',
+    destination: '10.30.0.0/16',
+    used_before: { destination: '10.30.0.0/16', route_type: 'propagation', next_hops: [{ attachment_id: 'att-analytics', resource_type: 'vpc' }] },
+    used_after: { destination: '10.30.0.0/16', route_type: 'static', next_hops: [], blackhole: true },
+    gains: { count: 0, entries: [] },
+    loses: { count: 0, entries: [] },
+    changes: { count: 1, entries: [{ destination: '10.30.0.0/16', before: [{ attachment_id: 'att-analytics', resource_type: 'vpc' }], after: [] }] },
+    more_specific: { count: 1, entries: [{ destination: '10.30.9.0/24', route_type: 'static', next_hops: [{ attachment_id: 'att-hsm', resource_type: 'vpc' }] }] },
+    traffic_changes: true,
+    attachments_affected: { count: 2, entries: [{ attachment_id: 'att-vpn-office', resource_type: 'vpn' }, { attachment_id: 'att-web', resource_type: 'vpc' }] },
+    notes: [],
+    complete: true,
   },
 };
 

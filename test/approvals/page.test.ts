@@ -2,7 +2,7 @@
 // names stay text, the buttons appear only while a viewer may decide, and odd plans still render.
 import { describe, expect, it } from 'vitest';
 import { renderDecidedPage, renderLoginPage, renderPlanPage, renderProblemPage } from '../../src/approvals/page.js';
-import { hostileView, NOW, planView, propagationPlan } from './fixtures.js';
+import { hostileView, NOW, planView, propagationPlan, staticRoutePlan } from './fixtures.js';
 
 const canDecide = { viewer: 'token:bob', canDecide: true, csrfToken: 'csrf-token-1', now: NOW };
 
@@ -68,6 +68,33 @@ describe('the plan page of a propagation', () => {
   it('gives the note when there is no routing effect', () => {
     const page = renderPlanPage(planView({ plan: { ...propagationPlan, routing_effect: null, routing_effect_note: 'reading effective routes failed: ER.0001 (HTTP 500)' } }), canDecide);
     expect(page).toContain('<h2>Routing effect</h2><p>Unknown: reading effective routes failed: ER.0001 (HTTP 500).</p>');
+  });
+});
+
+describe('the plan page of a static route', () => {
+  const page = renderPlanPage(planView({ tool: 'create_static_route', plan: staticRoutePlan }), canDecide);
+
+  it('names the destination, where the new route sends it, and the route there now', () => {
+    expect(page).toMatch(/<th scope="row">Destination<\/th><td><code>10\.30\.0\.0\/16<\/code>/);
+    expect(page).toMatch(/<th scope="row">Next hop<\/th><td><strong>blackhole<\/strong> \(traffic is dropped\)/);
+    expect(page).toMatch(/<th scope="row">Now<\/th><td>no static route to this destination/);
+    const viaAttachment = { ...staticRoutePlan, next_hop: { is_blackhole: false, attachment: { id: 'att-gw', name: 'dc-gateway', resource_type: 'vgw', resource_id: 'vgw-1', state: 'available' } } };
+    expect(renderPlanPage(planView({ plan: viaAttachment }), canDecide)).toMatch(/<th scope="row">Next hop<\/th><td><strong>dc-gateway<\/strong> <code>att-gw<\/code>/);
+    const current = { ...staticRoutePlan, current_route: { id: 'route-1', state: 'available', is_blackhole: false, attachment_id: 'att-web', description: null } };
+    expect(renderPlanPage(planView({ plan: current }), canDecide)).toContain('a static route via att-web (available)');
+  });
+
+  it('shows where traffic to the destination goes before and after, what changes in the table, and whose traffic', () => {
+    expect(page).not.toContain('Lookups move');
+    expect(page).toMatch(/traffic to <code>10\.30\.0\.0\/16<\/code> goes via <code>att-analytics<\/code> \(vpc\) \(propagation <code>10\.30\.0\.0\/16<\/code>\) now, dropped by the blackhole route <code>10\.30\.0\.0\/16<\/code> after/);
+    expect(page).toMatch(/<code>10\.30\.0\.0\/16<\/code><\/td><td><code>att-analytics<\/code> \(vpc\)<\/td><td>—/);
+    expect(page).toMatch(/keep their own next hops: 1.*<code>10\.30\.9\.0\/24<\/code>/s);
+    expect(page).toMatch(/whose traffic to the destination changes: 2.*<code>att-vpn-office<\/code> \(vpn\), <code>att-web<\/code> \(vpc\)/s);
+  });
+
+  it('says when there is no route before the change', () => {
+    const plan = { ...staticRoutePlan, routing_effect: { ...staticRoutePlan.routing_effect, used_before: null } };
+    expect(renderPlanPage(planView({ plan }), canDecide)).toContain('goes nowhere (no route: dropped) now');
   });
 });
 
