@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { isWrite } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS as ids } from '../../src/emulator/topology.js';
-import { structured, textOf, useStdioSession } from '../helpers.js';
+import { envFor, expectNoEncodedCanary, spawnServer, startTestEmulator, structured, textOf, useStdioSession } from '../helpers.js';
 import { HSM_ROUTE, staticRouteTopology } from '../static-route-topology.js';
 
 const prod = { er_id: ids.router, route_table_id: ids.prodTable };
@@ -101,5 +101,37 @@ describe('static-route tools over stdio', () => {
       expect(textOf(result)).toContain(mentions);
     }
     expect(session.emulator.requests.length).toBe(before);
+  });
+});
+
+describe('a static route approved on the loopback page (a client without elicitation)', () => {
+  it('the page shows the destination, the next hop and where traffic goes; approved there, the call with plan_id makes it', async () => {
+    const emulator = await startTestEmulator({ topology: staticRouteTopology() });
+    const server = await spawnServer(envFor(emulator), ['--audit-log', 'off']);
+    const seen: string[] = [];
+    try {
+      const route = { ...prod, destination: '0.0.0.0/0', attachment_id: ids.dcVgw };
+      const pending = structured<{ status: string; plan_id: string; approval_url: string }>(await server.client.callTool({ name: 'create_static_route', arguments: route }));
+      seen.push(JSON.stringify(pending));
+      expect(pending.status).toBe('approval_required');
+      const page = await (await fetch(pending.approval_url, { headers: { accept: 'text/html' } })).text();
+      seen.push(page);
+      expect(page).toMatch(/<th scope="row">Destination<\/th><td><code>0\.0\.0\.0\/0<\/code>/);
+      expect(page).toMatch(/<th scope="row">Next hop<\/th><td><strong>vgw-dc-shanghai<\/strong>/);
+      expect(page).toContain('goes nowhere (no route: dropped) now');
+      expect(page).not.toContain('Lookups move');
+      expect(emulator.requests.filter(isWrite)).toEqual([]);
+
+      const decided = await fetch(pending.approval_url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ decision: 'approve' }) });
+      expect(decided.status).toBe(200);
+      const created = structured<{ route: { state: string }; plan_id: string }>(await server.client.callTool({ name: 'create_static_route', arguments: { ...route, plan_id: pending.plan_id } }));
+      seen.push(JSON.stringify(created));
+      expect(created).toMatchObject({ route: { state: 'pending' }, plan_id: pending.plan_id });
+      expect(emulator.requests.filter(isWrite).map((r) => `${r.operation} ${r.status}`)).toEqual(['createStaticRoute 202']);
+    } finally {
+      await server.close();
+      await emulator.close();
+    }
+    expectNoEncodedCanary(...seen, server.stderr());
   });
 });
