@@ -413,6 +413,35 @@ describe('the create converges on what really happened', () => {
     expect(String(error.hint)).toContain('wait_for "deleted"');
   });
 
+  it('a route that ends failed: the wait says so, a create is refused with the remedy, and the delete removes it', async () => {
+    await setUp();
+    const route = { ...prod, destination: '10.40.0.0/16' };
+    emulator.staticRoutes.failStaticRoutesTo('10.40.0.0/16');
+    await call('create_static_route', { ...route, is_blackhole: true });
+    const failed = await call<{ state: string; terminal: boolean }>('get_static_route_state', { ...route, wait_for: 'available', timeout_seconds: 10 });
+    expect(failed).toMatchObject({ state: 'failed', terminal: true });
+    const error = errorOf(await raw('create_static_route', { ...route, is_blackhole: true }));
+    expect(error).toMatchObject({ error_code: 'ER.04006002', route_state: 'failed', retryable: false });
+    expect(String(error.hint)).toContain('delete_static_route');
+    expect((await call<{ state: string }>('delete_static_route', route)).state).toBe('deleting');
+    expect(await call('get_static_route_state', { ...route, wait_for: 'deleted', timeout_seconds: 10 })).toMatchObject({ state: 'not_found' });
+  });
+
+  it('a delete whose answer is lost is settled by looking: the route is going', async () => {
+    // Request 1 looks the route up; the delete (2) is applied but its answer lost, and so are its retries.
+    await setUp({ emulator: { deletedAfterMs: 60 * 60_000 }, faults: { seed: 3, sequence: ['none', 'reset-after', 'reset-after', 'reset-after', 'reset-after'] } });
+    const deleting = await call<{ state: string; already_gone: boolean }>('delete_static_route', { ...prod, destination: '10.10.99.0/24' });
+    expect(deleting).toMatchObject({ state: 'deleting', already_gone: false });
+    expect(routesTo(ids.prodTable, '10.10.99.0/24')).toEqual([expect.objectContaining({ id: HSM_ROUTE, state: 'deleting' })]);
+  });
+
+  it('a second delete while the route is being deleted says deleting, not an error', async () => {
+    await setUp({ emulator: { deletedAfterMs: 60 * 60_000 } });
+    const route = { ...prod, destination: '10.10.99.0/24' };
+    expect((await call<{ state: string }>('delete_static_route', route)).state).toBe('deleting');
+    expect(await call('delete_static_route', route)).toMatchObject({ state: 'deleting', already_gone: false });
+  });
+
   it('a delete of a route still pending is refused as busy; the route stays', async () => {
     await setUp({ emulator: { availableAfterMs: 60_000 } });
     await call('create_static_route', { ...prod, destination: '10.40.0.0/16', is_blackhole: true });
