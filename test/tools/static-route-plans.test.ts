@@ -251,13 +251,14 @@ describe('dry runs: the plan and its routing effect, and nothing sent', () => {
 describe('the words a person approves', () => {
   it('name the destination and the next hop, where traffic goes now and after, and for whom', async () => {
     await setUp({ approves: true });
-    await call('create_static_route', { ...prod, destination: '0.0.0.0/0', attachment_id: ids.dcVgw });
+    await call('create_static_route', { ...prod, destination: '0.0.0.0/0', attachment_id: ids.dcVgw, description: 'all egress through the DC' });
     await call('create_static_route', { ...dev, destination: '10.30.0.0/16', is_blackhole: true });
     await call('delete_static_route', { ...prod, destination: '10.10.99.0/24' });
     expect(asked).toHaveLength(3);
     const [toDc, blackhole, removal] = asked as [string, string, string];
     expect(toDc).toContain(`create_static_route asks to ADD a static route: 0.0.0.0/0 → attachment vgw-dc-shanghai (${ids.dcVgw}), vgw.`);
     expect(toDc).toContain('Route table: rtb-prod');
+    expect(toDc).toContain('Description of the new route: all egress through the DC');
     expect(toDc).toContain('Now: no static route to 0.0.0.0/0');
     expect(toDc).toContain('Routing effect: traffic to 0.0.0.0/0 goes no route (dropped) now');
     expect(toDc).toContain(ids.webVpc);

@@ -435,11 +435,13 @@ describe('the create converges on what really happened', () => {
     expect(routesTo(ids.prodTable, '10.10.99.0/24')).toEqual([expect.objectContaining({ id: HSM_ROUTE, state: 'deleting' })]);
   });
 
-  it('a second delete while the route is being deleted says deleting, not an error', async () => {
+  it('a second delete while the route is being deleted says deleting, not an error, and sends nothing', async () => {
     await setUp({ emulator: { deletedAfterMs: 60 * 60_000 } });
     const route = { ...prod, destination: '10.10.99.0/24' };
     expect((await call<{ state: string }>('delete_static_route', route)).state).toBe('deleting');
+    const sent = writes().length;
     expect(await call('delete_static_route', route)).toMatchObject({ state: 'deleting', already_gone: false });
+    expect(writes()).toHaveLength(sent);
   });
 
   it('a delete of a route still pending is refused as busy; the route stays', async () => {
