@@ -57,7 +57,9 @@ export function staticRouteSection(plan: Fields): Html {
     asked = html`<p><strong>Adds</strong> a static route to ${destination} that is a <strong class="conflict">BLACKHOLE</strong>: traffic to ${destination} is dropped.</p>`;
   } else if (attachment) asked = html`<p><strong>Adds</strong> a static route to ${destination} that sends traffic to ${attachmentName(attachment)}.</p>`;
   else asked = html`<p>A static route to ${destination}; where it sends traffic is unknown.</p>`;
-  return html`<h2>Static route</h2>${asked}${currentRoute(plan, destination)}`;
+  const description = plan.action === 'create_static_route' ? text(plan.description) : undefined;
+  const described = description ? html`<p>The new route’s description: ${description}</p>` : html``;
+  return html`<h2>Static route</h2>${asked}${described}${currentRoute(plan, destination)}`;
 }
 
 function currentRoute(plan: Fields, destination: Html): Html {

@@ -42,6 +42,7 @@ export const staticRoutePlanOutput = z
       })
       .nullable()
       .describe('Where the new route sends traffic; null for a delete'),
+    description: z.string().nullable().describe('The description the new route will carry; null when none is given (and for a delete)'),
     current_route: z
       .object({ id: z.string(), state: z.string(), is_blackhole: z.boolean(), attachment_id: z.string().nullable(), description: z.string().nullable() })
       .nullable()
@@ -71,6 +72,7 @@ export async function planStaticRoute(call: ToolCall, action: StaticRouteAction,
     route_table: { id: target.routeTableId, name: table?.name ?? null, state: table?.state ?? null },
     destination: target.destination,
     next_hop: creating ? { is_blackhole: target.isBlackhole === true, attachment: target.attachmentId === undefined ? null : attachmentView(target.attachmentId, attachment) } : null,
+    description: creating ? (target.description ?? null) : null,
   };
   const fingerprint: Record<string, string> = {
     router: router ? `state ${router.state ?? 'unknown'}` : 'not found',
@@ -119,6 +121,7 @@ export function describeStaticRoutePlan(tool: string, plan: StaticRoutePlan): st
     `Region: ${plan.region}   Project: ${plan.project_id}`,
     `Router: ${name(plan.router)}`,
     `Route table: ${name(plan.route_table)}`,
+    ...(plan.description ? [`Description of the new route: ${plan.description}`] : []),
     `Now: ${current ? `a static route to ${plan.destination} ${current.is_blackhole ? 'drops the traffic (blackhole)' : `via ${current.attachment_id ?? 'an unknown attachment'}`} (${current.state})` : `no static route to ${plan.destination}`}`,
     plan.will_change ? 'Effect: this changes the route table used by every attachment associated with it.' : 'Effect: the plan expects no change.',
     ...plan.conflicts.map((c) => `Conflict: ${c.message}`),

@@ -72,6 +72,7 @@ export const staticRouteCreatePlan: StaticRoutePlan = {
   route_table: prodTable,
   destination: '0.0.0.0/0',
   next_hop: { is_blackhole: false, attachment: { id: 'att-fw', name: 'firewall-gw', resource_type: 'vgw', resource_id: 'vgw-77aa', state: 'available' } },
+  description: 'everything leaves through the firewall',
   current_route: null,
   conflicts: [],
   will_change: true,
@@ -102,6 +103,7 @@ export const staticRouteBlackholePlan: StaticRoutePlan = {
   ...staticRouteCreatePlan,
   destination: '10.20.0.0/16',
   next_hop: { is_blackhole: true, attachment: null },
+  description: null,
   current_route: { id: 'route-0042', state: 'available', is_blackhole: false, attachment_id: 'att-web', description: 'to the web tier' },
   conflicts: [{ kind: 'static_route_exists', message: 'Route table rtb-prod already has a static route to 10.20.0.0/16 (a route via att-web); a table holds one per destination.' }],
   will_change: false,
@@ -127,6 +129,7 @@ export const staticRouteDeletePlan: StaticRoutePlan = {
   action: 'delete_static_route',
   destination: '10.10.99.0/24',
   next_hop: null,
+  description: null,
   current_route: { id: 'route-0099', state: 'available', is_blackhole: false, attachment_id: 'att-web', description: 'HSM subnet' },
   routing_effect: {
     route_table_id: 'rtb-prod',

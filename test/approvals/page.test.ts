@@ -99,6 +99,7 @@ describe('the plan page of a static route', () => {
     const route = section(page, 'Static route');
     expect(route).toContain('<strong>Adds</strong> a static route to <code>0.0.0.0/0</code> that sends traffic to <strong>firewall-gw</strong> <code>att-fw</code>');
     expect(route).toContain('The route table has <strong>no static route</strong> to <code>0.0.0.0/0</code> now.');
+    expect(route).toContain('The new route’s description: everything leaves through the firewall');
     expect(route).not.toContain('BLACKHOLE');
     expect(section(page, 'Conflicts')).toContain('None: nothing stands in the way');
   });
@@ -196,6 +197,13 @@ describe('escaping', () => {
     expect(page).toContain('<strong>Deletes</strong> the static route to <code>&lt;script&gt;alert(1)&lt;/script&gt;</code>.');
     expect(page).toContain('<li>note &lt;script&gt;alert(1)&lt;/script&gt;</li>');
     expect(page.split('&lt;script&gt;alert(1)&lt;/script&gt;').length - 1).toBeGreaterThanOrEqual(15);
+  });
+
+  it('shows the hostile description of a route to be created as text', () => {
+    const plan = { ...staticRouteCreatePlan, description: '<img src=x onerror=alert(1)>' };
+    const page = renderPlanPage(planView({ tool: 'create_static_route', plan }), canDecide);
+    expect(page).not.toContain('<img');
+    expect(section(page, 'Static route')).toContain('The new route’s description: &lt;img src=x onerror=alert(1)&gt;');
   });
 
   it('escapes the login page’s next path and message', () => {

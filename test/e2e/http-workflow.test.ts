@@ -11,7 +11,7 @@ import { CLI_PATH, envFor, errorOf, expectNoCanary, startTestEmulator, structure
 import { connectClient, TOKENS, writeTokensFile } from '../transports/http/harness.js';
 import { type SpawnedHttpServer, spawnHttpServer } from './http-process.js';
 
-const WRITE_TOOLS = ['create_route_association', 'delete_route_association'];
+const WRITE_TOOLS = ['create_route_association', 'delete_route_association', 'create_route_propagation', 'delete_route_propagation', 'create_static_route', 'delete_static_route'];
 
 function auditLines(stdout: string): Array<Record<string, unknown>> {
   return stdout

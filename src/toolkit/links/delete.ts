@@ -13,7 +13,8 @@ export async function deleteLink<R>(kind: LinkKind<R>, call: ToolCall, ref: R): 
 
   try {
     const removed = await kind.api.remove(call.er, ref, callOptions(call, deadlines.write));
-    if (removed === null) return gone(call, null);
+    if (removed === 'absent') return gone(call, null);
+    if (removed === 'deleting') return deleting(call, next, null, 'no_change');
     return deleting(call, next, removed.requestId ?? null, 'succeeded');
   } catch (error) {
     if (error instanceof ErApiError && error.errorCode === kind.codes.notFound) return gone(call, error.requestId ?? null);

@@ -43,8 +43,11 @@ export interface LinkKind<R = AssociationRef> {
   idsOf(ref: R): Record<string, string>;
   api: {
     create(er: ErClient, ref: R, clientToken: string, options: CallOptions): Promise<CreatedLink>;
-    /** Null when there was nothing to remove (a kind that looks its link up before the delete). */
-    remove(er: ErClient, ref: R, options: CallOptions): Promise<WriteResult | null>;
+    /**
+     * A kind that looks its link up before the delete says so, without sending anything, when
+     * there is nothing to remove (`absent`) or it is on its way out already (`deleting`).
+     */
+    remove(er: ErClient, ref: R, options: CallOptions): Promise<WriteResult | 'absent' | 'deleting'>;
     /** The link this ref names, or null. */
     find(er: ErClient, ref: R, options: CallOptions): Promise<Link | null>;
   };

@@ -22,10 +22,13 @@ export const STATIC_ROUTE: LinkKind<StaticRouteTarget> = {
       const { route, ...rest } = await er.createStaticRoute(ref, clientToken, options);
       return { link: route, ...rest };
     },
-    // The delete names the route by its id: look it up first; nothing to look up is nothing to delete.
+    // The delete names the route by its id: look it up first. Nothing there, or a route already
+    // being deleted, needs no request.
     remove: async (er, ref, options) => {
       const route = await er.findStaticRoute(ref.routeTableId, ref.destination, options);
-      return route ? er.deleteStaticRoute({ routeTableId: ref.routeTableId, routeId: route.id }, options) : null;
+      if (!route) return 'absent';
+      if (route.state === 'deleting') return 'deleting';
+      return er.deleteStaticRoute({ routeTableId: ref.routeTableId, routeId: route.id }, options);
     },
     // A create's ref says where the route should go: a route that goes elsewhere is not the one asked for.
     find: async (er, ref, options) => {
