@@ -1,5 +1,6 @@
 // The parts of an approval page that show a plan: what it touches, its conflicts and its routing
-// effect (association or propagation, as src/plans/effect-report.ts shapes them). The plan reaches
+// effect (association or propagation, as src/plans/effect-report.ts shapes them, or static route,
+// as src/plans/static-route-effect-report.ts does). The plan reaches
 // the page as plain JSON, so every field is read defensively: a missing or odd one shows as "—"
 // or is left out, never breaks the page.
 import { type Html, html } from './html.js';
@@ -25,6 +26,8 @@ export function subjectRows(plan: Fields): FactRow[] {
     ['Router', named(plan.router)],
     ['Route table', named(plan.route_table)],
     ['Attachment', attachment ? html`${named(attachment)}${resource ? html`<br><span class="muted">${resource}</span>` : ''}` : null],
+    ['Destination', text(plan.destination) ? html`<code>${text(plan.destination)}</code>` : null],
+    ['Next hop', nextHop(plan)],
     ['Now', currentState(plan)],
     ['Will change', typeof plan.will_change === 'boolean' ? (plan.will_change ? 'yes' : 'no: the plan expects no change') : null],
   ];
@@ -44,6 +47,7 @@ export function routingEffectSection(plan: Fields): Html {
   let body: Html;
   if (!effect) body = html`<p>Unknown${text(plan.routing_effect_note) ? html`: ${text(plan.routing_effect_note)}` : ''}.</p>`;
   else if ('appear' in effect || 'prefixes' in effect) body = propagationEffect(effect, tables);
+  else if ('used_before' in effect || 'used_after' in effect) body = staticRouteEffect(effect, tables);
   else body = associationEffect(effect, tables);
   const partial = effect?.complete === false ? html`<p class="muted">Computed on part of the routes only: a table had more routes than were read.</p>` : '';
   return html`<h2>Routing effect</h2>${body}${partial}`;
@@ -71,6 +75,31 @@ function propagationEffect(effect: Fields, tables: TableNames): Html {
   ${routeList('Destinations that disappear', effect.disappear)}
   ${changedList('Destinations that change next hop', effect.changed)}
   ${routingConflicts(effect.conflicts)}
+  ${notes(effect.notes)}`;
+}
+
+function staticRouteEffect(effect: Fields, tables: TableNames): Html {
+  const way = (value: unknown): Html => {
+    const route = record(value);
+    if (!route) return html`nowhere: <strong>no route</strong> (dropped)`;
+    const own = html`${text(route.route_type) ?? 'route'} <code>${text(route.destination) ?? '—'}</code>`;
+    return route.blackhole === true ? html`<strong>dropped</strong> by the blackhole route <code>${text(route.destination) ?? '—'}</code>` : html`via ${hopsOf(route.next_hops)} (${own})`;
+  };
+  const affected = listed(effect.attachments_affected);
+  const whose =
+    effect.traffic_changes === true
+      ? html`<h3>Attachments whose traffic to it changes (associated with the table): ${affected?.count ?? 0}</h3>${
+          affected && affected.entries.length > 0 ? html`<p>${hopsOf(affected.entries)}</p>` : ''
+        }`
+      : effect.traffic_changes === false
+        ? html`<p>Traffic to it goes the same way afterwards: no attachment's traffic changes.</p>`
+        : '';
+  return html`<p>On route table ${tables(effect.route_table_id)}, traffic to <code>${text(effect.destination) ?? '—'}</code> goes ${way(effect.used_before)} now, and ${way(effect.used_after)} after the change.</p>
+  ${whose}
+  ${routeList('Routes the table gains', effect.gains)}
+  ${routeList('Routes the table loses', effect.loses)}
+  ${changedList('Destinations through other next hops', effect.changes)}
+  ${routeList('More specific routes that keep their own next hops', effect.more_specific)}
   ${notes(effect.notes)}`;
 }
 
@@ -130,11 +159,28 @@ function currentState(plan: Fields): string | null {
     const current = record(plan.current_association);
     return current ? `associated with route table ${text(current.route_table_id) ?? '?'} (${text(current.state) ?? 'state unknown'})` : 'not associated';
   }
+  if ('current_route' in plan) {
+    const current = record(plan.current_route);
+    if (!current) return 'no static route to this destination';
+    const goes = current.is_blackhole === true ? 'drops the traffic (blackhole)' : `goes via ${text(current.attachment_id) ?? 'an unknown attachment'}`;
+    return `a static route to this destination ${goes} (${text(current.state) ?? 'state unknown'})`;
+  }
   if ('current_propagation' in plan) {
     const current = record(plan.current_propagation);
     return current ? `propagating into this route table (${text(current.state) ?? 'state unknown'})` : 'not propagating into this route table';
   }
   return null;
+}
+
+/** Where a static route's plan sends the traffic: an attachment, or nowhere (a blackhole). */
+function nextHop(plan: Fields): Html | null {
+  const hop = record(plan.next_hop);
+  if (!hop) return null;
+  if (hop.is_blackhole === true) return html`<strong>blackhole</strong>: traffic to the destination is dropped`;
+  const attachment = record(hop.attachment);
+  if (!attachment) return null;
+  const resource = [text(attachment.resource_type), text(attachment.resource_id)].filter(Boolean).join(' ');
+  return html`${named(attachment)}${resource ? html`<br><span class="muted">${resource}</span>` : ''}`;
 }
 
 function named(value: unknown): Html | null {

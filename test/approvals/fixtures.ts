@@ -57,6 +57,34 @@ export const propagationPlan = {
   },
 };
 
+/** A blackhole in front of a propagated route: the traffic of the table's two attachments changes. */
+export const staticRoutePlan = {
+  action: 'create_static_route',
+  region: 'ap-southeast-3',
+  project_id: 'proj-0123',
+  router: { id: 'er-core-1', name: 'core-router', state: 'available' },
+  route_table: { id: 'rtb-prod', name: 'prod-table', state: 'available' },
+  destination: '10.30.0.0/16',
+  next_hop: { is_blackhole: true, attachment: null },
+  current_route: null,
+  conflicts: [],
+  will_change: true,
+  routing_effect: {
+    route_table_id: 'rtb-prod',
+    destination: '10.30.0.0/16',
+    used_before: { destination: '10.30.0.0/16', route_type: 'propagation', next_hops: [{ attachment_id: 'att-analytics', resource_type: 'vpc' }] },
+    used_after: { destination: '10.30.0.0/16', route_type: 'static', next_hops: [], blackhole: true },
+    gains: { count: 0, entries: [] },
+    loses: { count: 0, entries: [] },
+    changes: { count: 1, entries: [{ destination: '10.30.0.0/16', before: [{ attachment_id: 'att-analytics', resource_type: 'vpc' }], after: [] }] },
+    more_specific: { count: 1, entries: [{ destination: '10.30.5.0/24', route_type: 'static', next_hops: [{ attachment_id: 'att-fw', resource_type: 'vpc' }] }] },
+    traffic_changes: true,
+    attachments_affected: { count: 2, entries: [{ attachment_id: 'att-pay', resource_type: 'vpc' }, { attachment_id: 'att-web', resource_type: 'vpc' }] },
+    notes: [],
+    complete: true,
+  },
+};
+
 export function planView(overrides: Partial<PlanView> = {}): PlanView {
   return {
     id: 'plan-7Hq2xY',

@@ -2,7 +2,7 @@
 // names stay text, the buttons appear only while a viewer may decide, and odd plans still render.
 import { describe, expect, it } from 'vitest';
 import { renderDecidedPage, renderLoginPage, renderPlanPage, renderProblemPage } from '../../src/approvals/page.js';
-import { hostileView, NOW, planView, propagationPlan } from './fixtures.js';
+import { hostileView, NOW, planView, propagationPlan, staticRoutePlan } from './fixtures.js';
 
 const canDecide = { viewer: 'token:bob', canDecide: true, csrfToken: 'csrf-token-1', now: NOW };
 
@@ -68,6 +68,37 @@ describe('the plan page of a propagation', () => {
   it('gives the note when there is no routing effect', () => {
     const page = renderPlanPage(planView({ plan: { ...propagationPlan, routing_effect: null, routing_effect_note: 'reading effective routes failed: ER.0001 (HTTP 500)' } }), canDecide);
     expect(page).toContain('<h2>Routing effect</h2><p>Unknown: reading effective routes failed: ER.0001 (HTTP 500).</p>');
+  });
+});
+
+describe('the plan page of a static route', () => {
+  const page = renderPlanPage(planView({ tool: 'create_static_route', plan: staticRoutePlan }), canDecide);
+
+  it('names the destination, the next hop (a blackhole) and the route the table has now', () => {
+    expect(page).toMatch(/<th scope="row">Destination<\/th><td><code>10\.30\.0\.0\/16<\/code>/);
+    expect(page).toMatch(/<th scope="row">Next hop<\/th><td><strong>blackhole<\/strong>: traffic to the destination is dropped/);
+    expect(page).toContain('no static route to this destination');
+    const withRoute = renderPlanPage(planView({ plan: { ...staticRoutePlan, current_route: { id: 's-1', state: 'available', is_blackhole: false, attachment_id: 'att-fw', description: null } } }), canDecide);
+    expect(withRoute).toContain('a static route to this destination goes via att-fw (available)');
+  });
+
+  it('shows where traffic to the destination goes now and after, whose traffic changes, and the routes that keep theirs', () => {
+    expect(page).not.toContain('Lookups move');
+    expect(page).toMatch(
+      /traffic to <code>10\.30\.0\.0\/16<\/code> goes via <code>att-analytics<\/code> \(vpc\) \(propagation <code>10\.30\.0\.0\/16<\/code>\) now, and <strong>dropped<\/strong> by the blackhole route <code>10\.30\.0\.0\/16<\/code> after the change/,
+    );
+    expect(page).toContain('Attachments whose traffic to it changes (associated with the table): 2');
+    expect(page).toContain('<code>att-pay</code> (vpc), <code>att-web</code> (vpc)');
+    expect(page).toMatch(/Destinations through other next hops: 1.*<code>att-analytics<\/code> \(vpc\)<\/td><td>—/s);
+    expect(page).toMatch(/More specific routes that keep their own next hops: 1.*<code>10\.30\.5\.0\/24<\/code>/s);
+  });
+
+  it('says when there was no route, and that nobody\'s traffic changes', () => {
+    const effect = { ...staticRoutePlan.routing_effect, used_before: null, traffic_changes: false, attachments_affected: { count: 0, entries: [] } };
+    const quiet = renderPlanPage(planView({ plan: { ...staticRoutePlan, routing_effect: effect } }), canDecide);
+    expect(quiet).toContain('goes nowhere: <strong>no route</strong> (dropped) now');
+    expect(quiet).toContain("no attachment's traffic changes");
+    expect(quiet).not.toContain('Attachments whose traffic');
   });
 });
 
