@@ -121,8 +121,22 @@ async function main(): Promise<void> {
       out(`← ${route.destination} (${route.route_type}) → ${attachment.name} (${route.next_hops.map((h) => h.resource_type).join(', ')})`);
     }
 
-    out('\n6. Undo both through the IDE assistant, as the create results say how, and wait until they are gone');
-    for (const result of [propagated, created]) {
+    out('\n6. Prod must never reach the analytics VPC (10.30.0.0/16): the IDE assistant blackholes it in rtb-prod');
+    const blackhole = { er_id: router.id, route_table_id: table.id, destination: '10.30.0.0/16', is_blackhole: true, description: 'prod must not reach analytics' };
+    const blackholeDryRun = (await call(client, 'create_static_route', { ...blackhole, dry_run: true })) as { plan: Plan; plan_id: string };
+    out(`← static route: will_change ${blackholeDryRun.plan.will_change}, conflicts ${JSON.stringify(blackholeDryRun.plan.conflicts)}, plan_id ${blackholeDryRun.plan_id}`);
+    printStaticRouteEffect(blackholeDryRun.plan.routing_effect);
+    const blackholed = await call(client, 'create_static_route', { ...blackhole, plan_id: blackholeDryRun.plan_id });
+    const route = blackholed.route as Record<string, unknown>;
+    out(`← static route ${route.id} to ${route.destination}: state ${route.state}, blackhole ${route.is_blackhole} (client_token ${blackholed.client_token}, plan ${blackholed.plan_id})`);
+    out('   … and waits until it is available, checked against the plan');
+    const routeNext = blackholed.next as { tool: string; arguments: Record<string, unknown> };
+    const routeState = await call(client, routeNext.tool, routeNext.arguments, (m) => out(`   … ${m}`));
+    out(`← static route state ${routeState.state} after ${routeState.polls} poll(s), ${routeState.elapsed_seconds} s; verification ${describeVerification(routeState.verification)}`);
+    if (routeState.state !== 'available') throw new Error(`expected available, got ${String(routeState.state)}`);
+
+    out('\n7. Undo all three through the IDE assistant, as the create results say how, and wait until they are gone');
+    for (const result of [blackholed, propagated, created]) {
       const undo = result.undo as { tool: string; arguments: Record<string, unknown> };
       const deleting = await call(client, undo.tool, undo.arguments);
       out(`← state ${deleting.state}`);
@@ -133,7 +147,7 @@ async function main(): Promise<void> {
 
     out(`\nAudit trail (${auditLog}):`);
     for (const line of readFileSync(auditLog, 'utf8').trim().split('\n')) out(`   ${describeAuditLine(JSON.parse(line) as Record<string, unknown>)}`);
-    out('\nDone: associated and propagated, pending → available → deleting → gone, every write planned (with its routing effect),');
+    out('\nDone: associated, propagated and blackholed, pending → available → deleting → gone, every write planned (with its routing effect),');
     out('approved by a person (in the client, or on the page), audited, checked against its plan and undone.');
   } finally {
     await ide.close();
@@ -213,6 +227,22 @@ function printPropagationEffect(effect: Record<string, unknown> | null): void {
   }
   out(`   routing effect on rtb-prod: appear ${destinations(effect.appear as Listed)}; disappear ${destinations(effect.disappear as Listed)}`);
   for (const conflict of (effect.conflicts as Listed).entries) out(`     conflict: ${typeof conflict === 'string' ? conflict : conflict.message}`);
+}
+
+function printStaticRouteEffect(effect: Record<string, unknown> | null): void {
+  if (!effect) {
+    out('   routing effect: not computed');
+    return;
+  }
+  const way = (value: unknown) => {
+    const route = value as { destination: string; route_type: string | null; blackhole?: boolean; next_hops: Array<{ resource_type: string | null }> } | null;
+    if (!route) return 'nowhere (no route: dropped)';
+    return route.blackhole ? `dropped (blackhole ${route.destination})` : `via ${route.next_hops.map((h) => h.resource_type).join('+')} (${route.route_type} ${route.destination})`;
+  };
+  out(`   routing effect on rtb-prod: traffic to ${effect.destination} goes ${way(effect.used_before)} now, ${way(effect.used_after)} after`);
+  const affected = effect.attachments_affected as Listed;
+  const none = effect.used_before === null ? 'none, it is dropped either way (the blackhole keeps out what a propagation could bring in later)' : 'none';
+  out(`     attachments whose traffic to it changes: ${effect.traffic_changes ? destinations(affected) : none}`);
 }
 
 function firstItem(result: Record<string, unknown>, key: string): Record<string, string> {

@@ -9,7 +9,7 @@ import { installTools } from './tool-host.js';
 import { VERSION } from './version.js';
 
 export const INSTRUCTIONS = [
-  'Manages Huawei Cloud Enterprise Router (ER) route-table associations and propagations.',
+  'Manages Huawei Cloud Enterprise Router (ER) route-table associations, propagations and static routes.',
   'Workflow: find IDs with the list_* tools → create_route_association with dry_run: true to see the plan (it returns a plan_id) →',
   'create_route_association with that plan_id → get_association_state with wait_for "available" (it then checks the routes',
   'against the plan: "verification") → (undo: delete_route_association, then get_association_state with wait_for "deleted").',
@@ -17,8 +17,11 @@ export const INSTRUCTIONS = [
   'approval_url and the plan, and call again with the same arguments and plan_id once they say they approved it.',
   'A PLAN_STALE error means the world changed since the plan: show the fresh plan it carries before going on.',
   'Connecting an attachment to a route table usually also needs a propagation (the table learns the attachment\'s',
-  'routes): the same steps with create_route_propagation and get_propagation_state. Dry runs show the routing_effect;',
-  'list_effective_routes shows what a table really routes.',
+  'routes): the same steps with create_route_propagation and get_propagation_state (undo: delete_route_propagation).',
+  'Dry runs show the routing_effect; list_effective_routes shows what a table really routes.',
+  'A static route sends the traffic to one destination CIDR to one attachment, or drops it (is_blackhole: true); a table has',
+  'one per destination, and it wins over propagated routes: list_static_routes, then the same steps with create_static_route',
+  'and get_static_route_state (undo: delete_static_route, then get_static_route_state with wait_for "deleted").',
   'Retrying a create with the same client_token never creates a duplicate. Failures are isError results whose',
   '"hint" says what to do next.',
 ].join(' ');

@@ -11,6 +11,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { type CallToolResult, type ClientCapabilities, type ElicitRequest, ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { type Emulator, type EmulatorOptions, startEmulator } from '../src/emulator/emulator.js';
+import { SANDBOX_IDS, type Topology } from '../src/emulator/topology.js';
 import { ConnectionState } from '../src/connection.js';
 import { ErClient, RequestTrace } from '../src/er/client.js';
 import { type AuditSink, NO_AUDIT } from '../src/guardrails/audit.js';
@@ -49,6 +50,19 @@ export const CANARY_VALUES: readonly string[] = Object.values(CANARY);
 export const CANARY_TOKEN_B64 = `${CANARY.securityToken}${'?~'.repeat(12)}`;
 
 export const CLI_PATH = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+/** The id of the blackhole route that withProdBlackhole seeds. */
+export const PROD_BLACKHOLE_ROUTE = 'r1b2c3d4-0000-4000-8000-000000000301';
+
+/**
+ * The topology with one more static route, settled from the start: rtb-prod drops 10.30.0.0/16
+ * (the analytics VPC's prefix) by a blackhole. The sandbox leaves it out, for the README's worked
+ * example to create; the tests of blackholes in rtb-prod start from it.
+ */
+export function withProdBlackhole(topology: Topology): Topology {
+  const blackhole = { id: PROD_BLACKHOLE_ROUTE, route_table_id: SANDBOX_IDS.prodTable, destination: '10.30.0.0/16', is_blackhole: true };
+  return { ...topology, staticRoutes: [blackhole, ...(topology.staticRoutes ?? [])] };
+}
 
 export async function startTestEmulator(options: Partial<EmulatorOptions> = {}): Promise<Emulator> {
   return startEmulator({ credentials: [CANARY], availableAfterMs: 200, deletedAfterMs: 200, ...options });

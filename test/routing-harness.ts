@@ -3,13 +3,13 @@
 // propagation and static-route tests and the routing-effect tests.
 import { afterEach, expect } from 'vitest';
 import type { Emulator, EmulatorOptions } from '../src/emulator/emulator.js';
-import { SANDBOX_IDS as ids } from '../src/emulator/topology.js';
+import { SANDBOX_IDS as ids, sandboxTopology } from '../src/emulator/topology.js';
 import { ErClient } from '../src/er/client.js';
 import { ErApiError } from '../src/er/errors.js';
 import type { EffectiveRoute } from '../src/er/types.js';
 import { HttpClient, type HttpResult } from '../src/http/http-client.js';
 import { FakeClock } from './fake-clock.js';
-import { CANARY, startTestEmulator } from './helpers.js';
+import { CANARY, startTestEmulator, withProdBlackhole } from './helpers.js';
 
 export const AVAILABLE_AFTER_MS = 5_000;
 export const DELETED_AFTER_MS = 3_000;
@@ -57,6 +57,11 @@ export async function api(options: Partial<EmulatorOptions> = {}): Promise<Api> 
     disable: (tableId, attachmentId) => write(tableId, 'disable-propagations', attachmentId),
     body: (result) => (result.body ? JSON.parse(result.body) : {}) as Record<string, unknown> & { error_code?: string },
   };
+}
+
+/** api() on the sandbox with rtb-prod's blackhole to 10.30.0.0/16 seeded (withProdBlackhole). */
+export function apiWithProdBlackhole(options: Partial<EmulatorOptions> = {}): Promise<Api> {
+  return api({ topology: withProdBlackhole(sandboxTopology()), ...options });
 }
 
 export async function propagationOf(a: Api, tableId: string, attachmentId: string): Promise<Record<string, unknown> | null> {

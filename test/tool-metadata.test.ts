@@ -30,6 +30,22 @@ function walk(schema: unknown, visit: (node: Record<string, unknown>, path: stri
   for (const [key, value] of Object.entries(schema)) walk(value, visit, `${path}.${key}`);
 }
 
+describe('the instructions the server gives agents', () => {
+  it('name the tools of each write workflow: create, wait, undo', async () => {
+    const harness = await connectInMemory(emulator);
+    try {
+      const instructions = harness.client.getInstructions() ?? '';
+      const tools = (await harness.client.listTools()).tools.map((t) => t.name);
+      const steps = tools.filter((name) => /^(create|delete)_|^get_\w+_state$/.test(name));
+      expect(steps.length).toBeGreaterThanOrEqual(9);
+      expect(steps.filter((name) => !instructions.includes(name))).toEqual([]);
+      expect(instructions).toContain('list_static_routes');
+    } finally {
+      await harness.close();
+    }
+  });
+});
+
 describe.each([false, true])('tools/list (read-only: %s)', (readOnly) => {
   let tools: Tool[];
   beforeAll(async () => {

@@ -112,14 +112,15 @@ export const SANDBOX_IDS = {
   analyticsVpc: 'c1b2c3d4-0000-4000-8000-000000000105',
   labVpc: 'c1b2c3d4-0000-4000-8000-000000000201',
   dcVgw: 'c1b2c3d4-0000-4000-8000-000000000106',
-  prodBlackholeRoute: 'r1b2c3d4-0000-4000-8000-000000000301',
   prodHsmRoute: 'r1b2c3d4-0000-4000-8000-000000000302',
 } as const;
 
 /**
  * Routing in the sandbox (docs/routing.md has the rules). rtb-prod learns vpc-web and the Direct
- * Connect gateway, drops 10.30.0.0/16 (analytics must not be reached from prod) and sends the
- * payments HSM subnet 10.10.99.0/24 through vpc-web by a static route. rtb-dev learns vpc-web,
+ * Connect gateway and sends the payments HSM subnet 10.10.99.0/24 through vpc-web by a static
+ * route; it has no route to the analytics VPC's 10.30.0.0/16 (the README's worked example
+ * blackholes it, and tests that need that blackhole seeded add it with withProdBlackhole).
+ * rtb-dev learns vpc-web,
  * the office VPN, and the payments and analytics VPCs (so their prefixes are known before they
  * are propagated anywhere else). 192.168.20.0/24 is carried by both the VPN and the Direct
  * Connect gateway: the gateway outranks the VPN where both propagate.
@@ -184,7 +185,6 @@ export function sandboxTopology(): Topology {
       },
     ],
     staticRoutes: [
-      { id: ids.prodBlackholeRoute, route_table_id: ids.prodTable, destination: '10.30.0.0/16', is_blackhole: true },
       { id: ids.prodHsmRoute, route_table_id: ids.prodTable, destination: '10.10.99.0/24', attachment_id: ids.webVpc, description: 'Payments HSM subnet via vpc-web' },
     ],
   };

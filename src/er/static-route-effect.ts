@@ -116,11 +116,12 @@ function moreSpecific(routes: ReadonlyMap<string, RouteEntry>, destination: stri
   return inside;
 }
 
-/** Whether traffic goes the same way: both dropped, or through the same attachments. */
+/** Whether traffic goes the same way: dropped both times (no route drops it as a blackhole does), or through the same attachments. */
 function sameForwarding(a: RouteEntry | null, b: RouteEntry | null): boolean {
-  if (a === null || b === null) return a === b;
+  const dropped = (e: RouteEntry | null) => e === null || e.is_blackhole;
+  if (dropped(a) || dropped(b)) return dropped(a) && dropped(b);
   const hops = (e: RouteEntry) => e.next_hops.map((h) => h.attachment_id ?? '').sort().join(',');
-  return a.is_blackhole === b.is_blackhole && hops(a) === hops(b);
+  return hops(a!) === hops(b!);
 }
 
 /** The same route in the table: same forwarding, and static or propagated alike. */

@@ -67,12 +67,15 @@ export function staticRouteRoutingEffect(
 export function describeStaticRouteEffect(effect: StaticRouteEffectOutput | null, note: string | undefined): string[] {
   if (!effect) return [`Routing effect: unknown (${note ?? 'not computed'})`];
   const way = (r: StaticRouteEffectOutput['used_before']) =>
-    r === null ? 'no route (dropped)' : r.blackhole ? `dropped by the blackhole route ${r.destination}` : `via ${r.next_hops.map((h) => h.attachment_id ?? 'an unknown attachment').join(' and ')} (${r.route_type ?? 'route'} ${r.destination})`;
+    r === null ? 'nowhere (no route: dropped)' : r.blackhole ? `to the blackhole route ${r.destination} (dropped)` : `via ${r.next_hops.map((h) => h.attachment_id ?? 'an unknown attachment').join(' and ')} (${r.route_type ?? 'route'} ${r.destination})`;
+  const dropped = (r: StaticRouteEffectOutput['used_before']) => r === null || r.blackhole === true;
   return [
     `Routing effect: traffic to ${effect.destination} goes ${way(effect.used_before)} now, ${way(effect.used_after)} after.`,
     effect.traffic_changes
       ? `Attachments whose traffic to ${effect.destination} changes (associated with this table): ${effect.attachments_affected.count}.`
-      : `Traffic to ${effect.destination} goes the same way afterwards.`,
+      : dropped(effect.used_before) && dropped(effect.used_after)
+        ? `Traffic to ${effect.destination} is dropped before and after: no attachment's traffic changes.`
+        : `Traffic to ${effect.destination} goes the same way afterwards.`,
     ...sample('Affected', effect.attachments_affected.entries.map((a) => a.attachment_id), effect.attachments_affected.count),
     ...sample('Unaffected more specific routes', effect.more_specific.entries.map((r) => r.destination), effect.more_specific.count),
     ...effect.notes.map((n) => `Note: ${n}`),

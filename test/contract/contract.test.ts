@@ -169,15 +169,15 @@ describe('the MCP tools send only what the reference lists', () => {
       await call('create_route_propagation', payments);
       await call('get_propagation_state', { ...payments, wait_for: 'available', timeout_seconds: 30 });
       await call('delete_route_propagation', web);
-      await call('list_static_routes', { ...table, destination: '10.30.0.0/16' });
+      await call('list_static_routes', { ...table, destination: '10.10.99.0/24' });
       await call('list_static_routes', { ...table, attachment_id: ids.webVpc, limit: 1 });
       const route = { ...table, destination: '10.40.0.0/16' };
       await call('create_static_route', { ...route, attachment_id: ids.paymentsVpc, description: 'contract session', dry_run: true });
       await call('create_static_route', { ...route, attachment_id: ids.paymentsVpc, description: 'contract session' });
       await call('get_static_route_state', { ...route, wait_for: 'available', timeout_seconds: 30 });
       await call('create_static_route', { ...table, destination: '10.50.0.0/16', is_blackhole: true });
-      await call('delete_static_route', { ...table, destination: '10.30.0.0/16', dry_run: true });
-      await call('delete_static_route', { ...table, destination: '10.30.0.0/16' });
+      await call('delete_static_route', { ...table, destination: '10.10.99.0/24', dry_run: true });
+      await call('delete_static_route', { ...table, destination: '10.10.99.0/24' });
       const operations = new Set(emulator.requests.map((r) => r.operation));
       expect([...operations].sort()).toEqual(
         expect.arrayContaining(['listEnterpriseRouters', 'listRouteTables', 'listAttachments', 'showAttachment', 'listAssociations', 'associateRouteTable', 'disassociateRouteTable', 'listPropagations', 'enablePropagation', 'disablePropagation', 'listEffectiveRoutes', 'listStaticRoutes', 'createStaticRoute', 'deleteStaticRoute']),

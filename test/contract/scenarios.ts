@@ -2,7 +2,7 @@
 // test asks the emulator (a valid request, as the reference lists it), and what the project's own
 // client does for that operation (the calls the tools make). Each runs on a fresh emulator, so the
 // writes find the seeded state: vpc-web associated with rtb-prod and propagating into it,
-// vpc-payments linked to nothing, two static routes in rtb-prod.
+// vpc-payments linked to nothing, one static route in rtb-prod (10.10.99.0/24 via vpc-web).
 //
 // The seeds the scenarios pick carry tags, descriptions and next hops, so that every nested field
 // of every fixture is met at least once (the test checks that too).
@@ -153,7 +153,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     operation: 'deleteStaticRoute',
-    emulator: { params: { route_table_id: ids.prodTable, route_id: ids.prodBlackholeRoute } },
-    client: ({ er }) => er.deleteStaticRoute({ routeTableId: ids.prodTable, routeId: ids.prodBlackholeRoute }),
+    emulator: { params: { route_table_id: ids.prodTable, route_id: ids.prodHsmRoute } },
+    client: ({ er }) => er.deleteStaticRoute({ routeTableId: ids.prodTable, routeId: ids.prodHsmRoute }),
   },
 ];

@@ -2,13 +2,14 @@
 // effect → create → wait → lists → undo → wait, and bad input that sends nothing.
 import { describe, expect, it } from 'vitest';
 import { isWrite } from '../../src/emulator/emulator.js';
-import { SANDBOX_IDS as ids } from '../../src/emulator/topology.js';
-import { structured, textOf, useStdioSession } from '../helpers.js';
+import { SANDBOX_IDS as ids, sandboxTopology } from '../../src/emulator/topology.js';
+import { structured, textOf, useStdioSession, withProdBlackhole } from '../helpers.js';
 
 const args = { er_id: ids.router, route_table_id: ids.prodTable, attachment_id: ids.paymentsVpc };
 
 describe('propagation tools over stdio', () => {
-  const session = useStdioSession();
+  // rtb-prod with its blackhole, for the association's routing effect to show one.
+  const session = useStdioSession({ topology: withProdBlackhole(sandboxTopology()) });
 
   async function call<T>(name: string, extra: Record<string, unknown> = {}, base: Record<string, unknown> = args): Promise<T> {
     const result = await session.server.client.callTool({ name, arguments: { ...base, ...extra } });

@@ -4,19 +4,19 @@
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_IDS as ids } from '../../src/emulator/topology.js';
 import type { HttpResult } from '../../src/http/http-client.js';
-import { api, AVAILABLE_AFTER_MS, DELETED_AFTER_MS, expectApiError, propagationOf, routesOf, table } from '../routing-harness.js';
+import { api, apiWithProdBlackhole, AVAILABLE_AFTER_MS, DELETED_AFTER_MS, expectApiError, propagationOf, routesOf, table } from '../routing-harness.js';
 
 
 describe('seeded routing', () => {
-  it('rtb-prod: vpc-web and the Direct Connect gateway learned, a blackhole and a more specific static route', async () => {
-    const a = await api();
-    expect(await table(a, ids.prodTable)).toEqual({
+  it('rtb-prod: vpc-web and the Direct Connect gateway learned, and a more specific static route; a seeded blackhole is listed as one', async () => {
+    const sandbox = {
       '10.10.99.0/24': `${ids.webVpc} static`,
       '10.20.0.0/16': `${ids.webVpc} propagation`,
-      '10.30.0.0/16': 'blackhole',
       '192.168.20.0/24': `${ids.dcVgw} propagation`,
       '192.168.30.0/24': `${ids.dcVgw} propagation`,
-    });
+    };
+    expect(await table(await api(), ids.prodTable)).toEqual(sandbox);
+    expect(await table(await apiWithProdBlackhole(), ids.prodTable)).toEqual({ ...sandbox, '10.30.0.0/16': 'blackhole' });
   });
 
   it('rtb-dev: the VPN, vpc-web, payments and analytics learned', async () => {
@@ -91,7 +91,7 @@ describe('propagation lifecycle on a fake clock', () => {
   });
 
   it('keeps a blackhole in front of a propagated route to the same destination', async () => {
-    const a = await api();
+    const a = await apiWithProdBlackhole();
     await a.enable(ids.prodTable, ids.analyticsVpc);
     a.clock.advance(AVAILABLE_AFTER_MS);
     expect((await propagationOf(a, ids.prodTable, ids.analyticsVpc))?.state).toBe('available');
@@ -187,7 +187,7 @@ describe('lists: filters and paging', () => {
   });
 
   it('walks propagations and effective routes one item per page, each once', async () => {
-    const a = await api();
+    const a = await apiWithProdBlackhole();
     const propagations: string[] = [];
     for await (const p of a.er.listAll((marker) => a.er.listPropagations(ids.router, ids.devTable, { marker, limit: 1 }))) propagations.push(p.id);
     expect(propagations).toHaveLength(4);
@@ -200,7 +200,7 @@ describe('lists: filters and paging', () => {
   });
 
   it('filters effective routes by destination and by next-hop resource type; refuses limit over 2000', async () => {
-    const a = await api();
+    const a = await apiWithProdBlackhole();
     const destinations = async (filters: Record<string, string | string[]>) =>
       (await a.er.listEffectiveRoutes(ids.prodTable, { filters })).items.map((r) => r.destination).sort();
     expect(await destinations({ destination: ['10.30.0.0/16', '192.168.20.0/24'] })).toEqual(['10.30.0.0/16', '192.168.20.0/24']);

@@ -7,7 +7,8 @@ import { SEEDED_TIMESTAMP } from '../../src/emulator/lifecycle.js';
 import { SANDBOX_IDS as ids } from '../../src/emulator/topology.js';
 import { pathOf } from '../../src/er/operations.js';
 import type { HttpResult } from '../../src/http/http-client.js';
-import { api, type Api, AVAILABLE_AFTER_MS, DELETED_AFTER_MS, expectApiError, table } from '../routing-harness.js';
+import { PROD_BLACKHOLE_ROUTE } from '../helpers.js';
+import { type Api, api, apiWithProdBlackhole, AVAILABLE_AFTER_MS, DELETED_AFTER_MS, expectApiError, table } from '../routing-harness.js';
 
 const MISSING = 'ffffffff-0000-4000-8000-00000000ffff';
 
@@ -56,12 +57,19 @@ function expectOnePerDestination(a: Api): void {
 }
 
 describe('seeded static routes and lists', () => {
-  it('lists rtb-prod: the blackhole and the HSM route through vpc-web, settled, with the documented fields', async () => {
+  it('the sandbox seeds one static route: rtb-prod sends 10.10.99.0/24 through vpc-web (no blackhole: the README\'s example makes it)', async () => {
     const a = await api();
+    expect((await a.er.listStaticRoutes(ids.prodTable)).items.map((r) => [r.id, r.destination, r.is_blackhole])).toEqual([[ids.prodHsmRoute, '10.10.99.0/24', false]]);
+    expect(a.emulator.staticRoutes.allStaticRoutes()).toHaveLength(1);
+    expect(await table(a, ids.prodTable)).not.toHaveProperty(['10.30.0.0/16']);
+  });
+
+  it('lists rtb-prod: the blackhole and the HSM route through vpc-web, settled, with the documented fields', async () => {
+    const a = await apiWithProdBlackhole();
     const { items } = await a.er.listStaticRoutes(ids.prodTable);
     expect(items).toEqual([
       {
-        id: ids.prodBlackholeRoute,
+        id: PROD_BLACKHOLE_ROUTE,
         type: 'static',
         state: 'available',
         is_blackhole: true,
@@ -90,7 +98,7 @@ describe('seeded static routes and lists', () => {
   });
 
   it("shows a static route's description on its effective route; propagated routes have none", async () => {
-    const a = await api();
+    const a = await apiWithProdBlackhole();
     const routes = (await a.er.listEffectiveRoutes(ids.prodTable)).items;
     expect(routes.find((r) => r.destination === '10.10.99.0/24')).toMatchObject({ route_type: 'static', description: 'Payments HSM subnet via vpc-web' });
     expect(routes.find((r) => r.destination === '10.30.0.0/16')).toMatchObject({ route_type: 'static', description: '' });
@@ -98,9 +106,9 @@ describe('seeded static routes and lists', () => {
   });
 
   it('filters by destination (canonically), next-hop attachment_id and resource_type', async () => {
-    const a = await api();
+    const a = await apiWithProdBlackhole();
     const of = async (filters: Record<string, string | string[]>) => (await a.er.listStaticRoutes(ids.prodTable, { filters })).items.map((r) => r.id);
-    expect(await of({ destination: '10.30.0.0/16' })).toEqual([ids.prodBlackholeRoute]);
+    expect(await of({ destination: '10.30.0.0/16' })).toEqual([PROD_BLACKHOLE_ROUTE]);
     expect(await of({ destination: ['10.10.99.0/24', '192.0.2.0/24'] })).toEqual([ids.prodHsmRoute]);
     expect(await of({ attachment_id: ids.webVpc })).toEqual([ids.prodHsmRoute]);
     expect(await of({ resource_type: 'vpc' })).toEqual([ids.prodHsmRoute]);
@@ -110,12 +118,12 @@ describe('seeded static routes and lists', () => {
   });
 
   it('pages by marker in ascending id, each route once; refuses limit 0', async () => {
-    const a = await api();
+    const a = await apiWithProdBlackhole();
     for (const destination of ['10.40.0.0/16', '10.41.0.0/16', '10.42.0.0/16']) {
       expect((await routes(a).create(ids.prodTable, { destination, attachment_id: ids.dcVgw })).status).toBe(202);
     }
     const first = await a.er.listStaticRoutes(ids.prodTable, { limit: 2 });
-    expect(first.items.map((r) => r.id)).toEqual([ids.prodBlackholeRoute, ids.prodHsmRoute]);
+    expect(first.items.map((r) => r.id)).toEqual([PROD_BLACKHOLE_ROUTE, ids.prodHsmRoute]);
     const second = await a.er.listStaticRoutes(ids.prodTable, { limit: 2, marker: first.nextMarker });
     expect(second.items.map((r) => r.destination)).toEqual(['10.40.0.0/16', '10.41.0.0/16']);
     const walked: string[] = [];
@@ -200,7 +208,7 @@ describe('create', () => {
   });
 
   it('refuses a second route to a destination in the same table (ER.04006002), written another way too; another table may have one', async () => {
-    const a = await api();
+    const a = await apiWithProdBlackhole();
     expect(codeOf(a, await routes(a).create(ids.prodTable, { destination: '10.30.0.0/16', attachment_id: ids.analyticsVpc }))).toEqual({ status: 400, code: 'ER.04006002' });
     expect(codeOf(a, await routes(a).create(ids.prodTable, { destination: '10.30.0.0/16', is_blackhole: true }, 'dup-token'))).toEqual({ status: 400, code: 'ER.04006002' });
     expect((await routes(a).create(ids.prodTable, { destination: '2001:DB8::/32', is_blackhole: true })).status).toBe(202);
@@ -248,7 +256,7 @@ describe('create', () => {
   });
 
   it('refuses a route past the table\'s quota with ER.04009008; a deleting route counts until it is gone', async () => {
-    const a = await api({ staticRouteQuota: 3 });
+    const a = await apiWithProdBlackhole({ staticRouteQuota: 3 });
     const third = routeOf(a, await routes(a).create(ids.prodTable, { destination: '10.90.0.0/16', is_blackhole: true }));
     expect(codeOf(a, await routes(a).create(ids.prodTable, { destination: '10.91.0.0/16', is_blackhole: true }))).toEqual({ status: 400, code: 'ER.04009008' });
     expect((await routes(a).create(ids.devTable, { destination: '10.91.0.0/16', is_blackhole: true })).status).toBe(202);
@@ -295,14 +303,14 @@ describe('update', () => {
   });
 
   it('turns a blackhole into an ordinary route and back; a description alone keeps the next hop', async () => {
-    const a = await api();
-    await routes(a).update(ids.prodTable, ids.prodBlackholeRoute, { attachment_id: ids.analyticsVpc });
+    const a = await apiWithProdBlackhole();
+    await routes(a).update(ids.prodTable, PROD_BLACKHOLE_ROUTE, { attachment_id: ids.analyticsVpc });
     a.clock.advance(AVAILABLE_AFTER_MS);
     expect((await table(a, ids.prodTable))['10.30.0.0/16']).toBe(`${ids.analyticsVpc} static`);
-    const described = routeOf(a, await routes(a).update(ids.prodTable, ids.prodBlackholeRoute, { description: 'to analytics' }));
+    const described = routeOf(a, await routes(a).update(ids.prodTable, PROD_BLACKHOLE_ROUTE, { description: 'to analytics' }));
     expect(described).toMatchObject({ description: 'to analytics', is_blackhole: false, attachments: [expect.objectContaining({ attachment_id: ids.analyticsVpc })] });
     a.clock.advance(AVAILABLE_AFTER_MS);
-    const back = routeOf(a, await routes(a).update(ids.prodTable, ids.prodBlackholeRoute, { is_blackhole: true }));
+    const back = routeOf(a, await routes(a).update(ids.prodTable, PROD_BLACKHOLE_ROUTE, { is_blackhole: true }));
     expect(back).toMatchObject({ is_blackhole: true, attachments: [], description: 'to analytics' });
     a.clock.advance(AVAILABLE_AFTER_MS);
     expect((await table(a, ids.prodTable))['10.30.0.0/16']).toBe('blackhole');
@@ -323,7 +331,7 @@ describe('update', () => {
 
 describe('delete and busy routes', () => {
   it('answers 202 without a body; deleting leaves the effective routes at once, gone after the delay; the destination is free again', async () => {
-    const a = await api();
+    const a = await apiWithProdBlackhole();
     const result = await routes(a).remove(ids.prodTable, ids.prodHsmRoute);
     expect(result.status).toBe(202);
     expect(result.body).toBe('');
@@ -334,7 +342,7 @@ describe('delete and busy routes', () => {
     a.clock.advance(1);
     expect(codeOf(a, await routes(a).show(ids.prodTable, ids.prodHsmRoute))).toEqual({ status: 404, code: 'ER.04046001' });
     expect(codeOf(a, await routes(a).remove(ids.prodTable, ids.prodHsmRoute))).toEqual({ status: 404, code: 'ER.04046001' });
-    expect((await a.er.listStaticRoutes(ids.prodTable)).items.map((r) => r.id)).toEqual([ids.prodBlackholeRoute]);
+    expect((await a.er.listStaticRoutes(ids.prodTable)).items.map((r) => r.id)).toEqual([PROD_BLACKHOLE_ROUTE]);
     expect((await routes(a).create(ids.prodTable, { destination: '10.10.99.0/24', attachment_id: ids.paymentsVpc })).status).toBe(202);
   });
 
@@ -349,11 +357,11 @@ describe('delete and busy routes', () => {
   });
 
   it('refuses to update or delete a pending, modifying or deleting route with ER.04005003', async () => {
-    const a = await api();
+    const a = await apiWithProdBlackhole();
     const pending = routeOf(a, await routes(a).create(ids.prodTable, { destination: '10.95.0.0/16', is_blackhole: true }));
     await routes(a).update(ids.prodTable, ids.prodHsmRoute, { attachment_id: ids.dcVgw });
-    await routes(a).remove(ids.prodTable, ids.prodBlackholeRoute);
-    for (const routeId of [pending.id, ids.prodHsmRoute, ids.prodBlackholeRoute]) {
+    await routes(a).remove(ids.prodTable, PROD_BLACKHOLE_ROUTE);
+    for (const routeId of [pending.id, ids.prodHsmRoute, PROD_BLACKHOLE_ROUTE]) {
       expect(codeOf(a, await routes(a).update(ids.prodTable, routeId, { description: 'busy?' }))).toEqual({ status: 400, code: 'ER.04005003' });
       expect(codeOf(a, await routes(a).remove(ids.prodTable, routeId))).toEqual({ status: 400, code: 'ER.04005003' });
     }
@@ -413,7 +421,7 @@ describe('faults on static-route requests', () => {
 
 describe('the ErClient against the emulator', () => {
   it('creates, finds, reads, updates and deletes a static route', async () => {
-    const a = await api();
+    const a = await apiWithProdBlackhole();
     const created = await a.er.createStaticRoute({ routeTableId: ids.devTable, destination: '10.99.0.0/16', attachmentId: ids.dcVgw, description: 'dc' }, 'client-token-0001');
     expect(created.route).toMatchObject({ destination: '10.99.0.0/16', state: 'pending', description: 'dc' });
     expect(created.requestId).toMatch(/\S/);

@@ -1,11 +1,12 @@
 // The routing effect of plans, against hand-computed tables of the sandbox topology (whose routes
-// the emulator serves over HTTP), and, for propagations, against what the emulator's tables
-// really become once the change is made: the prediction and the outcome must agree.
+// the emulator serves over HTTP; where a test needs rtb-prod to drop 10.30.0.0/16, with that
+// blackhole seeded), and, for propagations, against what the emulator's tables really become once
+// the change is made: the prediction and the outcome must agree.
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_IDS as ids } from '../../src/emulator/topology.js';
 import { associationEffect, type Listed, MAX_ENTRIES, prefixesOf, propagationEffect, type RouteEntry, type TableRoutes } from '../../src/er/routing-effect.js';
 import type { EffectiveRoute } from '../../src/er/types.js';
-import { api, type Api, AVAILABLE_AFTER_MS, routesOf } from '../routing-harness.js';
+import { api, type Api, apiWithProdBlackhole, AVAILABLE_AFTER_MS, routesOf } from '../routing-harness.js';
 
 const destinations = (listed: Listed<{ destination: string }>) => listed.entries.map((e) => e.destination);
 const hops = (entry: RouteEntry) => entry.next_hops.map((h) => h.attachment_id);
@@ -33,9 +34,9 @@ function actualChange(before: readonly EffectiveRoute[], after: readonly Effecti
   };
 }
 
-describe('association effect on the seeded topology', () => {
+describe('association effect on the seeded topology, rtb-prod with its blackhole', () => {
   it('payments VPC associated with rtb-prod: reaches four destinations, 10.30.0.0/16 blackholed', async () => {
-    const a = await api();
+    const a = await apiWithProdBlackhole();
     const effect = associationEffect(null, await tableRoutes(a, ids.prodTable));
     expect(effect.route_table_before).toBeNull();
     expect(effect.route_table_after).toBe(ids.prodTable);
@@ -51,7 +52,7 @@ describe('association effect on the seeded topology', () => {
   });
 
   it('office VPN moved from rtb-dev to rtb-prod: added, removed (one now blackholed), changed next hop, unchanged', async () => {
-    const a = await api();
+    const a = await apiWithProdBlackhole();
     const effect = associationEffect(await tableRoutes(a, ids.devTable), await tableRoutes(a, ids.prodTable));
     expect(destinations(effect.added)).toEqual(['10.10.99.0/24', '192.168.30.0/24']);
     expect(destinations(effect.removed)).toEqual(['10.10.0.0/16', '10.30.0.0/16', '192.168.10.0/24']);
@@ -62,7 +63,7 @@ describe('association effect on the seeded topology', () => {
   });
 
   it('web VPC disassociated from rtb-prod: everything it reached is removed', async () => {
-    const a = await api();
+    const a = await apiWithProdBlackhole();
     const effect = associationEffect(await tableRoutes(a, ids.prodTable), null);
     expect(effect.route_table_after).toBeNull();
     expect(effect.removed.count).toBe(4);
@@ -72,7 +73,7 @@ describe('association effect on the seeded topology', () => {
   });
 
   it('the same table before and after changes nothing', async () => {
-    const a = await api();
+    const a = await apiWithProdBlackhole();
     const prod = await tableRoutes(a, ids.prodTable);
     const effect = associationEffect(prod, prod);
     expect({ added: effect.added.count, removed: effect.removed.count, changed: effect.changed.count, unchanged: effect.unchanged }).toEqual({ added: 0, removed: 0, changed: 0, unchanged: 4 });
@@ -109,7 +110,7 @@ describe('propagation effect on the seeded topology, checked against the emulato
   });
 
   it('analytics VPC into rtb-prod: nothing appears, the blackhole on the same destination is a conflict', async () => {
-    const a = await api();
+    const a = await apiWithProdBlackhole();
     const { effect, real } = await planAndApply(a, 'create', { id: ids.analyticsVpc, resource_type: 'vpc' }, ids.prodTable);
     expect(effect.appear.count).toBe(0);
     expect(effect.conflicts.entries.map((c) => [c.kind, c.destination, c.route.is_blackhole])).toEqual([['blackhole', '10.30.0.0/16', true]]);

@@ -70,3 +70,27 @@ describe('staticRouteEffect', () => {
     expect(effect.used_after).toMatchObject({ destination: '0.0.0.0/0' });
   });
 });
+
+describe('staticRouteEffect: no route drops traffic as a blackhole does', () => {
+  const dropIt = { attachment_id: null, resource_type: null, is_blackhole: true };
+  const blackholeRoute = (destination: string): EffectiveRoute => ({ route_id: `b-${destination}`, destination, next_hops: [], is_blackhole: true, route_type: 'static' });
+
+  it('a blackhole where there was no route: dropped before and after, so traffic does not change', () => {
+    const effect = staticRouteEffect({ route_table_id: 'rtb-1', routes: [propagated('10.20.0.0/16', 'vpc-web')] }, { action: 'create', destination: '10.30.0.0/16', route: dropIt });
+    expect(effect.used_before).toBeNull();
+    expect(effect.used_after).toMatchObject({ destination: '10.30.0.0/16', is_blackhole: true });
+    expect(effect.gains.count).toBe(1);
+    expect(effect.traffic_changes).toBe(false);
+  });
+
+  it('deleting a blackhole that nothing else covers: dropped before and after', () => {
+    const effect = staticRouteEffect({ route_table_id: 'rtb-1', routes: [blackholeRoute('10.30.0.0/16')] }, { action: 'delete', destination: '10.30.0.0/16' });
+    expect([effect.used_before?.is_blackhole, effect.used_after]).toEqual([true, null]);
+    expect(effect.loses.count).toBe(1);
+    expect(effect.traffic_changes).toBe(false);
+  });
+
+  it('a blackhole in front of a route that carried the traffic changes it', () => {
+    expect(staticRouteEffect({ route_table_id: 'rtb-1', routes: [propagated('10.0.0.0/8', 'vpc-core')] }, { action: 'create', destination: '10.30.0.0/16', route: dropIt }).traffic_changes).toBe(true);
+  });
+});

@@ -6,7 +6,7 @@ import { parseFaultPlan } from '../../src/emulator/faults.js';
 import { SANDBOX_IDS as ids } from '../../src/emulator/topology.js';
 import { prefixesOf } from '../../src/er/routing-effect.js';
 import { compareTables, describeDifference, predictPropagationTable, routeMap } from '../../src/plans/verification.js';
-import { api, type Api, AVAILABLE_AFTER_MS, routesOf } from '../routing-harness.js';
+import { api, type Api, apiWithProdBlackhole, AVAILABLE_AFTER_MS, routesOf } from '../routing-harness.js';
 
 const UNFORESEEN = { faults: parseFaultPlan('{"unforeseenRoute": {"destination": "198.51.100.0/24"}}') };
 
@@ -31,13 +31,18 @@ describe('the sandbox ends as predicted', () => {
     ['payments VPC into rtb-prod (a new prefix)', 'create', ids.paymentsVpc, 'vpc', ids.prodTable],
     ['office VPN into rtb-prod (a prefix it ranks lower on)', 'create', ids.officeVpn, 'vpn', ids.prodTable],
     ['Direct Connect gateway into rtb-dev (takes a prefix over)', 'create', ids.dcVgw, 'vgw', ids.devTable],
-    ['analytics VPC into rtb-prod (a blackhole keeps its prefix)', 'create', ids.analyticsVpc, 'vpc', ids.prodTable],
     ['peering into rtb-prod (prefixes unknown)', 'create', ids.partnerPeering, 'peering', ids.prodTable],
     ['web VPC out of rtb-prod (its static route stays)', 'delete', ids.webVpc, 'vpc', ids.prodTable],
     ['Direct Connect gateway out of rtb-prod', 'delete', ids.dcVgw, 'vgw', ids.prodTable],
   ] as const)('%s', async (_name, action, id, resource_type, tableId) => {
     const a = await api();
     expect(await verifyPropagation(a, action, { id, resource_type }, tableId)).toEqual([]);
+  });
+
+  it('analytics VPC into rtb-prod (a blackhole keeps its prefix)', async () => {
+    const a = await apiWithProdBlackhole();
+    expect(await verifyPropagation(a, 'create', { id: ids.analyticsVpc, resource_type: 'vpc' }, ids.prodTable)).toEqual([]);
+    expect((await routesOf(a, ids.prodTable)).find((r) => r.destination === '10.30.0.0/16')?.is_blackhole).toBe(true);
   });
 
   it('an association leaves its table as it was', async () => {

@@ -14,7 +14,7 @@ import type { Plan } from '../../src/plans/association-plan.js';
 import type { PropagationPlan } from '../../src/plans/propagation-plan.js';
 import { EFFECT_TEXT_BUDGET } from '../../src/plans/effect-report.js';
 import { TEXT_BUDGET } from '../../src/toolkit/paging.js';
-import { connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured, tempDir, textOf, WITHOUT_APPROVAL } from '../helpers.js';
+import { connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured, tempDir, textOf, withProdBlackhole, WITHOUT_APPROVAL } from '../helpers.js';
 
 const payments = { er_id: ids.router, route_table_id: ids.prodTable, attachment_id: ids.paymentsVpc };
 
@@ -108,7 +108,7 @@ describe('propagation dry runs', () => {
 
 describe('association dry runs show the routing effect too', () => {
   it('payments VPC onto rtb-prod: what it will reach, and the blackholed destination', async () => {
-    await setUp();
+    await setUp({ topology: withProdBlackhole(sandboxTopology()) });
     const { plan } = await call<{ plan: Plan }>('create_route_association', { ...payments, dry_run: true });
     const effect = plan.routing_effect!;
     expect(effect).toMatchObject({ route_table_before: null, route_table_after: ids.prodTable, removed: { count: 0 }, unchanged: 0, complete: true });
@@ -238,7 +238,7 @@ describe('get_propagation_state and the lists', () => {
   });
 
   it('list_effective_routes filters by destination and resource type and pages with a cursor', async () => {
-    await setUp();
+    await setUp({ topology: withProdBlackhole(sandboxTopology()) });
     const one = await call<{ routes: Array<{ destination: string; blackhole?: boolean; next_hops: unknown[] }> }>('list_effective_routes', { route_table_id: ids.prodTable, destination: '10.30.0.0/16' });
     expect(one.routes).toEqual([expect.objectContaining({ destination: '10.30.0.0/16', blackhole: true, route_type: 'static', next_hops: [] })]);
     const vgw = await call<{ routes: Array<{ destination: string }> }>('list_effective_routes', { route_table_id: ids.prodTable, resource_type: 'vgw' });

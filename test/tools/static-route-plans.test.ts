@@ -260,7 +260,7 @@ describe('the words a person approves', () => {
     expect(toDc).toContain('Route table: rtb-prod');
     expect(toDc).toContain('Description of the new route: all egress through the DC');
     expect(toDc).toContain('Now: no static route to 0.0.0.0/0');
-    expect(toDc).toContain('Routing effect: traffic to 0.0.0.0/0 goes no route (dropped) now');
+    expect(toDc).toContain('Routing effect: traffic to 0.0.0.0/0 goes nowhere (no route: dropped) now');
     expect(toDc).toContain(ids.webVpc);
     expect(toDc).toContain('Unaffected more specific routes');
     expect(blackhole).toContain('ADD a static route: 10.30.0.0/16 → a BLACKHOLE (traffic is dropped).');
