@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { FaultPlan } from '../../src/emulator/faults.js';
 import type { Emulator } from '../../src/emulator/emulator.js';
 import { generatedTopology } from '../../src/emulator/topology.js';
-import { connectInMemory, errorOf, expectNoCanary, type InMemoryHarness, SOAK_TIMEOUT_MS, startTestEmulator, structured, textOf, WITHOUT_APPROVAL } from '../helpers.js';
+import { connectInMemory, expectNoCanary, type InMemoryHarness, SOAK_TIMEOUT_MS, startTestEmulator, structured, textOf, WITHOUT_APPROVAL } from '../helpers.js';
+import { retryableFailure } from '../soak-kit.js';
 
 const PER_TABLE = 170;
 const TABLES = 2;
@@ -125,15 +126,7 @@ describe('fault soak of create_static_route', () => {
           claims.push({ key, step: kind, body });
           return body;
         }
-        const error = errorOf(result);
-        const label = `${String(error.error_code)}${error.outcome ? ` (${String(error.outcome)})` : ''}`;
-        tally.errors[label] = (tally.errors[label] ?? 0) + 1;
-        // The contract: every failure here is retryable and hands back the token to retry with.
-        expect(error.retryable, JSON.stringify(error)).toBe(true);
-        expect(error.client_token).toEqual(expect.any(String));
-        if (token) expect(error.client_token).toBe(token);
-        expect(error).toEqual(expect.objectContaining({ error_msg: expect.any(String), attempts: expect.any(Number), hint: expect.any(String) }));
-        token = String(error.client_token);
+        token = retryableFailure(result, tally.errors, token);
         remember(token, key);
       }
       throw new Error(`an agent gave up after ${MAX_TRIES} calls for ${JSON.stringify(args)}`);

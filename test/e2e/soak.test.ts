@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { FaultPlan } from '../../src/emulator/faults.js';
 import type { Emulator } from '../../src/emulator/emulator.js';
 import { generatedTopology } from '../../src/emulator/topology.js';
-import { connectInMemory, errorOf, expectNoCanary, type InMemoryHarness, startTestEmulator, structured, textOf, WITHOUT_APPROVAL, SOAK_TIMEOUT_MS } from '../helpers.js';
+import { connectInMemory, expectNoCanary, type InMemoryHarness, startTestEmulator, structured, textOf, WITHOUT_APPROVAL, SOAK_TIMEOUT_MS } from '../helpers.js';
+import { retryableFailure } from '../soak-kit.js';
 
 const ATTACHMENTS = 360;
 const AGENTS = 40;
@@ -79,15 +80,7 @@ describe('fault soak of create_route_association', () => {
           if (body.note) tally.settledByLookUp += 1;
           return body;
         }
-        const error = errorOf(result);
-        const key = `${String(error.error_code)}${error.outcome ? ` (${String(error.outcome)})` : ''}`;
-        tally.errors[key] = (tally.errors[key] ?? 0) + 1;
-        // The contract: every failure here is retryable and hands back the token to retry with.
-        expect(error.retryable, JSON.stringify(error)).toBe(true);
-        expect(error.client_token).toEqual(expect.any(String));
-        if (token) expect(error.client_token).toBe(token);
-        expect(error).toEqual(expect.objectContaining({ error_msg: expect.any(String), attempts: expect.any(Number), hint: expect.any(String) }));
-        token = String(error.client_token);
+        token = retryableFailure(result, tally.errors, token);
       }
       throw new Error(`an agent gave up after ${MAX_TRIES} calls for ${JSON.stringify(args)}`);
     }
