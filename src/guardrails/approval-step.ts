@@ -39,13 +39,17 @@ export class ApprovalStep {
     if (this.options.settings.confirmWrites === 'never' || !record) {
       return { go: { plan_id: record?.id ?? null, plan_sha256: record?.sha256 ?? null, requested_by: session.caller, approved_by: null, approval_channel: 'none' } };
     }
-    const approved = (r: PlanRecord): Clearance =>
-      r.decision.status === 'approved' && r.decision.by === r.caller && this.options.approvals.needsSecondPerson(r)
-        ? // Approved by the requester before a rule asked for a second person (the policy changed since): that does not count.
-          { stop: { guardrail: 'self_approval', outcome: 'refused', result: refusal('SELF_APPROVAL', `Plan ${r.id} was approved by the person who asked for it (${r.caller}), and ${r.policy?.secondPerson ? `policy rule ${r.policy.rule}` : 'this server'} now requires a second person to approve it: nothing was sent.`, 'Make a new plan (dry_run: true) and have another person with er:approve approve it.') } }
-        : r.decision.status === 'approved'
-        ? { go: { plan_id: r.id, plan_sha256: r.sha256, requested_by: r.caller, approved_by: r.decision.by, approval_channel: r.decision.channel } }
-        : { stop: { guardrail: 'rejected', outcome: 'declined', result: refusal('DECLINED_BY_HUMAN', `${r.decision.status === 'rejected' ? r.decision.by : 'The person'} rejected plan ${r.id}: nothing was sent.`, 'Do not retry on your own; ask the person what they want changed.', { status: 'declined', plan_id: r.id }) } };
+    const approved = (r: PlanRecord): Clearance => {
+      if (r.decision.status === 'rejected' || r.decision.status === 'pending') {
+        return { stop: { guardrail: 'rejected', outcome: 'declined', result: refusal('DECLINED_BY_HUMAN', `${r.decision.status === 'rejected' ? r.decision.by : 'The person'} rejected plan ${r.id}: nothing was sent.`, 'Do not retry on your own; ask the person what they want changed.', { status: 'declined', plan_id: r.id }) } };
+      }
+      if (r.decision.by === r.caller && this.options.approvals.needsSecondPerson(r)) {
+        // The requester approved it before a rule asked for a second person (the policy changed since): that does not count.
+        const who = r.policy?.secondPerson ? `policy rule ${r.policy.rule}` : 'this server';
+        return { stop: { guardrail: 'self_approval', outcome: 'refused', result: refusal('SELF_APPROVAL', `Plan ${r.id} was approved by the person who asked for it (${r.caller}), and ${who} now requires a second person to approve it: nothing was sent.`, 'Make a new plan (dry_run: true) and have another person with er:approve approve it.') } };
+      }
+      return { go: { plan_id: r.id, plan_sha256: r.sha256, requested_by: r.caller, approved_by: r.decision.by, approval_channel: r.decision.channel } };
+    };
     if (record.decision.status !== 'pending') return approved(record);
     if (!this.options.approvals.requested(record)) return { stop: auditUnavailable() };
 
