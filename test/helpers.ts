@@ -24,7 +24,7 @@ import { silentLogger } from '../src/log.js';
 import { createServer } from '../src/mcp-server.js';
 import { type ConnectionSource, DEFAULT_MAX_WAIT_MS, NO_SETTLE_CHECKS, type ToolCall, type ToolEnv } from '../src/toolkit/context.js';
 import type { ToolDefinition } from '../src/tools/definition.js';
-import type { CheckInvariants } from '../src/policy/invariant-check.js';
+import type { CheckInvariants } from '../src/guardrails/policy-invariants.js';
 import type { Policy } from '../src/policy/model.js';
 
 /**

@@ -23,7 +23,7 @@ import type { HumanChannel } from './confirm.js';
 import { ApprovalStep } from './approval-step.js';
 import { PlanSteps, withDeadline } from './plan-step.js';
 import { type DryRunPolicy, PolicyStep } from './policy-step.js';
-import type { CheckInvariants } from '../policy/invariant-check.js';
+import type { CheckInvariants } from './policy-invariants.js';
 import { ACTION_OF_TOOL, type CallerIdentity, type Policy } from '../policy/model.js';
 import { describeCaller } from '../policy/permissions.js';
 import type { GuardrailSettings } from './guardrail-settings.js';

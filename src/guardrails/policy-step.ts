@@ -8,7 +8,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Clock } from '../http/clock.js';
 import type { PlanRecord } from '../plans/plan-book.js';
-import { type CheckInvariants, checkInvariants } from '../policy/invariant-check.js';
+import { type CheckInvariants, checkInvariants } from './policy-invariants.js';
 import { ACTION_OF_TOOL, type InvariantResult, type Origin, type Policy, type PolicyTarget } from '../policy/model.js';
 import { decide } from '../policy/permissions.js';
 import type { WriteTarget } from '../tools/definition.js';
@@ -96,7 +96,7 @@ export class PolicyStep {
     let before: InvariantResult[] | undefined;
     if (policy.invariants.length > 0) {
       try {
-        ({ after: invariants, before } = await this.check(policy.invariants, { tool: tool.name, target: record.target as WriteTarget, made: record.made }, withDeadline(this.options.clock, request.call)));
+        ({ after: invariants, before } = await this.check(policy.invariants, { tool: tool.name, target: record.target, made: record.made }, withDeadline(this.options.clock, request.call)));
       } catch (error) {
         const described = describeError(error, { ids: { er_id: record.target.er_id as string, route_table_id: record.target.route_table_id as string }, nowMs: this.options.clock.now() });
         return {

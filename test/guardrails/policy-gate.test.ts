@@ -8,7 +8,7 @@ import { type Emulator, isWrite } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS as ids } from '../../src/emulator/topology.js';
 import type { AuditRecord, AuditSink } from '../../src/guardrails/audit.js';
 import type { GuardrailSettings } from '../../src/guardrails/guardrail-settings.js';
-import type { CheckInvariants, PlannedChange } from '../../src/policy/invariant-check.js';
+import type { CheckInvariants, PlannedChange } from '../../src/guardrails/policy-invariants.js';
 import type { Invariant, InvariantResult, Policy } from '../../src/policy/model.js';
 import { connectInMemory, errorOf, type InMemoryHarness, startTestEmulator, structured, WITHOUT_APPROVAL } from '../helpers.js';
 import { POLICY_SOURCE, policyHolder, policyOf, tokenAuth } from '../policy/fixtures.js';

@@ -1,20 +1,25 @@
-// The gate's one door to the invariant engine: read the routing state the invariants need,
-// predict it after the planned change, and evaluate every invariant on it (and on the state now,
-// to tell a change that breaks an invariant from one made while it was already broken).
+// The gate's door to the invariant engine: read the routing state the invariants need, predict it
+// after the planned change, and evaluate every invariant on it (and on the state now, to tell a
+// change that breaks an invariant from one made while it was already broken).
 //
-// The engine itself is invariants.ts (evaluateInvariants), routing-state.ts (readRoutingState)
-// and predicted-state.ts (predictedState). Until they are on this branch, `checkInvariants`
-// cannot evaluate anything and answers every invariant as unknown, which the gate treats as
-// broken: a policy with invariants then refuses every write (fail closed), never lets one by.
+// The engine is src/policy/: invariants.ts (evaluateInvariants), routing-state.ts
+// (readRoutingState), predicted-state.ts (predictedState), and invariant-check.ts, whose
+// invariantsOfChange(er, erId, options, invariants, change) does all three for a plan. Until that
+// is merged into this branch, `checkInvariants` cannot evaluate anything and answers every
+// invariant as unknown, which the gate treats as broken: a policy with invariants then refuses
+// every write (fail closed), never lets one through unchecked. After the merge its body is:
+//
+//   const { before, after } = await invariantsOfChange(call.er, String(change.target.er_id),
+//     { signal: call.signal, deadline: call.deadline, trace: call.trace }, invariants, change);
+//   return { before, after };
 import type { MadePlan } from '../plans/plan-book.js';
+import type { Invariant, InvariantResult } from '../policy/model.js';
 import type { ToolCall } from '../toolkit/context.js';
-import type { WriteTarget } from '../tools/definition.js';
-import type { Invariant, InvariantResult } from './model.js';
 
-/** The change whose predicted routing state the invariants are evaluated on: the write tool, its arguments and its plan. */
+/** The change whose predicted routing state the invariants are evaluated on: the write tool, the arguments of its plan, and the plan. */
 export interface PlannedChange {
   tool: string;
-  target: WriteTarget;
+  target: Readonly<Record<string, unknown>>;
   made: MadePlan;
 }
 
@@ -30,8 +35,6 @@ export type CheckInvariants = (invariants: readonly Invariant[], change: Planned
 
 /** The engine's answer for a planned change (see the head of this file for the state before the merge). */
 export const checkInvariants: CheckInvariants = async (invariants) => {
-  // With the engine: const now = await readRoutingState(call.er, invariants, change, call);
-  // return { before: evaluateInvariants(invariants, now), after: evaluateInvariants(invariants, predictedState(now, change)) };
   const after = invariants.map(
     (invariant): InvariantResult => ({
       name: invariant.name,
