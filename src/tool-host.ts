@@ -16,6 +16,9 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { RequestTrace } from './er/client.js';
+import { callerIdentityOf } from './policy/caller-identity.js';
+import { ACTION_OF_TOOL } from './policy/model.js';
+import { mayEverUse } from './policy/permissions.js';
 import { SCOPES } from './scopes.js';
 import { sessionChannel } from './guardrails/confirm.js';
 import type { HiddenReason, WriteGate } from './guardrails/gate.js';
@@ -75,7 +78,12 @@ export function installTools(server: Server, options: ToolHostOptions): void {
     if (!isWriteTool(tool)) return null;
     if (gate.settings.readOnly) return 'read_only';
     const scopes = extra.authInfo?.scopes;
-    return scopes && !scopes.includes(SCOPES.write) ? 'scope' : null;
+    if (scopes && !scopes.includes(SCOPES.write)) return 'scope';
+    // With a policy, a tool whose action no rule could ever allow this caller is not theirs to see.
+    const policy = gate.currentPolicy();
+    const action = ACTION_OF_TOOL[tool.name];
+    if (policy && (action === undefined || !mayEverUse(policy, callerIdentityOf(extra.authInfo, options.defaultCaller), action))) return 'policy';
+    return null;
   };
 
   server.setRequestHandler(ListToolsRequestSchema, (_request, extra) => ({
@@ -87,13 +95,14 @@ export function installTools(server: Server, options: ToolHostOptions): void {
     if (typeof unreadable === 'string') return invalidArguments(`Invalid tools/call request: ${unreadable}.`);
     const tool = byName.get(request.params.name);
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Tool ${request.params.name.slice(0, 128)} not found`);
-    const caller = callerOf(extra, options.defaultCaller);
+    const identity = callerIdentityOf(extra.authInfo, options.defaultCaller);
+    const { caller } = identity;
     const rawArgs = request.params.arguments ?? {};
     if (gate.shuttingDown) {
       return failure({ error_code: 'SHUTTING_DOWN', error_msg: 'The server is shutting down and takes no new calls.', http_status: null, request_id: null, retryable: true, attempts: 0, hint: 'Call again once the server has been restarted.' });
     }
     const hidden = hiddenReason(tool, extra);
-    if (hidden) return gate.refuseHidden(tool.name, rawArgs, { caller, projectId: null }, hidden);
+    if (hidden) return gate.refuseHidden(tool.name, rawArgs, { caller, projectId: null, identity }, hidden);
 
     const parsed = tool.config.inputSchema.safeParse(rawArgs);
     if (!parsed.success) return invalidArguments(`Input validation error: Invalid arguments for tool ${tool.name}: ${describeIssues(parsed.error)}`);
@@ -118,21 +127,13 @@ export function installTools(server: Server, options: ToolHostOptions): void {
 
     try {
       if (!isWriteTool(tool)) return checkOutput(tool, await tool.handler(args, call));
-      const session = { caller, projectId: connection.projectId, scopes: extra.authInfo?.scopes ?? null, channel: sessionChannel(server, extra.requestId) };
+      const session = { caller, projectId: connection.projectId, scopes: extra.authInfo?.scopes ?? null, identity, channel: sessionChannel(server, extra.requestId) };
       return checkOutput(tool, await gate.run({ tool, args: args as WriteArgs, session, call }));
     } catch (error) {
       env.log.error({ tool: tool.name, caller, err: error instanceof Error ? error.message : String(error) }, 'tool failed unexpectedly');
       return failure({ error_code: 'INTERNAL', error_msg: 'Unexpected failure inside the server.', http_status: null, request_id: null, retryable: false, attempts: 0, hint: 'The server log (stderr) has details.' });
     }
   });
-}
-
-/** The caller as the transport names it: an HTTP token's name or subject; else the default. */
-function callerOf(extra: Extra, fallback: string): string {
-  const auth = extra.authInfo;
-  if (!auth) return fallback;
-  const named = auth.extra?.caller;
-  return typeof named === 'string' && named !== '' ? named : auth.clientId;
 }
 
 function progressSender(extra: Extra): ToolCall['progress'] {

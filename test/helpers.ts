@@ -24,6 +24,8 @@ import { silentLogger } from '../src/log.js';
 import { createServer } from '../src/mcp-server.js';
 import { type ConnectionSource, DEFAULT_MAX_WAIT_MS, NO_SETTLE_CHECKS, type ToolCall, type ToolEnv } from '../src/toolkit/context.js';
 import type { ToolDefinition } from '../src/tools/definition.js';
+import type { CheckInvariants } from '../src/guardrails/policy-invariants.js';
+import type { Policy } from '../src/policy/model.js';
 
 /**
  * How long a soak or load test may take in all: it ends when its last call ends, in a few seconds
@@ -100,6 +102,10 @@ export interface InMemoryOptions {
   pages?: ApprovalPages;
   /** Sees the client's end of the in-memory pair before it connects (to watch or time what it sends). */
   clientTransport?(transport: InMemoryTransport): void;
+  /** The policy file's rules and invariants as the gate reads them (tests build Policy objects; no file). */
+  policy?: { current(): Policy | null };
+  /** A fake invariant engine, for the gate's own tests only. */
+  checkInvariants?: CheckInvariants;
   /**
    * Sent with every client message, as the HTTP transport attaches a verified token's AuthInfo
    * (scopes, and the caller in `extra.caller`); absent, as on stdio.
@@ -124,7 +130,7 @@ export async function connectInMemory(emulator: Emulator, options: InMemoryOptio
   };
   const er = new ErClient(http, topology.projectId);
   const connection = options.connection ?? new ConnectionState({ ready: true, er, projectId: topology.projectId }, env.clock);
-  const { gate, desk, checks } = createGate({ settings: { ...UNRESTRICTED, ...options.settings }, audit: options.audit ?? NO_AUDIT, clock: env.clock, log: env.log, region: env.region, sandbox: env.sandbox, pages: options.pages });
+  const { gate, desk, checks } = createGate({ settings: { ...UNRESTRICTED, ...options.settings }, audit: options.audit ?? NO_AUDIT, clock: env.clock, log: env.log, region: env.region, sandbox: env.sandbox, pages: options.pages, policy: options.policy, checkInvariants: options.checkInvariants });
   env.settled = checks;
   const server = createServer({ env, connection, gate, tools: options.tools });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();

@@ -39,17 +39,24 @@ export class ApprovalStep {
     if (this.options.settings.confirmWrites === 'never' || !record) {
       return { go: { plan_id: record?.id ?? null, plan_sha256: record?.sha256 ?? null, requested_by: session.caller, approved_by: null, approval_channel: 'none' } };
     }
-    const approved = (r: PlanRecord): Clearance =>
-      r.decision.status === 'approved'
-        ? { go: { plan_id: r.id, plan_sha256: r.sha256, requested_by: r.caller, approved_by: r.decision.by, approval_channel: r.decision.channel } }
-        : { stop: { guardrail: 'rejected', outcome: 'declined', result: refusal('DECLINED_BY_HUMAN', `${r.decision.status === 'rejected' ? r.decision.by : 'The person'} rejected plan ${r.id}: nothing was sent.`, 'Do not retry on your own; ask the person what they want changed.', { status: 'declined', plan_id: r.id }) } };
+    const approved = (r: PlanRecord): Clearance => {
+      if (r.decision.status === 'rejected' || r.decision.status === 'pending') {
+        return { stop: { guardrail: 'rejected', outcome: 'declined', result: refusal('DECLINED_BY_HUMAN', `${r.decision.status === 'rejected' ? r.decision.by : 'The person'} rejected plan ${r.id}: nothing was sent.`, 'Do not retry on your own; ask the person what they want changed.', { status: 'declined', plan_id: r.id }) } };
+      }
+      if (r.decision.by === r.caller && this.options.approvals.needsSecondPerson(r)) {
+        // The requester approved it before a rule asked for a second person (the policy changed since): that does not count.
+        const who = r.policy?.secondPerson ? `policy rule ${r.policy.rule}` : 'this server';
+        return { stop: { guardrail: 'self_approval', outcome: 'refused', result: refusal('SELF_APPROVAL', `Plan ${r.id} was approved by the person who asked for it (${r.caller}), and ${who} now requires a second person to approve it: nothing was sent.`, 'Make a new plan (dry_run: true) and have another person with er:approve approve it.') } };
+      }
+      return { go: { plan_id: r.id, plan_sha256: r.sha256, requested_by: r.caller, approved_by: r.decision.by, approval_channel: r.decision.channel } };
+    };
     if (record.decision.status !== 'pending') return approved(record);
     if (!this.options.approvals.requested(record)) return { stop: auditUnavailable() };
 
     const { approvals } = this.options;
     const { channel } = session;
     const bound = { timeoutMs: this.options.settings.confirmTimeoutMs, signal: call.signal };
-    if (approvals.mayApproveOwn(session.scopes) && canElicit(channel)) {
+    if (approvals.mayApproveOwn(session.scopes, record) && canElicit(channel)) {
       const answer = await askApproval(channel, record.text, bound);
       switch (answer.kind) {
         case 'accepted':
@@ -76,7 +83,7 @@ export class ApprovalStep {
 
     const url = await this.pageFor(record);
     if (!url) return { stop: { guardrail: 'approval_unavailable', outcome: 'refused', result: refusal('APPROVAL_UNAVAILABLE', 'No approval page could be served for this plan, so nobody can approve it: nothing was sent.', 'Check the server log (stderr); the operator may restart the server.') } };
-    if (approvals.mayApproveOwn(session.scopes) && canElicitUrl(channel)) {
+    if (approvals.mayApproveOwn(session.scopes, record) && canElicitUrl(channel)) {
       record.offeredByUrl = true;
       const elicitationId = randomUUID();
       const offered = await offerUrl(channel, { message: `Review and approve or reject this change:\n\n${record.text}`, url, elicitationId }, bound);
@@ -95,7 +102,7 @@ export class ApprovalStep {
       }
     }
     if (call.signal.aborted) return { stop: { guardrail: 'call_cancelled', outcome: 'refused', result: refusal('CANCELLED', 'The call was cancelled while waiting for approval: nothing was sent.', 'Call again if the change is still wanted.') } };
-    const secondPerson = !approvals.mayApproveOwn(session.scopes);
+    const secondPerson = !approvals.mayApproveOwn(session.scopes, record);
     return { stop: { guardrail: 'approval_required', outcome: 'approval_required', result: approvalRequired(record, { url, secondPerson, expiresAt: new Date(record.expiresAt).toISOString(), base: { region: call.env.region, project_id: call.projectId, sandbox: call.env.sandbox } }) } };
   }
 

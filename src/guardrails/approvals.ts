@@ -1,8 +1,9 @@
 // Who may decide on a plan, and the audit lines of every decision. The approval pages (stdio's
 // loopback page, /approvals over HTTP) decide through this desk; the gate records the form's
 // answers and the requests through it too, so every channel follows the same rules:
-// deciding needs er:approve (HTTP), a second person when the operator asks for one, and a
-// decision that cannot be recorded is not taken.
+// deciding needs er:approve (HTTP), a second person when the operator asks for one (for every
+// change) or a policy rule does (for the changes it covers), and a decision that cannot be
+// recorded is not taken.
 import type { ApprovalChannel, ApprovalDesk, Approver, DecideResult, PlanView } from '../approvals/desk.js';
 import type { Logger } from '../log.js';
 import type { PlanBook, PlanRecord } from '../plans/plan-book.js';
@@ -50,18 +51,24 @@ export class Approvals implements ApprovalDesk {
 
   /** Why `caller` may not approve this plan on its own, or null. Rejecting one's own plan is always allowed. */
   selfApproval(record: PlanRecord, decision: 'approve' | 'reject', caller: string): DecideResult | null {
-    if (decision !== 'approve' || !this.options.requireSecondPerson || caller !== record.caller) return null;
+    if (decision !== 'approve' || !this.needsSecondPerson(record) || caller !== record.caller) return null;
+    const why = this.options.requireSecondPerson ? 'this server requires a second person to approve it (--require-second-person)' : `policy rule ${record.policy!.rule} requires a second person to approve it`;
     return {
       ok: false,
       status: 403,
       code: 'SELF_APPROVAL',
-      message: `You (${caller}) asked for this change, and this server requires a second person to approve it (--require-second-person): another person with ${SCOPES.approve} must approve it.`,
+      message: `You (${caller}) asked for this change, and ${why}: another person with ${SCOPES.approve} must approve it.`,
     };
   }
 
-  /** Whether the requester may approve through their own client (form or URL elicitation). */
-  mayApproveOwn(scopes: readonly string[] | null): boolean {
-    return !this.options.requireSecondPerson && (scopes === null || scopes.includes(SCOPES.approve));
+  /** Whether a person other than the requester must approve this plan: the operator's setting, or a policy rule for this change. */
+  needsSecondPerson(record: PlanRecord): boolean {
+    return this.options.requireSecondPerson || record.policy?.secondPerson === true;
+  }
+
+  /** Whether the requester may approve this plan through their own client (form or URL elicitation). */
+  mayApproveOwn(scopes: readonly string[] | null, record: PlanRecord): boolean {
+    return !this.needsSecondPerson(record) && (scopes === null || scopes.includes(SCOPES.approve));
   }
 
   /** Records the decision of a person the gate asked through the client's form, and applies it. */
@@ -97,6 +104,7 @@ export class Approvals implements ApprovalDesk {
       requested_by: record.caller,
       person,
       channel,
+      ...(record.policy ? { policy_rule: record.policy.rule, second_person_required: record.policy.secondPerson } : {}),
     };
     try {
       this.options.audit.append(line);

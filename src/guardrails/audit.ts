@@ -28,9 +28,16 @@ export interface AuditSubject {
   caller: string;
   /** True for rehearsals against the built-in emulator. */
   sandbox: boolean;
-  /** The rule or step that decided: read_only, allow_er_ids, approved, plan_stale, approval_required, … */
+  /** The rule or step that decided: read_only, allow_er_ids, approved, plan_stale, approval_required, policy_denied, … */
   guardrail: string;
+  /** With a policy: the permission rule that allowed the write, or the closest one that did not (null: no rule names the caller). */
+  policy_rule?: string | null;
+  /** With a policy: the invariants the planned change would break (a refusal, or a dry run that shows them). */
+  policy_violations?: string[];
 }
+
+/** What a policy adds to the audit lines of a write. */
+export type PolicyAudit = Pick<AuditSubject, 'policy_rule' | 'policy_violations'>;
 
 /** The plan a write was made from, and who let it through. */
 export interface PlanApproval {
@@ -67,6 +74,9 @@ export interface ApprovalRecord {
   person: string | null;
   /** Through what: the client's form, a URL elicitation's page, the page, or null while undecided. */
   channel: 'form' | 'url' | 'page' | null;
+  /** With a policy: the rule that allowed the change, and whether it asks for a second person. */
+  policy_rule?: string;
+  second_person_required?: boolean;
 }
 
 /** The check after a change settled, on the same attempt_id as its intent and outcome. */

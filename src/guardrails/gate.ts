@@ -1,6 +1,7 @@
-// Every write goes through here, and only here is the order known: policy → plan (or the given
-// plan, re-read: stale?) → a person's approval → the intent on disk → the write → its outcome →
-// a check against the plan once it settles. The plan steps are in plan-step.ts, the approval in
+// Every write goes through here, and only here is the order known: guardrails → plan (or the
+// given plan, re-read: stale?) → the policy file's rules and invariants on that plan → a person's
+// approval → the intent on disk → the write → its outcome → a check against the plan once it
+// settles. The plan steps are in plan-step.ts, the policy in policy-step.ts, the approval in
 // approval-step.ts; a write tool declares its own steps (tools/definition.ts);
 // the agent cannot switch any of this with an argument, and a tool cannot skip it: the server
 // puts every tool whose annotations say it writes behind the gate. One gate serves every session
@@ -16,11 +17,15 @@ import type { ToolCall, WriteAnswer } from '../toolkit/context.js';
 import { success } from '../toolkit/results.js';
 import { refusal } from './gate-answers.js';
 import { auditWarning, withAuditWarning } from './audit-warning.js';
-import type { AuditOutcome, AuditSink, AuditSubject, PlanApproval } from './audit.js';
+import type { AuditOutcome, AuditSink, AuditSubject, PlanApproval, PolicyAudit } from './audit.js';
 import { Approvals } from './approvals.js';
 import type { HumanChannel } from './confirm.js';
 import { ApprovalStep } from './approval-step.js';
 import { PlanSteps, withDeadline } from './plan-step.js';
+import { type DryRunPolicy, PolicyStep } from './policy-step.js';
+import type { CheckInvariants } from './policy-invariants.js';
+import { ACTION_OF_TOOL, type CallerIdentity, type Policy } from '../policy/model.js';
+import { describeCaller } from '../policy/permissions.js';
 import type { GuardrailSettings } from './guardrail-settings.js';
 import { SettleChecks } from './settle-checks.js';
 
@@ -41,6 +46,10 @@ export interface GateOptions {
   checks: SettleChecks;
   /** Absent only where no page can be served: a plan that needs one then fails closed. */
   pages?: ApprovalPages;
+  /** The policy file's rules and invariants, as loaded now (null: no policy, nothing changes); asked once per call. */
+  policy?: { current(): Policy | null };
+  /** The invariant engine, unless a test brings a fake one. */
+  checkInvariants?: CheckInvariants;
 }
 
 /** Who is calling, from where, and how to reach the human. */
@@ -49,6 +58,8 @@ export interface Session {
   projectId: string | null;
   /** The caller's scopes over HTTP; null on stdio, where the local user holds them all. */
   scopes: readonly string[] | null;
+  /** The caller as a policy's rules match it (src/policy/caller-identity.ts). */
+  identity: CallerIdentity;
   channel: HumanChannel;
 }
 
@@ -60,7 +71,8 @@ export interface WriteRequest {
   call: ToolCall;
 }
 
-export type HiddenReason = 'read_only' | 'scope';
+/** Why a write tool is not listed for a caller: --read-only, no er:write scope, or no policy rule that could ever allow its action. */
+export type HiddenReason = 'read_only' | 'scope' | 'policy';
 
 interface InFlight {
   subject: AuditSubject;
@@ -84,14 +96,21 @@ export class WriteGate {
 
   private readonly plans: PlanSteps;
   private readonly approval: ApprovalStep;
+  private readonly policyStep: PolicyStep;
 
   constructor(private readonly options: GateOptions) {
     this.plans = new PlanSteps({ book: options.book, clock: options.clock, sandbox: options.sandbox });
+    this.policyStep = new PolicyStep({ settings: options.settings, clock: options.clock, ...(options.checkInvariants ? { checkInvariants: options.checkInvariants } : {}) });
     this.approval = new ApprovalStep({ settings: options.settings, approvals: options.approvals, book: options.book, plans: this.plans, log: options.log, pages: () => this.options.pages });
   }
 
   get settings(): GuardrailSettings {
     return this.options.settings;
+  }
+
+  /** The policy as loaded now, or null without one. */
+  currentPolicy(): Policy | null {
+    return this.options.policy?.current() ?? null;
   }
 
   get shuttingDown(): boolean {
@@ -104,7 +123,18 @@ export class WriteGate {
   }
 
   /** The answer to a write tool this caller may not use, called by name (it is not even listed). */
-  refuseHidden(tool: string, args: Record<string, unknown>, session: Pick<Session, 'caller' | 'projectId'>, reason: HiddenReason): CallToolResult {
+  refuseHidden(tool: string, args: Record<string, unknown>, session: Pick<Session, 'caller' | 'projectId' | 'identity'>, reason: HiddenReason): CallToolResult {
+    if (reason === 'policy') {
+      const source = this.currentPolicy()?.source ?? 'the policy file';
+      const action = ACTION_OF_TOOL[tool] ?? tool;
+      const result = refusal(
+        'POLICY_DENIED',
+        `No rule of the policy (${source}) allows ${describeCaller(session.identity)} to ${action} anywhere: ${tool} is not available to you. Nothing was sent.`,
+        `Ask whoever maintains the policy (${source}) for a rule that allows ${action} if you should make such changes. Read tools keep working.`,
+        { rule: null, policy_rule: null },
+      );
+      return this.recordOutcome({ ...this.subject(tool, auditableArguments(args), session, 'policy_denied'), policy_rule: null }, { outcome: 'refused', state: null, error_code: null }, [], result);
+    }
     const result =
       reason === 'read_only'
         ? refusal(
@@ -126,8 +156,11 @@ export class WriteGate {
   async run(request: WriteRequest): Promise<CallToolResult> {
     const { tool, session } = request;
     const { dry_run: dryRun, plan_id: planId, ...target } = request.args;
-    const stop = (guardrail: string, outcome: AuditOutcome, result: CallToolResult, extra: Partial<PlanApproval> = {}) =>
-      this.recordOutcome({ ...this.subject(tool.name, request.args, session, guardrail), ...extra }, { outcome, state: null, error_code: null }, request.call.trace.requestIds, result);
+    // Asked once: a policy reloaded during this call applies to the next one.
+    const policy = this.currentPolicy();
+    let policyAudit: PolicyAudit = {};
+    const stop = (guardrail: string, outcome: AuditOutcome, result: CallToolResult, extra: Partial<PlanApproval> & PolicyAudit = {}) =>
+      this.recordOutcome({ ...this.subject(tool.name, request.args, session, guardrail), ...policyAudit, ...extra }, { outcome, state: null, error_code: null }, request.call.trace.requestIds, result);
 
     const refused = this.checkRules(target);
     if (refused) {
@@ -145,11 +178,28 @@ export class WriteGate {
       record = found.record;
       const stale = await this.plans.stale(record, request);
       if (stale) return stop(stale.guardrail, 'refused', stale.result, { plan_id: record.id, plan_sha256: record.sha256 });
-    } else if (dryRun || this.settings.confirmWrites !== 'never') {
-      const made = await this.plans.make(request, target);
+    } else if (dryRun || this.settings.confirmWrites !== 'never' || policy) {
+      // A policy is checked on the plan, even where nobody is asked to approve it.
+      const made = await this.plans.make(request, target, dryRun || this.settings.confirmWrites !== 'never' ? 'approval' : 'policy');
       if ('stop' in made) return stop(made.stop.guardrail, made.stop.outcome, made.stop.result);
       record = made.record;
-      if (dryRun) return this.recordOutcome({ ...this.subject(tool.name, request.args, session, 'dry_run'), plan_id: record.id, plan_sha256: record.sha256 }, { outcome: 'dry_run', state: null, error_code: null }, request.call.trace.requestIds, this.planAnswer(record, request.call));
+    }
+
+    let dryRunPolicy: { answer: DryRunPolicy; blocked: string | null } | null = null;
+    if (policy && record) {
+      const planned = { plan_id: record.id, plan_sha256: record.sha256 };
+      const verdict = await this.policyStep.clear(policy, record, request);
+      if ('stop' in verdict) return stop(verdict.stop.guardrail, verdict.stop.outcome, verdict.stop.result, { ...planned, ...verdict.stop.audit });
+      policyAudit = verdict.go.audit;
+      dryRunPolicy = { answer: verdict.go.answer, blocked: verdict.go.blocked };
+    }
+    if (dryRun && record) {
+      return this.recordOutcome(
+        { ...this.subject(tool.name, request.args, session, 'dry_run'), ...policyAudit, plan_id: record.id, plan_sha256: record.sha256 },
+        { outcome: 'dry_run', state: null, error_code: null },
+        request.call.trace.requestIds,
+        this.planAnswer(record, request.call, dryRunPolicy),
+      );
     }
 
     const clearance = await this.approval.clear(record, request);
@@ -163,7 +213,7 @@ export class WriteGate {
     }
     const token = record ? record.clientToken : takesClientToken(tool) ? (target.client_token ?? randomUUID()) : null;
     const writeTarget: WriteTarget = { ...target, ...(token ? { client_token: token } : {}) };
-    const subject = { ...this.subject(tool.name, writeTarget, session, clearance.go.approval_channel === 'none' ? 'confirmation_disabled' : 'approved'), ...clearance.go };
+    const subject = { ...this.subject(tool.name, writeTarget, session, clearance.go.approval_channel === 'none' ? 'confirmation_disabled' : 'approved'), ...policyAudit, ...clearance.go };
     return this.write(request, { target: writeTarget, subject, record, tokenFromCaller: record ? record.tokenFromCaller : typeof target.client_token === 'string' });
   }
 
@@ -255,15 +305,18 @@ export class WriteGate {
     }
   }
 
-  private planAnswer(record: PlanRecord, call: ToolCall): CallToolResult {
+  private planAnswer(record: PlanRecord, call: ToolCall, policy: { answer: DryRunPolicy; blocked: string | null } | null): CallToolResult {
+    const next = `To make this change, call again with plan_id ${record.id} (and without dry_run) before it expires; it is refused if anything this plan read has changed.`;
+    const secondPerson = policy?.answer.second_person_required && !policy.blocked ? ` Policy rule ${policy.answer.rule.name} requires a person other than you to approve it.` : '';
     return success({
       dry_run: true,
       plan: record.made.plan,
       plan_id: record.id,
       plan_sha256: record.sha256,
       plan_expires_at: this.isoTime(record.expiresAt),
+      ...(policy ? { policy: policy.answer } : {}),
       ...this.base(call),
-      hint: `To make this change, call again with plan_id ${record.id} (and without dry_run) before it expires; it is refused if anything this plan read has changed.`,
+      hint: policy?.blocked ? `Do not apply this plan: ${policy.blocked}` : `${next}${secondPerson}`,
     });
   }
 

@@ -41,8 +41,8 @@ export class PlanSteps {
     return { record };
   }
 
-  /** Makes the plan of this call and keeps it in the book. */
-  async make(request: WriteRequest, target: WriteTarget): Promise<{ record: PlanRecord } | { stop: { guardrail: string; outcome: AuditOutcome; result: CallToolResult } }> {
+  /** Makes the plan of this call and keeps it in the book: for a person to approve, or (nobody being asked) for the policy to check. */
+  async make(request: WriteRequest, target: WriteTarget, purpose: 'approval' | 'policy' = 'approval'): Promise<{ record: PlanRecord } | { stop: { guardrail: string; outcome: AuditOutcome; result: CallToolResult } }> {
     const { tool, session, call } = request;
     try {
       const made = await tool.plan(target, withDeadline(this.options.clock, call));
@@ -63,6 +63,15 @@ export class PlanSteps {
     } catch (error) {
       const described = describeError(error, { ids: idsOf(target), nowMs: this.options.clock.now() });
       if (request.args.dry_run) return { stop: { guardrail: 'dry_run', outcome: 'dry_run', result: refusal(described.error_code, described.error_msg, described.hint, described) } };
+      if (purpose === 'policy') {
+        return {
+          stop: {
+            guardrail: 'policy_plan_failed',
+            outcome: 'failed',
+            result: refusal('POLICY_UNAVAILABLE', `The plan the policy is checked on could not be made: ${described.error_msg.slice(0, 300)}`, 'Nothing was sent: a change the policy cannot check is not made. Call again; if it keeps failing, try dry_run: true to see what fails.', { retryable: described.retryable }),
+          },
+        };
+      }
       return {
         stop: {
           guardrail: 'confirmation_plan_failed',

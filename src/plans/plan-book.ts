@@ -46,6 +46,11 @@ export interface PlanRecord extends NewPlan {
   approvalRequested: boolean;
   /** Offered through a URL elicitation: a decision on the page then counts as channel "url". */
   offeredByUrl: boolean;
+  /**
+   * With a policy, set by the gate's policy step on every call with this plan: the rule that
+   * allows it, and whether that rule asks for a person other than the requester to approve it.
+   */
+  policy?: { rule: string; secondPerson: boolean };
 }
 
 export interface PlanBookOptions {

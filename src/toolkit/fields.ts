@@ -65,8 +65,30 @@ export const planIdInput = z
     'The plan_id a dry_run returned for this same change. The write is then made only as planned: refused with PLAN_STALE (and a fresh plan) if anything the plan read has changed, and approved on that plan. Without it, the plan is made now.',
   );
 
+/** A rule or invariant of the policy file, as answers name it. */
+const policyOrigin = { name: z.string().describe('Its name in the policy file'), line: z.number().int().describe('Its line in the policy file') };
+
+/** One invariant on the routing state a plan predicts. */
+export const invariantResultOutput = z.object({
+  ...policyOrigin,
+  kind: z.enum(['no_reach', 'routes_to', 'blackholed']),
+  holds: z.boolean(),
+  message: z.string().describe('What holds, or which route or reachability breaks it'),
+  unknown: z.boolean().optional().describe('True when it could not be evaluated: it then counts as broken'),
+});
+
+/** What a dry run says of the policy file (present only when one is loaded). */
+export const dryRunPolicyOutput = z
+  .object({
+    rule: z.object(policyOrigin).describe('The permission rule that allows this change'),
+    second_person_required: z.boolean().describe('True when a person other than the requester must approve it'),
+    invariants: z.array(invariantResultOutput).describe('Every invariant on the routing state after the change: a plan that breaks one is refused (POLICY_VIOLATION)'),
+  })
+  .describe('The policy file: which rule allows this change, and which invariants hold or would break');
+
 /** Fields every write tool's answer may carry about its plan: a dry run's handle, or a wait for a person's approval. */
 export const planHandleOutput = {
+  policy: dryRunPolicyOutput.optional(),
   status: z.enum(['approval_required']).optional().describe('approval_required: nothing was sent; a person must approve the plan at approval_url first'),
   plan_id: z.string().optional().describe('The plan this answer is about: pass it back as plan_id to make exactly this change'),
   plan_sha256: z.string().optional().describe('SHA-256 of the plan text the person approves (the audit records it)'),

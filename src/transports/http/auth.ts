@@ -40,7 +40,7 @@ export class Authenticator {
 
     let identity: Identity | undefined;
     const known = this.options.tokens ? matchStaticToken(this.options.tokens, token) : undefined;
-    if (known) identity = { caller: staticTokenCaller(known.name), clientId: known.name, scopes: known.scopes };
+    if (known) identity = { caller: staticTokenCaller(known.name), clientId: known.name, scopes: known.scopes, tokenName: known.name };
     else if (this.options.jwt && token.split('.').length === 3) {
       const check = await this.options.jwt(token);
       if (!check.ok) {

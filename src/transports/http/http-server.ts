@@ -32,6 +32,8 @@ export interface HttpServerOptions {
   /** Where plans are shown and decided; without it /approvals answers 404. */
   approvals?: ApprovalDesk;
   log: Logger;
+  /** The JWT claim a policy's groups match (read per request: a reloaded policy applies at once); absent: none is kept. */
+  groupsClaim?: () => string | undefined;
   /** Milliseconds since the epoch; a test may move it. */
   now?: () => number;
 }
@@ -74,7 +76,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   // Resolved before listening: a server that cannot check tokens must not look ready.
   const authorizationServer = settings.oauth ? await discoverAuthorizationServer(settings.oauth) : null;
   if (authorizationServer?.warning) log.warn(authorizationServer.warning);
-  const jwt = settings.oauth && authorizationServer ? createJwtVerifier(settings.oauth, authorizationServer.jwksUrl) : null;
+  const jwt = settings.oauth && authorizationServer ? createJwtVerifier(settings.oauth, authorizationServer.jwksUrl, options.groupsClaim ? { groupsClaim: options.groupsClaim } : {}) : null;
   let resource: URL | undefined;
   const authenticator = new Authenticator({
     tokens: settings.tokens,

@@ -16,7 +16,15 @@ export type JwtCheck = { ok: true; identity: Identity } | { ok: false; kind: 'in
 
 export type JwtVerifier = (token: string) => Promise<JwtCheck>;
 
-export function createJwtVerifier(settings: OAuthSettings, jwksUrl: string): JwtVerifier {
+export interface JwtVerifierOptions {
+  /**
+   * The claim whose values a policy's `groups` match (the policy's groupsClaim), read at each
+   * verification so a reloaded policy applies to the next request; undefined: no groups are kept.
+   */
+  groupsClaim?: () => string | undefined;
+}
+
+export function createJwtVerifier(settings: OAuthSettings, jwksUrl: string, options: JwtVerifierOptions = {}): JwtVerifier {
   const keys = createRemoteJWKSet(new URL(jwksUrl), { timeoutDuration: FETCH_TIMEOUT_MS });
   return async (token) => {
     let payload: JWTPayload;
@@ -32,15 +40,31 @@ export function createJwtVerifier(settings: OAuthSettings, jwksUrl: string): Jwt
     } catch (error) {
       return classify(error);
     }
-    return { ok: true, identity: identityOf(settings.issuer, payload) };
+    return { ok: true, identity: identityOf(settings.issuer, payload, options.groupsClaim?.()) };
   };
 }
 
 /** `issuer` is the configured one, which jwtVerify has just compared with the token's `iss`. */
-function identityOf(issuer: string, payload: JWTPayload): Identity {
+function identityOf(issuer: string, payload: JWTPayload, groupsClaim: string | undefined): Identity {
   const sub = String(payload.sub);
   const clientId = typeof payload.client_id === 'string' ? payload.client_id : typeof payload.azp === 'string' ? payload.azp : sub;
-  return { caller: jwtCaller(issuer, sub), clientId, scopes: scopesOf(payload), expiresAt: payload.exp };
+  const groups = groupsClaim === undefined ? [] : groupsOf(payload, groupsClaim);
+  return { caller: jwtCaller(issuer, sub), clientId, scopes: scopesOf(payload), expiresAt: payload.exp, subject: sub, groups };
+}
+
+/**
+ * The values of the groups claim: the claim of that exact name (`groups`, or a namespaced one
+ * such as `https://example.com/roles`), else, for a name with dots, the nested claim it paths to
+ * (`realm_access.roles`). A list keeps its strings; a string is one value; anything else, none.
+ */
+export function groupsOf(payload: JWTPayload, claim: string): string[] {
+  let value: unknown = Object.hasOwn(payload, claim) ? payload[claim] : undefined;
+  if (value === undefined && claim.includes('.')) {
+    value = claim.split('.').reduce<unknown>((at, key) => (at !== null && typeof at === 'object' && !Array.isArray(at) && Object.hasOwn(at, key) ? (at as Record<string, unknown>)[key] : undefined), payload);
+  }
+  if (typeof value === 'string') return value === '' ? [] : [value];
+  if (Array.isArray(value)) return [...new Set(value.filter((v): v is string => typeof v === 'string' && v !== ''))];
+  return [];
 }
 
 /** RFC 9068 `scope` (space-separated), or the `scp` list some authorization servers use. */

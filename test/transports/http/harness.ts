@@ -21,6 +21,7 @@ import { createServer } from '../../../src/mcp-server.js';
 import { DEFAULT_MAX_WAIT_MS, NO_SETTLE_CHECKS, type ToolEnv } from '../../../src/toolkit/context.js';
 import { type RunningHttpServer, startHttpServer } from '../../../src/transports/http/http-server.js';
 import { parseHttpSettings } from '../../../src/transports/http/http-settings.js';
+import type { Policy } from '../../../src/policy/model.js';
 import { CANARY, tempDir } from '../../helpers.js';
 
 /** Bearer tokens the tests hand out; the file holds only their hashes. */
@@ -78,6 +79,10 @@ export interface HttpHarnessOptions {
   audit?: AuditSink;
   now?: () => number;
   env?: Partial<ToolEnv>;
+  /** The policy as the gate and the JWT verifier (its groups claim) read it. */
+  policy?: { current(): Policy | null };
+  /** Serve the approval pages at /approvals (as the CLI does). */
+  pages?: boolean;
 }
 
 export async function startHttpHarness(emulator: Emulator, options: HttpHarnessOptions = {}): Promise<HttpHarness> {
@@ -96,7 +101,8 @@ export async function startHttpHarness(emulator: Emulator, options: HttpHarnessO
     ...options.env,
   };
   const connection = new ConnectionState({ ready: true, er: new ErClient(http, topology.projectId), projectId: topology.projectId }, env.clock);
-  const { gate, checks } = createGate({ settings: { ...UNRESTRICTED, ...options.settings }, audit: options.audit ?? NO_AUDIT, clock: env.clock, log, region: env.region, sandbox: env.sandbox });
+  const { policy } = options;
+  const { gate, checks, desk } = createGate({ settings: { ...UNRESTRICTED, ...options.settings }, audit: options.audit ?? NO_AUDIT, clock: env.clock, log, region: env.region, sandbox: env.sandbox, policy });
   env.settled = checks;
   const flags: Record<string, string> = { port: '0', ...options.flags };
   const settings = parseHttpSettings((flag) => flags[flag]);
@@ -106,7 +112,10 @@ export async function startHttpHarness(emulator: Emulator, options: HttpHarnessO
     newServer: (caller) => createServer({ env: { ...env, log: log.child({ caller: caller.caller }) }, connection, gate }),
     health: () => ({ sandbox: false, credentialsReady: true, projectReady: connection.current().ready }),
     ...(options.now ? { now: options.now } : {}),
+    ...(policy ? { groupsClaim: () => policy.current()?.groupsClaim } : {}),
+    ...(options.pages ? { approvals: desk } : {}),
   });
+  if (options.pages) gate.pages = { urlFor: async (planId) => server.approvalUrl(planId) };
   return {
     server,
     gate,

@@ -8,6 +8,8 @@ import type { Emulator } from '../../../src/emulator/emulator.js';
 import { errorOf, expectNoCanary, startTestEmulator, structured } from '../../helpers.js';
 import type { AuditRecord, AuditSink } from '../../../src/guardrails/audit.js';
 import { SANDBOX_IDS } from '../../../src/emulator/topology.js';
+import { groupsOf } from '../../../src/transports/http/oauth.js';
+import { policyHolder, policyOf } from '../../policy/fixtures.js';
 import { connectClient, type HttpHarness, type HttpHarnessOptions, rawRequest, seen, startHttpHarness, TOKENS, writeTokensFile } from './harness.js';
 
 type Key = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
@@ -101,11 +103,13 @@ interface TokenOptions {
   notBeforeIn?: number;
   /** Leave out the exp claim. */
   noExpiry?: boolean;
+  /** More claims (groups, roles). */
+  claims?: Record<string, unknown>;
 }
 
 async function token(options: TokenOptions = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT({ scope: options.scope ?? 'er:read er:write', client_id: 'chatops-bot' })
+  const jwt = new SignJWT({ scope: options.scope ?? 'er:read er:write', client_id: 'chatops-bot', ...options.claims })
     .setProtectedHeader({ alg: 'ES256', kid: options.kid ?? 'k1' })
     .setIssuer(options.issuer ?? as.issuer)
     .setAudience(options.audience ?? AUDIENCE)
@@ -280,5 +284,58 @@ describe('a JWT subject and a static token of the same name are two callers', ()
     const response = await call(h, await token({ subject: 'x\n{"caller":"token:alice"} \u202e' }));
     expect(response.status).toBe(200);
     expect(h.logs()).toContain(`"caller":"jwt:${as.issuer}#x%0A{\\"caller\\":\\"token:alice\\"}%20%E2%80%AE"`);
+  });
+});
+
+describe('a policy matches a JWT by subject and by the values of its groups claim', () => {
+  const dev = { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.devTable, attachment_id: SANDBOX_IDS.analyticsVpc };
+  const rules = [
+    { name: 'netops-associate', callers: { groups: ['netops'] }, actions: ['associate' as const] },
+    { name: 'carla-propagate', callers: { subjects: ['carla@example.com'] }, actions: ['propagate' as const] },
+  ];
+
+  it('the claim the policy names is read at each request (a nested one by its path), and decides what each caller may do', async () => {
+    const audit = recordingAudit();
+    const holder = policyHolder({ ...policyOf(rules), groupsClaim: 'realm_access.roles' });
+    const h = await start({}, { audit, policy: holder, settings: { confirmWrites: 'never' } });
+    const writeTools = async (bearer: string) => {
+      const { client } = await connectClient(h.url, bearer);
+      const names = (await client.listTools()).tools.map((t) => t.name).filter((n) => n.startsWith('create_') || n.startsWith('delete_'));
+      await client.close();
+      return names;
+    };
+    const netops = await token({ subject: 'alice@example.com', claims: { realm_access: { roles: ['netops', 'viewer'] } } });
+    const carla = await token({ subject: 'carla@example.com' });
+    const elsewhere = await token({ subject: 'dave@example.com', claims: { groups: ['netops'] } });
+    expect(await writeTools(netops)).toEqual(['create_route_association']);
+    expect(await writeTools(carla)).toEqual(['create_route_propagation']);
+    // The same group under another claim than the policy's is not a group.
+    expect(await writeTools(elsewhere)).toEqual([]);
+
+    const { client } = await connectClient(h.url, netops);
+    structured(await client.callTool({ name: 'create_route_association', arguments: dev }));
+    const refused = errorOf(await client.callTool({ name: 'create_route_propagation', arguments: dev }));
+    expect(refused.error_code).toBe('POLICY_DENIED');
+    expect(String(refused.error_msg)).toContain('groups netops, viewer');
+    await client.close();
+    const outcomes = audit.records.filter((r) => r.event === 'outcome') as unknown as Array<Record<string, unknown>>;
+    expect(outcomes.map((r) => [r.caller, r.guardrail, r.policy_rule])).toEqual([
+      [`jwt:${as.issuer}#alice@example.com`, 'confirmation_disabled', 'netops-associate'],
+      [`jwt:${as.issuer}#alice@example.com`, 'policy_denied', null],
+    ]);
+
+    // A reloaded policy that names another claim applies to the next request.
+    holder.set({ ...policyOf(rules), groupsClaim: 'groups' });
+    expect(await writeTools(elsewhere)).toEqual(['create_route_association']);
+    expect(await writeTools(netops)).toEqual([]);
+  });
+
+  it('groupsOf: an exact claim name first (dots and all), else a path; a string is one value; anything but strings is dropped', () => {
+    expect(groupsOf({ 'https://example.com/roles': ['a', 'b'] }, 'https://example.com/roles')).toEqual(['a', 'b']);
+    expect(groupsOf({ realm_access: { roles: ['x', 1, null, 'y', 'x', ''] } }, 'realm_access.roles')).toEqual(['x', 'y']);
+    expect(groupsOf({ groups: 'netops' }, 'groups')).toEqual(['netops']);
+    expect(groupsOf({ groups: { netops: true } }, 'groups')).toEqual([]);
+    expect(groupsOf({}, 'groups')).toEqual([]);
+    expect(groupsOf({ realm_access: ['roles'] }, 'realm_access.roles')).toEqual([]);
   });
 });
