@@ -1,0 +1,45 @@
+// The invariant engine as its callers use it: read the router's routing state (what the
+// invariants need, and what a change touches), predict the state after a planned change, and
+// evaluate. The gate asks it about a plan before anyone approves it; check_routing_policy and the
+// check after a change ask it about the routes as they are.
+import type { CallOptions, ErClient } from '../er/client.js';
+import type { Invariant, InvariantResult } from './model.js';
+import { appliesTo, evaluateInvariants } from './invariants.js';
+import { type PlannedChange, predictedState, tablesTouched } from './predicted-state.js';
+import { readRoutingState, type RoutingState } from './routing-state.js';
+
+export interface InvariantsNow {
+  state: RoutingState;
+  /** The invariants that apply on this router, in the policy's order. */
+  results: InvariantResult[];
+}
+
+export interface InvariantsOfChange {
+  now: RoutingState;
+  predicted: RoutingState;
+  /** On the routes as they are: an invariant broken already is not this change's doing. */
+  before: InvariantResult[];
+  /** On the routes the plan predicts after the change. */
+  after: InvariantResult[];
+}
+
+/** The invariants on the router's routing state as it is. Throws when the router or its lists cannot be read. */
+export async function invariantsNow(er: ErClient, erId: string, options: CallOptions, invariants: readonly Invariant[]): Promise<InvariantsNow> {
+  const state = await readRoutingState(er, erId, options, { invariants });
+  return { state, results: evaluateInvariants(invariants, state) };
+}
+
+/**
+ * The invariants before and after a planned change on `erId` (the plan's router). Throws when the
+ * router or its lists cannot be read: the caller refuses then (fail closed).
+ */
+export async function invariantsOfChange(er: ErClient, erId: string, options: CallOptions, invariants: readonly Invariant[], change: PlannedChange): Promise<InvariantsOfChange> {
+  const now = await readRoutingState(er, erId, options, { invariants, tables: tablesTouched(change) });
+  const predicted = predictedState(now, change);
+  return { now, predicted, before: evaluateInvariants(invariants, now), after: evaluateInvariants(invariants, predicted) };
+}
+
+/** Whether any invariant applies on this router (else nothing needs to be read). */
+export function anyApplies(invariants: readonly Invariant[], router: { id: string; name: string | null }): boolean {
+  return invariants.some((invariant) => appliesTo(invariant, { router }));
+}
