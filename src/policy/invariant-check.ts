@@ -4,7 +4,7 @@
 // check after a change ask it about the routes as they are.
 import type { CallOptions, ErClient } from '../er/client.js';
 import type { Invariant, InvariantResult } from './model.js';
-import { appliesTo, evaluateInvariants } from './invariants.js';
+import { evaluateInvariants } from './invariants.js';
 import { type PlannedChange, predictedState, tablesTouched } from './predicted-state.js';
 import { readRoutingState, type RoutingState } from './routing-state.js';
 
@@ -37,9 +37,4 @@ export async function invariantsOfChange(er: ErClient, erId: string, options: Ca
   const now = await readRoutingState(er, erId, options, { invariants, tables: tablesTouched(change) });
   const predicted = predictedState(now, change);
   return { now, predicted, before: evaluateInvariants(invariants, now), after: evaluateInvariants(invariants, predicted) };
-}
-
-/** Whether any invariant applies on this router (else nothing needs to be read). */
-export function anyApplies(invariants: readonly Invariant[], router: { id: string; name: string | null }): boolean {
-  return invariants.some((invariant) => appliesTo(invariant, { router }));
 }
