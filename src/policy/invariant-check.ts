@@ -3,6 +3,8 @@
 // evaluate. The gate asks it about a plan before anyone approves it; check_routing_policy and the
 // check after a change ask it about the routes as they are.
 import type { CallOptions, ErClient } from '../er/client.js';
+import { ErApiError, HttpFailure } from '../er/errors.js';
+import type { InvariantsAfter } from '../plans/verify-routes.js';
 import type { Invariant, InvariantResult } from './model.js';
 import { evaluateInvariants } from './invariants.js';
 import { type PlannedChange, predictedState, tablesTouched } from './predicted-state.js';
@@ -37,4 +39,33 @@ export async function invariantsOfChange(er: ErClient, erId: string, options: Ca
   const now = await readRoutingState(er, erId, options, { invariants, tables: tablesTouched(change) });
   const predicted = predictedState(now, change);
   return { now, predicted, before: evaluateInvariants(invariants, now), after: evaluateInvariants(invariants, predicted) };
+}
+
+/**
+ * The invariants on the routes observed after a change, as the check after the change reports
+ * them: every broken one listed, and an alert naming them. A failed read (or a cancelled call) is
+ * `not_checked`; this never throws.
+ */
+export async function invariantsAfterChange(er: ErClient, erId: string, options: CallOptions, invariants: readonly Invariant[]): Promise<InvariantsAfter> {
+  let results: InvariantResult[];
+  try {
+    ({ results } = await invariantsNow(er, erId, options, invariants));
+  } catch (error) {
+    const why = options.signal?.aborted ? 'the call was cancelled' : `the routing state of router ${erId} could not be read: ${readFailure(error)}`;
+    return { status: 'not_checked', checked: 0, broken: [], note: why };
+  }
+  const notHolding = results.filter((r) => !r.holds);
+  const violated = notHolding.filter((r) => !r.unknown);
+  return {
+    status: violated.length > 0 ? 'violated' : notHolding.length > 0 ? 'incomplete' : 'all_hold',
+    checked: results.length,
+    broken: notHolding.map((r) => ({ name: r.name, line: r.line, kind: r.kind, message: r.message, ...(r.unknown ? { unknown: true } : {}) })),
+    ...(violated.length > 0 ? { alert: `POLICY VIOLATION after the change: ${violated.map((r) => `invariant "${r.name}" (line ${r.line}) ${r.message}`).join('; ')}` } : {}),
+  };
+}
+
+function readFailure(error: unknown): string {
+  if (error instanceof ErApiError) return `${error.errorCode} (HTTP ${error.httpStatus})`;
+  if (error instanceof HttpFailure) return error.kind;
+  return 'an unexpected error';
 }
