@@ -1,7 +1,7 @@
 // What routing invariants are evaluated on: one router's attachments (and the route table each is
 // associated with), its route tables, and the routes of the tables the invariants need. Read here
 // (bounded, in parallel), predicted from a plan in predicted-state.ts, evaluated in invariants.ts.
-import type { CallOptions, ErClient } from '../er/client.js';
+import type { CallOptions, ErClient, Page } from '../er/client.js';
 import { type RouteEntry, toEntry } from '../er/routing-effect.js';
 import { failedRead, inParallel, MAX_ROUTES_PER_TABLE, readRoutes } from '../plans/effect-report.js';
 import { tablesNeeded } from './invariants.js';
@@ -60,8 +60,8 @@ const PARALLEL_READS = 4;
 export async function readRoutingState(er: ErClient, erId: string, options: CallOptions, needs: RoutingNeeds): Promise<RoutingState> {
   const [router, listed, tables] = await Promise.all([
     er.getRouter(erId, options),
-    readList((marker) => er.listAttachments(erId, { ...options, marker, limit: 1_000 }), MAX_ATTACHMENTS_READ),
-    readList((marker) => er.listRouteTables(erId, { ...options, marker, limit: 1_000 }), MAX_TABLES_LISTED),
+    readList(er, (marker) => er.listAttachments(erId, { ...options, marker, limit: 1_000 }), MAX_ATTACHMENTS_READ),
+    readList(er, (marker) => er.listRouteTables(erId, { ...options, marker, limit: 1_000 }), MAX_TABLES_LISTED),
   ]);
   const attachments = listed.items.map(
     (a): StateAttachment => ({
@@ -85,7 +85,8 @@ export async function readRoutingState(er: ErClient, erId: string, options: Call
     try {
       const table = await readRoutes(er, id, options);
       if (!table.complete) return [id, { known: false, reason: `route table ${id} has more than ${MAX_ROUTES_PER_TABLE} routes: only the first were read` }];
-      return [id, { known: true, routes: new Map(table.routes.map((r) => [toEntry(r).destination, toEntry(r)])) }];
+      const entries = table.routes.map(toEntry);
+      return [id, { known: true, routes: new Map(entries.map((entry) => [entry.destination, entry])) }];
     } catch (error) {
       if (options.signal?.aborted) throw error;
       return [id, { known: false, reason: `the routes of route table ${id} could not be read: ${failedRead(error, options.signal)}` }];
@@ -94,20 +95,14 @@ export async function readRoutingState(er: ErClient, erId: string, options: Call
   return { ...skeleton, routes: new Map(read) };
 }
 
-async function readList<T>(fetchPage: (marker: string | undefined) => Promise<{ items: T[]; nextMarker?: string }>, max: number): Promise<{ items: T[]; complete: boolean }> {
+/** Every item of a list, up to `max`: a list longer than that is cut and says so. */
+async function readList<T>(er: ErClient, fetchPage: (marker: string | undefined) => Promise<Page<T>>, max: number): Promise<{ items: T[]; complete: boolean }> {
   const items: T[] = [];
-  let marker: string | undefined;
-  // listAll's own loop, with a bound on items: a misbehaving list cannot grow without end.
-  for (let page = 0; page < 1_000; page++) {
-    const result = await fetchPage(marker);
-    for (const item of result.items) {
-      if (items.length === max) return { items, complete: false };
-      items.push(item);
-    }
-    if (!result.nextMarker || result.nextMarker === marker) return { items, complete: true };
-    marker = result.nextMarker;
+  for await (const item of er.listAll(fetchPage)) {
+    if (items.length === max) return { items, complete: false };
+    items.push(item);
   }
-  return { items, complete: false };
+  return { items, complete: true };
 }
 
 /** What references found: the resources, and the references naming one exactly that found none. */

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ElicitRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/emulator/emulator.js';
+import type { Emulator, EmulatorOptions } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS as ids } from '../../src/emulator/topology.js';
 import { openAuditLog } from '../../src/guardrails/audit.js';
 import type { Invariant, Policy } from '../../src/policy/model.js';
@@ -26,9 +26,9 @@ afterEach(async () => {
 
 const policyOf = (...invariants: Invariant[]): Policy => ({ source: '/etc/er-mcp/policy.yaml', groupsClaim: 'groups', rules: [], invariants });
 
-async function setUp(initial: Policy | null): Promise<void> {
+async function setUp(initial: Policy | null, options: Partial<EmulatorOptions> = {}): Promise<void> {
   policy = initial;
-  emulator = await startTestEmulator({ topology: policyTopology() });
+  emulator = await startTestEmulator({ topology: policyTopology(), ...options });
   auditPath = join(tempDir('er-policy-check'), 'audit.jsonl');
   harness = await connectInMemory(emulator, {
     env: { policy: { current: () => policy } },
@@ -108,6 +108,15 @@ describe('check_routing_policy', () => {
     expect(answer.not_applicable).toEqual(['lab-only']);
     policy = policyOf(ANALYTICS_DROPPED_IN_PROD);
     expect((await check()).results.map((r) => r.name)).toEqual(['analytics-dropped-in-prod']);
+  });
+
+  it('routes that cannot be read: unknown, counted as broken (fail closed)', async () => {
+    await setUp(policyOf(DEV_NO_PAYMENTS, HSM_VIA_WEB), { faults: { seed: 7, serverError: 1, operations: ['listEffectiveRoutes'] } });
+    const answer = await check();
+    expect(answer.all_hold).toBe(false);
+    expect(answer.counts).toEqual({ evaluated: 2, holding: 0, broken: 0, unknown: 2 });
+    expect(answer.results.every((r) => r.unknown === true && !r.holds)).toBe(true);
+    expect(answer.results[0]!.message).toContain(`the routes of route table ${ids.devTable} could not be read`);
   });
 
   it('a router that does not exist: the API’s error, not a verdict', async () => {
