@@ -84,6 +84,7 @@ export class SettleChecks {
     }
     return verification;
   }
+
   /**
    * The policy's invariants on the router's routes now that the change has settled (none without
    * a policy that has some). A violation is logged as an error too: nobody may be watching the answer.
