@@ -22,6 +22,7 @@ export const INSTRUCTIONS = [
   'A static route sends the traffic to one destination CIDR to one attachment, or drops it (is_blackhole: true); a table has',
   'one per destination, and it wins over propagated routes: list_static_routes, then the same steps with create_static_route',
   'and get_static_route_state (undo: delete_static_route, then get_static_route_state with wait_for "deleted").',
+  'With a policy file, check_routing_policy tells whether its routing invariants hold on a router\'s routes now.',
   'Retrying a create with the same client_token never creates a duplicate. Failures are isError results whose',
   '"hint" says what to do next.',
 ].join(' ');

@@ -59,7 +59,7 @@ describe.each([false, true])('tools/list (read-only: %s)', (readOnly) => {
   it('lists write tools only when not read-only', () => {
     const names = tools.map((t) => t.name);
     for (const name of WRITE_TOOLS) expect(names.includes(name)).toBe(!readOnly);
-    expect(names.length).toBe(readOnly ? 10 : 16);
+    expect(names.length).toBe(readOnly ? 11 : 17);
   });
 
   it('describes every tool and every parameter, with no top-level combinators and no $ref', () => {

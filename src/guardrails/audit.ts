@@ -88,6 +88,13 @@ export interface VerificationRecord extends AuditSubject {
   differences: unknown[];
   differences_count: number;
   note?: string;
+  /** With a policy that has invariants: how many apply on the router, and those not holding on the routes after the change. */
+  invariants_checked?: number;
+  invariants_broken?: Array<{ name: string; line: number; kind: string; message: string; unknown?: boolean }>;
+  /** "POLICY VIOLATION after the change: …" when an invariant is broken. */
+  policy_violation?: string;
+  /** Why the invariants could not be checked. */
+  invariants_note?: string;
 }
 
 export interface OutcomeRecord extends AuditSubject, Partial<PlanApproval> {

@@ -5,9 +5,10 @@
 import { canonical } from '../er/cidr.js';
 import type { Logger } from '../log.js';
 import type { PlanRecord } from '../plans/plan-book.js';
-import type { Verification } from '../plans/verify-routes.js';
+import type { InvariantsAfter, Verification } from '../plans/verify-routes.js';
+import { invariantsAfterChange } from '../policy/invariant-check.js';
 import type { WriteToolDefinition } from '../tools/definition.js';
-import type { SettledQuery, ToolCall } from '../toolkit/context.js';
+import { callOptions, type SettledQuery, type ToolCall } from '../toolkit/context.js';
 import type { AuditSink, AuditSubject } from './audit.js';
 
 interface Pending {
@@ -61,7 +62,8 @@ export class SettleChecks {
     const finding = expectation
       ? await entry.tool.verify(expectation, call, later)
       : { status: 'not_checked' as const, differences: [], differences_count: 0, note: entry.record.made.plan.routing_effect ? 'the plan made no prediction to compare' : 'the plan had no routing effect to compare with' };
-    const verification: Verification = { ...finding, plan_id: entry.record.id, attempt_id: entry.subject.attempt_id };
+    const invariants = await this.invariantsAfter(entry, call);
+    const verification: Verification = { ...finding, plan_id: entry.record.id, attempt_id: entry.subject.attempt_id, ...(invariants ? { invariants } : {}) };
     try {
       this.options.audit.append({
         ...entry.subject,
@@ -72,12 +74,28 @@ export class SettleChecks {
         differences: finding.differences,
         differences_count: finding.differences_count,
         ...(finding.note ? { note: finding.note } : {}),
+        ...(invariants ? { invariants_checked: invariants.checked, invariants_broken: invariants.broken } : {}),
+        ...(invariants?.alert ? { policy_violation: invariants.alert } : {}),
+        ...(invariants?.note ? { invariants_note: invariants.note } : {}),
       });
     } catch {
       this.options.log.error({ plan_id: entry.record.id, attempt_id: entry.subject.attempt_id }, 'could not write the verification record');
       return { ...verification, note: `${verification.note ? `${verification.note}; ` : ''}WARNING: this check could not be written to the audit log` };
     }
     return verification;
+  }
+
+  /**
+   * The policy's invariants on the router's routes now that the change has settled (none without
+   * a policy that has some). A violation is logged as an error too: nobody may be watching the answer.
+   */
+  private async invariantsAfter(entry: Pending, call: ToolCall): Promise<InvariantsAfter | undefined> {
+    const invariants = call.env.policy?.current()?.invariants ?? [];
+    const erId = entry.record.target.er_id;
+    if (invariants.length === 0 || typeof erId !== 'string') return undefined;
+    const found = await invariantsAfterChange(call.er, erId, callOptions(call), invariants);
+    if (found.alert) this.options.log.error({ plan_id: entry.record.id, attempt_id: entry.subject.attempt_id, invariants_broken: found.broken.filter((b) => !b.unknown).map((b) => b.name) }, found.alert);
+    return found;
   }
 }
 

@@ -284,7 +284,7 @@ export function failedRead(error: unknown, signal: AbortSignal | undefined): str
   return 'reading effective routes failed';
 }
 
-async function inParallel<T, U>(items: readonly T[], width: number, work: (item: T) => Promise<U>): Promise<U[]> {
+export async function inParallel<T, U>(items: readonly T[], width: number, work: (item: T) => Promise<U>): Promise<U[]> {
   const results = new Array<U>(items.length);
   let next = 0;
   await Promise.all(

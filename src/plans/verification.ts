@@ -45,7 +45,7 @@ interface RouteLike {
 const BLACKHOLE = 'blackhole';
 
 /** Decoded signature: a blackhole, or a route type and the sorted next-hop attachment ids. */
-type Reading = { blackhole: true } | { blackhole: false; type: string | null; via: Array<string | null> };
+export type Reading = { blackhole: true } | { blackhole: false; type: string | null; via: Array<string | null> };
 
 /**
  * A canonical string of what a route does with traffic: `blackhole`, or the JSON of
@@ -87,7 +87,7 @@ export function compareTables(expected: ExpectedTable, observed: readonly Effect
     const o = have.get(destination) ?? null;
     if (e === o) continue;
     if (o !== null && options.unpredictableVia !== undefined && explainedBy(options.unpredictableVia, e, o)) continue;
-    if (o !== null && e === null && destination === options.hiddenPropagatedAt && isPropagated(read(o))) continue;
+    if (o !== null && e === null && destination === options.hiddenPropagatedAt && isPropagated(readSignature(o))) continue;
     const kind: DifferenceKind = e === null ? 'unexpected_route' : o === null ? 'missing_route' : 'different_next_hops';
     differences.push({ route_table_id: expected.route_table_id, destination, expected: e, observed: o, kind });
   }
@@ -97,7 +97,7 @@ export function compareTables(expected: ExpectedTable, observed: readonly Effect
 /** `via att-1 and att-2 (propagation)`, `blackhole`, or `no route` for null. */
 export function describeSignature(sig: string | null): string {
   if (sig === null) return 'no route';
-  const route = read(sig);
+  const route = readSignature(sig);
   if (route.blackhole) return 'blackhole';
   const hops = route.via.length === 0 ? 'no next hop' : `via ${route.via.map((id) => id ?? 'an unknown attachment').join(' and ')}`;
   return `${hops} (${route.type ?? 'unknown route type'})`;
@@ -124,10 +124,10 @@ export function describeDifference(d: Difference): string {
  * propagation, so such a change has another cause.
  */
 function explainedBy(attachmentId: string, expected: string | null, observed: string): boolean {
-  const now = read(observed);
+  const now = readSignature(observed);
   if (now.blackhole || now.type !== 'propagation' || !now.via.includes(attachmentId)) return false;
   const others = now.via.filter((id) => id !== attachmentId);
-  if (others.length === 0) return expected === null || isPropagated(read(expected));
+  if (others.length === 0) return expected === null || isPropagated(readSignature(expected));
   return expected === signature({ route_type: 'propagation', next_hops: others.map((id) => ({ attachment_id: id })) });
 }
 
@@ -135,7 +135,8 @@ function isPropagated(route: Reading): boolean {
   return !route.blackhole && route.type === 'propagation';
 }
 
-function read(sig: string): Reading {
+/** What a signature says about the route (signature's inverse, as far as it goes). */
+export function readSignature(sig: string): Reading {
   if (sig === BLACKHOLE) return { blackhole: true };
   const [type, via] = JSON.parse(sig) as [string | null, Array<string | null>];
   return { blackhole: false, type, via };

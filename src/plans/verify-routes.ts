@@ -9,6 +9,31 @@ import { compareTables, type Difference, describeSignature } from './verificatio
 /** Differences listed in a result; the count stays exact. */
 const MAX_DIFFERENCES = 20;
 
+/** The policy's routing invariants on the routes observed once the change settled (src/policy). */
+export const invariantsAfterOutput = z
+  .object({
+    status: z
+      .enum(['all_hold', 'violated', 'incomplete', 'not_checked'])
+      .describe('all_hold; violated: see broken and alert; incomplete: some could not be told (see broken, unknown: true); not_checked: see note'),
+    checked: z.number().int().describe('How many invariants apply on this router'),
+    broken: z
+      .array(
+        z.object({
+          name: z.string(),
+          line: z.number().int(),
+          kind: z.string(),
+          message: z.string().describe('Which route or reachability breaks it'),
+          unknown: z.boolean().optional().describe('True when it could not be told (routes not readable)'),
+        }),
+      )
+      .describe('The invariants that do not hold now'),
+    alert: z.string().optional().describe('"POLICY VIOLATION after the change: …" when an invariant is broken: tell the person'),
+    note: z.string().optional(),
+  })
+  .describe('The routing policy’s invariants, evaluated on the routes as they are after the change');
+
+export type InvariantsAfter = z.infer<typeof invariantsAfterOutput>;
+
 export const verificationOutput = z
   .object({
     status: z.enum(['as_planned', 'differs', 'not_checked']).describe('as_planned: the route tables are as the plan predicted; differs: see differences; not_checked: see note'),
@@ -27,12 +52,13 @@ export const verificationOutput = z
     plan_id: z.string(),
     attempt_id: z.string().describe('The audit attempt of the change this checks'),
     note: z.string().optional(),
+    invariants: invariantsAfterOutput.optional(),
   })
   .describe('The route tables after the change, checked against the plan it was made from');
 
 export type Verification = z.infer<typeof verificationOutput>;
-/** What the check finds, before the gate adds which plan and attempt it was about. */
-export type Finding = Omit<Verification, 'plan_id' | 'attempt_id'>;
+/** What the check finds, before the gate adds which plan and attempt it was about (and the policy's invariants). */
+export type Finding = Omit<Verification, 'plan_id' | 'attempt_id' | 'invariants'>;
 
 /** A change made through this server after the one being checked, with what its plan predicted. */
 export interface LaterChange {

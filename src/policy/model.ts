@@ -66,21 +66,30 @@ export interface AttachmentSet {
   attachments?: ResourceRef[];
 }
 
+/**
+ * Where an invariant applies. Without `router` it applies on every router: there, a table or
+ * attachment it names by ID or exact name must exist, or it cannot be evaluated (unknown, fail
+ * closed). With it, it applies only on that router and is skipped on the others.
+ */
+export interface InvariantScope {
+  router?: ResourceRef;
+}
+
 export type Invariant =
-  | (Origin & {
+  | (Origin & InvariantScope & {
       kind: 'no_reach';
       /** These attachments must not reach any address in `prefix`. */
       from: AttachmentSet;
       prefix: string;
     })
-  | (Origin & {
+  | (Origin & InvariantScope & {
       kind: 'routes_to';
       /** In this table, traffic to `prefix` goes to this attachment (longest-prefix match). */
       route_table: ResourceRef;
       prefix: string;
       attachment: ResourceRef;
     })
-  | (Origin & {
+  | (Origin & InvariantScope & {
       kind: 'blackholed';
       /** In this table, traffic to `prefix` is dropped (longest-prefix match, and nothing more specific carries any of it). */
       route_table: ResourceRef;

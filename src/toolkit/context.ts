@@ -5,6 +5,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { CallOptions, Clock, ErClient, RequestTrace } from '../er/client.js';
 import type { Logger } from '../log.js';
 import type { Verification } from '../plans/verify-routes.js';
+import type { Policy } from '../policy/model.js';
 
 export interface PollTiming {
   initialMs: number;
@@ -29,6 +30,8 @@ export interface ToolEnv {
   maxWaitMs: number;
   /** Changes made from a plan, checked against it when a state tool sees them settle. */
   settled: SettledChanges;
+  /** The policy in force (--policy FILE), read at each use: a reload takes effect on the next call. Absent or null: none. */
+  policy?: { current(): Policy | null };
 }
 
 /** A state tool saw a link reach a state. */

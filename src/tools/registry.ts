@@ -16,6 +16,7 @@ import { createStaticRouteTool } from './create-static-route.js';
 import { deleteStaticRouteTool } from './delete-static-route.js';
 import { getStaticRouteStateTool } from './get-static-route-state.js';
 import { listStaticRoutesTool } from './list-static-routes.js';
+import { checkRoutingPolicyTool } from './check-routing-policy.js';
 
 export const TOOLS: readonly ToolDefinition[] = [
   listEnterpriseRoutersTool,
@@ -34,4 +35,5 @@ export const TOOLS: readonly ToolDefinition[] = [
   createStaticRouteTool,
   deleteStaticRouteTool,
   listEffectiveRoutesTool,
+  checkRoutingPolicyTool,
 ];
