@@ -114,21 +114,24 @@ function routesTo(invariant: RoutesTo, prefix: Prefix, state: RoutingState): Ver
   if (targets.found.length === 0) return unresolved(invariant, state, [invariant.attachment], 'attachment');
   const wanted = new Set(targets.found.map((a) => a.id));
   const target = targets.found.length === 1 ? describeNamed(targets.found[0]!) : `an attachment with ${describeRef(invariant.attachment)}`;
+  // The route the prefix as a whole follows decides: "rtb-prod sends 0.0.0.0/0 to the firewall"
+  // is about the default route, and more specific routes inside are other destinations, which
+  // keep their own next hops (the answer counts them).
   return perTable(tables.found, state, (routes, table) => {
     const fate = fateOf(routes, prefix);
     const where = describeNamed(table);
-    const goesThere = (route: RouteEntry) => !route.is_blackhole && route.next_hops.length > 0 && route.next_hops.every((h) => h.attachment_id !== null && wanted.has(h.attachment_id));
-    const astray = fate.carriers.find((route) => !goesThere(route));
-    if (astray) return { broken: `in ${where}, ${describeCarrier(astray, fate.covering, p, state)}; it should go to ${target} alone` };
-    if (fate.unrouted) return { broken: `in ${where}, ${fate.carriers.length === 0 ? `there is no route to ${p}` : `part of ${p} has no route`}: that traffic is dropped, not sent to ${target}` };
-    if (fate.enclosingBlackholes.length > 0) {
-      const blackhole = fate.enclosingBlackholes[0]!;
+    const route = fate.covering;
+    if (!route) return { broken: `in ${where}, there is no route to ${p}: that traffic is dropped, not sent to ${target}` };
+    const goesThere = !route.is_blackhole && route.next_hops.length > 0 && route.next_hops.every((h) => h.attachment_id !== null && wanted.has(h.attachment_id));
+    if (!goesThere) return { broken: `in ${where}, ${describeCarrier(route, fate.covering, p, state)}; it should go to ${target} alone` };
+    const blackhole = fate.enclosingBlackholes.find((b) => b !== route);
+    if (blackhole && fate.carriers.includes(route)) {
       return {
         unknown: `in ${where}, traffic to ${p} goes to ${target} by the longest-prefix rule, but lies inside the blackhole route ${blackhole.destination}, and the static-route guide says such traffic is dropped (UNVERIFIED, docs/routing.md)`,
       };
     }
-    const used = fate.carriers.map((r) => r.destination).join(', ');
-    return { holds: `${where} sends ${p} to ${target} (${used})` };
+    const inside = fate.carriers.filter((r) => r !== route).length;
+    return { holds: `${where} sends ${p} to ${target} (${route.destination})${inside > 0 ? `; ${inside} more specific route(s) inside keep their own next hops` : ''}` };
   });
 }
 

@@ -84,7 +84,7 @@ export type Invariant =
     })
   | (Origin & InvariantScope & {
       kind: 'routes_to';
-      /** In this table, traffic to `prefix` goes to this attachment (longest-prefix match). */
+      /** In this table, the route `prefix` follows as a whole (its own, or the longest containing) goes to this attachment alone; routes inside it are other destinations. */
       route_table: ResourceRef;
       prefix: string;
       attachment: ResourceRef;
