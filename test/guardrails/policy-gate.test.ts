@@ -318,12 +318,4 @@ describe('invariants in the gate (a fake engine)', () => {
     structured(await call('create_route_association', devLink));
     expect(fake.seen).toEqual([]);
   });
-
-  it('until the invariant engine is merged, the built-in adapter lets nothing through a policy with invariants', async () => {
-    await setUp({ policy: policyHolder(anyoneAnywhere([prodBlackhole])), auth: tokenAuth('bot'), settings: WITHOUT_APPROVAL });
-    const error = errorOf(await call('create_route_association', devLink));
-    expect(error.error_code).toBe('POLICY_VIOLATION');
-    expect(String(error.error_msg)).toContain('could not be evaluated');
-    expect(writes()).toEqual([]);
-  });
 });
