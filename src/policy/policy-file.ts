@@ -1,0 +1,349 @@
+// Reads a policy file (--policy) into the model of model.ts, or says everything that is wrong
+// with it: each complaint names the file, the line and column, the rule or invariant, and the
+// field. The file must be the file itself (no link), a regular file, and writable by its owner
+// alone: whoever can change it decides who may change the routing.
+import { z } from 'zod';
+import { format, parsePrefix } from '../er/cidr.js';
+import { ID_PATTERN } from '../er/ids.js';
+import { PrivateFileError, readPrivateFile } from '../transports/http/private-file.js';
+import { type Invariant, type PermissionRule, type Policy, POLICY_ACTIONS, type PolicyAction, type ResourceRef } from './model.js';
+import { readJson } from './json-source.js';
+import { keyPosition, nodeAt, type Position, type SourceNode, type SourceReader, toPlain } from './source-tree.js';
+import { YAML_READER } from './yaml-reader.js';
+
+/** Far above any policy a team writes; the file is never read past it. */
+export const MAX_POLICY_BYTES = 1024 * 1024;
+/** Complaints shown at once: past this, the rest are counted. */
+export const MAX_POLICY_ERRORS = 20;
+export const DEFAULT_GROUPS_CLAIM = 'groups';
+
+export class PolicyFileError extends Error {
+  override name = 'PolicyFileError';
+  constructor(readonly errors: string[]) {
+    super(errors.join('\n'));
+  }
+}
+
+export interface PolicyReaders {
+  /** Reads YAML (and so JSON too); without one, only JSON files can be read. */
+  yaml?: SourceReader;
+}
+
+/** The policy in the file at `path`; throws PolicyFileError with every complaint (at most MAX_POLICY_ERRORS and a count). */
+export function loadPolicyFile(path: string, readers: PolicyReaders = { yaml: YAML_READER }): Policy {
+  let text: string;
+  try {
+    text = readPrivateFile(path, `The policy file ${path}`, MAX_POLICY_BYTES, {
+      forbidden: 0o022,
+      problem: 'writable by group or others, and whoever can change it decides who may change the routing',
+      fix: `run chmod go-w ${path}`,
+    });
+  } catch (error) {
+    if (error instanceof PrivateFileError) throw new PolicyFileError([error.message]);
+    throw error;
+  }
+  return parsePolicy(text, path, readers);
+}
+
+/** The policy in `text`, read from `source` (named in every complaint). */
+export function parsePolicy(text: string, source: string, readers: PolicyReaders = { yaml: YAML_READER }): Policy {
+  const complaint = (at: Position | null, message: string) => (at ? `${source}:${at.line}:${at.column}: ${message}` : `${source}: ${message}`);
+  const reader = chooseReader(text, source, readers);
+  if (typeof reader === 'string') throw new PolicyFileError([complaint(null, reader)]);
+  const parsed = reader(text);
+  if (!parsed.ok) throw new PolicyFileError(capped(parsed.problems.map((p) => ({ at: p.at, text: complaint(p.at, p.message) }))));
+  const { policy, problems } = checkPolicy(parsed.root, source);
+  if (problems.length > 0 || !policy) throw new PolicyFileError(capped(problems.map((p) => ({ at: p.at, text: complaint(p.at, p.message) }))));
+  return policy;
+}
+
+/** A `.json` file is read as JSON; anything else as YAML, of which JSON is a part. */
+function chooseReader(text: string, source: string, readers: PolicyReaders): SourceReader | string {
+  if (/\.json$/i.test(source)) return readJson;
+  if (readers.yaml) return readers.yaml;
+  // Without a YAML reader, a file that is JSON all the same is still read.
+  if (/^\uFEFF?\s*\{/.test(text)) return readJson;
+  return 'this build reads policy files in JSON only (the YAML reader, the npm package yaml, is not part of it): write the policy as JSON, or name the file *.json if it already is.';
+}
+
+function capped(items: Array<{ at: Position | null; text: string }>): string[] {
+  const sorted = [...items].sort((a, b) => (a.at?.line ?? 0) - (b.at?.line ?? 0) || (a.at?.column ?? 0) - (b.at?.column ?? 0));
+  const texts = [...new Set(sorted.map((item) => item.text))];
+  if (texts.length <= MAX_POLICY_ERRORS) return texts;
+  return [...texts.slice(0, MAX_POLICY_ERRORS), `… and ${texts.length - MAX_POLICY_ERRORS} more problems`];
+}
+
+// ---- The schema ----------------------------------------------------------------------------
+
+const TOP_KEYS = ['version', 'identity', 'rules', 'invariants'];
+const RULE_KEYS = ['name', 'callers', 'allow', 'routers', 'route_tables', 'attachments', 'require_second_person'];
+const CALLER_KEYS = ['tokens', 'subjects', 'groups', 'local', 'anyone'];
+const INVARIANT_KINDS = ['no_reach', 'routes_to', 'blackholed'] as const;
+const INVARIANT_KEYS: Record<(typeof INVARIANT_KINDS)[number], string[]> = {
+  no_reach: ['name', 'kind', 'from', 'prefix'],
+  routes_to: ['name', 'kind', 'route_table', 'prefix', 'attachment'],
+  blackholed: ['name', 'kind', 'route_table', 'prefix'],
+};
+const ACTION_WORDS = [...POLICY_ACTIONS, 'any'];
+
+/** The message of an unrecognized_keys issue lists the keys allowed; the check adds each unknown key. */
+const mapping = <T extends z.core.$ZodLooseShape>(shape: T, keys: string[], what: string) =>
+  z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys' ? `the keys here are ${keys.join(', ')}` : issue.input === undefined ? `missing: ${what}` : `must be ${what}${got(issue.input)}`,
+  });
+
+/** What was written instead, for a message; lists and mappings are named, not quoted. */
+function got(input: unknown): string {
+  if (input === null) return ' (it is empty)';
+  if (Array.isArray(input)) return ' (not a list)';
+  if (typeof input === 'object') return ' (not a mapping)';
+  return ` (not ${JSON.stringify(input)})`;
+}
+
+const text = (what: string, max = 200) =>
+  z.unknown().transform((input, ctx) => {
+    if (typeof input !== 'string' || input.trim() === '' || input.length > max || /[\u0000-\u001f\u007f]/.test(input)) {
+      ctx.addIssue({ code: 'custom', input, message: input === undefined ? `missing: ${what}` : `must be ${what}: text of 1 to ${max} characters${got(input)}` });
+      return z.NEVER;
+    }
+    return input.trim();
+  });
+
+const nonEmptyList = <T extends z.ZodType>(item: T, what: string) =>
+  z
+    .array(item, { error: (issue) => (issue.input === null ? `empty: leave the key out, or list ${what}` : `must be a list of ${what}, e.g. [a, b]${got(issue.input)}`) })
+    .min(1, { error: `empty list: leave the key out, or list ${what}` });
+
+const onlyTrue = (what: string) => z.literal(true, { error: (issue) => `must be true (${what}), or leave it out${got(issue.input)}` });
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A router, route table or attachment: plain text is a name (ending in `*` for every name with
+ * that start), `{ name: … }` the same, `{ id: … }` an ID. Plain text shaped like a UUID is refused:
+ * taken as a name it would match nothing, and a rule or invariant would silently not apply.
+ */
+const resourceRef = (kind: string) =>
+  z.unknown().transform((input, ctx): ResourceRef => {
+    const fail = (message: string, path: PropertyKey[] = []) => {
+      ctx.addIssue({ code: 'custom', input, message, path });
+      return z.NEVER;
+    };
+    const checkName = (name: unknown, path: PropertyKey[] = []): ResourceRef => {
+      if (typeof name !== 'string' || name.trim() === '' || name.length > 255 || /[\u0000-\u001f\u007f]/.test(name)) {
+        return fail(`must be a ${kind} name, or { id: … }${got(name)}`, path);
+      }
+      const star = name.indexOf('*');
+      if (star !== -1 && star !== name.length - 1) {
+        return fail(`${JSON.stringify(name)}: "*" may only end a name (rtb-dev* is every name that starts with rtb-dev)`, path);
+      }
+      return { name: name.trim() };
+    };
+    if (typeof input === 'string') {
+      if (UUID.test(input.trim())) return fail(`${JSON.stringify(input)} looks like an ID: write { id: ${input.trim()} } (or { name: ${input.trim()} } if it is a name)`);
+      return checkName(input);
+    }
+    if (input !== null && typeof input === 'object' && !Array.isArray(input)) {
+      const keys = Object.keys(input);
+      const record = input as Record<string, unknown>;
+      if (keys.length === 1 && keys[0] === 'id') {
+        const id = record.id;
+        if (typeof id !== 'string' || !ID_PATTERN.test(id)) return fail(`must be a ${kind} ID of 1-36 letters, digits, "_" or "-"${got(id)}`, ['id']);
+        return { id };
+      }
+      if (keys.length === 1 && keys[0] === 'name') return checkName(record.name, ['name']);
+    }
+    return fail(`must be a ${kind} name (rtb-prod, rtb-dev*), { name: … } or { id: … }${got(input)}`);
+  });
+
+const refList = (kind: string) => nonEmptyList(resourceRef(kind), `${kind}s by name or { id: … }`);
+
+const prefix = z.unknown().transform((input, ctx) => {
+  const fail = (message: string) => {
+    ctx.addIssue({ code: 'custom', input, message });
+    return z.NEVER;
+  };
+  if (input === undefined) return fail('missing: the IPv4 or IPv6 prefix, e.g. 10.0.0.0/16');
+  if (typeof input !== 'string') return fail(`must be an IPv4 or IPv6 prefix such as 10.0.0.0/16${got(input)}`);
+  const written = input.trim();
+  const [address = '', length] = written.split('/');
+  const parsed = parsePrefix(written);
+  if (!parsed) return fail(`${JSON.stringify(input)} is not an IPv4 or IPv6 prefix (such as 10.0.0.0/16 or 2001:db8::/32)`);
+  if (length === undefined) return fail(`${JSON.stringify(input)} needs its length: ${format(parsed)} for this address alone, or the network, e.g. 10.0.0.0/16`);
+  // Host bits set (10.0.0.1/16) are more likely a typo than a way to write 10.0.0.0/16.
+  if (parsePrefix(address)!.network !== parsed.network) return fail(`${JSON.stringify(input)} is not a network address: did you mean ${format(parsed)}?`);
+  return format(parsed);
+});
+
+const action = z.enum(ACTION_WORDS as [string, ...string[]], {
+  error: (issue) =>
+    typeof issue.input === 'string' ? `${JSON.stringify(issue.input)} is not an action (${ACTION_WORDS.join(', ')})` : `each entry must be an action (${ACTION_WORDS.join(', ')})${got(issue.input)}`,
+});
+
+const callersSchema = mapping(
+  {
+    tokens: nonEmptyList(text('a token name (--http-tokens)', 64), 'token names').optional(),
+    subjects: nonEmptyList(text('a JWT subject (sub claim)'), 'JWT subjects').optional(),
+    groups: nonEmptyList(text('a group (a value of the groups claim)'), 'groups').optional(),
+    local: onlyTrue('the local user: stdio, or loopback HTTP without authentication').optional(),
+    anyone: onlyTrue('every caller').optional(),
+  },
+  CALLER_KEYS,
+  'who the rule is for, e.g. callers: { tokens: [payments-bot] }, { groups: [netops] }, { local: true } or { anyone: true }',
+).superRefine((callers, ctx) => {
+  if (Object.keys(callers).length === 0) ctx.addIssue({ code: 'custom', input: callers, message: 'names nobody: give tokens, subjects, groups, local: true or anyone: true' });
+});
+
+const ruleSchema = mapping(
+  {
+    name: text('the rule\'s name, e.g. name: payments-bot', 100),
+    callers: callersSchema,
+    allow: nonEmptyList(action, `actions (${ACTION_WORDS.join(', ')})`),
+    routers: refList('router').optional(),
+    route_tables: refList('route table').optional(),
+    attachments: refList('attachment').optional(),
+    require_second_person: onlyTrue('a second person approves what this rule allows').optional(),
+  },
+  RULE_KEYS,
+  'a rule: a mapping with name, callers and allow',
+);
+
+const from = mapping(
+  {
+    associated_with: refList('route table').optional(),
+    attachments: refList('attachment').optional(),
+  },
+  ['associated_with', 'attachments'],
+  'the attachments it is about, e.g. from: { associated_with: [rtb-dev*] }',
+).superRefine((set, ctx) => {
+  if (!set.associated_with && !set.attachments) ctx.addIssue({ code: 'custom', input: set, message: 'names no attachments: give associated_with, attachments, or both' });
+});
+
+const invariantName = text('the invariant\'s name, e.g. name: dev-never-reaches-prod', 100);
+const kindSchema = z.enum(INVARIANT_KINDS, {
+  error: (issue) => (issue.input === undefined ? `missing: one of ${INVARIANT_KINDS.join(', ')}` : `${JSON.stringify(issue.input)} is not an invariant kind (${INVARIANT_KINDS.join(', ')})`),
+});
+const invariantSchemas = {
+  no_reach: mapping({ name: invariantName, kind: z.literal('no_reach'), from, prefix }, INVARIANT_KEYS.no_reach, 'an invariant'),
+  routes_to: mapping(
+    { name: invariantName, kind: z.literal('routes_to'), route_table: resourceRef('route table'), prefix, attachment: resourceRef('attachment') },
+    INVARIANT_KEYS.routes_to,
+    'an invariant',
+  ),
+  blackholed: mapping({ name: invariantName, kind: z.literal('blackholed'), route_table: resourceRef('route table'), prefix }, INVARIANT_KEYS.blackholed, 'an invariant'),
+};
+const invariantHead = mapping({ kind: kindSchema }, [], 'an invariant: a mapping with name, kind and the fields of its kind').loose();
+
+const topSchema = mapping(
+  {
+    version: z.literal(1, { error: (issue) => (issue.input === undefined ? 'missing: the file starts with version: 1' : `must be 1, the only version of this format${got(issue.input)}`) }),
+    identity: mapping({ groups_claim: text('the JWT claim that holds a caller\'s groups or roles, e.g. groups_claim: roles', 100).optional() }, ['groups_claim'], 'a mapping, e.g. identity: { groups_claim: roles }').optional(),
+    rules: z.array(z.unknown(), { error: (issue) => (issue.input === null ? 'empty: write rules: [] for no rules' : `must be a list of rules${got(issue.input)}`) }).optional(),
+    invariants: z.array(z.unknown(), { error: (issue) => (issue.input === null ? 'empty: write invariants: [] for none' : `must be a list of invariants${got(issue.input)}`) }).optional(),
+  },
+  TOP_KEYS,
+  'a mapping with version, identity, rules and invariants',
+);
+
+// ---- Checking a tree against it ------------------------------------------------------------
+
+interface Problem {
+  at: Position | null;
+  message: string;
+}
+
+function checkPolicy(root: SourceNode, source: string): { policy?: Policy; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const plain = toPlain(root);
+  if (root.kind === 'scalar' && root.value === null) {
+    return { problems: [{ at: null, message: 'the file is empty: a policy starts with version: 1 (README: Policy)' }] };
+  }
+  const top = topSchema.safeParse(plain);
+  if (!top.success) report(top.error.issues, [], '', root, problems);
+
+  const record = (plain !== null && typeof plain === 'object' && !Array.isArray(plain) ? plain : {}) as Record<string, unknown>;
+  const rules: PermissionRule[] = [];
+  const ruleList = Array.isArray(record.rules) ? record.rules : [];
+  ruleList.forEach((item, i) => {
+    const path = ['rules', i];
+    const label = labelOf('rule', item, i);
+    const parsed = ruleSchema.safeParse(item);
+    if (!parsed.success) return report(parsed.error.issues, path, label, root, problems);
+    const { name, callers, allow, routers, route_tables, attachments, require_second_person } = parsed.data;
+    const actions: PolicyAction[] = allow.includes('any') ? [...POLICY_ACTIONS] : POLICY_ACTIONS.filter((a) => allow.includes(a));
+    rules.push({
+      name,
+      line: nodeAt(root, path).node.at.line,
+      callers,
+      actions,
+      ...(routers && { routers }),
+      ...(route_tables && { route_tables }),
+      ...(attachments && { attachments }),
+      ...(require_second_person && { require_second_person }),
+    });
+  });
+  uniqueNames('rule', rules, ruleList, 'rules', root, problems);
+
+  const invariants: Invariant[] = [];
+  const invariantList = Array.isArray(record.invariants) ? record.invariants : [];
+  invariantList.forEach((item, i) => {
+    const path = ['invariants', i];
+    const label = labelOf('invariant', item, i);
+    const head = invariantHead.safeParse(item);
+    if (!head.success) return report(head.error.issues, path, label, root, problems);
+    const parsed = invariantSchemas[head.data.kind].safeParse(item);
+    if (!parsed.success) return report(parsed.error.issues, path, label, root, problems);
+    invariants.push({ ...parsed.data, line: nodeAt(root, path).node.at.line } as Invariant);
+  });
+  uniqueNames('invariant', invariants, invariantList, 'invariants', root, problems);
+
+  if (problems.length > 0 || !top.success) return { problems };
+  const groupsClaim = top.data.identity?.groups_claim ?? DEFAULT_GROUPS_CLAIM;
+  return { policy: { source, groupsClaim, rules, invariants }, problems };
+}
+
+/** `rule "payments-bot"`, or `rule #3` while it has no usable name. */
+function labelOf(what: string, item: unknown, index: number): string {
+  const name = item !== null && typeof item === 'object' ? (item as Record<string, unknown>).name : undefined;
+  return typeof name === 'string' && name.trim() !== '' && name.length <= 100 ? `${what} ${JSON.stringify(name.trim())}` : `${what} #${index + 1}`;
+}
+
+function uniqueNames(what: string, items: Array<{ name: string; line: number }>, list: unknown[], key: string, root: SourceNode, problems: Problem[]): void {
+  const seen = new Map<string, number>();
+  for (const item of items) {
+    const first = seen.get(item.name);
+    if (first === undefined) {
+      seen.set(item.name, item.line);
+      continue;
+    }
+    const index = list.findIndex((entry, i) => labelOf(what, entry, i) === `${what} ${JSON.stringify(item.name)}` && nodeAt(root, [key, i]).node.at.line === item.line);
+    const at = index === -1 ? null : nodeAt(root, [key, index, 'name']).node.at;
+    problems.push({ at, message: `${what} ${JSON.stringify(item.name)}: name: another ${what} (line ${first}) has this name too: each ${what} needs its own, for the messages that name it` });
+  }
+}
+
+/** Each zod issue as a problem at the place it is about, labelled with its rule or invariant and field. */
+function report(issues: readonly z.core.$ZodIssue[], base: PropertyKey[], label: string, root: SourceNode, problems: Problem[]): void {
+  for (const issue of issues) {
+    const path = [...base, ...issue.path];
+    const { node, rest } = nodeAt(root, path);
+    const field = fieldName(issue.path, rest.length === 0 && node.kind === 'scalar');
+    const prefix = [label, field].filter(Boolean).join(': ');
+    const say = (message: string) => (prefix ? `${prefix}: ${message}` : message);
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) problems.push({ at: keyPosition(node, key) ?? node.at, message: say(`unknown key ${JSON.stringify(key)}: ${issue.message}`) });
+      continue;
+    }
+    problems.push({ at: node.at, message: say(issue.message) });
+  }
+}
+
+/**
+ * The field an issue is about, as written: `callers.tokens`, `from.attachments[1].id`. A last
+ * index is left out when the message quotes the value itself, which the position points at.
+ */
+function fieldName(path: readonly PropertyKey[], quotesValue: boolean): string {
+  const steps = quotesValue && typeof path[path.length - 1] === 'number' ? path.slice(0, -1) : path;
+  return steps.map((step, i) => (typeof step === 'number' ? `[${step}]` : i === 0 ? String(step) : `.${String(step)}`)).join('');
+}
