@@ -2,6 +2,7 @@
 // of its own; everything comes in through the options. One server per MCP session.
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { WriteGate } from './guardrails/gate.js';
+import type { PolicyHolder } from './policy/policy-holder.js';
 import type { ConnectionSource, ToolEnv } from './toolkit/context.js';
 import type { ToolDefinition } from './tools/definition.js';
 import { TOOLS } from './tools/registry.js';
@@ -36,6 +37,8 @@ export interface ServerOptions {
   defaultCaller?: string;
   /** The registry, unless a test brings its own. */
   tools?: readonly ToolDefinition[];
+  /** The policy file (`--policy`), for the tools a caller is shown; the same holder as the gate's. Absent without one. */
+  policy?: PolicyHolder;
 }
 
 export function createServer(options: ServerOptions): Server {

@@ -22,6 +22,7 @@ import type { HumanChannel } from './confirm.js';
 import { ApprovalStep } from './approval-step.js';
 import { PlanSteps, withDeadline } from './plan-step.js';
 import type { GuardrailSettings } from './guardrail-settings.js';
+import type { PolicyHolder } from '../policy/policy-holder.js';
 import { SettleChecks } from './settle-checks.js';
 
 /** Where a person can see a plan and decide: stdio's loopback page, or /approvals over HTTP. */
@@ -41,6 +42,11 @@ export interface GateOptions {
   checks: SettleChecks;
   /** Absent only where no page can be served: a plan that needs one then fails closed. */
   pages?: ApprovalPages;
+  /**
+   * The policy file's rules and invariants (`--policy`), current() read afresh for each write so
+   * that a reload (SIGHUP) applies from the next call; absent without a policy file.
+   */
+  policy?: PolicyHolder;
 }
 
 /** Who is calling, from where, and how to reach the human. */

@@ -7,9 +7,8 @@ import { format, parsePrefix } from '../er/cidr.js';
 import { ID_PATTERN } from '../er/ids.js';
 import { PrivateFileError, readPrivateFile } from '../transports/http/private-file.js';
 import { type Invariant, type PermissionRule, type Policy, POLICY_ACTIONS, type PolicyAction, type ResourceRef } from './model.js';
-import { readJson } from './json-source.js';
-import { keyPosition, nodeAt, type Position, type SourceNode, type SourceReader, toPlain } from './source-tree.js';
-import { YAML_READER } from './yaml-reader.js';
+import { keyPosition, nodeAt, type Position, type SourceNode, toPlain } from './source-tree.js';
+import { readYaml } from './yaml-source.js';
 
 /** Far above any policy a team writes; the file is never read past it. */
 export const MAX_POLICY_BYTES = 1024 * 1024;
@@ -24,13 +23,8 @@ export class PolicyFileError extends Error {
   }
 }
 
-export interface PolicyReaders {
-  /** Reads YAML (and so JSON too); without one, only JSON files can be read. */
-  yaml?: SourceReader;
-}
-
 /** The policy in the file at `path`; throws PolicyFileError with every complaint (at most MAX_POLICY_ERRORS and a count). */
-export function loadPolicyFile(path: string, readers: PolicyReaders = { yaml: YAML_READER }): Policy {
+export function loadPolicyFile(path: string): Policy {
   let text: string;
   try {
     text = readPrivateFile(path, `The policy file ${path}`, MAX_POLICY_BYTES, {
@@ -42,28 +36,17 @@ export function loadPolicyFile(path: string, readers: PolicyReaders = { yaml: YA
     if (error instanceof PrivateFileError) throw new PolicyFileError([error.message]);
     throw error;
   }
-  return parsePolicy(text, path, readers);
+  return parsePolicy(text, path);
 }
 
-/** The policy in `text`, read from `source` (named in every complaint). */
-export function parsePolicy(text: string, source: string, readers: PolicyReaders = { yaml: YAML_READER }): Policy {
+/** The policy in `text` (YAML, or JSON, which is YAML too), read from `source` (named in every complaint). */
+export function parsePolicy(text: string, source: string): Policy {
   const complaint = (at: Position | null, message: string) => (at ? `${source}:${at.line}:${at.column}: ${message}` : `${source}: ${message}`);
-  const reader = chooseReader(text, source, readers);
-  if (typeof reader === 'string') throw new PolicyFileError([complaint(null, reader)]);
-  const parsed = reader(text);
+  const parsed = readYaml(text);
   if (!parsed.ok) throw new PolicyFileError(capped(parsed.problems.map((p) => ({ at: p.at, text: complaint(p.at, p.message) }))));
   const { policy, problems } = checkPolicy(parsed.root, source);
   if (problems.length > 0 || !policy) throw new PolicyFileError(capped(problems.map((p) => ({ at: p.at, text: complaint(p.at, p.message) }))));
   return policy;
-}
-
-/** A `.json` file is read as JSON; anything else as YAML, of which JSON is a part. */
-function chooseReader(text: string, source: string, readers: PolicyReaders): SourceReader | string {
-  if (/\.json$/i.test(source)) return readJson;
-  if (readers.yaml) return readers.yaml;
-  // Without a YAML reader, a file that is JSON all the same is still read.
-  if (/^\uFEFF?\s*\{/.test(text)) return readJson;
-  return 'this build reads policy files in JSON only (the YAML reader, the npm package yaml, is not part of it): write the policy as JSON, or name the file *.json if it already is.';
 }
 
 function capped(items: Array<{ at: Position | null; text: string }>): string[] {
@@ -87,18 +70,19 @@ const INVARIANT_KEYS: Record<(typeof INVARIANT_KINDS)[number], string[]> = {
 const ACTION_WORDS = [...POLICY_ACTIONS, 'any'];
 
 /** The message of an unrecognized_keys issue lists the keys allowed; the check adds each unknown key. */
-const mapping = <T extends z.core.$ZodLooseShape>(shape: T, keys: string[], what: string) =>
+const mapping = <T extends z.core.$ZodLooseShape>(shape: T, keys: string[], what: string, has = 'the keys here are') =>
   z.strictObject(shape, {
     error: (issue) =>
-      issue.code === 'unrecognized_keys' ? `the keys here are ${keys.join(', ')}` : issue.input === undefined ? `missing: ${what}` : `must be ${what}${got(issue.input)}`,
+      issue.code === 'unrecognized_keys' ? `${has} ${keys.join(', ')}` : issue.input === undefined ? `missing: ${what}` : `must be ${what}${got(issue.input)}`,
   });
 
 /** What was written instead, for a message; lists and mappings are named, not quoted. */
 function got(input: unknown): string {
-  if (input === null) return ' (it is empty)';
-  if (Array.isArray(input)) return ' (not a list)';
-  if (typeof input === 'object') return ' (not a mapping)';
-  return ` (not ${JSON.stringify(input)})`;
+  if (input === undefined) return '';
+  if (input === null) return ' (got nothing)';
+  if (Array.isArray(input)) return ' (got a list)';
+  if (typeof input === 'object') return ' (got a mapping)';
+  return ` (got ${JSON.stringify(input)})`;
 }
 
 const text = (what: string, max = 200) =>
@@ -112,7 +96,10 @@ const text = (what: string, max = 200) =>
 
 const nonEmptyList = <T extends z.ZodType>(item: T, what: string) =>
   z
-    .array(item, { error: (issue) => (issue.input === null ? `empty: leave the key out, or list ${what}` : `must be a list of ${what}, e.g. [a, b]${got(issue.input)}`) })
+    .array(item, {
+      error: (issue) =>
+        issue.input === undefined ? `missing: list ${what}` : issue.input === null ? `empty: leave the key out, or list ${what}` : `must be a list of ${what}, e.g. [a, b]${got(issue.input)}`,
+    })
     .min(1, { error: `empty list: leave the key out, or list ${what}` });
 
 const onlyTrue = (what: string) => z.literal(true, { error: (issue) => `must be true (${what}), or leave it out${got(issue.input)}` });
@@ -124,6 +111,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * that start), `{ name: … }` the same, `{ id: … }` an ID. Plain text shaped like a UUID is refused:
  * taken as a name it would match nothing, and a rule or invariant would silently not apply.
  */
+const EXAMPLES: Record<string, string> = { router: 'er-core, er-*', 'route table': 'rtb-prod, rtb-dev*', attachment: 'vpc-firewall, vpc-*' };
 const resourceRef = (kind: string) =>
   z.unknown().transform((input, ctx): ResourceRef => {
     const fail = (message: string, path: PropertyKey[] = []) => {
@@ -132,7 +120,7 @@ const resourceRef = (kind: string) =>
     };
     const checkName = (name: unknown, path: PropertyKey[] = []): ResourceRef => {
       if (typeof name !== 'string' || name.trim() === '' || name.length > 255 || /[\u0000-\u001f\u007f]/.test(name)) {
-        return fail(`must be a ${kind} name, or { id: … }${got(name)}`, path);
+        return fail(`must be ${article(kind)} ${kind} name, or { id: … }${got(name)}`, path);
       }
       const star = name.indexOf('*');
       if (star !== -1 && star !== name.length - 1) {
@@ -140,6 +128,7 @@ const resourceRef = (kind: string) =>
       }
       return { name: name.trim() };
     };
+    if (input === undefined) return fail(`missing: the ${kind}, by name (${EXAMPLES[kind]}) or { id: … }`);
     if (typeof input === 'string') {
       if (UUID.test(input.trim())) return fail(`${JSON.stringify(input)} looks like an ID: write { id: ${input.trim()} } (or { name: ${input.trim()} } if it is a name)`);
       return checkName(input);
@@ -149,13 +138,15 @@ const resourceRef = (kind: string) =>
       const record = input as Record<string, unknown>;
       if (keys.length === 1 && keys[0] === 'id') {
         const id = record.id;
-        if (typeof id !== 'string' || !ID_PATTERN.test(id)) return fail(`must be a ${kind} ID of 1-36 letters, digits, "_" or "-"${got(id)}`, ['id']);
+        if (typeof id !== 'string' || !ID_PATTERN.test(id)) return fail(`must be ${article(kind)} ${kind} ID of 1-36 letters, digits, "_" or "-"${got(id)}`, ['id']);
         return { id };
       }
       if (keys.length === 1 && keys[0] === 'name') return checkName(record.name, ['name']);
     }
-    return fail(`must be a ${kind} name (rtb-prod, rtb-dev*), { name: … } or { id: … }${got(input)}`);
+    return fail(`must be ${article(kind)} ${kind} name (${EXAMPLES[kind]}), { name: … } or { id: … }${got(input)}`);
   });
+
+const article = (word: string) => (/^[aeiou]/.test(word) ? 'an' : 'a');
 
 const refList = (kind: string) => nonEmptyList(resourceRef(kind), `${kind}s by name or { id: … }`);
 
@@ -191,8 +182,10 @@ const callersSchema = mapping(
   },
   CALLER_KEYS,
   'who the rule is for, e.g. callers: { tokens: [payments-bot] }, { groups: [netops] }, { local: true } or { anyone: true }',
-).superRefine((callers, ctx) => {
-  if (Object.keys(callers).length === 0) ctx.addIssue({ code: 'custom', input: callers, message: 'names nobody: give tokens, subjects, groups, local: true or anyone: true' });
+).refine((callers) => Object.keys(callers).length > 0, {
+  message: 'names nobody: give tokens, subjects, groups, local: true or anyone: true',
+  // After an unknown key (`token:`), that key is the mistake to name, not the emptiness it leaves.
+  when: (payload) => payload.issues.length === 0,
 });
 
 const ruleSchema = mapping(
@@ -207,6 +200,7 @@ const ruleSchema = mapping(
   },
   RULE_KEYS,
   'a rule: a mapping with name, callers and allow',
+  'a rule has',
 );
 
 const from = mapping(
@@ -216,8 +210,9 @@ const from = mapping(
   },
   ['associated_with', 'attachments'],
   'the attachments it is about, e.g. from: { associated_with: [rtb-dev*] }',
-).superRefine((set, ctx) => {
-  if (!set.associated_with && !set.attachments) ctx.addIssue({ code: 'custom', input: set, message: 'names no attachments: give associated_with, attachments, or both' });
+).refine((set) => set.associated_with !== undefined || set.attachments !== undefined, {
+  message: 'names no attachments: give associated_with, attachments, or both',
+  when: (payload) => payload.issues.length === 0,
 });
 
 const invariantName = text('the invariant\'s name, e.g. name: dev-never-reaches-prod', 100);
@@ -225,13 +220,14 @@ const kindSchema = z.enum(INVARIANT_KINDS, {
   error: (issue) => (issue.input === undefined ? `missing: one of ${INVARIANT_KINDS.join(', ')}` : `${JSON.stringify(issue.input)} is not an invariant kind (${INVARIANT_KINDS.join(', ')})`),
 });
 const invariantSchemas = {
-  no_reach: mapping({ name: invariantName, kind: z.literal('no_reach'), from, prefix }, INVARIANT_KEYS.no_reach, 'an invariant'),
+  no_reach: mapping({ name: invariantName, kind: z.literal('no_reach'), from, prefix }, INVARIANT_KEYS.no_reach, 'an invariant', 'a no_reach invariant has'),
   routes_to: mapping(
     { name: invariantName, kind: z.literal('routes_to'), route_table: resourceRef('route table'), prefix, attachment: resourceRef('attachment') },
     INVARIANT_KEYS.routes_to,
     'an invariant',
+    'a routes_to invariant has',
   ),
-  blackholed: mapping({ name: invariantName, kind: z.literal('blackholed'), route_table: resourceRef('route table'), prefix }, INVARIANT_KEYS.blackholed, 'an invariant'),
+  blackholed: mapping({ name: invariantName, kind: z.literal('blackholed'), route_table: resourceRef('route table'), prefix }, INVARIANT_KEYS.blackholed, 'an invariant', 'a blackholed invariant has'),
 };
 const invariantHead = mapping({ kind: kindSchema }, [], 'an invariant: a mapping with name, kind and the fields of its kind').loose();
 
@@ -244,6 +240,7 @@ const topSchema = mapping(
   },
   TOP_KEYS,
   'a mapping with version, identity, rules and invariants',
+  'a policy has',
 );
 
 // ---- Checking a tree against it ------------------------------------------------------------
@@ -283,7 +280,7 @@ function checkPolicy(root: SourceNode, source: string): { policy?: Policy; probl
       ...(require_second_person && { require_second_person }),
     });
   });
-  uniqueNames('rule', rules, ruleList, 'rules', root, problems);
+  uniqueNames('rule', ruleList, 'rules', root, problems);
 
   const invariants: Invariant[] = [];
   const invariantList = Array.isArray(record.invariants) ? record.invariants : [];
@@ -296,7 +293,7 @@ function checkPolicy(root: SourceNode, source: string): { policy?: Policy; probl
     if (!parsed.success) return report(parsed.error.issues, path, label, root, problems);
     invariants.push({ ...parsed.data, line: nodeAt(root, path).node.at.line } as Invariant);
   });
-  uniqueNames('invariant', invariants, invariantList, 'invariants', root, problems);
+  uniqueNames('invariant', invariantList, 'invariants', root, problems);
 
   if (problems.length > 0 || !top.success) return { problems };
   const groupsClaim = top.data.identity?.groups_claim ?? DEFAULT_GROUPS_CLAIM;
@@ -309,18 +306,17 @@ function labelOf(what: string, item: unknown, index: number): string {
   return typeof name === 'string' && name.trim() !== '' && name.length <= 100 ? `${what} ${JSON.stringify(name.trim())}` : `${what} #${index + 1}`;
 }
 
-function uniqueNames(what: string, items: Array<{ name: string; line: number }>, list: unknown[], key: string, root: SourceNode, problems: Problem[]): void {
+/** Names must differ within rules and within invariants, valid or not: the messages name them. */
+function uniqueNames(what: string, list: unknown[], key: string, root: SourceNode, problems: Problem[]): void {
   const seen = new Map<string, number>();
-  for (const item of items) {
-    const first = seen.get(item.name);
-    if (first === undefined) {
-      seen.set(item.name, item.line);
-      continue;
-    }
-    const index = list.findIndex((entry, i) => labelOf(what, entry, i) === `${what} ${JSON.stringify(item.name)}` && nodeAt(root, [key, i]).node.at.line === item.line);
-    const at = index === -1 ? null : nodeAt(root, [key, index, 'name']).node.at;
-    problems.push({ at, message: `${what} ${JSON.stringify(item.name)}: name: another ${what} (line ${first}) has this name too: each ${what} needs its own, for the messages that name it` });
-  }
+  list.forEach((item, i) => {
+    const name = item !== null && typeof item === 'object' ? (item as Record<string, unknown>).name : undefined;
+    if (typeof name !== 'string' || name.trim() === '') return;
+    const { node } = nodeAt(root, [key, i, 'name']);
+    const first = seen.get(name.trim());
+    if (first === undefined) seen.set(name.trim(), node.at.line);
+    else problems.push({ at: node.at, message: `${labelOf(what, item, i)}: name: the ${what} at line ${first} has this name too: each ${what} needs a name of its own, for the messages that name it` });
+  });
 }
 
 /** Each zod issue as a problem at the place it is about, labelled with its rule or invariant and field. */
@@ -330,7 +326,7 @@ function report(issues: readonly z.core.$ZodIssue[], base: PropertyKey[], label:
     const { node, rest } = nodeAt(root, path);
     const field = fieldName(issue.path, rest.length === 0 && node.kind === 'scalar');
     const prefix = [label, field].filter(Boolean).join(': ');
-    const say = (message: string) => (prefix ? `${prefix}: ${message}` : message);
+    const say = (message: string) => `${prefix || 'the policy'}: ${message}`;
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) problems.push({ at: keyPosition(node, key) ?? node.at, message: say(`unknown key ${JSON.stringify(key)}: ${issue.message}`) });
       continue;

@@ -1,6 +1,6 @@
-// A policy file as its reader hands it over: a tree of mappings, lists and plain values, each with
-// the line and column it was written at, so that every complaint about the content can point at
-// it. JSON and YAML readers produce the same tree; the schema check (policy-file.ts) reads only it.
+// A policy file as its reader (yaml-source.ts) hands it over: a tree of mappings, lists and plain
+// values, each with the line and column it was written at, so that every complaint about the
+// content can point at it. The schema check (policy-file.ts) reads only this tree.
 
 /** 1-based line and column. */
 export interface Position {
@@ -26,9 +26,6 @@ export interface SyntaxProblem {
 }
 
 export type ParsedSource = { ok: true; root: SourceNode } | { ok: false; problems: SyntaxProblem[] };
-
-/** A reader of one notation (JSON, YAML): text in, positioned tree or syntax problems out. */
-export type SourceReader = (text: string) => ParsedSource;
 
 /**
  * The tree as plain values for the schema check. Keys are defined as own properties, never
