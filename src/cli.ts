@@ -139,7 +139,13 @@ function reloadOnHangUp(holder: PolicyHolder, log: Logger): void {
     try {
       const result = holder.reload();
       if (result.ok) log.info(policySummary(holder, result.policy), 'policy reloaded: in force from the next call');
-      else log.error({ policy: holder.path, errors: result.errors }, 'policy reload failed: the previous policy stays in force');
+      else {
+        const kept = holder.current();
+        log.error(
+          { policy: holder.path, errors: result.errors, rules_in_force: kept?.rules.length ?? 0, invariants_in_force: kept?.invariants.length ?? 0 },
+          'policy reload failed: the previous policy stays in force',
+        );
+      }
     } catch (error) {
       // A listener failed after the new policy was put in force.
       log.error({ policy: holder.path, err: String(error) }, 'policy reloaded, but a part of the server did not take the change');
@@ -240,8 +246,8 @@ async function serve(config: Config, log: Logger, policy: PolicyHolder | undefin
   }
   const loaded = policy?.current();
   if (policy && loaded) {
-    log.info(policySummary(policy, loaded), 'policy loaded');
     reloadOnHangUp(policy, log);
+    log.info(policySummary(policy, loaded), 'policy loaded');
   }
   // The policy reaches the gate (each write's permissions and invariants) and every MCP server (the tools a caller is shown).
   const { gate, desk, checks } = createGate({ settings: guardrails, audit, clock: systemClock, log, region: env.region, sandbox: env.sandbox, policy });
