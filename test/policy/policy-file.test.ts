@@ -82,6 +82,15 @@ describe('a valid policy file', () => {
     expect(block).toBe(EXAMPLE_YAML);
   });
 
+  it('the README\'s example of complaints is what the example with two mistakes gets', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### Policy'));
+    const shown = /```\nhuaweicloud-er-mcp: the policy file policy\.yaml[^\n]*\n([\s\S]*?)```/.exec(section)?.[1];
+    const broken = EXAMPLE_YAML.replace('allow: [associate, propagate]', 'allow: [associate, assosiate]').replace('prefix: 10.0.0.0/16', 'prefix: 10.0.0.1/16');
+    expect(shown?.split('\n').filter(Boolean).map((line) => line.trim())).toEqual(errorsOf(() => parsePolicy(broken, 'policy.yaml')));
+  });
+
   it('defaults: groups claim "groups", no rules, no invariants', () => {
     expect(withoutOrigin(parsePolicy('{"version": 1}', 'p.json'))).toEqual({ groupsClaim: 'groups', rules: [], invariants: [] });
   });
