@@ -2,6 +2,7 @@
 // with it: each complaint names the file, the line and column, the rule or invariant, and the
 // field. The file must be the file itself (no link), a regular file, and writable by its owner
 // alone: whoever can change it decides who may change the routing.
+import { existsSync, lstatSync } from 'node:fs';
 import { z } from 'zod';
 import { format, parsePrefix } from '../er/cidr.js';
 import { ID_PATTERN } from '../er/ids.js';
@@ -25,6 +26,9 @@ export class PolicyFileError extends Error {
 
 /** The policy in the file at `path`; throws PolicyFileError with every complaint (at most MAX_POLICY_ERRORS and a count). */
 export function loadPolicyFile(path: string): Policy {
+  if (!existsSync(path) && !isLink(path)) {
+    throw new PolicyFileError([`The policy file ${path} does not exist: check the path given to --policy or HUAWEICLOUD_ER_MCP_POLICY.`]);
+  }
   let text: string;
   try {
     text = readPrivateFile(path, `The policy file ${path}`, MAX_POLICY_BYTES, {
@@ -37,6 +41,14 @@ export function loadPolicyFile(path: string): Policy {
     throw error;
   }
   return parsePolicy(text, path);
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 /** The policy in `text` (YAML, or JSON, which is YAML too), read from `source` (named in every complaint). */

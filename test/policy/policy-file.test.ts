@@ -316,7 +316,10 @@ describe('files refused before they are read', () => {
     mkdirSync(dir);
     expect(errorsOf(() => loadPolicyFile(dir))).toEqual([`The policy file ${dir} is a directory, not a regular file: give the file itself.`]);
     const missing = join(tempDir('er-mcp-policy-none'), 'policy.json');
-    expect(errorsOf(() => loadPolicyFile(missing))).toEqual([`The policy file ${missing} does not exist: check the path.`]);
+    expect(errorsOf(() => loadPolicyFile(missing))).toEqual([`The policy file ${missing} does not exist: check the path given to --policy or HUAWEICLOUD_ER_MCP_POLICY.`]);
+    const dangling = join(tempDir('er-mcp-policy-dangling'), 'policy.json');
+    symlinkSync(missing, dangling);
+    expect(errorsOf(() => loadPolicyFile(dangling))).toEqual([`The policy file ${dangling} is a symbolic link: give the real file's path.`]);
   });
 
   it('a file over 1 MiB', () => {

@@ -29,8 +29,7 @@ export function readPrivateFile(path: string, what: string, maxBytes: number, mo
   try {
     link = lstatSync(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new PrivateFileError(code === 'ENOENT' ? `${what} does not exist: check the path.` : `${what} cannot be read (${code ?? String(error)}).`);
+    throw new PrivateFileError(`${what} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
   }
   // A symlink could be pointed elsewhere by whoever owns the directory it lives in.
   if (link.isSymbolicLink()) throw new PrivateFileError(`${what} is a symbolic link: give the real file's path.`);
