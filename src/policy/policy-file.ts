@@ -2,7 +2,7 @@
 // with it: each complaint names the file, the line and column, the rule or invariant, and the
 // field. The file must be the file itself (no link), a regular file, and writable by its owner
 // alone: whoever can change it decides who may change the routing.
-import { existsSync, lstatSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { z } from 'zod';
 import { format, parsePrefix } from '../er/cidr.js';
 import { ID_PATTERN } from '../er/ids.js';
@@ -26,7 +26,7 @@ export class PolicyFileError extends Error {
 
 /** The policy in the file at `path`; throws PolicyFileError with every complaint (at most MAX_POLICY_ERRORS and a count). */
 export function loadPolicyFile(path: string): Policy {
-  if (!existsSync(path) && !isLink(path)) {
+  if (missing(path)) {
     throw new PolicyFileError([`The policy file ${path} does not exist: check the path given to --policy or HUAWEICLOUD_ER_MCP_POLICY.`]);
   }
   let text: string;
@@ -43,11 +43,13 @@ export function loadPolicyFile(path: string): Policy {
   return parsePolicy(text, path);
 }
 
-function isLink(path: string): boolean {
+/** Nothing at all at the path (a dangling link is something: it is refused as a link). */
+function missing(path: string): boolean {
   try {
-    return lstatSync(path).isSymbolicLink();
-  } catch {
+    lstatSync(path);
     return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
   }
 }
 
@@ -118,12 +120,13 @@ const onlyTrue = (what: string) => z.literal(true, { error: (issue) => `must be 
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+const EXAMPLES: Record<string, string> = { router: 'er-core, er-*', 'route table': 'rtb-prod, rtb-dev*', attachment: 'vpc-firewall, vpc-*' };
+
 /**
  * A router, route table or attachment: plain text is a name (ending in `*` for every name with
  * that start), `{ name: … }` the same, `{ id: … }` an ID. Plain text shaped like a UUID is refused:
  * taken as a name it would match nothing, and a rule or invariant would silently not apply.
  */
-const EXAMPLES: Record<string, string> = { router: 'er-core, er-*', 'route table': 'rtb-prod, rtb-dev*', attachment: 'vpc-firewall, vpc-*' };
 const resourceRef = (kind: string) =>
   z.unknown().transform((input, ctx): ResourceRef => {
     const fail = (message: string, path: PropertyKey[] = []) => {
@@ -134,11 +137,12 @@ const resourceRef = (kind: string) =>
       if (typeof name !== 'string' || name.trim() === '' || name.length > 255 || /[\u0000-\u001f\u007f]/.test(name)) {
         return fail(`must be ${article(kind)} ${kind} name, or { id: … }${got(name)}`, path);
       }
-      const star = name.indexOf('*');
-      if (star !== -1 && star !== name.length - 1) {
+      const trimmed = name.trim();
+      const star = trimmed.indexOf('*');
+      if (star !== -1 && star !== trimmed.length - 1) {
         return fail(`${JSON.stringify(name)}: "*" may only end a name (rtb-dev* is every name that starts with rtb-dev)`, path);
       }
-      return { name: name.trim() };
+      return { name: trimmed };
     };
     if (input === undefined) return fail(`missing: the ${kind}, by name (${EXAMPLES[kind]}) or { id: … }`);
     if (typeof input === 'string') {
