@@ -13,6 +13,8 @@ import { ConnectionState } from './connection.js';
 import { openAuditLog } from './guardrails/audit.js';
 import { createGate } from './guardrails/gate.js';
 import type { LoopbackApprovalServer } from './approvals/loopback-server.js';
+import type { Policy } from './policy/model.js';
+import type { PolicyHolder } from './policy/policy-holder.js';
 import { startProjectLookup } from './project.js';
 import { createServer } from './mcp-server.js';
 import { DEFAULT_POLL, NO_SETTLE_CHECKS, type ToolEnv } from './toolkit/context.js';
@@ -43,6 +45,9 @@ Guardrails (each also read from the environment variable beside it; the flag win
                                                                         another caller, holding er:approve
   --audit-log PATH|off|-            HUAWEICLOUD_ER_MCP_AUDIT_LOG          default $XDG_STATE_HOME/huaweicloud-er-mcp/audit.jsonl
                                                                         (- : stdout, with serve --http only)
+  --policy FILE                     HUAWEICLOUD_ER_MCP_POLICY             who may change what, and what no change may
+                                                                        break (YAML or JSON; README: Policy); SIGHUP
+                                                                        reloads it
 
 HTTP (serve --http; variables: HUAWEICLOUD_ER_MCP_HTTP_HOST, _HTTP_PORT, else the flag in capitals after
       HUAWEICLOUD_ER_MCP_, e.g. --http-tokens = HUAWEICLOUD_ER_MCP_HTTP_TOKENS):
@@ -99,10 +104,53 @@ async function main(): Promise<number | undefined> {
     case 'emulator':
       await runEmulator(config, log);
       return undefined;
-    case 'serve':
-      await serve(config, log);
+    case 'serve': {
+      const policy = config.policyPath === undefined ? undefined : await openPolicy(config.policyPath);
+      if (Array.isArray(policy)) {
+        process.stderr.write(`huaweicloud-er-mcp: the policy file ${config.policyPath} does not load, so the server did not start:\n${policy.map((e) => `  ${e}\n`).join('')}`);
+        return 2;
+      }
+      await serve(config, log, policy);
       return undefined;
+    }
   }
+}
+
+/** The policy file's holder, or why the file does not load. Its reader (and YAML) is loaded only here. */
+async function openPolicy(path: string): Promise<PolicyHolder | string[]> {
+  const { PolicyHolder } = await import('./policy/policy-holder.js');
+  const holder = new PolicyHolder(path);
+  const first = holder.reload();
+  return first.ok ? holder : first.errors;
+}
+
+/** What a log line says of a policy: counts, never the rules themselves. */
+function policySummary(holder: PolicyHolder, policy: Policy): Record<string, unknown> {
+  return { policy: holder.path, rules: policy.rules.length, invariants: policy.invariants.length, groups_claim: policy.groupsClaim };
+}
+
+/**
+ * SIGHUP reads the policy file again: a file that loads is in force from the next call; one that
+ * does not leaves the old policy in force, and the error line says why. On stdio too: there the
+ * session ends with stdin, not with a hang-up.
+ */
+function reloadOnHangUp(holder: PolicyHolder, log: Logger): void {
+  process.on('SIGHUP', () => {
+    try {
+      const result = holder.reload();
+      if (result.ok) log.info(policySummary(holder, result.policy), 'policy reloaded: in force from the next call');
+      else {
+        const kept = holder.current();
+        log.error(
+          { policy: holder.path, errors: result.errors, rules_in_force: kept?.rules.length ?? 0, invariants_in_force: kept?.invariants.length ?? 0 },
+          'policy reload failed: the previous policy stays in force',
+        );
+      }
+    } catch (error) {
+      // A listener failed after the new policy was put in force.
+      log.error({ policy: holder.path, err: String(error) }, 'policy reloaded, but a part of the server did not take the change');
+    }
+  });
 }
 
 // The emulator and doctor are imported only by the commands that use them: every
@@ -135,7 +183,7 @@ async function emulatorFaults(): Promise<FaultPlan | undefined> {
   }
 }
 
-async function serve(config: Config, log: Logger): Promise<void> {
+async function serve(config: Config, log: Logger, policy: PolicyHolder | undefined): Promise<void> {
   let emulator: Emulator | undefined;
   let http: HttpClient | undefined;
   const env: ToolEnv = {
@@ -147,6 +195,8 @@ async function serve(config: Config, log: Logger): Promise<void> {
     poll: DEFAULT_POLL,
     maxWaitMs: config.maxWaitMs,
     settled: NO_SETTLE_CHECKS,
+    // check_routing_policy and the check after a change read the invariants in force.
+    ...(policy ? { policy } : {}),
   };
   const connection = new ConnectionState({ ready: false, problems: config.problems }, systemClock);
 
@@ -196,7 +246,13 @@ async function serve(config: Config, log: Logger): Promise<void> {
   if (guardrails.confirmWrites === 'never') {
     log.warn('--confirm-writes never: NO PERSON IS ASKED before a write. Every change the agent asks for is made as soon as the other guardrails allow it.');
   }
-  const { gate, desk, checks } = createGate({ settings: guardrails, audit, clock: systemClock, log, region: env.region, sandbox: env.sandbox });
+  const loaded = policy?.current();
+  if (policy && loaded) {
+    reloadOnHangUp(policy, log);
+    log.info(policySummary(policy, loaded), 'policy loaded');
+  }
+  // The policy reaches the gate (each write's permissions and invariants) and every MCP server (the tools a caller is shown).
+  const { gate, desk, checks } = createGate({ settings: guardrails, audit, clock: systemClock, log, region: env.region, sandbox: env.sandbox, policy });
   env.settled = checks;
   if (config.http) {
     const { startHttpServer } = await import('./transports/http/http-server.js');
@@ -205,9 +261,11 @@ async function serve(config: Config, log: Logger): Promise<void> {
       log,
       // One MCP server per session, which belongs to one caller: its log lines all name that caller
       // (the audit gets it from each request's authInfo).
-      newServer: (caller) => createServer({ env: { ...env, log: log.child({ caller: caller.caller }) }, connection, gate }),
+      newServer: (caller) => createServer({ env: { ...env, log: log.child({ caller: caller.caller }) }, connection, gate, policy }),
       health: () => ({ sandbox: env.sandbox, credentialsReady: env.sandbox || config.target !== undefined, projectReady: connection.current().ready }),
       approvals: desk,
+      // JWT groups are read with the claim the policy in force names (a reload applies at once).
+      ...(policy ? { groupsClaim: () => policy.current()?.groupsClaim } : {}),
     });
     gate.pages = { urlFor: async (planId) => running.approvalUrl(planId) };
     onShutdown(log, config.shutdownMs, async () => {
@@ -228,7 +286,7 @@ async function serve(config: Config, log: Logger): Promise<void> {
   const loopbackPages = () =>
     (pages ??= import('./approvals/loopback-server.js').then(({ LoopbackApprovalServer }) => new LoopbackApprovalServer({ desk, approver: { caller, scopes: null }, log })));
   gate.pages = { urlFor: async (planId) => (await loopbackPages()).urlFor(planId) };
-  const server = createServer({ env, connection, gate, defaultCaller: caller });
+  const server = createServer({ env, connection, gate, defaultCaller: caller, policy });
   const stop = onShutdown(log, config.shutdownMs, async () => {
     // Writes in flight finish and answer first (or, still running at the bound, answer that their
     // outcome is unknown); then the session closes.

@@ -54,6 +54,11 @@ export interface Config {
   guardrails: GuardrailSettings;
   /** `serve --http`: MCP over Streamable HTTP with these settings; absent: stdio. */
   http?: HttpSettings;
+  /**
+   * `serve --policy FILE` (or HUAWEICLOUD_ER_MCP_POLICY): who may change what, and the routing
+   * invariants; read at start (cli.ts), again on SIGHUP. Absent: no policy, the guardrails alone.
+   */
+  policyPath?: string;
 }
 
 export class UsageError extends Error {
@@ -61,7 +66,7 @@ export class UsageError extends Error {
 }
 
 const BOOLEAN_FLAGS = new Set(['sandbox', 'help', 'version', 'read-only', 'http', 'require-second-person']);
-const VALUE_FLAGS = new Set(['port', 'allow-er-ids', 'allow-route-table-ids', 'confirm-writes', 'confirm-timeout-seconds', 'plan-ttl-seconds', 'audit-log', ...HTTP_VALUE_FLAGS]);
+const VALUE_FLAGS = new Set(['port', 'allow-er-ids', 'allow-route-table-ids', 'confirm-writes', 'confirm-timeout-seconds', 'plan-ttl-seconds', 'audit-log', 'policy', ...HTTP_VALUE_FLAGS]);
 
 /** Flags as `--name value` or `--name=value`; the first bare word is the command. */
 export function parseArgs(argv: readonly string[]): { command?: string; flags: Map<string, string> } {
@@ -113,6 +118,7 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
     // --help, --version and the emulator must work anywhere, even where no audit log could be placed.
     guardrails: command === 'help' || command === 'version' || command === 'emulator' ? UNRESTRICTED : readGuardrails(flags, env),
     http: readHttpSettings(command, flags, env),
+    policyPath: readPolicyPath(command, flags, env),
   };
   // On stdio, stdout carries MCP: audit lines there would corrupt the session.
   if (command === 'serve' && !config.http && config.guardrails.auditLogPath === STDOUT_AUDIT) {
@@ -210,6 +216,17 @@ function readHttpSettings(command: Command, flags: Map<string, string>, env: Env
     if (error instanceof HttpSettingsError) throw new UsageError(error.message);
     throw error;
   }
+}
+
+/** The policy file of `serve`; the flag given to another command is a mistake worth stopping for. */
+function readPolicyPath(command: Command, flags: Map<string, string>, env: Env): string | undefined {
+  if (command === 'help' || command === 'version') return undefined;
+  const flag = flags.get('policy');
+  if (flag !== undefined && command !== 'serve') throw new UsageError(`--policy applies to serve only, not ${command}`);
+  if (command !== 'serve') return undefined;
+  if (flag !== undefined && flag.trim() === '') throw new UsageError('--policy needs the path of a policy file');
+  const path = (flag ?? env.HUAWEICLOUD_ER_MCP_POLICY)?.trim();
+  return path ? path : undefined;
 }
 
 function toCommand(word: string | undefined, flags: Map<string, string>): Command {

@@ -2,6 +2,7 @@
 // of its own; everything comes in through the options. One server per MCP session.
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { WriteGate } from './guardrails/gate.js';
+import type { PolicyHolder } from './policy/policy-holder.js';
 import type { ConnectionSource, ToolEnv } from './toolkit/context.js';
 import type { ToolDefinition } from './tools/definition.js';
 import { TOOLS } from './tools/registry.js';
@@ -37,14 +38,28 @@ export interface ServerOptions {
   defaultCaller?: string;
   /** The registry, unless a test brings its own. */
   tools?: readonly ToolDefinition[];
+  /**
+   * The policy file (`--policy`), the same holder as the gate's: the tools a caller is shown follow
+   * it, so a reload tells the client its tool list changed. Absent without one.
+   */
+  policy?: Pick<PolicyHolder, 'onChange'>;
 }
 
 export function createServer(options: ServerOptions): Server {
   const { readOnly } = options.gate.settings;
   const server = new Server(
     { name: 'huaweicloud-er-mcp', version: VERSION, title: 'Huawei Cloud Enterprise Router' },
-    { capabilities: { logging: {}, tools: {} }, instructions: readOnly ? `${INSTRUCTIONS} ${READ_ONLY_INSTRUCTIONS}` : INSTRUCTIONS },
+    { capabilities: { logging: {}, tools: options.policy ? { listChanged: true } : {} }, instructions: readOnly ? `${INSTRUCTIONS} ${READ_ONLY_INSTRUCTIONS}` : INSTRUCTIONS },
   );
+  if (options.policy) {
+    // A session not connected yet (or gone) has no list to refresh: nothing to tell it.
+    const stop = options.policy.onChange(() => void server.sendToolListChanged().catch(() => undefined));
+    const closed = server.onclose;
+    server.onclose = () => {
+      stop();
+      closed?.();
+    };
+  }
   installTools(server, {
     tools: options.tools ?? TOOLS,
     env: options.env,

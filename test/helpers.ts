@@ -21,7 +21,7 @@ import { type GuardrailSettings, UNRESTRICTED } from '../src/guardrails/guardrai
 import { HttpClient, type HttpClientOptions } from '../src/http/http-client.js';
 import { systemClock } from '../src/http/clock.js';
 import { silentLogger } from '../src/log.js';
-import { createServer } from '../src/mcp-server.js';
+import { createServer, type ServerOptions } from '../src/mcp-server.js';
 import { type ConnectionSource, DEFAULT_MAX_WAIT_MS, NO_SETTLE_CHECKS, type ToolCall, type ToolEnv } from '../src/toolkit/context.js';
 import type { ToolDefinition } from '../src/tools/definition.js';
 import type { CheckInvariants } from '../src/guardrails/policy-invariants.js';
@@ -91,6 +91,8 @@ export const WITHOUT_APPROVAL: Partial<GuardrailSettings> = { confirmWrites: 'ne
 
 export interface InMemoryOptions {
   env?: Partial<ToolEnv>;
+  /** Reloads of the policy (a PolicyHolder), which the server tells its client of as tools/list_changed. */
+  policyChanges?: ServerOptions['policy'];
   http?: Partial<HttpClientOptions>;
   client?: ConstructorParameters<typeof Client>[1];
   settings?: Partial<GuardrailSettings>;
@@ -132,7 +134,7 @@ export async function connectInMemory(emulator: Emulator, options: InMemoryOptio
   const connection = options.connection ?? new ConnectionState({ ready: true, er, projectId: topology.projectId }, env.clock);
   const { gate, desk, checks } = createGate({ settings: { ...UNRESTRICTED, ...options.settings }, audit: options.audit ?? NO_AUDIT, clock: env.clock, log: env.log, region: env.region, sandbox: env.sandbox, pages: options.pages, policy: options.policy, checkInvariants: options.checkInvariants });
   env.settled = checks;
-  const server = createServer({ env, connection, gate, tools: options.tools });
+  const server = createServer({ env, connection, gate, tools: options.tools, ...(options.policyChanges ? { policy: options.policyChanges } : {}) });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   const { authInfo } = options;
   if (authInfo) {

@@ -32,7 +32,11 @@ export async function serveStdio({ server, log, stop }: StdioOptions): Promise<v
   process.stdin.on('end', () => stop('stdin closed'));
   process.stdin.on('close', () => stop('stdin closed'));
   // Should the transport close all the same, the session is over: exit instead of lingering deaf.
-  server.onclose = () => stop('the MCP transport closed');
+  const closed = server.onclose;
+  server.onclose = () => {
+    closed?.();
+    stop('the MCP transport closed');
+  };
   // A client that goes away mid-answer makes stdout fail (EPIPE): that too ends the session.
   process.stdout.on('error', () => stop('stdout closed'));
 }

@@ -3,7 +3,7 @@
 // import() when first needed; this
 // checks which files a real process loads, recorded by a module hook, by the source paths esbuild
 // writes above each module it bundles.
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -17,10 +17,13 @@ const RECORDER = fileURLToPath(new URL('../fixtures/record-loads.mjs', import.me
 /** Every tool the server lists, as recorded in the tools/list fixture. */
 const TOOL_NAMES = (JSON.parse(readFileSync(new URL('../fixtures/tools-list.json', import.meta.url), 'utf8')) as Array<{ name: string }>).map((t) => t.name).sort();
 
-/** The bundled modules of every file the process loaded so far, e.g. "src/mcp-server.ts", "node_modules/zod/v4/…". */
+/**
+ * The bundled modules of every file the process loaded so far, e.g. "src/mcp-server.ts", "node_modules/zod/v4/…".
+ * A git worktree whose node_modules links to another checkout's has "../main/node_modules/…" there: the same modules.
+ */
 function loadedModules(log: string): string[] {
   const files = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((url) => fileURLToPath(url));
-  return [...new Set(files)].flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/^\/\/ ((?:src|node_modules)\/\S+)$/gm)].map((m) => m[1]!));
+  return [...new Set(files)].flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/^\/\/ (?:\.\.\/[^/\s]+\/)*((?:src|node_modules)\/\S+)$/gm)].map((m) => m[1]!));
 }
 
 const UNDICI = /^node_modules\/undici\//;
@@ -30,9 +33,11 @@ const DOCTOR = /^src\/doctor\.ts$/;
 const HTTP_TRANSPORT = /^(src\/transports\/http\/(http-server|mcp-endpoint|oauth)\.ts|node_modules\/(hono|@hono\/node-server|jose)\/)/;
 /** The approval pages: on stdio their listener is loaded when a plan first needs a page. */
 const APPROVAL_PAGES = /^src\/approvals\//;
+/** The policy file's reader and the YAML parser: loaded only when --policy is given. */
+const POLICY_FILE = /^(src\/policy\/(policy-file|policy-holder|yaml-source|source-tree)\.ts|node_modules\/yaml\/)/;
 /** What a stdio session never needs before a write: none of it may load with the first answers. */
-const notAtStart = (m: string) => UNDICI.test(m) || EMULATOR.test(m) || DOCTOR.test(m) || HTTP_TRANSPORT.test(m) || APPROVAL_PAGES.test(m);
-const beforeAWrite = (m: string) => EMULATOR.test(m) || DOCTOR.test(m) || HTTP_TRANSPORT.test(m) || APPROVAL_PAGES.test(m);
+const notAtStart = (m: string) => UNDICI.test(m) || EMULATOR.test(m) || DOCTOR.test(m) || HTTP_TRANSPORT.test(m) || APPROVAL_PAGES.test(m) || POLICY_FILE.test(m);
+const beforeAWrite = (m: string) => EMULATOR.test(m) || DOCTOR.test(m) || HTTP_TRANSPORT.test(m) || APPROVAL_PAGES.test(m) || POLICY_FILE.test(m);
 
 describe('what the built server loads, and when', () => {
   let emulator: Emulator;
@@ -50,14 +55,14 @@ describe('what the built server loads, and when', () => {
     await emulator.close();
   });
 
-  it('answers initialize and tools/list without loading undici, the emulator, doctor, the HTTP server or the approval pages', async () => {
+  it('answers initialize and tools/list without loading undici, the emulator, doctor, the HTTP server, the approval pages or the policy reader', async () => {
     expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(TOOL_NAMES);
     const loaded = loadedModules(log);
     expect(loaded).toContain('src/mcp-server.ts');
     expect(loaded.filter(notAtStart)).toEqual([]);
   });
 
-  it('loads undici with the first API call, and still not the emulator, doctor, the HTTP server or the approval pages', async () => {
+  it('loads undici with the first API call, and still not the emulator, doctor, the HTTP server, the approval pages or the policy reader', async () => {
     structured(await client.callTool({ name: 'list_enterprise_routers', arguments: {} }));
     const loaded = loadedModules(log);
     expect(loaded.some((m) => UNDICI.test(m))).toBe(true);
@@ -70,5 +75,29 @@ describe('what the built server loads, and when', () => {
     );
     expect(pending.status).toBe('approval_required');
     expect(loadedModules(log)).toContain('src/approvals/loopback-server.ts');
+  });
+});
+
+describe('with --policy', () => {
+  it('loads the policy reader and the YAML parser at start, and still not undici, the emulator, doctor, the HTTP server or the approval pages', async () => {
+    const emulator = await startTestEmulator();
+    const dir = tempDir('er-mcp-loads-policy');
+    const log = join(dir, 'loads.txt');
+    const policy = join(dir, 'policy.yaml');
+    writeFileSync(policy, 'version: 1\nrules: []\n');
+    chmodSync(policy, 0o644);
+    const transport = new StdioClientTransport({ command: process.execPath, args: ['--import', RECORDER, CLI_PATH, '--policy', policy], env: envFor(emulator, { RECORD_LOADS_TO: log }), stderr: 'ignore' });
+    const client = new Client({ name: 'lazy-load-policy', version: '1.0.0' });
+    try {
+      await client.connect(transport);
+      await client.listTools();
+      const loaded = loadedModules(log);
+      expect(loaded).toContain('src/policy/policy-file.ts');
+      expect(loaded.some((m) => /^node_modules\/yaml\//.test(m))).toBe(true);
+      expect(loaded.filter((m) => notAtStart(m) && !POLICY_FILE.test(m))).toEqual([]);
+    } finally {
+      await client.close();
+      await emulator.close();
+    }
   });
 });

@@ -1,16 +1,30 @@
 // A file that holds something only this server should read (token hashes, a client secret): read
 // only when it is a regular file that no one but its owner can read or write, and not too large.
+// Files that others may read but only their owner may change (the policy) use the same checks with
+// a looser mode rule.
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
 
 export class PrivateFileError extends Error {
   override name = 'PrivateFileError';
 }
 
+/** Permission bits a file must not have, and what the refusal says about them. */
+export interface ModeRule {
+  forbidden: number;
+  /** E.g. "readable or writable by group or others". */
+  problem: string;
+  /** E.g. "run chmod 600 on it". */
+  fix: string;
+}
+
+/** Secrets: neither group nor others may read or write. */
+export const OWNER_ONLY: ModeRule = { forbidden: 0o077, problem: 'readable or writable by group or others', fix: 'run chmod 600 on it' };
+
 /**
  * The file's text. `what` names it in every refusal (the path and the setting it came from); no
  * refusal quotes the content, which may be a secret.
  */
-export function readPrivateFile(path: string, what: string, maxBytes: number): string {
+export function readPrivateFile(path: string, what: string, maxBytes: number, modes: ModeRule = OWNER_ONLY): string {
   let link: Stats;
   try {
     link = lstatSync(path);
@@ -29,8 +43,8 @@ export function readPrivateFile(path: string, what: string, maxBytes: number): s
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     const stat = fstatSync(fd);
     refuseUnlessSmallRegularFile(stat, what, maxBytes);
-    if ((stat.mode & 0o077) !== 0) {
-      throw new PrivateFileError(`${what} is readable or writable by group or others (mode ${(stat.mode & 0o777).toString(8)}): run chmod 600 on it.`);
+    if ((stat.mode & modes.forbidden) !== 0) {
+      throw new PrivateFileError(`${what} is ${modes.problem} (mode ${(stat.mode & 0o777).toString(8)}): ${modes.fix}.`);
     }
     return readAtMost(fd, maxBytes, what);
   } catch (error) {
