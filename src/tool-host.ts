@@ -25,6 +25,7 @@ import type { HiddenReason, WriteGate } from './guardrails/gate.js';
 import type { ConnectionSource, ToolCall, ToolEnv } from './toolkit/context.js';
 import { isWriteTool, type ToolDefinition, type WriteArgs } from './tools/definition.js';
 import { configurationFailure, failure } from './toolkit/results.js';
+import { portableSchema } from './toolkit/portable-schema.js';
 
 export interface ToolHostOptions {
   tools: readonly ToolDefinition[];
@@ -145,18 +146,21 @@ function progressSender(extra: Extra): ToolCall['progress'] {
   };
 }
 
-/** Same JSON Schema as the SDK's McpServer makes (draft-7, input and output sides). */
+/**
+ * Same JSON Schema as the SDK's McpServer makes (draft-7, input and output sides), rewritten into
+ * the portable subset (no type arrays, no empty schemas: see toolkit/portable-schema.ts).
+ */
 function describeTool(tool: ToolDefinition): Tool {
   const { title, description, inputSchema, outputSchema, annotations } = tool.config;
   return {
     name: tool.name,
     title,
     description,
-    inputSchema: z.toJSONSchema(inputSchema, { target: 'draft-7', io: 'input' }) as Tool['inputSchema'],
+    inputSchema: portableSchema(z.toJSONSchema(inputSchema, { target: 'draft-7', io: 'input' })) as Tool['inputSchema'],
     annotations,
     // No tool runs as an MCP task: each answers within one call.
     execution: { taskSupport: 'forbidden' },
-    outputSchema: z.toJSONSchema(outputSchema, { target: 'draft-7', io: 'output' }) as Tool['outputSchema'],
+    outputSchema: portableSchema(z.toJSONSchema(outputSchema, { target: 'draft-7', io: 'output' })) as Tool['outputSchema'],
   };
 }
 
