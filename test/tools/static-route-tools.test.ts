@@ -341,7 +341,8 @@ describe('the create converges on what really happened', () => {
   });
 
   it('a create whose answer is lost is settled by looking: created, with the same token, one route', async () => {
-    await setUp({ faults: { seed: 3, sequence: ['reset-after', 'reset-after', 'reset-after', 'reset-after'] } });
+    // Still pending when looked at, however slow the machine.
+    await setUp({ emulator: { availableAfterMs: 10 * 60_000 }, faults: { seed: 3, sequence: ['reset-after', 'reset-after', 'reset-after', 'reset-after'] } });
     const body = await call<Created>('create_static_route', { ...prod, destination: '10.40.0.0/16', attachment_id: ids.dcVgw, client_token: 'sr-lost-answer' });
     expect(body).toMatchObject({ client_token: 'sr-lost-answer', made_by_this_call: null, route: { state: 'pending', destination: '10.40.0.0/16' } });
     expect(body.note).toMatch(/exists: it was created/);
