@@ -14,6 +14,7 @@ import { httpPerCall } from './sections/http-per-call.mjs';
 import { memory } from './sections/memory.mjs';
 import { perCall } from './sections/per-call.mjs';
 import { signing } from './sections/signing.mjs';
+import { renderTextSize, textSize } from './sections/text-size.mjs';
 import { throughput } from './sections/throughput.mjs';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -92,6 +93,10 @@ async function main() {
     if (want('audit')) {
       step('audit fsync');
       results.audit_fsync = await auditFsync({ batch: COUNTS.auditBatch, rounds: COUNTS.auditRounds, warmup: COUNTS.auditWarmup });
+    }
+    if (want('text')) {
+      step('text size');
+      results.text_size = await textSize();
     }
   } finally {
     await emulator.close();
@@ -208,6 +213,10 @@ function render(r) {
       ].map(([n, s]) => [n, f(s.median, 1), f(s.p95, 1), f(s.p99, 1), f(s.min, 1), f(s.max, 1)]),
     );
     out += `fdatasync adds ${f(a.fsync_cost_median_us, 1)} µs per line (median)\n`;
+  }
+  if (r.text_size) {
+    out += `\n8. Text size: characters of text content per call of one sandbox workflow (as sent, and stringified once more)\n`;
+    out += renderTextSize(r.text_size);
   }
   out += `\nTargets\n`;
   out += table(

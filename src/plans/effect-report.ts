@@ -20,6 +20,7 @@ import {
 } from '../er/routing-effect.js';
 import { withStaticRoutes } from '../er/static-routes.js';
 import type { EffectiveRoute, StaticRoute } from '../er/types.js';
+import { resultText } from '../toolkit/results.js';
 import type { Expectation } from './expectation.js';
 import { predictPropagationTable, routeMap } from './verification.js';
 
@@ -29,7 +30,7 @@ const PAGE_SIZE = 2_000;
 /** Route tables read to learn an attachment's prefixes; a router has a few (the quota is small). */
 export const MAX_TABLES_READ = 50;
 const PARALLEL_READS = 4;
-/** The JSON of one effect stays under this many characters; lists shrink (counts stay exact) to fit. */
+/** The JSON of one effect, as sent (compact, results.ts resultText), stays under this many characters; lists shrink (counts stay exact) to fit. */
 export const EFFECT_TEXT_BUDGET = 9_000;
 
 export const hopOutput = z.object({ attachment_id: z.string().nullable(), resource_type: z.string().nullable() });
@@ -265,7 +266,7 @@ function compactPropagation(e: PropagationEffect, complete: boolean): Propagatio
 /** Halves every list's entries until the effect's JSON fits EFFECT_TEXT_BUDGET; counts stay exact. */
 export function fit<T extends Record<string, unknown>>(effect: T): T {
   let current = effect;
-  for (let keep = 10; JSON.stringify(current, null, 2).length > EFFECT_TEXT_BUDGET && keep >= 1; keep = Math.floor(keep / 2)) {
+  for (let keep = 10; resultText(current).length > EFFECT_TEXT_BUDGET && keep >= 1; keep = Math.floor(keep / 2)) {
     const cut: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(effect)) {
       const list = value as { count?: unknown; entries?: unknown[] };

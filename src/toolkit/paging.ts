@@ -5,11 +5,11 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { CallOptions, ErClient, Page } from '../er/client.js';
 import { callOptions, type ToolCall } from './context.js';
-import { describeError, failure, success } from './results.js';
+import { describeError, failure, resultText, success } from './results.js';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;
-/** Characters of result text (the JSON as sent); beyond it the result is cut and says so. */
+/** Characters of result text (the compact JSON as sent); beyond it the result is cut and says so. */
 export const TEXT_BUDGET = 20_000;
 /** A client-side name filter may need many API items per result: this bounds one call's work. */
 export const MAX_SCAN_PER_CALL = 2_000;
@@ -215,9 +215,9 @@ function fitToBudget(
   return { ...cut(low), count: low, truncated: true };
 }
 
-/** Length of the text block `success()` sends: the same JSON, indented the same way. */
+/** Length of the text block `success()` sends: the same compact JSON (results.ts resultText). */
 export function textLength(structured: Record<string, unknown>): number {
-  return JSON.stringify(structured, null, 2).length;
+  return resultText(structured).length;
 }
 
 function fingerprintOf(tool: string, scope: Record<string, string | undefined>): string {

@@ -1,11 +1,17 @@
 // Building tool results: structured JSON plus the same JSON as text, and isError results that
-// tell the agent what happened and what to do next.
+// tell the agent what happened and what to do next. The text is compact JSON: a model reads it
+// (some clients quote it once more), and indentation would only add characters.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ErApiError, HttpFailure } from '../er/errors.js';
 import { hintFor } from './hints.js';
 
+/** The text block of every JSON result, success or error: compact JSON (no indentation). */
+export function resultText(value: Record<string, unknown>): string {
+  return JSON.stringify(value);
+}
+
 export function success(structured: Record<string, unknown>): CallToolResult {
-  return { content: [{ type: 'text', text: JSON.stringify(structured, null, 2) }], structuredContent: structured };
+  return { content: [{ type: 'text', text: resultText(structured) }], structuredContent: structured };
 }
 
 export interface ToolError {
@@ -20,7 +26,7 @@ export interface ToolError {
 }
 
 export function failure(error: ToolError): CallToolResult {
-  return { isError: true, content: [{ type: 'text', text: JSON.stringify(error, null, 2) }] };
+  return { isError: true, content: [{ type: 'text', text: resultText(error) }] };
 }
 
 export function configurationFailure(problems: string[]): CallToolResult {
