@@ -1,7 +1,7 @@
 // What an association or propagation does to routing, computed from effective routes read
 // before the change (pure: the plan does the reads). Selection rules: docs/routing.md. Kept
 // small for an agent's context: exact counts, at most MAX_ENTRIES entries per list.
-import { canonical, compareDestinations, contains, type Prefix, parsePrefix } from './cidr.js';
+import { canonical, compareDestinations, contains, destinationKey, type Prefix, parsePrefix } from './cidr.js';
 import type { EffectiveRoute } from './types.js';
 
 export const MAX_ENTRIES = 20;
@@ -105,11 +105,11 @@ export function associationEffect(before: TableRoutes | null, after: TableRoutes
   return {
     route_table_before: before?.route_table_id ?? null,
     route_table_after: after?.route_table_id ?? null,
-    added: listed(added, byDestination),
-    removed: listed(removed, byDestination),
-    changed: listed(changed, byDestination),
+    added: listedByDestination(added),
+    removed: listedByDestination(removed),
+    changed: listedByDestination(changed),
     unchanged,
-    blackholed_after: listed(blackholes, compareDestinations),
+    blackholed_after: listedByDestination(blackholes, (d) => d),
   };
 }
 
@@ -194,11 +194,11 @@ function createEffect(input: PropagationInput): PropagationEffect {
   return {
     route_table_id: target.route_table_id,
     prefixes_known: true,
-    prefixes: listed(prefixes, compareDestinations),
-    appear: listed(appear, byDestination),
-    disappear: listed<RouteEntry>([], byDestination),
-    changed: listed(changed, byDestination),
-    conflicts: listed(conflicts, byDestination),
+    prefixes: listedByDestination(prefixes, (d) => d),
+    appear: listedByDestination(appear),
+    disappear: listedByDestination<RouteEntry>([]),
+    changed: listedByDestination(changed),
+    conflicts: listedByDestination(conflicts),
     notes,
   };
 }
@@ -288,9 +288,9 @@ function deleteEffect(input: PropagationInput): PropagationEffect {
       : [];
   return {
     ...emptyPropagation(target.route_table_id, true),
-    prefixes: listed(prefixes, compareDestinations),
-    disappear: listed(disappear, byDestination),
-    changed: listed(changed, byDestination),
+    prefixes: listedByDestination(prefixes, (d) => d),
+    disappear: listedByDestination(disappear),
+    changed: listedByDestination(changed),
     notes,
   };
 }
@@ -343,6 +343,8 @@ function reachable(table: TableRoutes | null): Map<string, RouteEntry> {
 }
 
 function sameHops(a: RouteEntry, b: RouteEntry): boolean {
+  // One next hop each (the common case): the same as comparing the sorted lists below.
+  if (a.next_hops.length === 1 && b.next_hops.length === 1) return (a.next_hops[0]!.attachment_id ?? '') === (b.next_hops[0]!.attachment_id ?? '');
   const ids = (e: RouteEntry) => e.next_hops.map((h) => h.attachment_id ?? '').sort().join(',');
   return ids(a) === ids(b);
 }
@@ -355,8 +357,46 @@ export function byDestination(a: { destination: string }, b: { destination: stri
   return compareDestinations(a.destination, b.destination);
 }
 
-export function listed<T>(items: T[], order: (a: T, b: T) => number): Listed<T> {
-  return { count: items.length, entries: [...items].sort(order).slice(0, MAX_ENTRIES) };
+/** The count, and the first MAX_ENTRIES items in `order` (ties in the items' order), as a stable sort then a slice would give them. */
+export function listed<T>(items: readonly T[], order: (a: T, b: T) => number): Listed<T> {
+  return { count: items.length, entries: firstInOrder(items, order, MAX_ENTRIES) };
+}
+
+/**
+ * listed() by destination (compareDestinations' order), each destination parsed once rather
+ * than at every comparison.
+ */
+export function listedByDestination<T extends { destination: string }>(items: readonly T[]): Listed<T>;
+export function listedByDestination<T>(items: readonly T[], destinationOf: (item: T) => string): Listed<T>;
+export function listedByDestination<T>(items: readonly T[], destinationOf?: (item: T) => string): Listed<T> {
+  const of = destinationOf ?? ((item: T) => (item as { destination: string }).destination);
+  const keyed = items.map((item) => ({ key: destinationKey(of(item)), item }));
+  const first = firstInOrder(keyed, (a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0), MAX_ENTRIES);
+  return { count: items.length, entries: first.map((k) => k.item) };
+}
+
+/**
+ * The first `limit` items in `order`, equal items in their original order: what a stable sort
+ * then slice(0, limit) gives, without sorting everything (a bounded insertion, O(n log limit)
+ * comparisons when few items come before the current last one kept).
+ */
+export function firstInOrder<T>(items: readonly T[], order: (a: T, b: T) => number, limit: number): T[] {
+  const kept: T[] = [];
+  if (limit <= 0) return kept;
+  for (const item of items) {
+    if (kept.length === limit && order(item, kept[limit - 1]!) >= 0) continue;
+    // After every kept item that is not after it (ties keep their order).
+    let low = 0;
+    let high = kept.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (order(item, kept[mid]!) < 0) high = mid;
+      else low = mid + 1;
+    }
+    kept.splice(low, 0, item);
+    if (kept.length > limit) kept.pop();
+  }
+  return kept;
 }
 
 function emptyPropagation(routeTableId: string, known: boolean): PropagationEffect {
