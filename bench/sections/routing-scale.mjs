@@ -58,17 +58,31 @@ export async function routingScale({ sizes, rounds, warmup, source = SOURCE }) {
     await esbuild.build({ entryPoints: [source], outfile, bundle: true, format: 'esm', platform: 'node', target: 'node20.18', logLevel: 'warning' });
     const { associationRoutingEffect } = await import(pathToFileURL(outfile).href);
     const tables = Object.fromEntries(sizes.map((size) => [size, generatedTables(size)]));
+    // Each run gets lists of its own, as each plan reads its own: nothing computed on the lists
+    // of one run (src/er/cidr.ts keeps canonical destinations per list) serves the next. The
+    // copies are made between runs, outside the time measured.
+    const fresh = (size) => {
+      const { before, after } = tables[size];
+      return { before: { ...before, routes: before.routes.slice() }, after: { ...after, routes: after.routes.slice() } };
+    };
+    const next = Object.fromEntries(sizes.map((size) => [size, fresh(size)]));
     const routesRead = (size) => tables[size].before.routes.length + tables[size].after.routes.length;
     const { time, cpu } = await interleave(
       sizes.map((size) => ({
         name: String(size),
         run: async () => {
-          const { before, after } = tables[size];
+          const { before, after } = next[size];
           const result = await associationRoutingEffect(Promise.resolve(before), Promise.resolve(after));
           if (!result.effect) throw new Error('no effect computed');
         },
       })),
-      { warmup, rounds },
+      {
+        warmup,
+        rounds,
+        between: (contender) => {
+          next[contender.name] = fresh(Number(contender.name));
+        },
+      },
     );
     const per = {};
     for (const size of sizes) {

@@ -37,6 +37,21 @@ export function canonical(text: string): string {
   return prefix ? format(prefix) : text.trim();
 }
 
+const canonicalOf = new WeakMap<readonly { destination: string }[], string[]>();
+
+/**
+ * canonical() of each route's destination, in the routes' order, computed once per list: the
+ * steps of one plan that go over the same routes read (the effect, the expectation) share it.
+ * Lists of routes read are not changed afterwards; one whose length changed is computed again.
+ */
+export function canonicalDestinations(routes: readonly { destination: string }[]): readonly string[] {
+  const known = canonicalOf.get(routes);
+  if (known && known.length === routes.length) return known;
+  const destinations = routes.map((route) => canonical(route.destination));
+  canonicalOf.set(routes, destinations);
+  return destinations;
+}
+
 /** Whether `inner` lies within `outer` (equal counts as within). */
 export function contains(outer: Prefix, inner: Prefix): boolean {
   if (outer.version !== inner.version || inner.length < outer.length) return false;

@@ -1,7 +1,7 @@
 // What an association or propagation does to routing, computed from effective routes read
 // before the change (pure: the plan does the reads). Selection rules: docs/routing.md. Kept
 // small for an agent's context: exact counts, at most MAX_ENTRIES entries per list.
-import { canonical, compareDestinations, contains, destinationKey, type Prefix, parsePrefix } from './cidr.js';
+import { canonical, canonicalDestinations, compareDestinations, contains, destinationKey, type Prefix, parsePrefix } from './cidr.js';
 import type { EffectiveRoute } from './types.js';
 
 export const MAX_ENTRIES = 20;
@@ -101,7 +101,9 @@ export function associationEffect(before: TableRoutes | null, after: TableRoutes
     else changed.push({ destination, before: old, after: entry });
   }
   for (const [destination, entry] of was) if (!will.has(destination)) removed.push(entry);
-  const blackholes = (after?.routes ?? []).filter((r) => r.is_blackhole).map((r) => canonical(r.destination));
+  const afterRoutes = after?.routes ?? [];
+  const afterDestinations = canonicalDestinations(afterRoutes);
+  const blackholes = afterDestinations.filter((_, i) => afterRoutes[i]!.is_blackhole);
   return {
     route_table_before: before?.route_table_id ?? null,
     route_table_after: after?.route_table_id ?? null,
@@ -312,8 +314,13 @@ function rank(resourceType: string | null): number {
 }
 
 export function toEntry(route: EffectiveRoute): RouteEntry {
+  return entryOf(route, canonical(route.destination));
+}
+
+/** toEntry with the canonical destination known already. */
+function entryOf(route: EffectiveRoute, destination: string): RouteEntry {
   return {
-    destination: canonical(route.destination),
+    destination,
     next_hops: (route.next_hops ?? []).map((h) => ({ attachment_id: h.attachment_id ?? null, resource_type: h.resource_type ?? null })),
     is_blackhole: route.is_blackhole === true,
     route_type: route.route_type ?? null,
@@ -323,8 +330,9 @@ export function toEntry(route: EffectiveRoute): RouteEntry {
 function indexRoutes(routes: readonly EffectiveRoute[]): { byDestination: Map<string, RouteEntry>; parsed: Array<{ prefix: Prefix; entry: RouteEntry }> } {
   const byDestination = new Map<string, RouteEntry>();
   const parsed: Array<{ prefix: Prefix; entry: RouteEntry }> = [];
-  for (const route of routes) {
-    const entry = toEntry(route);
+  const destinations = canonicalDestinations(routes);
+  for (const [i, route] of routes.entries()) {
+    const entry = entryOf(route, destinations[i]!);
     byDestination.set(entry.destination, entry);
     const prefix = parsePrefix(entry.destination);
     if (prefix) parsed.push({ prefix, entry });
@@ -335,8 +343,10 @@ function indexRoutes(routes: readonly EffectiveRoute[]): { byDestination: Map<st
 /** Destinations traffic can be sent to: routes with a next hop, not blackholes. */
 function reachable(table: TableRoutes | null): Map<string, RouteEntry> {
   const map = new Map<string, RouteEntry>();
-  for (const route of table?.routes ?? []) {
-    const entry = toEntry(route);
+  const routes = table?.routes ?? [];
+  const destinations = canonicalDestinations(routes);
+  for (const [i, route] of routes.entries()) {
+    const entry = entryOf(route, destinations[i]!);
     if (!entry.is_blackhole && entry.next_hops.length > 0) map.set(entry.destination, entry);
   }
   return map;

@@ -4,7 +4,7 @@
 // which attachments it goes through and whether it is static or propagated. The route type is
 // part of it because a static route replacing a propagated one through the same next hop will
 // no longer follow the attachment's propagation: worth reporting.
-import { canonical, compareDestinations } from '../er/cidr.js';
+import { canonicalDestinations, compareDestinations } from '../er/cidr.js';
 import { type PropagationInput, tableAfterPropagation } from '../er/routing-effect.js';
 import type { EffectiveRoute } from '../er/types.js';
 
@@ -64,7 +64,8 @@ export function signature(route: RouteLike): string {
  * association changes which table the attachment uses, not the table.
  */
 export function routeMap(routes: readonly EffectiveRoute[]): Map<string, string> {
-  return new Map(routes.map((r) => [canonical(r.destination), signature(r)]));
+  const destinations = canonicalDestinations(routes);
+  return new Map(routes.map((r, i) => [destinations[i]!, signature(r)]));
 }
 
 /**
