@@ -51,12 +51,20 @@ export function generatedTables(size) {
   return { before: table('rt-before', before), after: table('rt-after', after) };
 }
 
-export async function routingScale({ sizes, rounds, warmup, source = SOURCE }) {
+/**
+ * CPU per route read of one association effect at each size, interleaved across sizes (and
+ * across `sources` when more than one is given: e.g. `{ before: OLD_TREE/src/plans/effect-report.ts }`
+ * beside the working tree's, so a before/after comparison shares the machine's moods).
+ */
+export async function routingScale({ sizes, rounds, warmup, sources = { current: SOURCE } }) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'er-mcp-routing-scale-'));
   try {
-    const outfile = path.join(dir, 'effect-report.mjs');
-    await esbuild.build({ entryPoints: [source], outfile, bundle: true, format: 'esm', platform: 'node', target: 'node20.18', logLevel: 'warning' });
-    const { associationRoutingEffect } = await import(pathToFileURL(outfile).href);
+    const compute = {};
+    for (const [name, source] of Object.entries(sources)) {
+      const outfile = path.join(dir, `${name}.mjs`);
+      await esbuild.build({ entryPoints: [source], outfile, bundle: true, format: 'esm', platform: 'node', target: 'node20.18', logLevel: 'warning' });
+      compute[name] = (await import(pathToFileURL(outfile).href)).associationRoutingEffect;
+    }
     const tables = Object.fromEntries(sizes.map((size) => [size, generatedTables(size)]));
     // Each run gets lists of its own, as each plan reads its own: nothing computed on the lists
     // of one run (src/er/cidr.ts keeps canonical destinations per list) serves the next. The
@@ -65,14 +73,15 @@ export async function routingScale({ sizes, rounds, warmup, source = SOURCE }) {
       const { before, after } = tables[size];
       return { before: { ...before, routes: before.routes.slice() }, after: { ...after, routes: after.routes.slice() } };
     };
-    const next = Object.fromEntries(sizes.map((size) => [size, fresh(size)]));
-    const routesRead = (size) => tables[size].before.routes.length + tables[size].after.routes.length;
+    const contenders = Object.keys(sources).flatMap((name) => sizes.map((size) => ({ name: `${name}:${size}`, source: name, size })));
+    const next = Object.fromEntries(contenders.map((c) => [c.name, fresh(c.size)]));
+    const byName = Object.fromEntries(contenders.map((c) => [c.name, c]));
     const { time, cpu } = await interleave(
-      sizes.map((size) => ({
-        name: String(size),
+      contenders.map((c) => ({
+        name: c.name,
         run: async () => {
-          const { before, after } = next[size];
-          const result = await associationRoutingEffect(Promise.resolve(before), Promise.resolve(after));
+          const { before, after } = next[c.name];
+          const result = await compute[c.source](Promise.resolve(before), Promise.resolve(after));
           if (!result.effect) throw new Error('no effect computed');
         },
       })),
@@ -80,35 +89,45 @@ export async function routingScale({ sizes, rounds, warmup, source = SOURCE }) {
         warmup,
         rounds,
         between: (contender) => {
-          next[contender.name] = fresh(Number(contender.name));
+          next[contender.name] = fresh(byName[contender.name].size);
         },
       },
     );
-    const per = {};
-    for (const size of sizes) {
-      const n = routesRead(size);
-      per[size] = {
-        routes_read: n,
-        wall_ms: summarise(time[size]),
-        cpu_us_per_route: summarise(cpu[size].map((us) => us / n)),
-      };
+    const routesRead = (size) => tables[size].before.routes.length + tables[size].after.routes.length;
+    const out = {};
+    for (const name of Object.keys(sources)) {
+      const per = {};
+      for (const size of sizes) {
+        const n = routesRead(size);
+        per[size] = { routes_read: n, wall_ms: summarise(time[`${name}:${size}`]), cpu_us_per_route: summarise(cpu[`${name}:${size}`].map((us) => us / n)) };
+      }
+      // How the CPU per route grows from one size to the next (1.0: linear).
+      const growth = {};
+      for (let i = 1; i < sizes.length; i++) growth[`${sizes[i]}/${sizes[i - 1]}`] = round(per[sizes[i]].cpu_us_per_route.median / per[sizes[i - 1]].cpu_us_per_route.median, 2);
+      out[name] = { sizes: per, per_route_growth: growth };
     }
-    // Slope: how the CPU per route grows from the smallest to the largest size (1.0 = linear).
-    const first = sizes[0];
-    const last = sizes.at(-1);
-    const slope = round(per[last].cpu_us_per_route.median / per[first].cpu_us_per_route.median, 2);
-    return { sizes: per, per_route_ratio_largest_to_smallest: slope };
+    return { rounds, warmup, sources: out };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-// `node bench/sections/routing-scale.mjs [rounds]`: this section alone, printed as JSON.
+// `node bench/sections/routing-scale.mjs [rounds]`: this section alone. ROUTING_SCALE_BEFORE=path
+// of another tree's src/plans/effect-report.ts adds it as "before", interleaved with this tree's.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const rounds = Number(process.argv[2] ?? 10);
-  const result = await routingScale({ sizes: [1_000, 10_000, 100_000], rounds, warmup: 2, source: process.env.ROUTING_SCALE_SOURCE ?? SOURCE });
-  for (const [size, r] of Object.entries(result.sizes)) {
-    process.stdout.write(`${size} routes/table (${r.routes_read} read): ${r.cpu_us_per_route.median} µs CPU/route (p95 ${r.cpu_us_per_route.p95}), ${r.wall_ms.median} ms wall\n`);
+  const sources = process.env.ROUTING_SCALE_BEFORE ? { before: process.env.ROUTING_SCALE_BEFORE, after: SOURCE } : { current: SOURCE };
+  const result = await routingScale({ sizes: [1_000, 10_000, 100_000], rounds, warmup: 2, sources });
+  process.stdout.write(renderRoutingScale(result));
+}
+
+export function renderRoutingScale(result) {
+  let out = '';
+  for (const [name, r] of Object.entries(result.sources)) {
+    for (const [size, x] of Object.entries(r.sizes)) {
+      out += `${name.padEnd(8)} ${String(size).padStart(7)} routes/table (${x.routes_read} read): CPU µs/route median ${x.cpu_us_per_route.median.toFixed(2)}, p95 ${x.cpu_us_per_route.p95.toFixed(2)}; wall ${x.wall_ms.median.toFixed(1)} ms\n`;
+    }
+    out += `${name.padEnd(8)} per-route growth: ${Object.entries(r.per_route_growth).map(([k, v]) => `${k} ${v}×`).join(', ')} (1.0 = linear)\n`;
   }
-  process.stdout.write(`per-route ratio 100k/1k: ${result.per_route_ratio_largest_to_smallest}\n`);
+  return out;
 }
