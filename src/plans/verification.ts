@@ -54,6 +54,9 @@ export type Reading = { blackhole: true } | { blackhole: false; type: string | n
  */
 export function signature(route: RouteLike): string {
   if (route.is_blackhole === true) return BLACKHOLE;
+  const hops = route.next_hops ?? [];
+  // One next hop (the common case): the same text, without the arrays.
+  if (hops.length === 1) return `[${JSON.stringify(route.route_type ?? null)},[${JSON.stringify(hops[0]!.attachment_id ?? null)}]]`;
   const via = (route.next_hops ?? []).map((h) => h.attachment_id ?? null).sort(byId);
   return JSON.stringify([route.route_type ?? null, via]);
 }
