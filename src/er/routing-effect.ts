@@ -90,26 +90,32 @@ export interface PropagationInput {
 export function associationEffect(before: TableRoutes | null, after: TableRoutes | null): AssociationEffect {
   const was = reachable(before);
   const will = reachable(after);
-  const added: RouteEntry[] = [];
-  const removed: RouteEntry[] = [];
-  const changed: ChangedEntry[] = [];
+  // Routes as read, each with its canonical destination: entries are made only for those listed.
+  const added: Reached[] = [];
+  const removed: Reached[] = [];
+  const changed: Array<{ destination: string; before: EffectiveRoute; after: EffectiveRoute }> = [];
   let unchanged = 0;
-  for (const [destination, entry] of will) {
+  for (const [destination, route] of will) {
     const old = was.get(destination);
-    if (!old) added.push(entry);
-    else if (sameHops(old, entry)) unchanged++;
-    else changed.push({ destination, before: old, after: entry });
+    if (!old) added.push({ destination, route });
+    else if (sameHops(old, route)) unchanged++;
+    else changed.push({ destination, before: old, after: route });
   }
-  for (const [destination, entry] of was) if (!will.has(destination)) removed.push(entry);
+  for (const [destination, route] of was) if (!will.has(destination)) removed.push({ destination, route });
+  const asEntries = (list: Listed<Reached>): Listed<RouteEntry> => ({ count: list.count, entries: list.entries.map((r) => entryOf(r.route, r.destination)) });
+  const changedList = listedByDestination(changed);
   const afterRoutes = after?.routes ?? [];
   const afterDestinations = canonicalDestinations(afterRoutes);
   const blackholes = afterDestinations.filter((_, i) => afterRoutes[i]!.is_blackhole);
   return {
     route_table_before: before?.route_table_id ?? null,
     route_table_after: after?.route_table_id ?? null,
-    added: listedByDestination(added),
-    removed: listedByDestination(removed),
-    changed: listedByDestination(changed),
+    added: asEntries(listedByDestination(added)),
+    removed: asEntries(listedByDestination(removed)),
+    changed: {
+      count: changedList.count,
+      entries: changedList.entries.map((c) => ({ destination: c.destination, before: entryOf(c.before, c.destination), after: entryOf(c.after, c.destination) })),
+    },
     unchanged,
     blackholed_after: listedByDestination(blackholes, (d) => d),
   };
@@ -340,23 +346,29 @@ function indexRoutes(routes: readonly EffectiveRoute[]): { byDestination: Map<st
   return { byDestination, parsed };
 }
 
-/** Destinations traffic can be sent to: routes with a next hop, not blackholes. */
-function reachable(table: TableRoutes | null): Map<string, RouteEntry> {
-  const map = new Map<string, RouteEntry>();
+interface Reached {
+  destination: string;
+  route: EffectiveRoute;
+}
+
+/** Destinations traffic can be sent to (canonical) → the route as read: routes with a next hop, not blackholes. */
+function reachable(table: TableRoutes | null): Map<string, EffectiveRoute> {
+  const map = new Map<string, EffectiveRoute>();
   const routes = table?.routes ?? [];
   const destinations = canonicalDestinations(routes);
   for (const [i, route] of routes.entries()) {
-    const entry = entryOf(route, destinations[i]!);
-    if (!entry.is_blackhole && entry.next_hops.length > 0) map.set(entry.destination, entry);
+    if (route.is_blackhole !== true && (route.next_hops ?? []).length > 0) map.set(destinations[i]!, route);
   }
   return map;
 }
 
-function sameHops(a: RouteEntry, b: RouteEntry): boolean {
+/** Whether two routes go through the same attachments (as toEntry lists them: a missing id as ''). */
+function sameHops(a: EffectiveRoute, b: EffectiveRoute): boolean {
+  const [x, y] = [a.next_hops ?? [], b.next_hops ?? []];
   // One next hop each (the common case): the same as comparing the sorted lists below.
-  if (a.next_hops.length === 1 && b.next_hops.length === 1) return (a.next_hops[0]!.attachment_id ?? '') === (b.next_hops[0]!.attachment_id ?? '');
-  const ids = (e: RouteEntry) => e.next_hops.map((h) => h.attachment_id ?? '').sort().join(',');
-  return ids(a) === ids(b);
+  if (x.length === 1 && y.length === 1) return (x[0]!.attachment_id ?? '') === (y[0]!.attachment_id ?? '');
+  const ids = (hops: typeof x) => hops.map((h) => h.attachment_id ?? '').sort().join(',');
+  return ids(x) === ids(y);
 }
 
 function describeHops(entry: RouteEntry): string {
