@@ -87,6 +87,13 @@ export function destinationKey(text: string): string {
   return `${prefix.version}${prefix.network.toString(16).padStart(digits, '0')}${prefix.length.toString(16).padStart(2, '0')}`;
 }
 
+/** The destinations in compareDestinations' order (a stable sort), each parsed once. */
+export function sortDestinations(texts: Iterable<string>): string[] {
+  const keyed = Array.from(texts, (text) => ({ key: destinationKey(text), text }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map((k) => k.text);
+}
+
 export function format(prefix: Prefix): string {
   if (prefix.version === 4) return formatIPv4(Number(prefix.network), prefix.length);
   const groups = Array.from({ length: 8 }, (_, i) => Number((prefix.network >> BigInt(112 - 16 * i)) & 0xffffn));

@@ -1,7 +1,7 @@
 // What an association or propagation does to routing, computed from effective routes read
 // before the change (pure: the plan does the reads). Selection rules: docs/routing.md. Kept
 // small for an agent's context: exact counts, at most MAX_ENTRIES entries per list.
-import { canonical, canonicalDestinations, compareDestinations, contains, destinationKey, type Prefix, parsePrefix } from './cidr.js';
+import { canonical, canonicalDestinations, compareDestinations, contains, destinationKey, type Prefix, parsePrefix, sortDestinations } from './cidr.js';
 import type { EffectiveRoute } from './types.js';
 
 export const MAX_ENTRIES = 20;
@@ -134,7 +134,7 @@ export function prefixesOf(attachmentId: string, tables: readonly TableRoutes[])
       }
     }
   }
-  return [...found].sort(compareDestinations);
+  return sortDestinations(found);
 }
 
 /** What the target table's effective routes gain or lose when the attachment starts or stops propagating into it. */
@@ -176,7 +176,7 @@ function createEffect(input: PropagationInput): PropagationEffect {
     );
     return { ...emptyPropagation(target.route_table_id, false), notes };
   }
-  const prefixes = [...new Set(input.prefixes.map(canonical))].sort(compareDestinations);
+  const prefixes = sortDestinations(new Set(input.prefixes.map(canonical)));
   const existing = indexRoutes(target.routes);
   const own: Hop = { attachment_id: attachment.id, resource_type: attachment.resource_type };
   const appear: RouteEntry[] = [];

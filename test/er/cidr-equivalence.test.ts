@@ -1,7 +1,7 @@
 // The IPv4 fast path of src/er/cidr.ts and the keyed ordering against the plain BigInt
 // implementation they replaced, kept here as the oracle, on random and awkward texts.
 import { describe, expect, it } from 'vitest';
-import { canonical, canonicalDestinations, compareDestinations, contains, destinationKey, format, parsePrefix, type Prefix } from '../../src/er/cidr.js';
+import { canonical, canonicalDestinations, compareDestinations, contains, destinationKey, format, parsePrefix, type Prefix, sortDestinations } from '../../src/er/cidr.js';
 
 // ---- The oracle: the former implementation, unchanged. ----
 function oracleParse(text: string): Prefix | null {
@@ -138,6 +138,15 @@ describe('the IPv4 fast path agrees with the BigInt implementation', () => {
     expect(destinationKey('10.1.2.3/16')).toBe(destinationKey('10.1.0.0/16'));
     expect(destinationKey('255.255.255.255/32') < destinationKey('::/0')).toBe(true);
     expect(destinationKey('ffff::/16') < destinationKey('a')).toBe(true);
+  });
+});
+
+describe('sortDestinations', () => {
+  it('is a stable sort by the former comparator', () => {
+    for (let start = 0; start < 20_000; start += 2_000) {
+      const texts = SAMPLES.slice(start, start + 2_000);
+      expect(sortDestinations(texts)).toEqual([...texts].sort(oracleCompare));
+    }
   });
 });
 
