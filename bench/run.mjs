@@ -13,6 +13,7 @@ import { coldStart } from './sections/cold-start.mjs';
 import { httpPerCall } from './sections/http-per-call.mjs';
 import { memory } from './sections/memory.mjs';
 import { perCall } from './sections/per-call.mjs';
+import { renderRoutingScale, routingScale } from './sections/routing-scale.mjs';
 import { signing } from './sections/signing.mjs';
 import { renderTextSize, textSize } from './sections/text-size.mjs';
 import { throughput } from './sections/throughput.mjs';
@@ -22,8 +23,8 @@ const ONLY = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 const OUT = fileURLToPath(new URL('./results.json', import.meta.url));
 
 const COUNTS = QUICK
-  ? { coldRuns: 3, coldWarmup: 1, calls: 100, callWarmup: 20, signBatch: 500, signRounds: 5, signWarmup: 1, tpCalls: 300, tpWarmup: 64, memCheckpoints: [100, 1_000, 2_000], auditBatch: 20, auditRounds: 5, auditWarmup: 1 }
-  : { coldRuns: 20, coldWarmup: 3, calls: 2_000, callWarmup: 200, signBatch: 2_000, signRounds: 30, signWarmup: 3, tpCalls: 2_000, tpWarmup: 200, memCheckpoints: [1_000, 10_000, 20_000], auditBatch: 100, auditRounds: 20, auditWarmup: 2 };
+  ? { coldRuns: 3, coldWarmup: 1, calls: 100, callWarmup: 20, signBatch: 500, signRounds: 5, signWarmup: 1, tpCalls: 300, tpWarmup: 64, memCheckpoints: [100, 1_000, 2_000], auditBatch: 20, auditRounds: 5, auditWarmup: 1, scaleSizes: [1_000, 10_000], scaleRounds: 3, scaleWarmup: 1 }
+  : { coldRuns: 20, coldWarmup: 3, calls: 2_000, callWarmup: 200, signBatch: 2_000, signRounds: 30, signWarmup: 3, tpCalls: 2_000, tpWarmup: 200, memCheckpoints: [1_000, 10_000, 20_000], auditBatch: 100, auditRounds: 20, auditWarmup: 2, scaleSizes: [1_000, 10_000, 100_000], scaleRounds: 10, scaleWarmup: 2 };
 
 /** Attachments 1-16 for create-then-undo per-call samples; the rest each get one create in the memory run. */
 const PER_CALL_ATTACHMENTS = 16;
@@ -97,6 +98,10 @@ async function main() {
     if (want('text')) {
       step('text size');
       results.text_size = await textSize();
+    }
+    if (want('scale')) {
+      step('routing effect at scale');
+      results.routing_scale = await routingScale({ sizes: COUNTS.scaleSizes, rounds: COUNTS.scaleRounds, warmup: COUNTS.scaleWarmup });
     }
   } finally {
     await emulator.close();
@@ -201,6 +206,10 @@ function render(r) {
       Object.entries(h.contenders).map(([k, s]) => [names[k], f(s.median, 3), f(s.p95, 3), f(s.p99, 3), f(s.min, 3), f(s.max, 3)]),
     );
     out += `HTTP − stdio = ${f(h.http_minus_stdio_median_ms, 3)} ms per call (${f(h.http_over_stdio_median)}×); for a bare ping ${f(h.http_ping_minus_stdio_ping_median_ms, 3)} ms. Server CPU per call + ping: stdio ${f(h.server_cpu_us_per_call_and_ping.stdio, 0)} µs, HTTP ${f(h.server_cpu_us_per_call_and_ping.http, 0)} µs\n`;
+  }
+  if (r.routing_scale) {
+    out += `\n8. Routing effect of an association, computed in-process on two generated tables (the tool path reads at most 20,000 routes per table): ${r.routing_scale.rounds} runs per size, interleaved\n`;
+    out += renderRoutingScale(r.routing_scale);
   }
   if (r.audit_fsync) {
     const a = r.audit_fsync;

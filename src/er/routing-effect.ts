@@ -1,7 +1,7 @@
 // What an association or propagation does to routing, computed from effective routes read
 // before the change (pure: the plan does the reads). Selection rules: docs/routing.md. Kept
 // small for an agent's context: exact counts, at most MAX_ENTRIES entries per list.
-import { canonical, compareDestinations, contains, type Prefix, parsePrefix } from './cidr.js';
+import { canonical, canonicalDestinations, compareDestinations, contains, destinationKey, type Prefix, parsePrefix, sortDestinations } from './cidr.js';
 import type { EffectiveRoute } from './types.js';
 
 export const MAX_ENTRIES = 20;
@@ -90,26 +90,34 @@ export interface PropagationInput {
 export function associationEffect(before: TableRoutes | null, after: TableRoutes | null): AssociationEffect {
   const was = reachable(before);
   const will = reachable(after);
-  const added: RouteEntry[] = [];
-  const removed: RouteEntry[] = [];
-  const changed: ChangedEntry[] = [];
+  // Routes as read, each with its canonical destination: entries are made only for those listed.
+  const added: Reached[] = [];
+  const removed: Reached[] = [];
+  const changed: Array<{ destination: string; before: EffectiveRoute; after: EffectiveRoute }> = [];
   let unchanged = 0;
-  for (const [destination, entry] of will) {
+  for (const [destination, route] of will) {
     const old = was.get(destination);
-    if (!old) added.push(entry);
-    else if (sameHops(old, entry)) unchanged++;
-    else changed.push({ destination, before: old, after: entry });
+    if (!old) added.push({ destination, route });
+    else if (sameHops(old, route)) unchanged++;
+    else changed.push({ destination, before: old, after: route });
   }
-  for (const [destination, entry] of was) if (!will.has(destination)) removed.push(entry);
-  const blackholes = (after?.routes ?? []).filter((r) => r.is_blackhole).map((r) => canonical(r.destination));
+  for (const [destination, route] of was) if (!will.has(destination)) removed.push({ destination, route });
+  const asEntries = (list: Listed<Reached>): Listed<RouteEntry> => ({ count: list.count, entries: list.entries.map((r) => entryOf(r.route, r.destination)) });
+  const changedList = listedByDestination(changed);
+  const afterRoutes = after?.routes ?? [];
+  const afterDestinations = canonicalDestinations(afterRoutes);
+  const blackholes = afterDestinations.filter((_, i) => afterRoutes[i]!.is_blackhole);
   return {
     route_table_before: before?.route_table_id ?? null,
     route_table_after: after?.route_table_id ?? null,
-    added: listed(added, byDestination),
-    removed: listed(removed, byDestination),
-    changed: listed(changed, byDestination),
+    added: asEntries(listedByDestination(added)),
+    removed: asEntries(listedByDestination(removed)),
+    changed: {
+      count: changedList.count,
+      entries: changedList.entries.map((c) => ({ destination: c.destination, before: entryOf(c.before, c.destination), after: entryOf(c.after, c.destination) })),
+    },
     unchanged,
-    blackholed_after: listed(blackholes, compareDestinations),
+    blackholed_after: listedByDestination(blackholes, (d) => d),
   };
 }
 
@@ -126,7 +134,7 @@ export function prefixesOf(attachmentId: string, tables: readonly TableRoutes[])
       }
     }
   }
-  return [...found].sort(compareDestinations);
+  return sortDestinations(found);
 }
 
 /** What the target table's effective routes gain or lose when the attachment starts or stops propagating into it. */
@@ -168,7 +176,7 @@ function createEffect(input: PropagationInput): PropagationEffect {
     );
     return { ...emptyPropagation(target.route_table_id, false), notes };
   }
-  const prefixes = [...new Set(input.prefixes.map(canonical))].sort(compareDestinations);
+  const prefixes = sortDestinations(new Set(input.prefixes.map(canonical)));
   const existing = indexRoutes(target.routes);
   const own: Hop = { attachment_id: attachment.id, resource_type: attachment.resource_type };
   const appear: RouteEntry[] = [];
@@ -194,11 +202,11 @@ function createEffect(input: PropagationInput): PropagationEffect {
   return {
     route_table_id: target.route_table_id,
     prefixes_known: true,
-    prefixes: listed(prefixes, compareDestinations),
-    appear: listed(appear, byDestination),
-    disappear: listed<RouteEntry>([], byDestination),
-    changed: listed(changed, byDestination),
-    conflicts: listed(conflicts, byDestination),
+    prefixes: listedByDestination(prefixes, (d) => d),
+    appear: listedByDestination(appear),
+    disappear: listedByDestination<RouteEntry>([]),
+    changed: listedByDestination(changed),
+    conflicts: listedByDestination(conflicts),
     notes,
   };
 }
@@ -288,9 +296,9 @@ function deleteEffect(input: PropagationInput): PropagationEffect {
       : [];
   return {
     ...emptyPropagation(target.route_table_id, true),
-    prefixes: listed(prefixes, compareDestinations),
-    disappear: listed(disappear, byDestination),
-    changed: listed(changed, byDestination),
+    prefixes: listedByDestination(prefixes, (d) => d),
+    disappear: listedByDestination(disappear),
+    changed: listedByDestination(changed),
     notes,
   };
 }
@@ -312,8 +320,13 @@ function rank(resourceType: string | null): number {
 }
 
 export function toEntry(route: EffectiveRoute): RouteEntry {
+  return entryOf(route, canonical(route.destination));
+}
+
+/** toEntry with the canonical destination known already. */
+function entryOf(route: EffectiveRoute, destination: string): RouteEntry {
   return {
-    destination: canonical(route.destination),
+    destination,
     next_hops: (route.next_hops ?? []).map((h) => ({ attachment_id: h.attachment_id ?? null, resource_type: h.resource_type ?? null })),
     is_blackhole: route.is_blackhole === true,
     route_type: route.route_type ?? null,
@@ -323,8 +336,9 @@ export function toEntry(route: EffectiveRoute): RouteEntry {
 function indexRoutes(routes: readonly EffectiveRoute[]): { byDestination: Map<string, RouteEntry>; parsed: Array<{ prefix: Prefix; entry: RouteEntry }> } {
   const byDestination = new Map<string, RouteEntry>();
   const parsed: Array<{ prefix: Prefix; entry: RouteEntry }> = [];
-  for (const route of routes) {
-    const entry = toEntry(route);
+  const destinations = canonicalDestinations(routes);
+  for (const [i, route] of routes.entries()) {
+    const entry = entryOf(route, destinations[i]!);
     byDestination.set(entry.destination, entry);
     const prefix = parsePrefix(entry.destination);
     if (prefix) parsed.push({ prefix, entry });
@@ -332,19 +346,29 @@ function indexRoutes(routes: readonly EffectiveRoute[]): { byDestination: Map<st
   return { byDestination, parsed };
 }
 
-/** Destinations traffic can be sent to: routes with a next hop, not blackholes. */
-function reachable(table: TableRoutes | null): Map<string, RouteEntry> {
-  const map = new Map<string, RouteEntry>();
-  for (const route of table?.routes ?? []) {
-    const entry = toEntry(route);
-    if (!entry.is_blackhole && entry.next_hops.length > 0) map.set(entry.destination, entry);
+interface Reached {
+  destination: string;
+  route: EffectiveRoute;
+}
+
+/** Destinations traffic can be sent to (canonical) → the route as read: routes with a next hop, not blackholes. */
+function reachable(table: TableRoutes | null): Map<string, EffectiveRoute> {
+  const map = new Map<string, EffectiveRoute>();
+  const routes = table?.routes ?? [];
+  const destinations = canonicalDestinations(routes);
+  for (const [i, route] of routes.entries()) {
+    if (route.is_blackhole !== true && (route.next_hops ?? []).length > 0) map.set(destinations[i]!, route);
   }
   return map;
 }
 
-function sameHops(a: RouteEntry, b: RouteEntry): boolean {
-  const ids = (e: RouteEntry) => e.next_hops.map((h) => h.attachment_id ?? '').sort().join(',');
-  return ids(a) === ids(b);
+/** Whether two routes go through the same attachments (as toEntry lists them: a missing id as ''). */
+function sameHops(a: EffectiveRoute, b: EffectiveRoute): boolean {
+  const [x, y] = [a.next_hops ?? [], b.next_hops ?? []];
+  // One next hop each (the common case): the same as comparing the sorted lists below.
+  if (x.length === 1 && y.length === 1) return (x[0]!.attachment_id ?? '') === (y[0]!.attachment_id ?? '');
+  const ids = (hops: typeof x) => hops.map((h) => h.attachment_id ?? '').sort().join(',');
+  return ids(x) === ids(y);
 }
 
 function describeHops(entry: RouteEntry): string {
@@ -355,8 +379,46 @@ export function byDestination(a: { destination: string }, b: { destination: stri
   return compareDestinations(a.destination, b.destination);
 }
 
-export function listed<T>(items: T[], order: (a: T, b: T) => number): Listed<T> {
-  return { count: items.length, entries: [...items].sort(order).slice(0, MAX_ENTRIES) };
+/** The count, and the first MAX_ENTRIES items in `order` (ties in the items' order), as a stable sort then a slice would give them. */
+export function listed<T>(items: readonly T[], order: (a: T, b: T) => number): Listed<T> {
+  return { count: items.length, entries: firstInOrder(items, order, MAX_ENTRIES) };
+}
+
+/**
+ * listed() by destination (compareDestinations' order), each destination parsed once rather
+ * than at every comparison.
+ */
+export function listedByDestination<T extends { destination: string }>(items: readonly T[]): Listed<T>;
+export function listedByDestination<T>(items: readonly T[], destinationOf: (item: T) => string): Listed<T>;
+export function listedByDestination<T>(items: readonly T[], destinationOf?: (item: T) => string): Listed<T> {
+  const of = destinationOf ?? ((item: T) => (item as { destination: string }).destination);
+  const keyed = items.map((item) => ({ key: destinationKey(of(item)), item }));
+  const first = firstInOrder(keyed, (a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0), MAX_ENTRIES);
+  return { count: items.length, entries: first.map((k) => k.item) };
+}
+
+/**
+ * The first `limit` items in `order`, equal items in their original order: what a stable sort
+ * then slice(0, limit) gives, without sorting everything (a bounded insertion, O(n log limit)
+ * comparisons when few items come before the current last one kept).
+ */
+export function firstInOrder<T>(items: readonly T[], order: (a: T, b: T) => number, limit: number): T[] {
+  const kept: T[] = [];
+  if (limit <= 0) return kept;
+  for (const item of items) {
+    if (kept.length === limit && order(item, kept[limit - 1]!) >= 0) continue;
+    // After every kept item that is not after it (ties keep their order).
+    let low = 0;
+    let high = kept.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (order(item, kept[mid]!) < 0) high = mid;
+      else low = mid + 1;
+    }
+    kept.splice(low, 0, item);
+    if (kept.length > limit) kept.pop();
+  }
+  return kept;
 }
 
 function emptyPropagation(routeTableId: string, known: boolean): PropagationEffect {

@@ -3,7 +3,7 @@
 // with the table looks its traffic up there, so a change of the route that carries traffic to
 // the destination changes it for all of them, except where a more specific route keeps its own.
 import { canonical, contains, parsePrefix } from './cidr.js';
-import { byDestination, type ChangedEntry, listed, type Listed, type RouteEntry, type TableRoutes, toEntry } from './routing-effect.js';
+import { type ChangedEntry, type Listed, listedByDestination, type RouteEntry, type TableRoutes, toEntry } from './routing-effect.js';
 
 export interface StaticRouteChange {
   action: 'create' | 'delete';
@@ -65,10 +65,10 @@ export function staticRouteEffect(table: TableRoutes, change: StaticRouteChange)
     destination,
     used_before: usedBefore,
     used_after: usedAfter,
-    gains: listed(gains, byDestination),
-    loses: listed(loses, byDestination),
-    changes: listed(changes, byDestination),
-    more_specific: listed(inside, byDestination),
+    gains: listedByDestination(gains),
+    loses: listedByDestination(loses),
+    changes: listedByDestination(changes),
+    more_specific: listedByDestination(inside),
     traffic_changes: !sameForwarding(usedBefore, usedAfter),
     notes,
   };

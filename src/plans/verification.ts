@@ -4,7 +4,7 @@
 // which attachments it goes through and whether it is static or propagated. The route type is
 // part of it because a static route replacing a propagated one through the same next hop will
 // no longer follow the attachment's propagation: worth reporting.
-import { canonical, compareDestinations } from '../er/cidr.js';
+import { canonicalDestinations, compareDestinations } from '../er/cidr.js';
 import { type PropagationInput, tableAfterPropagation } from '../er/routing-effect.js';
 import type { EffectiveRoute } from '../er/types.js';
 
@@ -54,6 +54,9 @@ export type Reading = { blackhole: true } | { blackhole: false; type: string | n
  */
 export function signature(route: RouteLike): string {
   if (route.is_blackhole === true) return BLACKHOLE;
+  const hops = route.next_hops ?? [];
+  // One next hop (the common case): the same text, without the arrays.
+  if (hops.length === 1) return `[${JSON.stringify(route.route_type ?? null)},[${JSON.stringify(hops[0]!.attachment_id ?? null)}]]`;
   const via = (route.next_hops ?? []).map((h) => h.attachment_id ?? null).sort(byId);
   return JSON.stringify([route.route_type ?? null, via]);
 }
@@ -64,7 +67,8 @@ export function signature(route: RouteLike): string {
  * association changes which table the attachment uses, not the table.
  */
 export function routeMap(routes: readonly EffectiveRoute[]): Map<string, string> {
-  return new Map(routes.map((r) => [canonical(r.destination), signature(r)]));
+  const destinations = canonicalDestinations(routes);
+  return new Map(routes.map((r, i) => [destinations[i]!, signature(r)]));
 }
 
 /**
