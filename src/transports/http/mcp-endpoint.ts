@@ -9,6 +9,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { isInitializeRequest, isJSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../../log.js';
 import { readBody } from './body.js';
+import { BoundedEventStore } from './event-store.js';
 import type { Identity } from './identity.js';
 import { RPC, sendRpcError } from './responses.js';
 import type { SessionRecord, SessionTable } from './sessions.js';
@@ -26,6 +27,8 @@ export type SessionServerFactory = (caller: Identity) => SessionServer;
 export interface Session {
   transport: StreamableHTTPServerTransport;
   server: SessionServer;
+  /** The session's SSE events, for a client that reconnects with Last-Event-ID. */
+  events: BoundedEventStore;
 }
 
 export interface McpEndpointOptions {
@@ -37,6 +40,9 @@ export interface McpEndpointOptions {
 
 /** Clients retry a refused new session after this many seconds. */
 const RETRY_NEW_SESSION_SECONDS = 5;
+
+/** The SSE `retry:` a client waits before reconnecting a dropped stream (sent on each stream's first event). */
+export const SSE_RETRY_MS = 2000;
 
 export class McpEndpoint {
   constructor(private readonly options: McpEndpointOptions) {}
@@ -118,10 +124,13 @@ export class McpEndpoint {
     if (!place.ok) return tooManySessions(res, place.reason, identity, sessions, log);
     const server = this.options.newServer(identity);
     let record: SessionRecord<Session> | undefined;
+    const events = new BoundedEventStore();
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
+      eventStore: events,
+      retryInterval: SSE_RETRY_MS,
       onsessioninitialized: (id) => {
-        record = place.add(id, { transport, server });
+        record = place.add(id, { transport, server, events });
         log.info({ caller: identity.caller, session: id }, 'MCP session opened');
       },
     });
@@ -148,6 +157,7 @@ export class McpEndpoint {
     const level = reason === 'shutdown' ? 'debug' : 'info';
     this.options.log[level]({ caller: record.owner, session: record.id, reason }, 'MCP session closed');
     await record.value.server.close().catch(() => undefined);
+    record.value.events.clear();
   }
 }
 
