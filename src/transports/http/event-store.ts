@@ -1,7 +1,8 @@
 // The events of one HTTP session's SSE streams, kept for a while so that a client whose
 // connection drops (say during a 50 s wait) can reconnect with Last-Event-ID and get what it
-// missed. Bounded: per stream by count, and over the whole session by count and bytes; the
-// oldest events go first. The store belongs to one session and goes away with it.
+// missed. Bounded: per stream by count, over the whole session by count and bytes, and over all
+// the server's sessions by bytes (a budget they share); the oldest events go first. The store
+// belongs to one session and goes away with it.
 import type { EventId, EventStore, StreamId } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
@@ -13,6 +14,18 @@ export interface EventStoreBounds {
   /** Bytes of serialized messages kept over all the session's streams. */
   maxBytes: number;
 }
+
+/** Bytes of events kept over all of a server's sessions. */
+export class EventBudget {
+  used = 0;
+  constructor(readonly maxBytes: number) {}
+  get over(): boolean {
+    return this.used > this.maxBytes;
+  }
+}
+
+/** The server-wide bound on kept events: with 100 sessions, well under their 2 MiB each. */
+export const DEFAULT_SERVER_EVENT_BYTES = 32 * 1024 * 1024;
 
 export const DEFAULT_EVENT_STORE_BOUNDS: EventStoreBounds = {
   maxEventsPerStream: 200,
@@ -39,7 +52,11 @@ export class BoundedEventStore implements EventStore {
   private events = 0;
   private bytes = 0;
 
-  constructor(private readonly bounds: EventStoreBounds = DEFAULT_EVENT_STORE_BOUNDS) {}
+  constructor(
+    private readonly bounds: EventStoreBounds = DEFAULT_EVENT_STORE_BOUNDS,
+    /** Shared with the server's other sessions; when it is spent, this session drops its own oldest events. */
+    private readonly budget: EventBudget = new EventBudget(Number.POSITIVE_INFINITY),
+  ) {}
 
   async storeEvent(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
     this.seq += 1;
@@ -53,9 +70,10 @@ export class BoundedEventStore implements EventStore {
     this.all.push(event);
     this.events += 1;
     this.bytes += event.bytes;
+    this.budget.used += event.bytes;
     while (stream.length > this.bounds.maxEventsPerStream) this.drop(stream[0]!);
     // An event larger than the whole byte budget is not kept at all (nor is anything else).
-    while (this.events > this.bounds.maxEvents || this.bytes > this.bounds.maxBytes) {
+    while (this.events > this.bounds.maxEvents || this.bytes > this.bounds.maxBytes || (this.budget.over && this.events > 0)) {
       const oldest = this.all.shift();
       if (!oldest) break;
       if (!oldest.dropped) this.drop(oldest);
@@ -92,6 +110,7 @@ export class BoundedEventStore implements EventStore {
 
   /** Frees every event (the session closed). */
   clear(): void {
+    this.budget.used -= this.bytes;
     this.streams.clear();
     this.all.length = 0;
     this.events = 0;
@@ -118,6 +137,7 @@ export class BoundedEventStore implements EventStore {
     event.dropped = true;
     this.events -= 1;
     this.bytes -= event.bytes;
+    this.budget.used -= event.bytes;
   }
 }
 

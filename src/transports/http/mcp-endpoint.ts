@@ -9,7 +9,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { isInitializeRequest, isJSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../../log.js';
 import { readBody } from './body.js';
-import { BoundedEventStore } from './event-store.js';
+import { BoundedEventStore, DEFAULT_EVENT_STORE_BOUNDS, DEFAULT_SERVER_EVENT_BYTES, EventBudget } from './event-store.js';
 import type { Identity } from './identity.js';
 import { RPC, sendRpcError } from './responses.js';
 import type { SessionRecord, SessionTable } from './sessions.js';
@@ -45,6 +45,9 @@ const RETRY_NEW_SESSION_SECONDS = 5;
 export const SSE_RETRY_MS = 2000;
 
 export class McpEndpoint {
+  /** Bytes of SSE events kept for resumption, over all sessions. */
+  private readonly eventBudget = new EventBudget(DEFAULT_SERVER_EVENT_BYTES);
+
   constructor(private readonly options: McpEndpointOptions) {}
 
   async handle(req: IncomingMessage, res: ServerResponse, identity: Identity, auth: AuthInfo): Promise<void> {
@@ -124,7 +127,7 @@ export class McpEndpoint {
     if (!place.ok) return tooManySessions(res, place.reason, identity, sessions, log);
     const server = this.options.newServer(identity);
     let record: SessionRecord<Session> | undefined;
-    const events = new BoundedEventStore();
+    const events = new BoundedEventStore(DEFAULT_EVENT_STORE_BOUNDS, this.eventBudget);
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       eventStore: events,
@@ -145,6 +148,7 @@ export class McpEndpoint {
       // The initialize request was refused (bad protocol version, bad headers): no session came of it.
       if (!record) {
         place.release();
+        events.clear();
         await server.close().catch(() => undefined);
       }
     }

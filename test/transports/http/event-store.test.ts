@@ -2,7 +2,7 @@
 // that drop the oldest events first, and ids it cannot vouch for replaying nothing.
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
-import { BoundedEventStore } from '../../../src/transports/http/event-store.js';
+import { BoundedEventStore, EventBudget } from '../../../src/transports/http/event-store.js';
 
 const note = (n: number): JSONRPCMessage => ({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 't', progress: n } });
 
@@ -115,5 +115,32 @@ describe('BoundedEventStore', () => {
     store.clear();
     expect(store.size()).toEqual({ streams: 0, events: 0, bytes: 0 });
     expect(ids.has(await store.storeEvent('s0', note(1)))).toBe(false);
+  });
+});
+
+describe('EventBudget, shared by the sessions of one server', () => {
+  it('bounds the bytes of all stores together: the store that stores drops its own oldest; a clear gives its bytes back', async () => {
+    const size = Buffer.byteLength(JSON.stringify(note(1)));
+    const budget = new EventBudget(size * 3);
+    const one = new BoundedEventStore(BIG, budget);
+    const two = new BoundedEventStore(BIG, budget);
+    await one.storeEvent('a', note(1));
+    await one.storeEvent('a', note(2));
+    const kept = await two.storeEvent('b', note(3));
+    expect(budget.used).toBe(size * 3);
+    await two.storeEvent('b', note(4));
+    // two had to make room from its own events: one's are untouched.
+    expect(one.size().events).toBe(2);
+    expect(two.size().events).toBe(1);
+    expect((await replay(two, kept)).sent).toEqual([]);
+    expect(budget.used).toBe(size * 3);
+    one.clear();
+    expect(budget.used).toBe(size);
+    // A store with nothing of its own to drop does not keep an event past the budget.
+    const full = new EventBudget(size / 2);
+    const three = new BoundedEventStore(BIG, full);
+    await three.storeEvent('c', note(5));
+    expect(three.size().events).toBe(0);
+    expect(full.used).toBe(0);
   });
 });
