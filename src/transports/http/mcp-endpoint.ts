@@ -9,6 +9,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { isInitializeRequest, isJSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../../log.js';
 import { readBody } from './body.js';
+import { BoundedEventStore, DEFAULT_EVENT_STORE_BOUNDS, DEFAULT_SERVER_EVENT_BYTES, EventBudget } from './event-store.js';
 import type { Identity } from './identity.js';
 import { RPC, sendRpcError } from './responses.js';
 import type { SessionRecord, SessionTable } from './sessions.js';
@@ -26,6 +27,8 @@ export type SessionServerFactory = (caller: Identity) => SessionServer;
 export interface Session {
   transport: StreamableHTTPServerTransport;
   server: SessionServer;
+  /** The session's SSE events, for a client that reconnects with Last-Event-ID. */
+  events: BoundedEventStore;
 }
 
 export interface McpEndpointOptions {
@@ -38,7 +41,13 @@ export interface McpEndpointOptions {
 /** Clients retry a refused new session after this many seconds. */
 const RETRY_NEW_SESSION_SECONDS = 5;
 
+/** The SSE `retry:` a client waits before reconnecting a dropped stream (sent on each stream's first event). */
+export const SSE_RETRY_MS = 2000;
+
 export class McpEndpoint {
+  /** Bytes of SSE events kept for resumption, over all sessions. */
+  private readonly eventBudget = new EventBudget(DEFAULT_SERVER_EVENT_BYTES);
+
   constructor(private readonly options: McpEndpointOptions) {}
 
   async handle(req: IncomingMessage, res: ServerResponse, identity: Identity, auth: AuthInfo): Promise<void> {
@@ -118,10 +127,13 @@ export class McpEndpoint {
     if (!place.ok) return tooManySessions(res, place.reason, identity, sessions, log);
     const server = this.options.newServer(identity);
     let record: SessionRecord<Session> | undefined;
+    const events = new BoundedEventStore(DEFAULT_EVENT_STORE_BOUNDS, this.eventBudget);
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
+      eventStore: events,
+      retryInterval: SSE_RETRY_MS,
       onsessioninitialized: (id) => {
-        record = place.add(id, { transport, server });
+        record = place.add(id, { transport, server, events });
         log.info({ caller: identity.caller, session: id }, 'MCP session opened');
       },
     });
@@ -136,6 +148,7 @@ export class McpEndpoint {
       // The initialize request was refused (bad protocol version, bad headers): no session came of it.
       if (!record) {
         place.release();
+        events.clear();
         await server.close().catch(() => undefined);
       }
     }
@@ -148,6 +161,7 @@ export class McpEndpoint {
     const level = reason === 'shutdown' ? 'debug' : 'info';
     this.options.log[level]({ caller: record.owner, session: record.id, reason }, 'MCP session closed');
     await record.value.server.close().catch(() => undefined);
+    record.value.events.clear();
   }
 }
 
