@@ -207,10 +207,6 @@ function render(r) {
     );
     out += `HTTP − stdio = ${f(h.http_minus_stdio_median_ms, 3)} ms per call (${f(h.http_over_stdio_median)}×); for a bare ping ${f(h.http_ping_minus_stdio_ping_median_ms, 3)} ms. Server CPU per call + ping: stdio ${f(h.server_cpu_us_per_call_and_ping.stdio, 0)} µs, HTTP ${f(h.server_cpu_us_per_call_and_ping.http, 0)} µs\n`;
   }
-  if (r.routing_scale) {
-    out += `\n8. Routing effect of an association, computed in-process on two generated tables (the tool path reads at most 20,000 routes per table): ${r.routing_scale.rounds} runs per size, interleaved\n`;
-    out += renderRoutingScale(r.routing_scale);
-  }
   if (r.audit_fsync) {
     const a = r.audit_fsync;
     out += `\n7. Audit: one intent line appended by FileAuditLog, µs, ${a.lines} lines each, batches of ${a.batch} interleaved, on ${a.file_system}\n`;
@@ -226,6 +222,10 @@ function render(r) {
   if (r.text_size) {
     out += `\n8. Text size: characters of text content per call of one sandbox workflow (as sent, and stringified once more)\n`;
     out += renderTextSize(r.text_size);
+  }
+  if (r.routing_scale) {
+    out += `\n9. Routing effect of an association, computed in-process on two generated tables (the tool path reads at most 20,000 routes per table): ${r.routing_scale.rounds} runs per size, interleaved\n`;
+    out += renderRoutingScale(r.routing_scale);
   }
   out += `\nTargets\n`;
   out += table(
