@@ -3,27 +3,17 @@
 // error with the returned client_token). Afterwards each (attachment, table) pair has exactly one
 // propagation, and only first-create tokens ever made one.
 import { afterAll, describe, expect, it } from 'vitest';
-import type { FaultPlan } from '../../src/emulator/faults.js';
 import type { Emulator } from '../../src/emulator/emulator.js';
 import { generatedTopology } from '../../src/emulator/topology.js';
 import { connectInMemory, expectNoCanary, type InMemoryHarness, startTestEmulator, structured, textOf, WITHOUT_APPROVAL, SOAK_TIMEOUT_MS } from '../helpers.js';
-import { retryableFailure } from '../soak-kit.js';
+import { retryableFailure, soakFaults } from '../soak-kit.js';
 
 const ATTACHMENTS = 260;
 const TABLES = 2;
 const AGENTS = 40;
 const MAX_TRIES = 12;
 
-const PLAN: FaultPlan = {
-  seed: 20_261_313,
-  throttle: 0.05,
-  serverError: 0.07,
-  busy: 0.06,
-  resetBeforeApply: 0.05,
-  resetAfterApply: 0.07,
-  latencyMs: [0, 2],
-  retryAfterSeconds: 0,
-};
+const PLAN = soakFaults(20_261_313);
 
 interface Created {
   propagation: { id: string };

@@ -7,11 +7,10 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { FaultPlan } from '../../src/emulator/faults.js';
 import type { Emulator } from '../../src/emulator/emulator.js';
 import { generatedTopology } from '../../src/emulator/topology.js';
 import { connectInMemory, expectNoCanary, type InMemoryHarness, SOAK_TIMEOUT_MS, startTestEmulator, structured, textOf, WITHOUT_APPROVAL } from '../helpers.js';
-import { retryableFailure } from '../soak-kit.js';
+import { retryableFailure, soakFaults } from '../soak-kit.js';
 
 const PER_TABLE = 170;
 const TABLES = 2;
@@ -19,16 +18,7 @@ const AGENTS = 40;
 /** An agent gives up after this many calls for one step; the soak fails if any does. */
 const MAX_TRIES = 12;
 
-const PLAN: FaultPlan = {
-  seed: 20_261_207,
-  throttle: 0.05,
-  serverError: 0.07,
-  busy: 0.06,
-  resetBeforeApply: 0.05,
-  resetAfterApply: 0.07,
-  latencyMs: [0, 2],
-  retryAfterSeconds: 0,
-};
+const PLAN = soakFaults(20_261_207);
 
 interface Route {
   id: string;

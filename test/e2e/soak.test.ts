@@ -5,27 +5,17 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { FaultPlan } from '../../src/emulator/faults.js';
 import type { Emulator } from '../../src/emulator/emulator.js';
 import { generatedTopology } from '../../src/emulator/topology.js';
 import { connectInMemory, expectNoCanary, type InMemoryHarness, startTestEmulator, structured, textOf, WITHOUT_APPROVAL, SOAK_TIMEOUT_MS } from '../helpers.js';
-import { retryableFailure } from '../soak-kit.js';
+import { retryableFailure, soakFaults } from '../soak-kit.js';
 
 const ATTACHMENTS = 360;
 const AGENTS = 40;
 /** An agent gives up after this many calls for one step; the soak fails if any does. */
 const MAX_TRIES = 12;
 
-const PLAN: FaultPlan = {
-  seed: 20_260_101,
-  throttle: 0.05,
-  serverError: 0.07,
-  busy: 0.06,
-  resetBeforeApply: 0.05,
-  resetAfterApply: 0.07,
-  latencyMs: [0, 3],
-  retryAfterSeconds: 1,
-};
+const PLAN = soakFaults(20_260_101, { latencyMs: [0, 3], retryAfterSeconds: 1 });
 
 interface Created {
   association: { id: string; attachment_id: string; route_table_id: string };

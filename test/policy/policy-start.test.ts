@@ -86,14 +86,12 @@ function logLines(stderr: string): Array<Record<string, unknown>> {
 
 /** Waits (for an event, not a time) until the process has logged `count` lines with this message; returns the last. */
 async function logged(stderr: () => string, msg: string, count = 1): Promise<Record<string, unknown>> {
-  return vi.waitFor(
-    () => {
-      const lines = logLines(stderr()).filter((l) => l.msg === msg);
-      expect(lines.length).toBeGreaterThanOrEqual(count);
-      return lines[count - 1]!;
-    },
-    { timeout: 10_000, interval: 20 },
-  );
+  const line = () => {
+    const lines = logLines(stderr()).filter((l) => l.msg === msg);
+    expect(lines.length).toBeGreaterThanOrEqual(count);
+    return lines[count - 1]!;
+  };
+  return vi.waitFor(line, { timeout: 10_000, interval: 20 });
 }
 
 const TWO_RULES = 'version: 1\nrules:\n  - { name: a, callers: { local: true }, allow: [associate] }\n  - { name: b, callers: { anyone: true }, allow: [propagate] }\n';
