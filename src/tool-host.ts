@@ -24,7 +24,9 @@ import { sessionChannel } from './guardrails/confirm.js';
 import type { HiddenReason, WriteGate } from './guardrails/gate.js';
 import type { ConnectionSource, ToolCall, ToolEnv } from './toolkit/context.js';
 import { isWriteTool, type ToolDefinition, type WriteArgs } from './tools/definition.js';
-import { configurationFailure, failure } from './toolkit/results.js';
+import { configurationFailure, errorCodeOf, failure } from './toolkit/results.js';
+import { type CallObservation, type CallSubject, NO_OBSERVER } from './observe/observer.js';
+import { sessionLog } from './observe/session-log.js';
 import { portableSchema } from './toolkit/portable-schema.js';
 
 export interface ToolHostOptions {
@@ -92,10 +94,35 @@ export function installTools(server: Server, options: ToolHostOptions): void {
   }));
 
   server.setRequestHandler(lenientCallToolRequest, async (request, extra): Promise<CallToolResult> => {
-    const unreadable = request.params._meta?.[UNREADABLE_KEY];
-    if (typeof unreadable === 'string') return invalidArguments(`Invalid tools/call request: ${unreadable}.`);
     const tool = byName.get(request.params.name);
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Tool ${request.params.name.slice(0, 128)} not found`);
+    const identity = callerIdentityOf(extra.authInfo, options.defaultCaller);
+    const meta = request.params._meta ?? {};
+    const observation = (options.env.observer ?? NO_OBSERVER).toolCall(
+      {
+        tool: tool.name,
+        caller: identity.caller,
+        readOnly: !isWriteTool(tool),
+        subject: subjectOf(request.params.arguments),
+        traceparent: typeof meta.traceparent === 'string' ? meta.traceparent : undefined,
+        tracestate: typeof meta.tracestate === 'string' ? meta.tracestate : undefined,
+      },
+      sessionLog(server, extra),
+    );
+    let result: CallToolResult;
+    try {
+      result = await callTool(tool, request, extra, observation);
+    } catch (error) {
+      observation.end({ outcome: 'error', errorCode: 'INTERNAL' });
+      throw error;
+    }
+    observation.end({ outcome: result.isError ? 'error' : 'ok', errorCode: result.isError ? (errorCodeOf(result) ?? 'INVALID_ARGUMENTS') : null });
+    return result;
+  });
+
+  async function callTool(tool: ToolDefinition, request: z.infer<typeof lenientCallToolRequest>, extra: Extra, observe: CallObservation): Promise<CallToolResult> {
+    const unreadable = request.params._meta?.[UNREADABLE_KEY];
+    if (typeof unreadable === 'string') return invalidArguments(`Invalid tools/call request: ${unreadable}.`);
     const identity = callerIdentityOf(extra.authInfo, options.defaultCaller);
     const { caller } = identity;
     const rawArgs = request.params.arguments ?? {};
@@ -122,7 +149,8 @@ export function installTools(server: Server, options: ToolHostOptions): void {
       signal: extra.signal,
       deadline: env.clock.now() + env.callDeadlineMs,
       caller,
-      trace: new RequestTrace(),
+      trace: new RequestTrace(observe),
+      observe,
       progress: progressSender(extra),
     };
 
@@ -134,7 +162,19 @@ export function installTools(server: Server, options: ToolHostOptions): void {
       env.log.error({ tool: tool.name, caller, err: error instanceof Error ? error.message : String(error) }, 'tool failed unexpectedly');
       return failure({ error_code: 'INTERNAL', error_msg: 'Unexpected failure inside the server.', http_status: null, request_id: null, retryable: false, attempts: 0, hint: 'The server log (stderr) has details.' });
     }
-  });
+  }
+}
+
+/** The resources a call's arguments name (only well-formed strings: the arguments are not checked yet). */
+function subjectOf(args: unknown): CallSubject {
+  const subject: CallSubject = {};
+  if (!args || typeof args !== 'object') return subject;
+  const given = args as Record<string, unknown>;
+  for (const key of ['er_id', 'route_table_id', 'attachment_id', 'destination'] as const) {
+    const value = given[key];
+    if (typeof value === 'string' && /^[\w.:/-]{1,128}$/.test(value)) subject[key] = value;
+  }
+  return subject;
 }
 
 function progressSender(extra: Extra): ToolCall['progress'] {

@@ -21,6 +21,7 @@ import { type GuardrailSettings, UNRESTRICTED } from '../src/guardrails/guardrai
 import { HttpClient, type HttpClientOptions } from '../src/http/http-client.js';
 import { systemClock } from '../src/http/clock.js';
 import { silentLogger } from '../src/log.js';
+import { NO_CALL_OBSERVATION } from '../src/observe/observer.js';
 import { createServer, type ServerOptions } from '../src/mcp-server.js';
 import { type ConnectionSource, DEFAULT_MAX_WAIT_MS, NO_SETTLE_CHECKS, type ToolCall, type ToolEnv } from '../src/toolkit/context.js';
 import type { ToolDefinition } from '../src/tools/definition.js';
@@ -160,6 +161,7 @@ export async function connectInMemory(emulator: Emulator, options: InMemoryOptio
       deadline: env.clock.now() + env.callDeadlineMs,
       caller: 'test',
       trace: new RequestTrace(),
+      observe: NO_CALL_OBSERVATION,
       tokenFromCaller: true,
       progress: async () => undefined,
     }),

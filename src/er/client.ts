@@ -1,7 +1,9 @@
 // Typed calls to the Enterprise Router v3 API: paths, paging and error mapping. No MCP here.
 import type { z } from 'zod';
-import type { HttpClient, HttpResult } from '../http/http-client.js';
+import type { HttpClient, HttpResult, RequestObserver } from '../http/http-client.js';
 import type { Query } from '../http/signer.js';
+import { type CallObserver, NO_CALL_OBSERVATION, type RetryReason } from '../observe/observer.js';
+import { BUSY_CODES } from './codes.js';
 import { type AttemptRecord, ErApiError, HttpFailure, isRetryableResponse, recordOf } from './errors.js';
 import { assertSafeId } from './ids.js';
 import { type ErOperation, OPERATIONS, type PathParams, pathOf } from './operations.js';
@@ -36,9 +38,11 @@ export interface CallOptions {
   trace?: RequestTrace;
 }
 
-/** The request ids one tool call received, in order. */
+/** The request ids one tool call received, in order, and who watches its requests (logs, traces, metrics). */
 export class RequestTrace {
   readonly requestIds: string[] = [];
+
+  constructor(readonly observer: CallObserver = NO_CALL_OBSERVATION) {}
 
   add(records: readonly AttemptRecord[]): void {
     for (const record of records) if (record.request_id && !this.requestIds.includes(record.request_id)) this.requestIds.push(record.request_id);
@@ -329,6 +333,7 @@ export class ErClient {
         signal: options.signal,
         deadline: options.deadline,
         retryOn: isRetryableResponse,
+        observe: options.trace && options.trace.observer !== NO_CALL_OBSERVATION ? requestObserver(operation, options.trace.observer) : undefined,
       });
     } catch (error) {
       if (error instanceof HttpFailure) options.trace?.add(error.outcomes.map(recordOf));
@@ -338,6 +343,28 @@ export class ErClient {
     if (result.status < 200 || result.status >= 300) throw new ErApiError(result, operation);
     return result;
   }
+}
+
+/** Reports an operation's attempts and retries to a call's observer, in the operation's terms. */
+function requestObserver(operation: ErOperation, observer: CallObserver): RequestObserver {
+  return {
+    attempt({ attempt, outcome, startedAtMs, durationMs }) {
+      const record = recordOf(outcome);
+      observer.erAttempt({ operation, method: OPERATIONS[operation].method, attempt, status: record.status, failure: record.failure, requestId: record.request_id, startedAtMs, durationMs });
+    },
+    retry({ attempt, outcome, delayMs, retryAfterMs }) {
+      const record = recordOf(outcome);
+      observer.erRetry({ operation, attempt, reason: retryReason(record), status: record.status, delayMs, retryAfterMs });
+    },
+  };
+}
+
+function retryReason(record: AttemptRecord): RetryReason {
+  if (record.failure === 'network' || record.failure === 'timeout') return record.failure;
+  if (record.status === 429) return 'throttled';
+  if (record.error_code !== null && BUSY_CODES.has(record.error_code)) return 'busy';
+  if (record.status !== null && record.status >= 500) return 'server_error';
+  return 'other';
 }
 
 function linkParams(ref: AssociationRef): PathParams {

@@ -40,6 +40,29 @@ export interface HttpRequest {
   deadline?: number;
   /** Whether a received response deserves another attempt. Network errors and timeouts are retried; a request that cannot be built is not. */
   retryOn?: (response: HttpResponse) => boolean;
+  /** Told how each attempt ended and of each retry before its wait (logs, traces, metrics). */
+  observe?: RequestObserver;
+}
+
+/** One attempt as it ended: the outcome, when it started (wall clock, ms since the epoch) and how long it took. */
+export interface AttemptReport {
+  attempt: number;
+  outcome: AttemptOutcome;
+  startedAtMs: number;
+  durationMs: number;
+}
+
+/** A retry about to wait: the attempt that ended, how, and the wait chosen (Retry-After included). */
+export interface RetryReport {
+  attempt: number;
+  outcome: AttemptOutcome;
+  delayMs: number;
+  retryAfterMs: number | null;
+}
+
+export interface RequestObserver {
+  attempt(report: AttemptReport): void;
+  retry(report: RetryReport): void;
 }
 
 export interface HttpResponse {
@@ -179,9 +202,15 @@ export class HttpClient {
 
       let retryAfterMs: number | undefined;
       let answered: HttpResponse | undefined;
+      const startedAtMs = Date.now();
+      const started = performance.now();
+      const report = (outcome: AttemptOutcome) => {
+        outcomes.push(outcome);
+        req.observe?.attempt({ attempt: outcomes.length, outcome, startedAtMs, durationMs: performance.now() - started });
+      };
       try {
         const response = await this.attempt(req, body, remaining);
-        outcomes.push({ kind: 'response', response });
+        report({ kind: 'response', response });
         if (outcomes.length >= this.policy.maxAttempts || !req.retryOn?.(response)) {
           return { ...response, waitedMs, outcomes };
         }
@@ -189,7 +218,7 @@ export class HttpClient {
         retryAfterMs = parseRetryAfter(response.headers['retry-after'], this.clock.now());
       } catch (error) {
         const failure = this.classify(error, req);
-        outcomes.push({ kind: 'failure', failure: failure.kind, possiblyDelivered: failure.possiblyDelivered });
+        report({ kind: 'failure', failure: failure.kind, possiblyDelivered: failure.possiblyDelivered });
         if (failure.kind !== 'network' && failure.kind !== 'timeout') throw fail(failure.kind, failure.message);
         if (outcomes.length >= this.policy.maxAttempts) {
           throw fail(failure.kind, failure.message);
@@ -203,6 +232,7 @@ export class HttpClient {
         if (answered) return { ...answered, waitedMs, outcomes };
         throw fail('deadline', `the deadline leaves no time for a retry after ${attempts} attempt(s)`);
       }
+      req.observe?.retry({ attempt: attempts, outcome: outcomes[attempts - 1]!, delayMs: delay, retryAfterMs: retryAfterMs ?? null });
       try {
         await this.clock.sleep(delay, req.signal);
       } catch {

@@ -4,6 +4,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { CallOptions, Clock, ErClient, RequestTrace } from '../er/client.js';
 import type { Logger } from '../log.js';
+import type { CallObserver, Observer } from '../observe/observer.js';
 import type { Verification } from '../plans/verify-routes.js';
 import type { Policy } from '../policy/model.js';
 
@@ -32,6 +33,8 @@ export interface ToolEnv {
   settled: SettledChanges;
   /** The policy in force (--policy FILE), read at each use: a reload takes effect on the next call. Absent or null: none. */
   policy?: { current(): Policy | null };
+  /** Who watches calls (log notifications, OpenTelemetry); absent: nobody. */
+  observer?: Observer;
 }
 
 /** A state tool saw a link reach a state. */
@@ -72,8 +75,10 @@ export interface ToolCall {
   deadline: number;
   /** Who asked: the MCP session's caller, for logs. */
   caller: string;
-  /** Every request id the API gives during the call. */
+  /** Every request id the API gives during the call; its observer is this call's `observe`. */
   trace: RequestTrace;
+  /** Where the call reports retries, waits and the gate's decisions as they happen. */
+  observe: CallObserver;
   /**
    * Set by the gate for a write: whether the agent gave the client_token (a retry: an earlier call
    * may have used it) rather than the server making a fresh one for this change.

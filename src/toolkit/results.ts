@@ -25,8 +25,18 @@ export interface ToolError {
   [extra: string]: unknown;
 }
 
+/** The error code of each failure result made here, kept beside it so nobody re-reads the text. */
+const ERROR_CODES = new WeakMap<CallToolResult, string>();
+
 export function failure(error: ToolError): CallToolResult {
-  return { isError: true, content: [{ type: 'text', text: resultText(error) }] };
+  const result: CallToolResult = { isError: true, content: [{ type: 'text', text: resultText(error) }] };
+  ERROR_CODES.set(result, error.error_code);
+  return result;
+}
+
+/** The error_code of a failure made by `failure()`; null for a success or any other result. */
+export function errorCodeOf(result: CallToolResult): string | null {
+  return ERROR_CODES.get(result) ?? null;
 }
 
 export function configurationFailure(problems: string[]): CallToolResult {

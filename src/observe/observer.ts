@@ -1,0 +1,193 @@
+// What a tool call does, told as it happens to whoever watches: MCP log notifications to the
+// client (notifications/message), OpenTelemetry traces and metrics, Prometheus counters. The
+// layers that act (the HTTP client, the waiter, the gate) report plain typed events here and know
+// nothing of who listens; every listener is optional and none may throw into the call.
+//
+// Nothing in an event may carry a secret: events name operations, IDs, statuses and codes, never
+// headers, bodies or credentials.
+
+/** Why a request is tried again. */
+export type RetryReason = 'throttled' | 'server_error' | 'busy' | 'network' | 'timeout' | 'other';
+
+/** One HTTP attempt of an ER operation, as it ended. */
+export interface ErAttemptEvent {
+  /** The operation table's name (src/er/operations.ts), e.g. `associateRouteTable`. */
+  operation: string;
+  method: string;
+  /** Counts from 1. */
+  attempt: number;
+  /** The HTTP status, or null when no response came (then `failure` says why). */
+  status: number | null;
+  failure: string | null;
+  /** The API's request id, when the answer carried one. */
+  requestId: string | null;
+  /** Wall-clock time the attempt started (ms since the epoch) and how long it took. */
+  startedAtMs: number;
+  durationMs: number;
+}
+
+/** A retry about to be waited for: the attempt that just ended, why, and how long the wait is. */
+export interface ErRetryEvent {
+  operation: string;
+  attempt: number;
+  reason: RetryReason;
+  status: number | null;
+  delayMs: number;
+  /** What the API's Retry-After asked for, when it sent one. */
+  retryAfterMs: number | null;
+}
+
+/** A wait for a resource to reach a state (get_*_state with wait_for). */
+export interface WaitEvent {
+  phase: 'started' | 'polled' | 'ended';
+  /** What is waited for, in words with its IDs, e.g. `association of att-1 with rtb-1`. */
+  subject: string;
+  /** The state wanted, and the one seen last (null before the first look). */
+  target: string;
+  state: string | null;
+  elapsedMs: number;
+  limitMs: number;
+  /** Only when phase is 'ended'. */
+  outcome?: 'reached' | 'timed_out' | 'failed' | 'cancelled';
+}
+
+/** A decision of the gate about a write: policy, guardrails, approval, invariants. */
+export interface DecisionEvent {
+  step: 'policy' | 'guardrail' | 'approval' | 'invariant' | 'plan';
+  outcome: 'allowed' | 'refused' | 'asked' | 'approved' | 'rejected' | 'expired';
+  /** The error code of a refusal (POLICY_DENIED…), else null. */
+  code: string | null;
+  /** One sentence for a person. */
+  detail: string;
+}
+
+export type ApprovalEnd = 'approved' | 'rejected' | 'expired' | 'cancelled' | 'failed';
+
+export interface ApprovalWait {
+  end(outcome: ApprovalEnd): void;
+}
+
+/** What one tool call reports while it runs. */
+export interface CallObserver {
+  erAttempt(event: ErAttemptEvent): void;
+  erRetry(event: ErRetryEvent): void;
+  wait(event: WaitEvent): void;
+  decision(event: DecisionEvent): void;
+  /** A person is being asked (form, URL or page); the handle ends the wait. */
+  approvalWaitStarted(info: { channel: 'form' | 'url' | 'page'; planId: string | null }): ApprovalWait;
+}
+
+/** Which resources a call is about, as far as its arguments say. */
+export interface CallSubject {
+  er_id?: string;
+  route_table_id?: string;
+  attachment_id?: string;
+  destination?: string;
+}
+
+export interface ToolCallStart {
+  tool: string;
+  caller: string;
+  readOnly: boolean;
+  subject: CallSubject;
+  /** W3C trace context the client sent in the request's `_meta` (the 2026-07-28 spec), if any. */
+  traceparent?: string;
+  tracestate?: string;
+}
+
+export interface ToolCallEnd {
+  outcome: 'ok' | 'error';
+  /** The result's error_code when it is an error, else null. */
+  errorCode: string | null;
+}
+
+export interface CallObservation extends CallObserver {
+  end(event: ToolCallEnd): void;
+}
+
+/** Where one call's log notifications go: the MCP session it came in on. */
+export interface SessionLog {
+  /** Sends a notifications/message when the client's level (logging/setLevel) lets it through. */
+  send(level: LogLevel, data: Record<string, unknown>): void;
+}
+
+export type LogLevel = 'debug' | 'info' | 'notice' | 'warning' | 'error' | 'critical' | 'alert' | 'emergency';
+
+/** A destination for what calls and sessions do. */
+export interface Observer {
+  toolCall(start: ToolCallStart, session: SessionLog): CallObservation;
+  sessionOpened(): void;
+  sessionClosed(): void;
+}
+
+const NOTHING = (): void => undefined;
+const NO_APPROVAL_WAIT: ApprovalWait = { end: NOTHING };
+
+export const NO_CALL_OBSERVATION: CallObservation = {
+  erAttempt: NOTHING,
+  erRetry: NOTHING,
+  wait: NOTHING,
+  decision: NOTHING,
+  approvalWaitStarted: () => NO_APPROVAL_WAIT,
+  end: NOTHING,
+};
+
+export const NO_OBSERVER: Observer = { toolCall: () => NO_CALL_OBSERVATION, sessionOpened: NOTHING, sessionClosed: NOTHING };
+
+/**
+ * Several observers as one. A listener that throws is ignored: watching a call must never change
+ * what the call does.
+ */
+export function observers(list: readonly Observer[]): Observer {
+  const live = list.filter((o) => o !== NO_OBSERVER).map(guarded);
+  if (live.length === 0) return NO_OBSERVER;
+  if (live.length === 1) return live[0]!;
+  return {
+    toolCall(start, session) {
+      const calls = live.map((o) => o.toolCall(start, session));
+      return {
+        erAttempt: (e) => calls.forEach((c) => c.erAttempt(e)),
+        erRetry: (e) => calls.forEach((c) => c.erRetry(e)),
+        wait: (e) => calls.forEach((c) => c.wait(e)),
+        decision: (e) => calls.forEach((c) => c.decision(e)),
+        end: (e) => calls.forEach((c) => c.end(e)),
+        approvalWaitStarted(info) {
+          const waits = calls.map((c) => c.approvalWaitStarted(info));
+          return { end: (outcome) => waits.forEach((w) => w.end(outcome)) };
+        },
+      };
+    },
+    sessionOpened: () => live.forEach((o) => o.sessionOpened()),
+    sessionClosed: () => live.forEach((o) => o.sessionClosed()),
+  };
+}
+
+/** The observer with every listener's exceptions swallowed. */
+function guarded(observer: Observer): Observer {
+  return {
+    toolCall(start, session) {
+      const call = safely(() => observer.toolCall(start, session)) ?? NO_CALL_OBSERVATION;
+      return {
+        erAttempt: (e) => safely(() => call.erAttempt(e)),
+        erRetry: (e) => safely(() => call.erRetry(e)),
+        wait: (e) => safely(() => call.wait(e)),
+        decision: (e) => safely(() => call.decision(e)),
+        end: (e) => safely(() => call.end(e)),
+        approvalWaitStarted(info) {
+          const wait = safely(() => call.approvalWaitStarted(info)) ?? NO_APPROVAL_WAIT;
+          return { end: (outcome) => safely(() => wait.end(outcome)) };
+        },
+      };
+    },
+    sessionOpened: () => safely(() => observer.sessionOpened()),
+    sessionClosed: () => safely(() => observer.sessionClosed()),
+  };
+}
+
+function safely<T>(run: () => T): T | undefined {
+  try {
+    return run();
+  } catch {
+    return undefined;
+  }
+}
