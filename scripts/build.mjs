@@ -9,6 +9,7 @@
 //
 // For the repository only (not shipped): the demo and the modules the benchmark and tests import
 // from dist/, bundled on their own against node_modules.
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -59,6 +60,25 @@ function namedExportsOf(packages) {
   };
 }
 
+/**
+ * The OpenTelemetry packages without an `exports` map resolve, for an ES bundle on Node, to their
+ * CommonJS build, which esbuild cannot tree-shake: each `require` of the semantic conventions
+ * brought in all of them (200 kB). Their own ES build (`module`) lets only what is used in.
+ */
+function esmBuildOf(scope) {
+  return {
+    name: 'esm-build-of',
+    setup(build) {
+      build.onResolve({ filter: new RegExp(`^${scope}/[^/]+$`) }, (args) => {
+        // npm hoists them all to the top: one copy of each.
+        const manifest = path.join(ROOT, 'node_modules', args.path, 'package.json');
+        const pkg = JSON.parse(readFileSync(manifest, 'utf8'));
+        return pkg.exports || !pkg.module ? undefined : { path: path.join(path.dirname(manifest), pkg.module) };
+      });
+    },
+  };
+}
+
 /** What runs the installed package: everything bundled, so it needs no dependencies at all. */
 async function buildShipped() {
   const result = await esbuild.build({
@@ -68,7 +88,7 @@ async function buildShipped() {
     entryPoints: [{ in: 'src/bin.ts', out: 'cli' }],
     outdir: DIST,
     chunkNames: 'chunks/[name]-[hash]',
-    plugins: [namedExportsOf(['undici'])],
+    plugins: [namedExportsOf(['undici']), esmBuildOf('@opentelemetry')],
     metafile: true,
   });
   await writeFile(path.join(DIST, 'THIRD-PARTY-LICENSES.txt'), await licenses(result.metafile));

@@ -16,6 +16,8 @@ import type { LoopbackApprovalServer } from './approvals/loopback-server.js';
 import type { Policy } from './policy/model.js';
 import type { PolicyHolder } from './policy/policy-holder.js';
 import { startProjectLookup } from './project.js';
+import { NO_OBSERVER, observers } from './observe/observer.js';
+import type { RunningObservers } from './observe/start-observers.js';
 import { createServer } from './mcp-server.js';
 import { DEFAULT_POLL, NO_SETTLE_CHECKS, type ToolEnv } from './toolkit/context.js';
 import { serveStdio } from './transports/stdio.js';
@@ -254,6 +256,8 @@ async function serve(config: Config, log: Logger, policy: PolicyHolder | undefin
   // The policy reaches the gate (each write's permissions and invariants) and every MCP server (the tools a caller is shown).
   const { gate, desk, checks } = createGate({ settings: guardrails, audit, clock: systemClock, log, region: env.region, sandbox: env.sandbox, policy });
   env.settled = checks;
+  const watching = await startWatching(config, log);
+  if (watching) env.observer = observers([env.observer ?? NO_OBSERVER, watching.observer]);
   if (config.http) {
     const { startHttpServer } = await import('./transports/http/http-server.js');
     const running = await startHttpServer({
@@ -264,6 +268,8 @@ async function serve(config: Config, log: Logger, policy: PolicyHolder | undefin
       newServer: (caller) => createServer({ env: { ...env, log: log.child({ caller: caller.caller }) }, connection, gate, policy }),
       health: () => ({ sandbox: env.sandbox, credentialsReady: env.sandbox || config.target !== undefined, projectReady: connection.current().ready }),
       approvals: desk,
+      ...(env.observer ? { observer: env.observer } : {}),
+      ...(watching?.store ? { metrics: watching.store } : {}),
       // JWT groups are read with the claim the policy in force names (a reload applies at once).
       ...(policy ? { groupsClaim: () => policy.current()?.groupsClaim } : {}),
     });
@@ -273,6 +279,7 @@ async function serve(config: Config, log: Logger, policy: PolicyHolder | undefin
       // A write still running at the bound is recorded and answered by the gate's drain, and the
       // sessions close only once that answer is on its way.
       await running.drain(config.shutdownMs, gate.drain(config.shutdownMs));
+      await watching?.shutdown(TELEMETRY_FLUSH_MS);
       await http?.close();
       await emulator?.close();
       audit.close();
@@ -295,11 +302,28 @@ async function serve(config: Config, log: Logger, policy: PolicyHolder | undefin
     // Let the SDK send the answers of the writes that just finished before the transport closes.
     await new Promise((resolve) => setImmediate(resolve));
     await server.close();
+    env.observer?.sessionClosed();
+    await watching?.shutdown(TELEMETRY_FLUSH_MS);
     await http?.close();
     await emulator?.close();
     audit.close();
   });
   await serveStdio({ server, log, stop });
+  env.observer?.sessionOpened();
+}
+
+/** How long a stopping server gives OpenTelemetry to export what it still holds. */
+const TELEMETRY_FLUSH_MS = 2_000;
+
+/**
+ * The metrics behind GET /metrics (with --http) and OpenTelemetry (with an OTLP endpoint), loaded
+ * only when one of them is wanted: a stdio server without telemetry starts as fast as before.
+ */
+async function startWatching(config: Config, log: Logger): Promise<RunningObservers | undefined> {
+  const { otlp } = config.telemetry;
+  if (!otlp && !config.http) return undefined;
+  const { startObservers } = await import('./observe/start-observers.js');
+  return startObservers({ transport: config.http ? 'http' : 'stdio', ...(otlp ? { otlp } : {}), log });
 }
 
 /** The audit's caller for a stdio session: the local account that started the server. */

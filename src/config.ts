@@ -6,6 +6,7 @@ import { ID_PATTERN } from './er/ids.js';
 import { STDOUT_AUDIT } from './guardrails/stdout-audit.js';
 import { type GuardrailInputs, GuardrailSettingsError, type GuardrailSettings, parseGuardrails, UNRESTRICTED } from './guardrails/guardrail-settings.js';
 import type { Credentials } from './http/http-client.js';
+import { readTelemetry, type TelemetrySettings } from './observe/telemetry-settings.js';
 import { DEFAULT_MAX_WAIT_MS } from './toolkit/context.js';
 import { HTTP_VALUE_FLAGS, HttpSettingsError, type HttpSettings, parseHttpSettings } from './transports/http/http-settings.js';
 
@@ -59,6 +60,8 @@ export interface Config {
    * invariants; read at start (cli.ts), again on SIGHUP. Absent: no policy, the guardrails alone.
    */
   policyPath?: string;
+  /** OpenTelemetry from the standard OTEL_* variables (observe/telemetry-settings.ts); off unless an OTLP endpoint is set. */
+  telemetry: TelemetrySettings;
 }
 
 export class UsageError extends Error {
@@ -119,6 +122,7 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
     guardrails: command === 'help' || command === 'version' || command === 'emulator' ? UNRESTRICTED : readGuardrails(flags, env),
     http: readHttpSettings(command, flags, env),
     policyPath: readPolicyPath(command, flags, env),
+    telemetry: command === 'serve' ? readTelemetry(env, warnings) : {},
   };
   // On stdio, stdout carries MCP: audit lines there would corrupt the session.
   if (command === 'serve' && !config.http && config.guardrails.auditLogPath === STDOUT_AUDIT) {

@@ -30,7 +30,8 @@ export class Authenticator {
     return Boolean(this.options.tokens || this.options.jwt);
   }
 
-  async authenticate(header: string | undefined): Promise<AuthResult> {
+  /** Who calls, if the token is valid and holds `scope` (er:read, which every tool needs, unless another is named). */
+  async authenticate(header: string | undefined, scope: string = SCOPES.read): Promise<AuthResult> {
     if (!this.required) return { ok: true, identity: LOOPBACK_IDENTITY, token: '' };
     // RFC 6750 §3.1: a request without credentials gets the challenge, without an error code.
     if (header === undefined || header === '') return this.challenge(401, undefined, 'Authentication required: send Authorization: Bearer <token>');
@@ -50,8 +51,8 @@ export class Authenticator {
       identity = check.identity;
     }
     if (!identity) return this.challenge(401, 'invalid_token', 'The token is not valid');
-    if (!identity.scopes.includes(SCOPES.read)) {
-      return this.challenge(403, 'insufficient_scope', `The token lacks the ${SCOPES.read} scope every tool needs`, SCOPES.read);
+    if (!identity.scopes.includes(scope)) {
+      return this.challenge(403, 'insufficient_scope', `The token lacks the ${scope} scope ${scope === SCOPES.read ? 'every tool needs' : 'this endpoint needs'}`, scope);
     }
     return { ok: true, identity, token };
   }

@@ -14,6 +14,8 @@ import { type HealthFacts, healthReport } from './health.js';
 import { checkHostAndOrigin } from './host-check.js';
 import { toAuthInfo } from './identity.js';
 import { McpEndpoint, type Session, type SessionServerFactory } from './mcp-endpoint.js';
+import { METRICS_PATH, serveMetrics } from './metrics-endpoint.js';
+import type { Observer } from '../../observe/observer.js';
 import { type AuthorizationServer, discoverAuthorizationServer } from './issuer-metadata.js';
 import { createJwtVerifier } from './oauth.js';
 import { addressKey, RateLimiter } from './rate-limit.js';
@@ -36,6 +38,10 @@ export interface HttpServerOptions {
   groupsClaim?: () => string | undefined;
   /** Milliseconds since the epoch; a test may move it. */
   now?: () => number;
+  /** Told of sessions opened and closed. */
+  observer?: Pick<Observer, 'sessionOpened' | 'sessionClosed'>;
+  /** What GET /metrics answers (Prometheus text); without it /metrics answers 404. */
+  metrics?: { render(): string };
 }
 
 export interface DrainResult {
@@ -87,7 +93,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   // Each caller's share keeps one from locking the others out. Without authentication (loopback)
   // everyone is the one local user: there are no others, and the cap alone applies.
   const maxPerCaller = authenticator.required ? settings.maxSessionsPerCaller : settings.maxSessions;
-  const sessions = new SessionTable<Session>({ max: settings.maxSessions, maxPerOwner: maxPerCaller, idleMs: settings.sessionIdleMs, now });
+  const { observer } = options;
+  const sessions = new SessionTable<Session>({
+    max: settings.maxSessions,
+    maxPerOwner: maxPerCaller,
+    idleMs: settings.sessionIdleMs,
+    now,
+    ...(observer ? { onOpened: () => observer.sessionOpened(), onClosed: () => observer.sessionClosed() } : {}),
+  });
   let draining = false;
   const endpoint = new McpEndpoint({ sessions, newServer: options.newServer, log, isDraining: () => draining });
   const oidc = settings.oauth && authorizationServer ? oidcSignIn(settings.oauth, authorizationServer, () => `${resource!.origin}${OIDC_CALLBACK_PATH}`) : null;
@@ -118,6 +131,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     if (settings.oauth && metadataAt.has(path) && req.method === 'GET') {
       sendJson(res, 200, resourceMetadata(resource!, settings.oauth.issuer), { 'access-control-allow-origin': '*' });
       return;
+    }
+    if (path === METRICS_PATH && options.metrics) {
+      const { metrics } = options;
+      return serveMetrics(req, res, { authenticator, limiter, render: () => metrics.render(), log });
     }
     if (path !== MCP_PATH) {
       sendJson(res, 404, { error: 'not_found' });

@@ -20,6 +20,9 @@ export interface SessionTableOptions {
   maxPerOwner?: number;
   idleMs: number;
   now: () => number;
+  /** Told when a session is added and when it is removed (the open-sessions metric). */
+  onOpened?: () => void;
+  onClosed?: () => void;
 }
 
 /** A held place: `add` turns it into the owner's session, `release` gives it back. */
@@ -82,6 +85,7 @@ export class SessionTable<T> {
         if (!settle()) this.count(owner, +1);
         const record = { id, owner, inFlight: 0, lastActive: this.options.now(), value };
         this.sessions.set(id, record);
+        this.options.onOpened?.();
         return record;
       },
       release: () => {
@@ -102,6 +106,7 @@ export class SessionTable<T> {
     if (!record) return false;
     this.sessions.delete(id);
     this.count(record.owner, -1);
+    this.options.onClosed?.();
     if (record.inFlight > 0) {
       record.inFlight = 0;
       this.notifyIfQuiet();

@@ -50,7 +50,7 @@ export function parseTokenLines(text: string, what = 'The tokens file'): StaticT
     if (!HEX.test(hex)) throw new TokenFileError(`${where}: the second field must be the SHA-256 of the token as 64 hex digits (e.g. printf %s TOKEN | sha256sum).`);
     const scopes = scopeList.split(',').filter((s) => s !== '');
     const unknown = scopes.filter((s) => !(Object.values(SCOPES) as string[]).includes(s));
-    if (scopes.length === 0 || unknown.length > 0) throw new TokenFileError(`${where}: scopes must be among er:read, er:write and er:approve, comma-separated${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}.`);
+    if (scopes.length === 0 || unknown.length > 0) throw new TokenFileError(`${where}: scopes must be among ${Object.values(SCOPES).join(', ')}, comma-separated${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}.`);
     if (names.has(name)) throw new TokenFileError(`${where}: the name ${name} is used twice.`);
     const key = hex.toLowerCase();
     if (hashes.has(key)) throw new TokenFileError(`${where}: the same token hash is listed twice.`);

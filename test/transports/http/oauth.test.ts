@@ -205,7 +205,7 @@ describe('OAuth resource server', () => {
     for (const url of [metadataUrl!, new URL('/.well-known/oauth-protected-resource', h.url).href]) {
       const metadata = await rawRequest(url, { method: 'GET' });
       expect(metadata.status).toBe(200);
-      expect(JSON.parse(metadata.body)).toMatchObject({ resource: h.url, authorization_servers: [as.issuer], scopes_supported: ['er:read', 'er:write', 'er:approve'], bearer_methods_supported: ['header'] });
+      expect(JSON.parse(metadata.body)).toMatchObject({ resource: h.url, authorization_servers: [as.issuer], scopes_supported: ['er:read', 'er:write', 'er:approve', 'metrics'], bearer_methods_supported: ['header'] });
     }
   });
 
