@@ -19,7 +19,7 @@ import { systemClock } from '../../../src/http/clock.js';
 import type { Logger } from '../../../src/log.js';
 import { createServer } from '../../../src/mcp-server.js';
 import { DEFAULT_MAX_WAIT_MS, NO_SETTLE_CHECKS, type ToolEnv } from '../../../src/toolkit/context.js';
-import { type RunningHttpServer, startHttpServer } from '../../../src/transports/http/http-server.js';
+import { type HttpServerOptions, type RunningHttpServer, startHttpServer } from '../../../src/transports/http/http-server.js';
 import { parseHttpSettings } from '../../../src/transports/http/http-settings.js';
 import type { Policy } from '../../../src/policy/model.js';
 import { CANARY, tempDir } from '../../helpers.js';
@@ -83,6 +83,10 @@ export interface HttpHarnessOptions {
   policy?: { current(): Policy | null };
   /** Serve the approval pages at /approvals (as the CLI does). */
   pages?: boolean;
+  /** Told of sessions opened and closed (give the same observer in `env` for the calls). */
+  observer?: HttpServerOptions['observer'];
+  /** What GET /metrics renders. */
+  metrics?: HttpServerOptions['metrics'];
 }
 
 export async function startHttpHarness(emulator: Emulator, options: HttpHarnessOptions = {}): Promise<HttpHarness> {
@@ -114,6 +118,8 @@ export async function startHttpHarness(emulator: Emulator, options: HttpHarnessO
     ...(options.now ? { now: options.now } : {}),
     ...(policy ? { groupsClaim: () => policy.current()?.groupsClaim } : {}),
     ...(options.pages ? { approvals: desk } : {}),
+    ...(options.observer ? { observer: options.observer } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   if (options.pages) gate.pages = { urlFor: async (planId) => server.approvalUrl(planId) };
   return {
