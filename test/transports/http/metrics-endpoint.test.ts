@@ -5,7 +5,6 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Emulator } from '../../../src/emulator/emulator.js';
-import { SANDBOX_IDS } from '../../../src/emulator/topology.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../../../src/observe/metrics/metric-store.js';
 import { startObservers } from '../../../src/observe/start-observers.js';
 import { silentLogger } from '../../../src/log.js';
