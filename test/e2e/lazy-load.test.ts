@@ -35,9 +35,11 @@ const HTTP_TRANSPORT = /^(src\/transports\/http\/(http-server|mcp-endpoint|oauth
 const APPROVAL_PAGES = /^src\/approvals\//;
 /** The policy file's reader and the YAML parser: loaded only when --policy is given. */
 const POLICY_FILE = /^(src\/policy\/(policy-file|policy-holder|yaml-source|source-tree)\.ts|node_modules\/yaml\/)/;
+/** OpenTelemetry and the metrics behind /metrics: loaded only with an OTLP endpoint (or --http). */
+const TELEMETRY = /^(node_modules\/@opentelemetry\/|src\/observe\/(otel\/|metrics\/|start-observers\.ts))/;
 /** What a stdio session never needs before a write: none of it may load with the first answers. */
-const notAtStart = (m: string) => UNDICI.test(m) || EMULATOR.test(m) || DOCTOR.test(m) || HTTP_TRANSPORT.test(m) || APPROVAL_PAGES.test(m) || POLICY_FILE.test(m);
-const beforeAWrite = (m: string) => EMULATOR.test(m) || DOCTOR.test(m) || HTTP_TRANSPORT.test(m) || APPROVAL_PAGES.test(m) || POLICY_FILE.test(m);
+const notAtStart = (m: string) => UNDICI.test(m) || EMULATOR.test(m) || DOCTOR.test(m) || HTTP_TRANSPORT.test(m) || APPROVAL_PAGES.test(m) || POLICY_FILE.test(m) || TELEMETRY.test(m);
+const beforeAWrite = (m: string) => EMULATOR.test(m) || DOCTOR.test(m) || HTTP_TRANSPORT.test(m) || APPROVAL_PAGES.test(m) || POLICY_FILE.test(m) || TELEMETRY.test(m);
 
 describe('what the built server loads, and when', () => {
   let emulator: Emulator;
@@ -55,26 +57,28 @@ describe('what the built server loads, and when', () => {
     await emulator.close();
   });
 
-  it('answers initialize and tools/list without loading undici, the emulator, doctor, the HTTP server, the approval pages or the policy reader', async () => {
+  it('answers initialize and tools/list without loading undici, the emulator, doctor, the HTTP server, the approval pages, the policy reader or OpenTelemetry', async () => {
     expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(TOOL_NAMES);
     const loaded = loadedModules(log);
     expect(loaded).toContain('src/mcp-server.ts');
     expect(loaded.filter(notAtStart)).toEqual([]);
   });
 
-  it('loads undici with the first API call, and still not the emulator, doctor, the HTTP server, the approval pages or the policy reader', async () => {
+  it('loads undici with the first API call, and still not the emulator, doctor, the HTTP server, the approval pages, the policy reader or OpenTelemetry', async () => {
     structured(await client.callTool({ name: 'list_enterprise_routers', arguments: {} }));
     const loaded = loadedModules(log);
     expect(loaded.some((m) => UNDICI.test(m))).toBe(true);
     expect(loaded.filter(beforeAWrite)).toEqual([]);
   });
 
-  it('loads the approval page when a plan first needs one (this client cannot elicit)', async () => {
+  it('loads the approval page when a plan first needs one (this client cannot elicit), and never OpenTelemetry', async () => {
     const pending = structured<{ status: string }>(
       await client.callTool({ name: 'create_route_association', arguments: { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, attachment_id: SANDBOX_IDS.paymentsVpc } }),
     );
     expect(pending.status).toBe('approval_required');
-    expect(loadedModules(log)).toContain('src/approvals/loopback-server.ts');
+    const loaded = loadedModules(log);
+    expect(loaded).toContain('src/approvals/loopback-server.ts');
+    expect(loaded.filter((m) => TELEMETRY.test(m))).toEqual([]);
   });
 });
 
@@ -95,6 +99,28 @@ describe('with --policy', () => {
       expect(loaded).toContain('src/policy/policy-file.ts');
       expect(loaded.some((m) => /^node_modules\/yaml\//.test(m))).toBe(true);
       expect(loaded.filter((m) => notAtStart(m) && !POLICY_FILE.test(m))).toEqual([]);
+    } finally {
+      await client.close();
+      await emulator.close();
+    }
+  });
+});
+
+describe('with an OTLP endpoint', () => {
+  it('loads OpenTelemetry at start, and still not undici, the emulator, doctor, the HTTP server, the approval pages or the policy reader', async () => {
+    const emulator = await startTestEmulator();
+    const log = join(tempDir('er-mcp-loads-otel'), 'loads.txt');
+    // Nothing listens there: the exporters only try when there is something to send.
+    const env = envFor(emulator, { RECORD_LOADS_TO: log, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_METRIC_EXPORT_INTERVAL: '600000' });
+    const transport = new StdioClientTransport({ command: process.execPath, args: ['--import', RECORDER, CLI_PATH], env, stderr: 'ignore' });
+    const client = new Client({ name: 'lazy-load-otel', version: '1.0.0' });
+    try {
+      await client.connect(transport);
+      await client.listTools();
+      const loaded = loadedModules(log);
+      expect(loaded).toContain('src/observe/otel/start.ts');
+      expect(loaded.some((m) => /^node_modules\/@opentelemetry\/sdk-trace\//.test(m))).toBe(true);
+      expect(loaded.filter((m) => notAtStart(m) && !TELEMETRY.test(m))).toEqual([]);
     } finally {
       await client.close();
       await emulator.close();
