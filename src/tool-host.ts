@@ -130,7 +130,11 @@ export function installTools(server: Server, options: ToolHostOptions): void {
       return failure({ error_code: 'SHUTTING_DOWN', error_msg: 'The server is shutting down and takes no new calls.', http_status: null, request_id: null, retryable: true, attempts: 0, hint: 'Call again once the server has been restarted.' });
     }
     const hidden = hiddenReason(tool, extra);
-    if (hidden) return gate.refuseHidden(tool.name, rawArgs, { caller, projectId: null, identity }, hidden);
+    if (hidden) {
+      const refused = gate.refuseHidden(tool.name, rawArgs, { caller, projectId: null, identity }, hidden);
+      observe.decision({ step: hidden === 'policy' ? 'policy' : 'guardrail', outcome: 'refused', code: errorCodeOf(refused), detail: `${tool.name} is not available to this caller (${hidden.replace('_', '-')}): nothing was sent.` });
+      return refused;
+    }
 
     const parsed = tool.config.inputSchema.safeParse(rawArgs);
     if (!parsed.success) return invalidArguments(`Input validation error: Invalid arguments for tool ${tool.name}: ${describeIssues(parsed.error)}`);

@@ -9,7 +9,7 @@ export type ConfirmationAnswer =
   | { kind: 'accepted' }
   | { kind: 'declined' | 'cancelled' }
   | { kind: 'call_cancelled' }
-  | { kind: 'failed'; reason: string };
+  | { kind: 'failed'; reason: string; timedOut?: boolean };
 
 /** What the gate needs from the MCP session: what the client can do, and ways to ask it. */
 export interface HumanChannel {
@@ -42,7 +42,7 @@ export function canElicitUrl(channel: HumanChannel): boolean {
 }
 
 /** What came of offering the approval page through a URL elicitation. */
-export type UrlAnswer = { kind: 'opened' } | { kind: 'declined' | 'cancelled' } | { kind: 'call_cancelled' } | { kind: 'failed'; reason: string };
+export type UrlAnswer = { kind: 'opened' } | { kind: 'declined' | 'cancelled' } | { kind: 'call_cancelled' } | { kind: 'failed'; reason: string; timedOut?: boolean };
 
 export async function offerUrl(channel: HumanChannel, request: { message: string; url: string; elicitationId: string }, options: { timeoutMs: number; signal: AbortSignal }): Promise<UrlAnswer> {
   const asked = await elicitOnce(() => channel.elicitUrl(request, options), options);
@@ -71,22 +71,26 @@ export async function askApproval(channel: HumanChannel, message: string, option
  * One question to the client: its answer, or why there is none. A call cancelled while the
  * question was open is cancelled whatever the client answers afterwards.
  */
-async function elicitOnce(ask: () => Promise<ElicitResult>, options: { timeoutMs: number; signal: AbortSignal }): Promise<{ answered: ElicitResult } | { kind: 'call_cancelled' } | { kind: 'failed'; reason: string }> {
+async function elicitOnce(
+  ask: () => Promise<ElicitResult>,
+  options: { timeoutMs: number; signal: AbortSignal },
+): Promise<{ answered: ElicitResult } | { kind: 'call_cancelled' } | { kind: 'failed'; reason: string; timedOut?: boolean }> {
   let result: ElicitResult;
   try {
     result = await ask();
   } catch (error) {
     if (options.signal.aborted) return { kind: 'call_cancelled' };
-    return { kind: 'failed', reason: describeElicitFailure(error, options.timeoutMs) };
+    return { kind: 'failed', ...describeElicitFailure(error, options.timeoutMs) };
   }
   return options.signal.aborted ? { kind: 'call_cancelled' } : { answered: result };
 }
 
-function describeElicitFailure(error: unknown, timeoutMs: number): string {
+/** Why asking failed; `timedOut` when the person simply did not answer in time (the wait expired). */
+function describeElicitFailure(error: unknown, timeoutMs: number): { reason: string; timedOut?: boolean } {
   const message = error instanceof Error ? error.message : String(error);
-  if (/timed out|timeout/i.test(message)) return `no answer came within ${timeoutMs / 1000} s`;
+  if (/timed out|timeout/i.test(message)) return { reason: `no answer came within ${timeoutMs / 1000} s`, timedOut: true };
   // The SDK's own words, cut short: they name the protocol problem, never a secret.
-  return `the client failed to ask (${message.replace(/\s+/g, ' ').slice(0, 200)})`;
+  return { reason: `the client failed to ask (${message.replace(/\s+/g, ' ').slice(0, 200)})` };
 }
 
 /** The channel of one tool call: the client's capabilities, and elicitation tied to that call. */

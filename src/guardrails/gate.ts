@@ -14,7 +14,7 @@ import type { Logger } from '../log.js';
 import { DEFAULT_MAX_PLANS, PlanBook, type PlanRecord } from '../plans/plan-book.js';
 import { type WriteArgs, type WriteTarget, type WriteToolDefinition, takesClientToken } from '../tools/definition.js';
 import type { ToolCall, WriteAnswer } from '../toolkit/context.js';
-import { success } from '../toolkit/results.js';
+import { errorCodeOf, success } from '../toolkit/results.js';
 import { refusal } from './gate-answers.js';
 import { auditWarning, withAuditWarning } from './audit-warning.js';
 import type { AuditOutcome, AuditSink, AuditSubject, PlanApproval, PolicyAudit } from './audit.js';
@@ -164,17 +164,22 @@ export class WriteGate {
 
     const refused = this.checkRules(target);
     if (refused) {
+      request.call.observe.decision({ step: 'guardrail', outcome: 'refused', code: errorCodeOf(refused.result), detail: `The ${refused.guardrail} guardrail refused the write: nothing was sent.` });
       if (refused.guardrail === 'audit_unavailable') return refused.result;
       return stop(refused.guardrail, 'refused', refused.result);
     }
     if (dryRun && planId) {
+      request.call.observe.decision({ step: 'guardrail', outcome: 'refused', code: 'INVALID_ARGUMENTS', detail: 'dry_run and plan_id were given together: nothing was sent.' });
       return stop('invalid_arguments', 'refused', refusal('INVALID_ARGUMENTS', 'dry_run and plan_id together: a dry run makes a new plan, plan_id applies one.', 'Call with dry_run: true for a new plan, or with plan_id (and without dry_run) to make the planned change.'));
     }
 
     let record: PlanRecord | null = null;
     if (planId) {
       const found = this.plans.find(planId, tool, target, session);
-      if ('stop' in found) return stop(found.stop.guardrail, 'refused', found.stop.result);
+      if ('stop' in found) {
+        request.call.observe.decision({ step: 'plan', outcome: 'refused', code: errorCodeOf(found.stop.result), detail: `Plan ${planId} cannot be used for this call (${found.stop.guardrail}): nothing was sent.` });
+        return stop(found.stop.guardrail, 'refused', found.stop.result);
+      }
       record = found.record;
       const stale = await this.plans.stale(record, request);
       if (stale) return stop(stale.guardrail, 'refused', stale.result, { plan_id: record.id, plan_sha256: record.sha256 });
@@ -208,6 +213,7 @@ export class WriteGate {
       return stop(guardrail, outcome, result, record ? { plan_id: record.id, plan_sha256: record.sha256 } : {});
     }
     if (request.call.signal.aborted) {
+      request.call.observe.decision({ step: 'guardrail', outcome: 'refused', code: 'CANCELLED', detail: 'The call was cancelled before the change was sent: nothing was sent.' });
       // Approval came, but the call was cancelled meanwhile: nothing may be sent after a cancellation.
       return stop('call_cancelled', 'refused', refusal('CANCELLED', 'The call was cancelled before the change was sent: nothing was sent.', 'Call again if the change is still wanted.'), clearance.go);
     }
@@ -255,6 +261,7 @@ export class WriteGate {
     const { subject, record } = plan;
     // Two calls may carry one approved plan at once: only the first to get here applies it.
     if (record?.usedBy) {
+      call.observe.decision({ step: 'plan', outcome: 'refused', code: 'PLAN_ALREADY_USED', detail: `Plan ${record.id} was already applied by another call: nothing was sent.` });
       const result = refusal('PLAN_ALREADY_USED', `Plan ${record.id} was already applied (audit attempt ${record.usedBy}).`, `Check the result with ${tool.settles.stateTool}. Nothing was sent by this call.`);
       return this.recordOutcome({ ...subject, guardrail: 'plan_used' }, { outcome: 'refused', state: null, error_code: null }, [], result);
     }

@@ -7,7 +7,7 @@ import type { Clock } from '../http/clock.js';
 import { fingerprintChanges, type PlanBook, type PlanRecord } from '../plans/plan-book.js';
 import { takesClientToken, type WriteTarget, type WriteToolDefinition } from '../tools/definition.js';
 import type { ToolCall } from '../toolkit/context.js';
-import { describeError } from '../toolkit/results.js';
+import { describeError, errorCodeOf } from '../toolkit/results.js';
 import type { AuditOutcome } from './audit.js';
 import type { Session, WriteRequest } from './gate.js';
 import { refusal } from './gate-answers.js';
@@ -59,9 +59,11 @@ export class PlanSteps {
         text: tool.describe(made.plan),
         sandbox: this.options.sandbox,
       });
+      call.observe.decision({ step: 'plan', outcome: 'allowed', code: null, detail: `Plan ${record.id} made for ${tool.name}.` });
       return { record };
     } catch (error) {
       const described = describeError(error, { ids: idsOf(target), nowMs: this.options.clock.now() });
+      call.observe.decision({ step: 'plan', outcome: 'refused', code: described.error_code, detail: `The plan of ${tool.name} could not be made: nothing was sent.` });
       if (request.args.dry_run) return { stop: { guardrail: 'dry_run', outcome: 'dry_run', result: refusal(described.error_code, described.error_msg, described.hint, described) } };
       if (purpose === 'policy') {
         return {
@@ -89,7 +91,13 @@ export class PlanSteps {
    */
   async stale(record: PlanRecord, request: WriteRequest): Promise<{ guardrail: string; result: CallToolResult } | null> {
     const answer = await this.reread(record, request);
-    if (answer && record.usedBy !== null) return alreadyUsed(record, request.tool);
+    const { observe } = request.call;
+    if (answer && record.usedBy !== null) {
+      observe.decision({ step: 'plan', outcome: 'refused', code: 'PLAN_ALREADY_USED', detail: `Plan ${record.id} was applied by another call meanwhile: nothing was sent.` });
+      return alreadyUsed(record, request.tool);
+    }
+    if (answer) observe.decision({ step: 'plan', outcome: 'refused', code: errorCodeOf(answer), detail: `Plan ${record.id} no longer holds, or could not be checked: nothing was sent.` });
+    else observe.decision({ step: 'plan', outcome: 'allowed', code: null, detail: `Plan ${record.id} still holds.` });
     return answer && { guardrail: 'plan_stale', result: answer };
   }
 

@@ -12,7 +12,8 @@ import { type CheckInvariants, checkInvariants } from './policy-invariants.js';
 import { ACTION_OF_TOOL, type InvariantResult, type Origin, type Policy, type PolicyTarget } from '../policy/model.js';
 import { decide } from '../policy/permissions.js';
 import type { WriteTarget } from '../tools/definition.js';
-import { describeError } from '../toolkit/results.js';
+import { describeError, errorCodeOf } from '../toolkit/results.js';
+import type { CallObserver } from '../observe/observer.js';
 import type { PolicyAudit } from './audit.js';
 import type { WriteRequest } from './gate.js';
 import { refusal } from './gate-answers.js';
@@ -56,6 +57,12 @@ export class PolicyStep {
 
   /** The policy's answer for this call's plan; a go marks on the plan whether a second person must approve it. */
   async clear(policy: Policy, record: PlanRecord, request: WriteRequest): Promise<PolicyVerdict> {
+    const verdict = await this.verdict(policy, record, request);
+    report(verdict, request.call.observe);
+    return verdict;
+  }
+
+  private async verdict(policy: Policy, record: PlanRecord, request: WriteRequest): Promise<PolicyVerdict> {
     const { tool, session } = request;
     const dryRun = request.args.dry_run === true;
     const who = session.identity;
@@ -154,6 +161,24 @@ export class PolicyStep {
     }
     return null;
   }
+}
+
+/** The policy's verdict as the call's observer hears it: the rule that allowed, or what refused. */
+function report(verdict: PolicyVerdict, observe: CallObserver): void {
+  if ('stop' in verdict) {
+    const { guardrail, result, audit } = verdict.stop;
+    const step = guardrail === 'policy_violation' ? 'invariant' : 'policy';
+    const why = guardrail === 'policy_violation' ? `breaks ${audit.policy_violations?.join(', ') ?? 'an invariant'}` : guardrail.replace(/_/g, ' ');
+    observe.decision({ step, outcome: 'refused', code: errorCodeOf(result), detail: `The policy refused the write (${why}): nothing was sent.` });
+    return;
+  }
+  const { answer, blocked } = verdict.go;
+  observe.decision({ step: 'policy', outcome: 'allowed', code: null, detail: `Policy rule ${answer.rule.name} allows the change${answer.second_person_required ? ', with a second person' : ''}.` });
+  if (answer.invariants.length === 0) return;
+  const broken = answer.invariants.filter((r) => !r.holds || r.unknown === true);
+  if (broken.length === 0) observe.decision({ step: 'invariant', outcome: 'allowed', code: null, detail: `All ${answer.invariants.length} invariants of the policy hold after the change.` });
+  // Only a dry run goes on with broken invariants: it answers, and applying it would be refused.
+  else observe.decision({ step: 'invariant', outcome: 'refused', code: 'POLICY_VIOLATION', detail: `Dry run: the change would break ${broken.map((r) => r.name).join(', ')}${blocked ? ', so applying it would be refused' : ''}.` });
 }
 
 /** The resources a planned change touches, named as its plan read them (null where it could not). */

@@ -61,6 +61,11 @@ export interface DecisionEvent {
   detail: string;
 }
 
+/**
+ * How a wait for a person ended. `rejected` includes declining the form or the link; `expired`:
+ * no answer within the wait's bound (the form's time-out, or this call's bound on the page wait,
+ * the plan staying open); `cancelled`: the call was; `failed`: the client could not ask.
+ */
 export type ApprovalEnd = 'approved' | 'rejected' | 'expired' | 'cancelled' | 'failed';
 
 export interface ApprovalWait {
@@ -73,7 +78,10 @@ export interface CallObserver {
   erRetry(event: ErRetryEvent): void;
   wait(event: WaitEvent): void;
   decision(event: DecisionEvent): void;
-  /** A person is being asked (form, URL or page); the handle ends the wait. */
+  /**
+   * A person is being asked (form, URL or page); the handle ends the wait. A URL elicitation is
+   * one wait from the offer of the link to the decision on the page it opens.
+   */
   approvalWaitStarted(info: { channel: 'form' | 'url' | 'page'; planId: string | null }): ApprovalWait;
 }
 

@@ -3,7 +3,8 @@
 // take the same arguments and answer with the same fields, the link under its own noun.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { TERMINAL_STATES } from '../../er/types.js';
-import { NOT_FOUND, waitForState } from '../../er/waiter.js';
+import { NOT_FOUND, type WaitStatus, waitForState } from '../../er/waiter.js';
+import type { WaitEvent } from '../../observe/observer.js';
 import type { ToolCall } from '../context.js';
 import { describeError, failure, success } from '../results.js';
 import { waitHint } from '../fields.js';
@@ -26,9 +27,14 @@ export async function waitForLink<R>(kind: LinkKind<R>, call: ToolCall, args: Wa
   const capSeconds = waitHint(env);
   const capped = requestedMs > env.maxWaitMs ? { wait_capped_to_seconds: capSeconds } : {};
 
+  const waitFor = args.wait_for ?? 'terminal';
+  // A single look (no timeout) is not a wait: only real waits are reported to the observers.
+  const waitEvent = timeoutMs > 0 ? (event: Omit<WaitEvent, 'subject' | 'target' | 'limitMs'>) => call.observe.wait({ subject: subjectOf(kind.noun, ids), target: waitFor, limitMs: timeoutMs, ...event }) : () => undefined;
+  waitEvent({ phase: 'started', state: null, elapsedMs: 0 });
+
   let lastState = 'unknown';
   const outcome = await waitForState<Link>({
-    waitFor: args.wait_for ?? 'terminal',
+    waitFor,
     poll: ({ signal, deadline }) => kind.api.find(er, ref, { signal, deadline, trace: call.trace }),
     clock: env.clock,
     signal: call.signal,
@@ -37,12 +43,14 @@ export async function waitForLink<R>(kind: LinkKind<R>, call: ToolCall, args: Wa
     backoff: env.poll,
     onObservation: (seen) => {
       lastState = seen.state ?? lastState;
+      waitEvent({ phase: 'polled', state: seen.state ?? null, elapsedMs: seen.elapsedMs });
       const seconds = (seen.elapsedMs / 1000).toFixed(1);
       const failed = seen.error === undefined ? '' : ` (last poll failed: ${describeError(seen.error, { ids, nowMs: env.clock.now() }).error_code})`;
       return call.progress(seen.poll, `state ${lastState}${failed} after ${seconds} s`);
     },
   });
 
+  waitEvent({ phase: 'ended', state: outcome.state ?? null, elapsedMs: outcome.elapsedMs, outcome: WAIT_OUTCOME[outcome.status] });
   const link = outcome.value ?? null;
   // A change made from a plan that has now settled is checked against that plan.
   const verification = outcome.state === undefined || outcome.status === 'aborted' ? undefined : await env.settled.settled({ stateTool: kind.tools.state, target: ids, state: outcome.state }, call);
@@ -78,4 +86,11 @@ export async function waitForLink<R>(kind: LinkKind<R>, call: ToolCall, args: Wa
     });
   }
   return answer(state, {});
+}
+
+const WAIT_OUTCOME: Readonly<Record<WaitStatus, NonNullable<WaitEvent['outcome']>>> = { success: 'reached', failure: 'failed', timeout: 'timed_out', aborted: 'cancelled' };
+
+/** What is waited for, by its IDs only, e.g. `association er_id=er-1 route_table_id=rtb-1 attachment_id=att-1`. */
+function subjectOf(noun: string, ids: Readonly<Record<string, string>>): string {
+  return [noun, ...Object.entries(ids).map(([key, value]) => `${key}=${value}`)].join(' ');
 }
