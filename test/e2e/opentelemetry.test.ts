@@ -106,6 +106,16 @@ describe('OpenTelemetry export of a sandbox workflow, over stdio', () => {
     expect(associate && attributesOf(associate)).toMatchObject({ 'http.request.method': 'POST', 'url.template': '/v3/{project_id}/enterprise-router/{er_id}/route-tables/{route_table_id}/associate', 'er_mcp.er.request_id': expect.any(String) });
   });
 
+  it('puts the approval wait under the write as a span of its own, and the gate\'s decisions and the wait as events', () => {
+    const approved = receiver.spans().filter((s) => s.name === 'tools/call create_route_association').find((s) => childrenOf(s).some((c) => c.name === 'approval wait'))!;
+    const wait = childrenOf(approved).find((c) => c.name === 'approval wait')!;
+    expect(attributesOf(wait)).toMatchObject({ 'er_mcp.approval.channel': 'form', 'er_mcp.plan.id': expect.stringMatching(/^plan-/), 'er_mcp.approval.outcome': 'approved' });
+    expect(approved.events?.filter((e) => e.name === 'er_mcp.gate.decision').map((e) => attributesOf(e)['er_mcp.gate.outcome'])).toContain('approved');
+    const state = spanNamed('tools/call get_association_state')!;
+    const ended = state.events?.find((e) => e.name === 'er_mcp.wait.ended');
+    expect(ended && attributesOf(ended)).toMatchObject({ 'er_mcp.wait.target': 'available', 'er_mcp.wait.outcome': 'reached' });
+  });
+
   it('marks a call that answered an error: status ERROR, error.type tool_error and the error code', () => {
     const failed = spanNamed('tools/call list_route_tables')!;
     expect(failed.status?.code).toBe(STATUS_ERROR);
@@ -126,6 +136,9 @@ describe('OpenTelemetry export of a sandbox workflow, over stdio', () => {
     expect(pointValue(latency, { operation: 'associateRouteTable', method: 'POST', status_class: '2xx' })).toBe(1);
     expect(pointValue(receiver.latestMetric('mcp.server.operation.duration'), { 'gen_ai.tool.name': 'get_association_state' })).toBe(1);
     expect(pointValue(receiver.latestMetric('er_mcp.sessions.open'), { transport: 'stdio' })).toBe(1);
+    // One approval was waited for, and is no longer.
+    const pending = receiver.latestMetric('er_mcp.approvals.pending')!;
+    expect(pending.sum?.dataPoints.map((p) => [attributesOf(p).channel, Number(p.asInt ?? p.asDouble)])).toEqual([['form', 0]]);
   });
 
   it('names the service as configured, sends the OTLP header, and nothing received or logged holds a secret', () => {
