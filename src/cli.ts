@@ -55,6 +55,7 @@ HTTP (serve --http; variables: HUAWEICLOUD_ER_MCP_HTTP_HOST, _HTTP_PORT, else th
       HUAWEICLOUD_ER_MCP_, e.g. --http-tokens = HUAWEICLOUD_ER_MCP_HTTP_TOKENS):
   --host ADDR (127.0.0.1)  --port N (8080)         where to listen; beyond loopback only with authentication
   --http-tokens FILE                                lines "name sha256-hex-of-token er:read[,er:write][,er:approve]", mode 0600
+                                                    (a token with the scope metrics reads GET /metrics, nothing else)
   --oauth-issuer URL --oauth-audience AUD [--oauth-jwks-url URL]   accept JWTs from this authorization server
   --oauth-client-id ID [--oauth-client-secret-file FILE] [--oauth-login-scopes "openid er:read er:approve"]
                                                     people sign in to the approval page at that server (OIDC
@@ -78,6 +79,8 @@ Environment (README.md has the details):
                HUAWEICLOUD_ER_MCP_SHUTDOWN_SECONDS (10): on SIGTERM/SIGINT, how long calls in flight
                may finish; a write still running then is answered and audited as of unknown outcome
                LOG_LEVEL (info; an unknown level is warned about and logs at info)
+  telemetry    OTEL_EXPORTER_OTLP_ENDPOINT (off without it), OTEL_EXPORTER_OTLP_HEADERS, OTEL_SERVICE_NAME,
+               OTEL_METRIC_EXPORT_INTERVAL, OTEL_SDK_DISABLED…: OpenTelemetry over OTLP/HTTP (README: Observability)
   emulator     HUAWEICLOUD_ER_EMULATOR_PORT, HUAWEICLOUD_ER_EMULATOR_FAULTS (a JSON fault plan, also read
                by --sandbox)
 `;
