@@ -157,4 +157,10 @@ describe('OpenTelemetry export of a sandbox workflow, over stdio', () => {
       expect(text).not.toContain(CANARY.ak);
     }
   });
+
+  it('exports what it still holds when the client goes away: the session gauge back at 0', async () => {
+    await server.close();
+    const closedExported = () => expect(receiver.latestMetric('er_mcp.sessions.open')?.sum?.dataPoints.map((p) => Number(p.asInt ?? p.asDouble))).toEqual([0]);
+    await vi.waitFor(closedExported, { timeout: 10_000 });
+  });
 });
