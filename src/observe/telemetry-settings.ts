@@ -49,9 +49,10 @@ export function readTelemetry(env: Env, warnings: string[]): TelemetrySettings {
   const otlp: OtlpSettings = { serviceName, resourceAttributes };
   if (traces) otlp.traces = traces;
   if (metricsTarget) {
-    const intervalMs = positiveMs(env.OTEL_METRIC_EXPORT_INTERVAL, 'OTEL_METRIC_EXPORT_INTERVAL', DEFAULT_METRIC_INTERVAL_MS, warnings);
+    const ms = (variable: string, fallback: number) => positiveMs({ raw: env[variable], variable, fallback }, warnings);
+    const intervalMs = ms('OTEL_METRIC_EXPORT_INTERVAL', DEFAULT_METRIC_INTERVAL_MS);
     // The SDK refuses a timeout longer than the interval.
-    const timeoutMs = Math.min(intervalMs, positiveMs(env.OTEL_METRIC_EXPORT_TIMEOUT, 'OTEL_METRIC_EXPORT_TIMEOUT', DEFAULT_METRIC_TIMEOUT_MS, warnings));
+    const timeoutMs = Math.min(intervalMs, ms('OTEL_METRIC_EXPORT_TIMEOUT', DEFAULT_METRIC_TIMEOUT_MS));
     otlp.metrics = { ...metricsTarget, intervalMs, timeoutMs };
   }
   return { otlp };
@@ -122,7 +123,7 @@ function parsePairs(raw: string | undefined, variable: string, warnings: string[
   return pairs;
 }
 
-function positiveMs(raw: string | undefined, variable: string, fallback: number, warnings: string[]): number {
+function positiveMs({ raw, variable, fallback }: { raw: string | undefined; variable: string; fallback: number }, warnings: string[]): number {
   const text = raw?.trim();
   if (!text) return fallback;
   const ms = /^\d+$/.test(text) ? Number(text) : Number.NaN;

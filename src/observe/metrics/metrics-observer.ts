@@ -48,8 +48,8 @@ export function metricsObserver(sink: MetricSink, transport: Transport, now: () 
           sink.add(METRICS.toolCalls, 1, { tool, outcome: event.outcome });
           if (event.outcome === 'error') sink.add(METRICS.toolErrors, 1, { tool, error_code: event.errorCode ?? 'UNKNOWN' });
           const labels: Record<string, string> = { 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': tool };
-          // The semantic conventions' value for a result with isError; a thrown call is a JSON-RPC error.
-          if (event.outcome === 'error') labels['error.type'] = event.errorCode === 'INTERNAL' ? 'INTERNAL' : 'tool_error';
+          // The semantic conventions' value for a result with isError (the error codes are in er_mcp.tool.errors).
+          if (event.outcome === 'error') labels['error.type'] = 'tool_error';
           sink.record(METRICS.toolDuration, (now() - startedAt) / 1000, labels);
         },
       };

@@ -64,7 +64,7 @@ export function startOpenTelemetry(settings: OtlpSettings, log: Logger): OpenTel
       traces: settings.traces ? describeTarget(settings.traces) : 'off',
       metrics: settings.metrics ? describeTarget(settings.metrics) : 'off',
       metric_export_interval_ms: settings.metrics?.intervalMs ?? null,
-      // How many headers, never their names' values.
+      // How many headers there are; never their values.
       otlp_headers: Object.keys({ ...settings.traces?.headers, ...settings.metrics?.headers }).length,
     },
     'OpenTelemetry export on',

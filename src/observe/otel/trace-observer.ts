@@ -82,7 +82,8 @@ export function traceObserver(options: TraceObserverOptions): Observer {
           span.setAttribute(ATTR.outcome, event.outcome);
           if (event.outcome === 'error') {
             const code = event.errorCode ?? 'UNKNOWN';
-            span.setAttributes({ [ATTR.errorCode]: code, 'error.type': code === 'INTERNAL' ? 'INTERNAL' : 'tool_error' });
+            // The conventions' error.type for a result with isError; the code says which error.
+            span.setAttributes({ [ATTR.errorCode]: code, 'error.type': 'tool_error' });
             span.setStatus({ code: SpanStatusCode.ERROR, message: code });
           }
           span.end();
