@@ -6,6 +6,7 @@ import { METRICS, type MetricSink } from './metrics/catalogue.js';
 import { MetricStore } from './metrics/metric-store.js';
 import { metricsObserver, sinks, type Transport } from './metrics/metrics-observer.js';
 import { type Observer, observers } from './observer.js';
+import type { OpenTelemetry } from './otel/start.js';
 import type { OtlpSettings } from './telemetry-settings.js';
 
 export interface RunningObservers {
@@ -29,7 +30,7 @@ export async function startObservers(options: ObserverOptions): Promise<RunningO
   const store = transport === 'http' ? new MetricStore() : undefined;
   // A scrape before the first session still shows the gauge, at 0.
   store?.add(METRICS.sessionsOpen, 0, { transport });
-  const otel = options.otlp ? (await import('./otel/start.js')).startOpenTelemetry(options.otlp, options.log) : undefined;
+  const otel = options.otlp ? await openTelemetry(options.otlp, options.log) : undefined;
   const metricSinks: MetricSink[] = [store, otel?.metrics].filter((sink): sink is MetricSink => sink !== undefined);
   const list: Observer[] = [];
   if (metricSinks.length > 0) list.push(metricsObserver(sinks(metricSinks), transport));
@@ -39,4 +40,14 @@ export async function startObservers(options: ObserverOptions): Promise<RunningO
     ...(store ? { store } : {}),
     shutdown: async (boundMs) => otel?.shutdown(boundMs),
   };
+}
+
+/** OpenTelemetry, or nothing (and an error line) when it cannot start: watching must never stop the server. */
+async function openTelemetry(settings: OtlpSettings, log: Logger): Promise<OpenTelemetry | undefined> {
+  try {
+    return (await import('./otel/start.js')).startOpenTelemetry(settings, log);
+  } catch (error) {
+    log.error({ err: error instanceof Error ? error.message : String(error) }, 'OpenTelemetry did not start: the server runs without it');
+    return undefined;
+  }
 }
