@@ -62,7 +62,9 @@ export class MetricStore implements MetricSink {
   private seriesOf(metric: MetricSpec, labels: Labels): Series {
     const table = this.series.get(metric.name);
     if (!table) throw new Error(`unknown metric ${metric.name}`);
-    const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    // Keys in sorted order: the same labels given in another order are the same series.
+    let key = '';
+    for (const name of Object.keys(labels).sort()) key += `${name}\u0000${labels[name]}\u0001`;
     let series = table.get(key);
     if (!series) {
       series = { labels: { ...labels }, value: 0, count: 0 };
