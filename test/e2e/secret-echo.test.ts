@@ -2,8 +2,9 @@
 // short, in response headers, as names of listed things; and re-encoded: base64, base64url, hex,
 // case-changed, reversed, inside larger base64 blobs) must not get a secret into anything the
 // server produces: tool results and log notifications (at debug) over stdio, stderr logs, the
-// audit file, or `doctor` output. The IAM project look-up path included. Checked against the canary keys and every signature the
-// endpoint was actually sent, in each of those encodings, and every Authorization value sent.
+// audit file, or `doctor` output. The IAM project look-up path included. Checked against the
+// canary keys and every signature the endpoint was actually sent, in each of those encodings, and
+// every Authorization value sent.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
