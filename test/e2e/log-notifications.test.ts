@@ -68,7 +68,7 @@ describe('over Streamable HTTP', () => {
     expect(logged.every((m) => m.method === 'notifications/message')).toBe(true);
     // The tool's other requests (the router it names) are attempts too: only listRouteTables is faulted.
     const events = logged
-      .map((m) => ({ level: (m.params as { level: string }).level, ...(m.params as { data: Data }).data }))
+      .map((m): Data => ({ level: (m.params as { level: string }).level, ...(m.params as { data: Data }).data }))
       .filter((d) => d.operation === 'listRouteTables')
       .map((d) => [d.level, d.event, d.attempt, d.status]);
     // (Any later page of the list is a request of its own, attempted once.)
