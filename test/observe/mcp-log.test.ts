@@ -158,4 +158,34 @@ describe('gate decisions', () => {
     expect(dataOf('approval_wait_started')[0]).toMatchObject({ channel: 'form' });
     expect(dataOf('approval_wait_ended')[0]).toMatchObject({ channel: 'form', outcome: 'approved' });
   });
+
+  it('guardrails: a route table outside the allow-list and a read-only server are refusals (warning) with their codes', async () => {
+    await setUp({}, { settings: { allowRouteTableIds: new Set([ids.devTable]) } });
+    expect(errorOf(await call('create_route_association', newLink)).error_code).toBe('NOT_ALLOWED');
+    expect(dataOf('decision')).toEqual([expect.objectContaining({ step: 'guardrail', outcome: 'refused', code: 'NOT_ALLOWED' })]);
+    await harness.close();
+
+    harness = await connectInMemory(emulator, { settings: { readOnly: true } });
+    logs = [];
+    listen(harness.client);
+    expect(errorOf(await call('create_route_association', newLink)).error_code).toBe('READ_ONLY');
+    expect(dataOf('decision')).toEqual([expect.objectContaining({ step: 'guardrail', outcome: 'refused', code: 'READ_ONLY', message: 'create_route_association is not available to this caller (read-only): nothing was sent.' })]);
+    expect(levels()).toEqual(['warning']);
+  });
+
+  it('a link to the approval page that the person declines: asked, the wait (url) ended rejected, and the rejection', async () => {
+    await setUp({}, { client: { capabilities: { elicitation: { url: {} } } }, pages: { urlFor: async (id) => `http://127.0.0.1:9/approvals/${id}` } });
+    harness.client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'decline' }));
+    await harness.client.setLoggingLevel('notice');
+    expect(errorOf(await call('create_route_association', newLink)).error_code).toBe('DECLINED_BY_HUMAN');
+    expect(logs.map((m) => [(m.data as Data).event, (m.data as Data).outcome ?? null])).toEqual([
+      ['decision', 'asked'],
+      ['approval_wait_started', null],
+      ['approval_wait_ended', 'rejected'],
+      ['decision', 'rejected'],
+    ]);
+    expect(dataOf('approval_wait_started')[0]).toMatchObject({ channel: 'url' });
+    // The page's address is for the person, not for a log.
+    expect(JSON.stringify(logs)).not.toContain('127.0.0.1:9');
+  });
 });
