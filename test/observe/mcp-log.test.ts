@@ -10,6 +10,7 @@ import { SANDBOX_IDS as ids } from '../../src/emulator/topology.js';
 import { DEFAULT_LOG_LEVEL, LOGGER } from '../../src/observe/session-log.js';
 import { FakeClock } from '../fake-clock.js';
 import { connectInMemory, errorOf, expectNoCanary, type InMemoryHarness, type InMemoryOptions, startTestEmulator, structured, WITHOUT_APPROVAL } from '../helpers.js';
+import type { Invariant, InvariantResult } from '../../src/policy/model.js';
 import { policyHolder, policyOf, tokenAuth } from '../policy/fixtures.js';
 
 type Message = LoggingMessageNotification['params'];
@@ -187,5 +188,19 @@ describe('gate decisions', () => {
     expect(dataOf('approval_wait_started')[0]).toMatchObject({ channel: 'url' });
     // The page's address is for the person, not for a log.
     expect(JSON.stringify(logs)).not.toContain('127.0.0.1:9');
+  });
+
+  it('an invariant the change would break: after the plan (info), the invariant step refuses (warning, POLICY_VIOLATION, its name)', async () => {
+    const blackholed: Invariant = { name: 'analytics-blackholed', line: 44, kind: 'blackholed', route_table: { name: 'rtb-prod' }, prefix: '10.30.0.0/16' };
+    const policy = policyOf([{ name: 'anyone', callers: { anyone: true }, actions: ['associate'] }], [blackholed]);
+    const broken: InvariantResult = { name: blackholed.name, line: blackholed.line, kind: blackholed.kind, holds: false, message: 'rtb-prod routes 10.30.0.0/16 to vpc-web' };
+    await setUp({}, { policy: policyHolder(policy), authInfo: tokenAuth('bot'), checkInvariants: async () => ({ after: [broken] }) });
+    await harness.client.setLoggingLevel('info');
+    expect(errorOf(await call('create_route_association', newLink)).error_code).toBe('POLICY_VIOLATION');
+    expect(dataOf('decision').map((d) => [d.step, d.outcome, d.code])).toEqual([
+      ['plan', 'allowed', null],
+      ['invariant', 'refused', 'POLICY_VIOLATION'],
+    ]);
+    expect(dataOf('decision')[1]!.message).toBe('The policy refused the write (breaks analytics-blackholed): nothing was sent.');
   });
 });
