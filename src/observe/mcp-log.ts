@@ -82,7 +82,12 @@ class McpLogCall implements CallObservation {
   }
 
   erRetry(event: ErRetryEvent): void {
-    for (const attempt of this.unretried) if (attempt.operation === event.operation && attempt.attempt === event.attempt) this.unretried.delete(attempt);
+    for (const attempt of this.unretried) {
+      if (attempt.operation === event.operation && attempt.attempt === event.attempt) {
+        this.unretried.delete(attempt);
+        break;
+      }
+    }
     const status = event.status === null ? '' : ` (HTTP ${event.status})`;
     const asked = event.retryAfterMs === null ? '' : `, as Retry-After asked`;
     this.send('warning', `${event.operation}: ${RETRY_WORDS[event.reason]}${status} on attempt ${event.attempt}; retrying in ${seconds(event.delayMs)} s${asked}`, {
