@@ -20,6 +20,8 @@ import { createServer } from './mcp-server.js';
 import { DEFAULT_POLL, NO_SETTLE_CHECKS, type ToolEnv } from './toolkit/context.js';
 import { serveStdio } from './transports/stdio.js';
 import { VERSION } from './version.js';
+import { MCP_LOG_OBSERVER } from './observe/mcp-log.js';
+import { observers } from './observe/observer.js';
 
 const USAGE = `huaweicloud-er-mcp ${VERSION}: MCP server for Huawei Cloud Enterprise Router associations
 
@@ -195,6 +197,8 @@ async function serve(config: Config, log: Logger, policy: PolicyHolder | undefin
     poll: DEFAULT_POLL,
     maxWaitMs: config.maxWaitMs,
     settled: NO_SETTLE_CHECKS,
+    // Who hears what each call does: the client of its session (notifications/message).
+    observer: observers([MCP_LOG_OBSERVER]),
     // check_routing_policy and the check after a change read the invariants in force.
     ...(policy ? { policy } : {}),
   };
