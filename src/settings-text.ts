@@ -166,7 +166,8 @@ export function renderGroupTable(group: GroupId, rows: readonly Setting[] = SETT
   const columns: Array<[string, (row: Setting) => string]> = [];
   if (members.some((row) => row.flag !== undefined)) columns.push(['flag', (row) => (row.flag === undefined ? '' : code(`--${row.flag}${flagArgument(row)}`))]);
   if (members.some((row) => row.env !== undefined)) columns.push(['variable', (row) => (row.env === undefined ? '' : code(row.env))]);
-  columns.push(['values', (row) => allowedValues(row) || (row.value.kind === 'text' ? code(row.value.placeholder) : '')]);
+  // A flag's placeholder is beside it already; a variable's alone would go unsaid.
+  columns.push(['values', (row) => allowedValues(row) || (row.value.kind === 'text' && row.flag === undefined ? code(row.value.placeholder) : '')]);
   columns.push(['default', (row) => defaultValue(row)]);
   if (commands === undefined) columns.push(['for', (row) => row.commands.map(code).join(', ')]);
   columns.push(['meaning', (row) => [row.meaning, row.details].filter(Boolean).join(' ') + (row.secret ? ' A secret: never logged or shown.' : '')]);

@@ -95,7 +95,7 @@ export const SETTINGS = {
   hwSecretKey: { env: 'HW_SECRET_KEY', group: 'credentials', commands: SERVE_AND_DOCTOR, value: text('SECRET'), secret: true, meaning: "Terraform's secret key." },
   hwSecurityToken: { env: 'HW_SECURITY_TOKEN', group: 'credentials', commands: SERVE_AND_DOCTOR, value: text('TOKEN'), secret: true, meaning: "Terraform's security token of temporary keys." },
   home: {
-    env: 'HOME', group: 'credentials', commands: EVERY, value: text('DIR'),
+    env: 'HOME', group: 'credentials', commands: SERVE_AND_DOCTOR, value: text('DIR'),
     meaning: 'Where `~/.huaweicloud/credentials`, `~/.hcloud/config.json` and the default audit log (`~/.local/state/…`) are looked for.',
   },
   userProfile: { env: 'USERPROFILE', group: 'credentials', commands: SERVE_AND_DOCTOR, value: text('DIR'), meaning: 'The home directory where `HOME` is not set (Windows).' },
@@ -132,11 +132,11 @@ export const SETTINGS = {
     meaning: 'Write tools are not listed, and refused by name.',
   },
   allowErIds: {
-    flag: 'allow-er-ids', env: 'HUAWEICLOUD_ER_MCP_ALLOW_ER_IDS', group: 'guardrails', commands: SERVE_AND_DOCTOR, value: text('ID,ID'), defaultText: 'any router',
+    flag: 'allow-er-ids', env: 'HUAWEICLOUD_ER_MCP_ALLOW_ER_IDS', group: 'guardrails', commands: SERVE_AND_DOCTOR, value: text('ID,ID', 'router IDs, comma-separated'), defaultText: 'any router',
     meaning: 'Writes only on these routers; an empty or malformed list stops the server at start-up.',
   },
   allowRouteTableIds: {
-    flag: 'allow-route-table-ids', env: 'HUAWEICLOUD_ER_MCP_ALLOW_ROUTE_TABLE_IDS', group: 'guardrails', commands: SERVE_AND_DOCTOR, value: text('ID,ID'), defaultText: 'any route table',
+    flag: 'allow-route-table-ids', env: 'HUAWEICLOUD_ER_MCP_ALLOW_ROUTE_TABLE_IDS', group: 'guardrails', commands: SERVE_AND_DOCTOR, value: text('ID,ID', 'route table IDs, comma-separated'), defaultText: 'any route table',
     meaning: 'Writes only on these route tables; an empty or malformed list stops the server at start-up.',
   },
   confirmWrites: {
@@ -213,7 +213,7 @@ export const SETTINGS = {
     meaning: "That client's secret itself, instead of the file.",
   },
   oauthLoginScopes: {
-    flag: 'oauth-login-scopes', env: 'HUAWEICLOUD_ER_MCP_OAUTH_LOGIN_SCOPES', group: 'http', commands: HTTP, value: text('"S S"'),
+    flag: 'oauth-login-scopes', env: 'HUAWEICLOUD_ER_MCP_OAUTH_LOGIN_SCOPES', group: 'http', commands: HTTP, value: text('"S S"', 'scopes, space- or comma-separated'),
     default: `openid ${SCOPES.read} ${SCOPES.approve}`, meaning: 'The scopes the sign-in asks for.',
   },
   httpPublicUrl: {
@@ -221,11 +221,11 @@ export const SETTINGS = {
     meaning: 'The `/mcp` endpoint as clients reach it (behind a proxy); its host is an allowed host.',
   },
   httpAllowedHosts: {
-    flag: 'http-allowed-hosts', env: 'HUAWEICLOUD_ER_MCP_HTTP_ALLOWED_HOSTS', group: 'http', commands: HTTP, value: text('H,H'),
+    flag: 'http-allowed-hosts', env: 'HUAWEICLOUD_ER_MCP_HTTP_ALLOWED_HOSTS', group: 'http', commands: HTTP, value: text('H,H', 'host names, comma-separated'),
     defaultText: "loopback names, the bound address, the public URL's host", meaning: '`Host` headers accepted, port ignored (DNS-rebinding protection).',
   },
   httpAllowedOrigins: {
-    flag: 'http-allowed-origins', env: 'HUAWEICLOUD_ER_MCP_HTTP_ALLOWED_ORIGINS', group: 'http', commands: HTTP, value: text('O,O'), defaultText: 'origins on an allowed host',
+    flag: 'http-allowed-origins', env: 'HUAWEICLOUD_ER_MCP_HTTP_ALLOWED_ORIGINS', group: 'http', commands: HTTP, value: text('O,O', 'origins (`scheme://host[:port]`), comma-separated'), defaultText: 'origins on an allowed host',
     meaning: '`Origin` headers accepted (browsers); requests without `Origin` pass.',
   },
 
@@ -236,7 +236,7 @@ export const SETTINGS = {
   },
   maxWaitSeconds: {
     env: 'HUAWEICLOUD_ER_MCP_MAX_WAIT_SECONDS', group: 'limits', commands: SERVE, value: seconds({ above: 0, max: 900, whole: false }), default: DEFAULT_MAX_WAIT_MS / 1000,
-    meaning: 'The longest one get_association_state (or get_propagation_state, get_static_route_state) call waits for a state, whatever `timeout_seconds` asks; keep it under your MCP client\'s request timeout (often 60 s).',
+    meaning: 'The longest one `get_association_state` (or `get_propagation_state`, `get_static_route_state`) call waits for a state, whatever `timeout_seconds` asks; keep it under your MCP client\'s request timeout (often 60 s).',
     details:
       'Most MCP clients give up on a request after 60 s even while progress arrives, so the default ends every wait before that, with `timed_out: true` and a hint to call again. ' +
       'Raise it only if your client waits longer.',
