@@ -1,6 +1,6 @@
 // The one place that reads environment variables, command-line flags and (through
-// credentials.ts) credential files. It never throws for missing credentials: the server must
-// start and explain through its tools.
+// credentials.ts) credential files, each setting through its row of the table in settings.ts.
+// It never throws for missing credentials: the server must start and explain through its tools.
 import { type CredentialSource, type Env, findCredentials } from './credentials.js';
 import { ID_PATTERN } from './er/ids.js';
 import { STDOUT_AUDIT } from './guardrails/stdout-audit.js';
