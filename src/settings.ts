@@ -284,7 +284,7 @@ export const SETTINGS = {
     meaning: 'Faults the emulator injects (throttling, 5xx, resets, latency…), for `emulator` and `--sandbox` alike.',
   },
 
-  help: { flag: 'help', group: 'general', commands: EVERY, value: { kind: 'switch' }, meaning: 'Print this help and exit.' },
+  help: { flag: 'help', group: 'general', commands: EVERY, value: { kind: 'switch' }, meaning: 'Print the usage and every setting, then exit.' },
   version: { flag: 'version', group: 'general', commands: EVERY, value: { kind: 'switch' }, meaning: 'Print the version and exit.' },
 } as const satisfies Record<string, Setting>;
 
