@@ -261,8 +261,8 @@ function readGuardrails(flags: Map<string, string>, env: Env): GuardrailSettings
 /** Settings of `serve --http`; its flags without --http are refused by refuseFlagsForOtherCommands. */
 function readHttpSettings(command: Command, flags: Map<string, string>, env: Env): HttpSettings | undefined {
   if (command === 'help' || command === 'version') return undefined;
-  if (!flags.has(SETTINGS.http.flag)) return undefined;
-  if (command !== 'serve') throw new UsageError(`--http applies to serve only, not ${command}`);
+  // --http given to another command is refused by refuseFlagsForOtherCommands.
+  if (!flags.has(SETTINGS.http.flag) || command !== 'serve') return undefined;
   try {
     return parseHttpSettings((flag, variable) => flags.get(flag) ?? env[variable]);
   } catch (error) {
@@ -271,12 +271,10 @@ function readHttpSettings(command: Command, flags: Map<string, string>, env: Env
   }
 }
 
-/** The policy file of `serve`; the flag given to another command is a mistake worth stopping for. */
+/** The policy file of `serve` (the flag given to another command is refused by refuseFlagsForOtherCommands). */
 function readPolicyPath(command: Command, flags: Map<string, string>, env: Env): string | undefined {
-  if (command === 'help' || command === 'version') return undefined;
-  const flag = flags.get('policy');
-  if (flag !== undefined && command !== 'serve') throw new UsageError(`--policy applies to serve only, not ${command}`);
   if (command !== 'serve') return undefined;
+  const flag = flags.get(SETTINGS.policy.flag);
   if (flag !== undefined && flag.trim() === '') throw new UsageError('--policy needs the path of a policy file');
   const path = (flag ?? fromEnv(env, SETTINGS.policy))?.trim();
   return path ? path : undefined;

@@ -309,9 +309,3 @@ export function flagKinds(rows: readonly Setting[] = SETTING_ROWS): Map<string, 
   }
   return kinds;
 }
-
-/** Flags whose every row applies to `serve --http` only: given without --http they are a mistake. */
-export function httpOnlyFlags(rows: readonly Setting[] = SETTING_ROWS): string[] {
-  const flags = new Set(rows.filter((r) => r.flag !== undefined).map((r) => r.flag!));
-  return [...flags].filter((flag) => rows.filter((r) => r.flag === flag).every((r) => r.commands.length === 1 && r.commands[0] === 'serve --http'));
-}
