@@ -280,8 +280,8 @@ export const SETTINGS = {
     meaning: 'The port the emulator alone listens on.',
   },
   emulatorFaults: {
-    env: 'HUAWEICLOUD_ER_EMULATOR_FAULTS', group: 'sandbox', commands: ['serve', 'doctor', 'emulator'], value: text('JSON', 'a JSON fault plan'),
-    meaning: 'Faults the emulator injects (throttling, 5xx, resets, latency…), for `emulator` and `--sandbox` alike.',
+    env: 'HUAWEICLOUD_ER_EMULATOR_FAULTS', group: 'sandbox', commands: ['serve', 'emulator'], value: text('JSON', 'a JSON fault plan'),
+    meaning: 'Faults the emulator injects (throttling, 5xx, resets, latency…), for `emulator` and `serve --sandbox` alike.',
   },
 
   help: { flag: 'help', group: 'general', commands: EVERY, value: { kind: 'switch' }, meaning: 'Print the usage and every setting, then exit.' },

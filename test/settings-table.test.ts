@@ -2,6 +2,7 @@
 // `--help` and the README's tables are generated from it, and they fail here when they drift.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseArgs, UsageError } from '../src/config.js';
 import { GROUPS, type Setting, SETTING_ROWS, SETTINGS, settingLabel } from '../src/settings.js';
@@ -145,5 +146,12 @@ describe('README.md', () => {
 
   it('has the tables the settings table generates', () => {
     expect(readme, `README.md's settings tables differ from src/settings.ts: run ${FIX}`).toBe(rewriteSettingsRegions(readme));
+  });
+});
+
+describe('npm run docs:settings', () => {
+  it('--check finds the README up to date (the command the failures above name works from src/)', () => {
+    const out = execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/docs-settings.mjs', import.meta.url)), '--check'], { encoding: 'utf8' });
+    expect(out).toMatch(/^README\.md: \d+ settings tables up to date\.\n$/);
   });
 });
