@@ -4,7 +4,7 @@
 // it (settings-text.ts, scripts/docs-settings.mjs), and test/settings-table.test.ts fails when
 // they drift. Adding a setting is adding a row here, plus the code that uses its value.
 //
-// Pure data: this module imports nothing that runs, so any layer may read it without a cycle.
+// Data: it imports two constants and nothing else, so any layer may read it without a cycle.
 import { SCOPES } from './scopes.js';
 import { DEFAULT_MAX_WAIT_MS } from './toolkit/context.js';
 
@@ -287,8 +287,6 @@ export const SETTINGS = {
   help: { flag: 'help', group: 'general', commands: EVERY, value: { kind: 'switch' }, meaning: 'Print the usage and every setting, then exit.' },
   version: { flag: 'version', group: 'general', commands: EVERY, value: { kind: 'switch' }, meaning: 'Print the version and exit.' },
 } as const satisfies Record<string, Setting>;
-
-export type SettingId = keyof typeof SETTINGS;
 
 /** The rows in table order. */
 export const SETTING_ROWS: readonly Setting[] = Object.values(SETTINGS);
