@@ -2,7 +2,7 @@
 // rule 2): each address goes by the longest route containing it. So the prefix's addresses are
 // shared between the longest route containing the whole prefix and the routes inside it, each
 // route keeping the addresses no longer route takes; an address no route contains is not routed.
-import { contains, type Prefix, parsePrefix } from '../er/cidr.js';
+import { comparePrefixes, contains, halves, type Prefix, parsePrefix } from '../er/cidr.js';
 import type { RouteEntry } from '../er/routing-effect.js';
 
 export interface ParsedRoute {
@@ -36,7 +36,7 @@ export function parseRoutes(routes: ReadonlyMap<string, RouteEntry>): ParsedRout
       const prefix = parsePrefix(entry.destination);
       if (prefix) parsed.push({ prefix, entry });
     }
-    parsed.sort((a, b) => a.prefix.version - b.prefix.version || (a.prefix.network < b.prefix.network ? -1 : a.prefix.network > b.prefix.network ? 1 : 0) || a.prefix.length - b.prefix.length);
+    parsed.sort((a, b) => comparePrefixes(a.prefix, b.prefix));
     parsedCache.set(routes, parsed);
   }
   return parsed;
@@ -81,9 +81,7 @@ export function fateOf(routes: ReadonlyMap<string, RouteEntry>, prefix: Prefix):
 export function covers(target: Prefix, subs: readonly Prefix[]): boolean {
   if (subs.length === 0) return false;
   if (subs.some((s) => s.length <= target.length)) return true;
-  const bits = target.version === 4 ? 32 : 128;
-  const length = target.length + 1;
-  const low: Prefix = { version: target.version, network: target.network, length };
-  const high: Prefix = { version: target.version, network: target.network | (1n << BigInt(bits - length)), length };
+  // Every sub is longer than the target, so the target can be split in two.
+  const [low, high] = halves(target);
   return covers(low, subs.filter((s) => contains(low, s))) && covers(high, subs.filter((s) => contains(high, s)));
 }
