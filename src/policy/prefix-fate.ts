@@ -25,25 +25,38 @@ export interface PrefixFate {
   enclosingBlackholes: RouteEntry[];
 }
 
-const parsedCache = new WeakMap<ReadonlyMap<string, RouteEntry>, ParsedRoute[]>();
+interface ParsedTable {
+  /** Every route whose destination parses, by address then length. */
+  all: ParsedRoute[];
+  /** The blackhole routes among them, in the same order: the only ones that can enclose a carrier. */
+  blackholes: ParsedRoute[];
+}
+
+const parsedCache = new WeakMap<ReadonlyMap<string, RouteEntry>, ParsedTable>();
+
+/** The table's routes with their destinations parsed once per table (a policy checks many prefixes against one). */
+function parseTable(routes: ReadonlyMap<string, RouteEntry>): ParsedTable {
+  let table = parsedCache.get(routes);
+  if (!table) {
+    const all: ParsedRoute[] = [];
+    for (const entry of routes.values()) {
+      const prefix = parsePrefix(entry.destination);
+      if (prefix) all.push({ prefix, entry });
+    }
+    all.sort((a, b) => comparePrefixes(a.prefix, b.prefix));
+    table = { all, blackholes: all.filter((route) => route.entry.is_blackhole) };
+    parsedCache.set(routes, table);
+  }
+  return table;
+}
 
 /** The table's routes with their destinations parsed, by address then length; destinations that do not parse are left out. */
 export function parseRoutes(routes: ReadonlyMap<string, RouteEntry>): ParsedRoute[] {
-  let parsed = parsedCache.get(routes);
-  if (!parsed) {
-    parsed = [];
-    for (const entry of routes.values()) {
-      const prefix = parsePrefix(entry.destination);
-      if (prefix) parsed.push({ prefix, entry });
-    }
-    parsed.sort((a, b) => comparePrefixes(a.prefix, b.prefix));
-    parsedCache.set(routes, parsed);
-  }
-  return parsed;
+  return parseTable(routes).all;
 }
 
 export function fateOf(routes: ReadonlyMap<string, RouteEntry>, prefix: Prefix): PrefixFate {
-  const parsed = parseRoutes(routes);
+  const { all: parsed, blackholes } = parseTable(routes);
   let covering: ParsedRoute | null = null;
   const inside: ParsedRoute[] = [];
   for (const route of parsed) {
@@ -65,8 +78,8 @@ export function fateOf(routes: ReadonlyMap<string, RouteEntry>, prefix: Prefix):
   }
   const enclosing = new Set<RouteEntry>();
   for (const carrier of carriers) {
-    for (const route of parsed) {
-      if (route.entry.is_blackhole && route.prefix.length < carrier.prefix.length && contains(route.prefix, carrier.prefix)) enclosing.add(route.entry);
+    for (const route of blackholes) {
+      if (route.prefix.length < carrier.prefix.length && contains(route.prefix, carrier.prefix)) enclosing.add(route.entry);
     }
   }
   return {
