@@ -2,7 +2,7 @@
 // Entry point: flags + environment → Config → the MCP server on stdio or HTTP (or the emulator alone).
 // Owns the process: signals, stdin EOF and exit codes.
 import { userInfo } from 'node:os';
-import { type Config, loadConfig, UsageError } from './config.js';
+import { type Config, loadProcessConfig, UsageError } from './config.js';
 import type { FaultPlan } from './emulator/faults.js';
 import type { Emulator } from './emulator/emulator.js';
 import { ErClient } from './er/client.js';
@@ -22,73 +22,12 @@ import { createServer } from './mcp-server.js';
 import { DEFAULT_POLL, NO_SETTLE_CHECKS, type ToolEnv } from './toolkit/context.js';
 import { serveStdio } from './transports/stdio.js';
 import { VERSION } from './version.js';
-
-const USAGE = `huaweicloud-er-mcp ${VERSION}: MCP server for Huawei Cloud Enterprise Router associations
-
-Usage:
-  huaweicloud-er-mcp [--sandbox] [guardrails]  serve MCP on stdio (--sandbox: against a built-in emulator)
-  huaweicloud-er-mcp serve --http [http options] [--sandbox] [guardrails]
-                                               serve MCP over Streamable HTTP at /mcp (README: Running for a team)
-  huaweicloud-er-mcp doctor [--sandbox]        show the credentials, region, endpoint and project in use,
-                                               then make one read-only call
-  huaweicloud-er-mcp emulator [--port N]       run the local ER API emulator alone
-  huaweicloud-er-mcp --help | --version
-
-Guardrails (each also read from the environment variable beside it; the flag wins):
-  --read-only                       HUAWEICLOUD_ER_MCP_READ_ONLY=true     no write tools at all
-  --allow-er-ids ID,ID              HUAWEICLOUD_ER_MCP_ALLOW_ER_IDS       writes only on these routers
-  --allow-route-table-ids ID,ID     HUAWEICLOUD_ER_MCP_ALLOW_ROUTE_TABLE_IDS
-  --confirm-writes auto|always|never HUAWEICLOUD_ER_MCP_CONFIRM_WRITES   auto (= always): a person approves each write,
-                                                                        through the client's form or the approval page;
-                                                                        never: nobody is asked (an explicit opt-out)
-  --confirm-timeout-seconds N       HUAWEICLOUD_ER_MCP_CONFIRM_TIMEOUT_SECONDS (120) wait for the answer
-  --plan-ttl-seconds N              HUAWEICLOUD_ER_MCP_PLAN_TTL_SECONDS (900) how long a plan can be approved and used
-  --require-second-person           HUAWEICLOUD_ER_MCP_REQUIRE_SECOND_PERSON=true  (serve --http) the approver must be
-                                                                        another caller, holding er:approve
-  --audit-log PATH|off|-            HUAWEICLOUD_ER_MCP_AUDIT_LOG          default $XDG_STATE_HOME/huaweicloud-er-mcp/audit.jsonl
-                                                                        (- : stdout, with serve --http only)
-  --policy FILE                     HUAWEICLOUD_ER_MCP_POLICY             who may change what, and what no change may
-                                                                        break (YAML or JSON; README: Policy); SIGHUP
-                                                                        reloads it
-
-HTTP (serve --http; variables: HUAWEICLOUD_ER_MCP_HTTP_HOST, _HTTP_PORT, else the flag in capitals after
-      HUAWEICLOUD_ER_MCP_, e.g. --http-tokens = HUAWEICLOUD_ER_MCP_HTTP_TOKENS):
-  --host ADDR (127.0.0.1)  --port N (8080)         where to listen; beyond loopback only with authentication
-  --http-tokens FILE                                lines "name sha256-hex-of-token er:read[,er:write][,er:approve]", mode 0600
-                                                    (a token with the scope metrics reads GET /metrics, nothing else)
-  --oauth-issuer URL --oauth-audience AUD [--oauth-jwks-url URL]   accept JWTs from this authorization server
-  --oauth-client-id ID [--oauth-client-secret-file FILE] [--oauth-login-scopes "openid er:read er:approve"]
-                                                    people sign in to the approval page at that server (OIDC
-                                                    code flow + PKCE); or the secret in HUAWEICLOUD_ER_MCP_OAUTH_CLIENT_SECRET
-  --http-public-url URL                             the /mcp URL as clients reach it (behind a proxy)
-  --http-allowed-hosts H,H  --http-allowed-origins O,O             DNS-rebinding protection
-  --http-rate-limit N (600 per minute per caller)  --http-max-sessions N (100)
-  --http-max-sessions-per-caller N (10; half the cap under 20)    --http-session-idle-seconds N (900)
-
-Environment (README.md has the details):
-  credentials  HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_SECURITY_TOKEN; or the file
-               ~/.huaweicloud/credentials (HUAWEICLOUD_SDK_CREDENTIALS_FILE); or a KooCLI profile
-               (HUAWEICLOUD_PROFILE); or HW_ACCESS_KEY, HW_SECRET_KEY, HW_SECURITY_TOKEN
-  where        HUAWEICLOUD_REGION, HUAWEICLOUD_ER_ENDPOINT, HUAWEICLOUD_SDK_PROJECT_ID,
-               HUAWEICLOUD_SDK_IAM_ENDPOINT
-  behaviour    HUAWEICLOUD_ER_MCP_CALL_TIMEOUT_SECONDS (30): how long the API requests of one tool call
-               may take, retries and their backoff included; a wait for a state is not counted here
-               HUAWEICLOUD_ER_MCP_MAX_WAIT_SECONDS (50): the longest one get_association_state call
-               waits, whatever timeout_seconds asks (it then answers timed_out: call again to go on);
-               keep it under your MCP client's request timeout (often 60 s)
-               HUAWEICLOUD_ER_MCP_SHUTDOWN_SECONDS (10): on SIGTERM/SIGINT, how long calls in flight
-               may finish; a write still running then is answered and audited as of unknown outcome
-               LOG_LEVEL (info; an unknown level is warned about and logs at info)
-  telemetry    OTEL_EXPORTER_OTLP_ENDPOINT (off without it), OTEL_EXPORTER_OTLP_HEADERS, OTEL_SERVICE_NAME,
-               OTEL_METRIC_EXPORT_INTERVAL, OTEL_SDK_DISABLED…: OpenTelemetry over OTLP/HTTP (README: Observability)
-  emulator     HUAWEICLOUD_ER_EMULATOR_PORT, HUAWEICLOUD_ER_EMULATOR_FAULTS (a JSON fault plan, also read
-               by --sandbox)
-`;
+import { MCP_LOG_OBSERVER } from './observe/mcp-log.js';
 
 async function main(): Promise<number | undefined> {
   let config: Config;
   try {
-    config = loadConfig(process.argv.slice(2), process.env);
+    config = loadProcessConfig();
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`huaweicloud-er-mcp: ${error.message}\nRun huaweicloud-er-mcp --help for usage.\n`);
@@ -96,9 +35,12 @@ async function main(): Promise<number | undefined> {
   }
   const log = createLogger(config.logLevel);
   switch (config.command) {
-    case 'help':
-      process.stdout.write(USAGE);
+    case 'help': {
+      // Generated from the settings table, loaded only here: every other command starts without it.
+      const { renderHelp } = await import('./settings-text.js');
+      process.stdout.write(renderHelp(VERSION));
       return 0;
+    }
     case 'version':
       process.stdout.write(`${VERSION}\n`);
       return 0;
@@ -163,7 +105,7 @@ function reloadOnHangUp(holder: PolicyHolder, log: Logger): void {
 async function runEmulator(config: Config, log: Logger): Promise<void> {
   const { startEmulator, SANDBOX_CREDENTIALS } = await import('./emulator/emulator.js');
   const { sandboxTopology } = await import('./emulator/topology.js');
-  const emulator = await startEmulator({ port: config.port, credentials: [SANDBOX_CREDENTIALS], faults: await emulatorFaults() });
+  const emulator = await startEmulator({ port: config.port, credentials: [SANDBOX_CREDENTIALS], faults: await emulatorFaults(config) });
   const topology = sandboxTopology();
   process.stdout.write(
     `ER emulator listening on ${emulator.url}\n` +
@@ -177,8 +119,8 @@ async function runEmulator(config: Config, log: Logger): Promise<void> {
 }
 
 /** The fault plan in HUAWEICLOUD_ER_EMULATOR_FAULTS, for the emulator and the sandbox alike. */
-async function emulatorFaults(): Promise<FaultPlan | undefined> {
-  const json = process.env.HUAWEICLOUD_ER_EMULATOR_FAULTS;
+async function emulatorFaults(config: Config): Promise<FaultPlan | undefined> {
+  const json = config.emulatorFaults;
   if (!json) return undefined;
   const { parseFaultPlan } = await import('./emulator/faults.js');
   try {
@@ -200,6 +142,8 @@ async function serve(config: Config, log: Logger, policy: PolicyHolder | undefin
     poll: DEFAULT_POLL,
     maxWaitMs: config.maxWaitMs,
     settled: NO_SETTLE_CHECKS,
+    // Who hears what each call does: the client of its session (notifications/message).
+    observer: observers([MCP_LOG_OBSERVER]),
     // check_routing_policy and the check after a change read the invariants in force.
     ...(policy ? { policy } : {}),
   };
@@ -207,7 +151,7 @@ async function serve(config: Config, log: Logger, policy: PolicyHolder | undefin
 
   if (config.sandbox) {
     const { startEmulator, SANDBOX_CREDENTIALS } = await import('./emulator/emulator.js');
-    emulator = await startEmulator({ credentials: [SANDBOX_CREDENTIALS], faults: await emulatorFaults() });
+    emulator = await startEmulator({ credentials: [SANDBOX_CREDENTIALS], faults: await emulatorFaults(config) });
     const topology = emulator.store.topology;
     http = new HttpClient({ endpoint: emulator.url, credentials: SANDBOX_CREDENTIALS });
     // The emulator settles in about a second: poll it faster than the real API.

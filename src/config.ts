@@ -1,14 +1,14 @@
 // The one place that reads environment variables, command-line flags and (through
-// credentials.ts) credential files. It never throws for missing credentials: the server must
-// start and explain through its tools.
+// credentials.ts) credential files, each setting through its row of the table in settings.ts.
+// It never throws for missing credentials: the server must start and explain through its tools.
 import { type CredentialSource, type Env, findCredentials } from './credentials.js';
 import { ID_PATTERN } from './er/ids.js';
 import { STDOUT_AUDIT } from './guardrails/stdout-audit.js';
 import { type GuardrailInputs, GuardrailSettingsError, type GuardrailSettings, parseGuardrails, UNRESTRICTED } from './guardrails/guardrail-settings.js';
 import type { Credentials } from './http/http-client.js';
 import { readTelemetry, type TelemetrySettings } from './observe/telemetry-settings.js';
-import { DEFAULT_MAX_WAIT_MS } from './toolkit/context.js';
-import { HTTP_VALUE_FLAGS, HttpSettingsError, type HttpSettings, parseHttpSettings } from './transports/http/http-settings.js';
+import { type CommandName, flagKinds, type Setting, SETTING_ROWS, SETTINGS } from './settings.js';
+import { HttpSettingsError, type HttpSettings, parseHttpSettings } from './transports/http/http-settings.js';
 
 export const ER_REGIONS = [
   'cn-south-1', 'cn-east-3', 'cn-north-4', 'cn-north-2', 'cn-north-9', 'ap-southeast-1', 'ap-southeast-2',
@@ -60,6 +60,8 @@ export interface Config {
    * invariants; read at start (cli.ts), again on SIGHUP. Absent: no policy, the guardrails alone.
    */
   policyPath?: string;
+  /** HUAWEICLOUD_ER_EMULATOR_FAULTS as given: the emulator's fault plan (JSON), for `emulator` and `--sandbox`. */
+  emulatorFaults?: string;
   /** OpenTelemetry from the standard OTEL_* variables (observe/telemetry-settings.ts); off unless an OTLP endpoint is set. */
   telemetry: TelemetrySettings;
 }
@@ -68,8 +70,8 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-const BOOLEAN_FLAGS = new Set(['sandbox', 'help', 'version', 'read-only', 'http', 'require-second-person']);
-const VALUE_FLAGS = new Set(['port', 'allow-er-ids', 'allow-route-table-ids', 'confirm-writes', 'confirm-timeout-seconds', 'plan-ttl-seconds', 'audit-log', 'policy', ...HTTP_VALUE_FLAGS]);
+/** Which flags stand alone and which take a value, from the settings table. */
+const FLAG_KINDS = flagKinds();
 
 /** Flags as `--name value` or `--name=value`; the first bare word is the command. */
 export function parseArgs(argv: readonly string[]): { command?: string; flags: Map<string, string> } {
@@ -84,11 +86,12 @@ export function parseArgs(argv: readonly string[]): { command?: string; flags: M
     }
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq === -1 ? undefined : eq);
-    if (BOOLEAN_FLAGS.has(name)) {
-      // Only the guardrail switches take a value (`--read-only=false`): a flag may undo its environment variable.
-      if (eq !== -1 && name !== 'read-only' && name !== 'require-second-person') throw new UsageError(`--${name} takes no value`);
+    const kind = FLAG_KINDS.get(name);
+    if (kind === 'switch' || kind === 'boolean') {
+      // Only boolean settings take a value (`--read-only=false`): a flag may undo its environment variable.
+      if (eq !== -1 && kind === 'switch') throw new UsageError(`--${name} takes no value`);
       flags.set(name, eq === -1 ? 'true' : arg.slice(eq + 1));
-    } else if (VALUE_FLAGS.has(name)) {
+    } else if (kind === 'value') {
       const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
       if (value === undefined || (eq === -1 && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
       flags.set(name, value);
@@ -99,30 +102,58 @@ export function parseArgs(argv: readonly string[]): { command?: string; flags: M
   return { command, flags };
 }
 
+/** A setting's variable, if it has one and it is set. */
+function fromEnv(env: Env, setting: Setting): string | undefined {
+  return setting.env === undefined ? undefined : env[setting.env];
+}
+
+/** A setting's flag if given, else its variable: the flag wins. */
+function fromFlagOrEnv(flags: Map<string, string>, env: Env, setting: Setting): string | undefined {
+  return (setting.flag === undefined ? undefined : flags.get(setting.flag)) ?? fromEnv(env, setting);
+}
+
+/** The configuration of this process, from its command line and its environment: the program's only read of them. */
+export function loadProcessConfig(): Config {
+  return loadConfig(process.argv.slice(2), process.env);
+}
+
+/**
+ * Whether stack traces should be mapped to src/ files: read by bin.ts before the rest of the
+ * program loads, since only modules loaded after the switch are mapped.
+ */
+export function wantsSourceMaps(env: Env = process.env): boolean {
+  const level = fromEnv(env, SETTINGS.logLevel);
+  return level === 'debug' || level === 'trace';
+}
+
 export function loadConfig(argv: readonly string[], env: Env): Config {
   const { command: word, flags } = parseArgs(argv);
   const command = toCommand(word, flags);
-  const port = Number(flags.get('port') ?? env.HUAWEICLOUD_ER_EMULATOR_PORT ?? 0);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError('--port must be a whole number from 0 to 65535');
-  const callDeadlineMs = Number(env.HUAWEICLOUD_ER_MCP_CALL_TIMEOUT_SECONDS ?? 30) * 1000;
-  if (!(callDeadlineMs > 0)) throw new UsageError('HUAWEICLOUD_ER_MCP_CALL_TIMEOUT_SECONDS must be a positive number');
+  const { emulatorPort } = SETTINGS;
+  const port = Number(fromFlagOrEnv(flags, env, emulatorPort) ?? emulatorPort.default);
+  if (!Number.isInteger(port) || port < emulatorPort.value.min || port > emulatorPort.value.max) {
+    throw new UsageError(`--${emulatorPort.flag} must be a whole number from ${emulatorPort.value.min} to ${emulatorPort.value.max}`);
+  }
+  const callDeadlineMs = Number(fromEnv(env, SETTINGS.callTimeoutSeconds) ?? SETTINGS.callTimeoutSeconds.default) * 1000;
+  if (!(callDeadlineMs > 0)) throw new UsageError(`${SETTINGS.callTimeoutSeconds.env} must be a positive number`);
   const warnings: string[] = [];
 
   const config: Config = {
     command,
-    sandbox: flags.has('sandbox'),
+    sandbox: flags.has(SETTINGS.sandbox.flag),
     port,
-    logLevel: readLogLevel(env.LOG_LEVEL, warnings),
+    logLevel: readLogLevel(fromEnv(env, SETTINGS.logLevel), warnings),
     callDeadlineMs,
-    maxWaitMs: readMaxWait(env.HUAWEICLOUD_ER_MCP_MAX_WAIT_SECONDS),
-    shutdownMs: readShutdownSeconds(env.HUAWEICLOUD_ER_MCP_SHUTDOWN_SECONDS),
+    maxWaitMs: readMaxWait(fromEnv(env, SETTINGS.maxWaitSeconds)),
+    shutdownMs: readShutdownSeconds(fromEnv(env, SETTINGS.shutdownSeconds)),
     problems: [],
     warnings,
     // --help, --version and the emulator must work anywhere, even where no audit log could be placed.
     guardrails: command === 'help' || command === 'version' || command === 'emulator' ? UNRESTRICTED : readGuardrails(flags, env),
     http: readHttpSettings(command, flags, env),
     policyPath: readPolicyPath(command, flags, env),
-    telemetry: command === 'serve' ? readTelemetry(env, warnings) : {},
+    ...readEmulatorFaults(env),
+    telemetry: command === 'serve' ? readTelemetry((setting) => fromEnv(env, setting), warnings) : {},
   };
   // On stdio, stdout carries MCP: audit lines there would corrupt the session.
   if (command === 'serve' && !config.http && config.guardrails.auditLogPath === STDOUT_AUDIT) {
@@ -133,24 +164,50 @@ export function loadConfig(argv: readonly string[], env: Env): Config {
     if (!config.http) throw new UsageError('--require-second-person needs serve --http: on stdio the only person who can approve is the local user.');
     if (config.guardrails.confirmWrites === 'never') throw new UsageError('--require-second-person contradicts --confirm-writes never: nobody would be asked.');
   }
+  refuseFlagsForOtherCommands(command, config.http !== undefined, flags);
   if ((command === 'serve' || command === 'doctor') && !config.sandbox) resolveTarget(env, config);
   return config;
 }
 
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+/**
+ * A flag none of whose settings applies to this command is a mistake worth stopping for: the
+ * person meant something the command will not do. Checked after the specific refusals above,
+ * whose messages say more.
+ */
+function refuseFlagsForOtherCommands(command: Command, http: boolean, flags: Map<string, string>): void {
+  if (command === 'help' || command === 'version') return;
+  const applies = (commands: readonly CommandName[]) =>
+    commands.includes(command) || (command === 'serve' && http && commands.includes('serve --http'));
+  for (const flag of flags.keys()) {
+    const rows = SETTING_ROWS.filter((row) => row.flag === flag);
+    if (rows.some((row) => applies(row.commands))) continue;
+    const commands = [...new Set(rows.flatMap((row) => row.commands))];
+    if (command === 'serve' && commands.includes('serve --http')) throw new UsageError(`--${flag} applies to serve --http only`);
+    throw new UsageError(`--${flag} applies to ${commands.join(', ')} only, not ${command}`);
+  }
+}
+
+/** The emulator's fault plan as given (JSON); cli.ts parses it where the emulator is loaded. */
+function readEmulatorFaults(env: Env): { emulatorFaults?: string } {
+  const json = fromEnv(env, SETTINGS.emulatorFaults);
+  return json ? { emulatorFaults: json } : {};
+}
+
+export const LOG_LEVELS = SETTINGS.logLevel.value.choices;
 
 /** A mistyped level is not worth a server that will not start: it becomes `info`, with a warning. */
 function readLogLevel(raw: string | undefined, warnings: string[]): string {
   const level = raw?.trim().toLowerCase();
-  if (!level) return 'info';
+  const fallback = SETTINGS.logLevel.default;
+  if (!level) return fallback;
   if ((LOG_LEVELS as readonly string[]).includes(level)) return level;
-  warnings.push(`LOG_LEVEL "${raw}" is not one of ${LOG_LEVELS.join(', ')}: logging at info.`);
-  return 'info';
+  warnings.push(`${SETTINGS.logLevel.env} "${raw}" is not one of ${LOG_LEVELS.join(', ')}: logging at ${fallback}.`);
+  return fallback;
 }
 
-export const DEFAULT_MAX_WAIT_SECONDS = DEFAULT_MAX_WAIT_MS / 1000;
+export const DEFAULT_MAX_WAIT_SECONDS = SETTINGS.maxWaitSeconds.default;
 /** The tools accept waits up to 900 s; a cap above that would never apply. */
-export const MAX_MAX_WAIT_SECONDS = 900;
+export const MAX_MAX_WAIT_SECONDS = SETTINGS.maxWaitSeconds.value.max;
 
 /** Seconds as given, e.g. "50" or "7.5", as milliseconds; a clear error for anything else. */
 function readMaxWait(raw: string | undefined): number {
@@ -159,25 +216,25 @@ function readMaxWait(raw: string | undefined): number {
   const seconds = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
   if (!(seconds > 0 && seconds <= MAX_MAX_WAIT_SECONDS)) {
     throw new UsageError(
-      `HUAWEICLOUD_ER_MCP_MAX_WAIT_SECONDS must be a number of seconds above 0 and at most ${MAX_MAX_WAIT_SECONDS} (got "${raw}"); ` +
+      `${SETTINGS.maxWaitSeconds.env} must be a number of seconds above 0 and at most ${MAX_MAX_WAIT_SECONDS} (got "${raw}"); ` +
         `the default, ${DEFAULT_MAX_WAIT_SECONDS}, ends every wait before the 60 s most MCP clients allow a request.`,
     );
   }
   return Math.round(seconds * 1000);
 }
 
-export const DEFAULT_SHUTDOWN_SECONDS = 10;
+export const DEFAULT_SHUTDOWN_SECONDS = SETTINGS.shutdownSeconds.default;
 /** Past this, a service manager has long given up waiting (systemd's default is 90 s). */
-export const MAX_SHUTDOWN_SECONDS = 600;
+export const MAX_SHUTDOWN_SECONDS = SETTINGS.shutdownSeconds.value.max;
 
 /** Whole seconds (the audit's note names them), as milliseconds; a clear error for anything else. */
 function readShutdownSeconds(raw: string | undefined): number {
   const text = raw?.trim();
   if (text === undefined || text === '') return DEFAULT_SHUTDOWN_SECONDS * 1000;
   const seconds = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!(seconds >= 1 && seconds <= MAX_SHUTDOWN_SECONDS)) {
+  if (!(seconds >= SETTINGS.shutdownSeconds.value.min && seconds <= MAX_SHUTDOWN_SECONDS)) {
     throw new UsageError(
-      `HUAWEICLOUD_ER_MCP_SHUTDOWN_SECONDS must be a whole number of seconds from 1 to ${MAX_SHUTDOWN_SECONDS} (got "${raw}"): ` +
+      `${SETTINGS.shutdownSeconds.env} must be a whole number of seconds from ${SETTINGS.shutdownSeconds.value.min} to ${MAX_SHUTDOWN_SECONDS} (got "${raw}"): ` +
         `how long a shutdown waits for calls in flight (default ${DEFAULT_SHUTDOWN_SECONDS}).`,
     );
   }
@@ -186,34 +243,30 @@ function readShutdownSeconds(raw: string | undefined): number {
 
 /** Each guardrail from its flag, else its environment variable; malformed values stop start-up. */
 function readGuardrails(flags: Map<string, string>, env: Env): GuardrailSettings {
-  const read = (flag: string, variable: string) => flags.get(flag) ?? env[variable];
+  const read = (setting: Setting) => fromFlagOrEnv(flags, env, setting);
   const inputs: GuardrailInputs = {
-    readOnly: read('read-only', 'HUAWEICLOUD_ER_MCP_READ_ONLY'),
-    allowErIds: read('allow-er-ids', 'HUAWEICLOUD_ER_MCP_ALLOW_ER_IDS'),
-    allowRouteTableIds: read('allow-route-table-ids', 'HUAWEICLOUD_ER_MCP_ALLOW_ROUTE_TABLE_IDS'),
-    confirmWrites: read('confirm-writes', 'HUAWEICLOUD_ER_MCP_CONFIRM_WRITES'),
-    confirmTimeoutSeconds: read('confirm-timeout-seconds', 'HUAWEICLOUD_ER_MCP_CONFIRM_TIMEOUT_SECONDS'),
-    requireSecondPerson: read('require-second-person', 'HUAWEICLOUD_ER_MCP_REQUIRE_SECOND_PERSON'),
-    planTtlSeconds: read('plan-ttl-seconds', 'HUAWEICLOUD_ER_MCP_PLAN_TTL_SECONDS'),
-    auditLog: read('audit-log', 'HUAWEICLOUD_ER_MCP_AUDIT_LOG'),
+    readOnly: read(SETTINGS.readOnly),
+    allowErIds: read(SETTINGS.allowErIds),
+    allowRouteTableIds: read(SETTINGS.allowRouteTableIds),
+    confirmWrites: read(SETTINGS.confirmWrites),
+    confirmTimeoutSeconds: read(SETTINGS.confirmTimeoutSeconds),
+    requireSecondPerson: read(SETTINGS.requireSecondPerson),
+    planTtlSeconds: read(SETTINGS.planTtlSeconds),
+    auditLog: read(SETTINGS.auditLog),
   };
   try {
-    return parseGuardrails(inputs, env);
+    return parseGuardrails(inputs, { xdgStateHome: fromEnv(env, SETTINGS.xdgStateHome), home: fromEnv(env, SETTINGS.home) });
   } catch (error) {
     if (error instanceof GuardrailSettingsError) throw new UsageError(error.message);
     throw error;
   }
 }
 
-/** Settings of `serve --http`; its flags without --http are a mistake worth stopping for. */
+/** Settings of `serve --http`; its flags without --http are refused by refuseFlagsForOtherCommands. */
 function readHttpSettings(command: Command, flags: Map<string, string>, env: Env): HttpSettings | undefined {
   if (command === 'help' || command === 'version') return undefined;
-  if (!flags.has('http')) {
-    const stray = HTTP_VALUE_FLAGS.find((flag) => flags.has(flag)) ?? (command === 'serve' && flags.has('port') ? 'port' : undefined);
-    if (stray) throw new UsageError(`--${stray} applies to serve --http only`);
-    return undefined;
-  }
-  if (command !== 'serve') throw new UsageError(`--http applies to serve only, not ${command}`);
+  // --http given to another command is refused by refuseFlagsForOtherCommands.
+  if (!flags.has(SETTINGS.http.flag) || command !== 'serve') return undefined;
   try {
     return parseHttpSettings((flag, variable) => flags.get(flag) ?? env[variable]);
   } catch (error) {
@@ -222,14 +275,12 @@ function readHttpSettings(command: Command, flags: Map<string, string>, env: Env
   }
 }
 
-/** The policy file of `serve`; the flag given to another command is a mistake worth stopping for. */
+/** The policy file of `serve` (the flag given to another command is refused by refuseFlagsForOtherCommands). */
 function readPolicyPath(command: Command, flags: Map<string, string>, env: Env): string | undefined {
-  if (command === 'help' || command === 'version') return undefined;
-  const flag = flags.get('policy');
-  if (flag !== undefined && command !== 'serve') throw new UsageError(`--policy applies to serve only, not ${command}`);
   if (command !== 'serve') return undefined;
+  const flag = flags.get(SETTINGS.policy.flag);
   if (flag !== undefined && flag.trim() === '') throw new UsageError('--policy needs the path of a policy file');
-  const path = (flag ?? env.HUAWEICLOUD_ER_MCP_POLICY)?.trim();
+  const path = (flag ?? fromEnv(env, SETTINGS.policy))?.trim();
   return path ? path : undefined;
 }
 
@@ -249,9 +300,9 @@ function resolveTarget(env: Env, config: Config): void {
   const source = lookup.source;
 
   const region = pick([
-    { value: env.HUAWEICLOUD_REGION, from: 'HUAWEICLOUD_REGION' },
+    { value: fromEnv(env, SETTINGS.region), from: SETTINGS.region.env },
     { value: source?.region, from: source?.description ?? '' },
-    { value: env.HW_REGION_NAME, from: 'HW_REGION_NAME' },
+    { value: fromEnv(env, SETTINGS.hwRegion), from: SETTINGS.hwRegion.env },
   ]);
   const endpoint = region ? resolveEndpoint(region, env, config) : undefined;
   if (!region) problems.push('No region: set HUAWEICLOUD_REGION, e.g. cn-north-4 (HW_REGION_NAME and a KooCLI profile\'s region are read too).');
@@ -294,11 +345,11 @@ function pick(candidates: Array<{ value: string | undefined; from: string }>): P
 }
 
 function resolveEndpoint({ value: region, from }: Picked, env: Env, config: Config): Picked | undefined {
-  const override = env.HUAWEICLOUD_ER_ENDPOINT?.trim();
+  const override = fromEnv(env, SETTINGS.endpoint)?.trim();
   if (override) {
     const endpoint = checkEndpoint(override, config.problems);
     if (endpoint && !isKnownRegion(region)) config.warnings.push(`Region "${region}" is not a known ER region; using HUAWEICLOUD_ER_ENDPOINT as given.`);
-    return endpoint ? { value: endpoint, from: 'HUAWEICLOUD_ER_ENDPOINT' } : undefined;
+    return endpoint ? { value: endpoint, from: SETTINGS.endpoint.env } : undefined;
   }
   if (isKnownRegion(region)) return { value: regionEndpoint(region), from: `the region ${region}` };
   config.problems.push(`Region "${region}" (from ${from}) is not a known ER region: fix it, or set HUAWEICLOUD_ER_ENDPOINT explicitly.`);
@@ -312,9 +363,9 @@ function resolveEndpoint({ value: region, from }: Picked, env: Env, config: Conf
  */
 function resolveProjectId(region: string, env: Env, source: CredentialSource | undefined, config: Config): Picked | undefined {
   const candidates = [
-    { value: env.HUAWEICLOUD_SDK_PROJECT_ID?.trim(), from: 'HUAWEICLOUD_SDK_PROJECT_ID', region: undefined },
+    { value: fromEnv(env, SETTINGS.projectId)?.trim(), from: SETTINGS.projectId.env, region: undefined },
     { value: source?.projectId, from: source?.description ?? '', region: source?.region },
-    { value: env.HW_PROJECT_ID?.trim(), from: 'HW_PROJECT_ID', region: env.HW_REGION_NAME?.trim() || undefined },
+    { value: fromEnv(env, SETTINGS.hwProjectId)?.trim(), from: SETTINGS.hwProjectId.env, region: fromEnv(env, SETTINGS.hwRegion)?.trim() || undefined },
   ];
   for (const candidate of candidates) {
     if (!candidate.value) continue;
@@ -333,8 +384,8 @@ function resolveProjectId(region: string, env: Env, source: CredentialSource | u
 
 /** Where a project id is looked up when none is configured. */
 function resolveIamEndpoint(region: string, env: Env, source: CredentialSource | undefined, problems: string[]): string | undefined {
-  const fromEnv = env.HUAWEICLOUD_SDK_IAM_ENDPOINT?.trim();
-  if (fromEnv) return checkEndpoint(fromEnv, problems, 'HUAWEICLOUD_SDK_IAM_ENDPOINT');
+  const configured = fromEnv(env, SETTINGS.iamEndpoint)?.trim();
+  if (configured) return checkEndpoint(configured, problems, SETTINGS.iamEndpoint.env);
   if (source?.iamEndpoint) return checkEndpoint(source.iamEndpoint, problems, `iam_endpoint in ${source.description}`);
   // Same site split as the ER endpoint: the eu-west-1xx regions live on myhuaweicloud.eu.
   return region.startsWith('eu-west-1') ? 'https://iam.myhuaweicloud.eu' : 'https://iam.myhuaweicloud.com';

@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   // One emulator for both clients, so the second sees what the first changed.
   const emulator = await startEmulatorProcess(cli);
   const start = async (name: string, canAsk: boolean): Promise<Session> => {
-    const transport = new StdioClientTransport({ command: process.execPath, args: [cli, '--audit-log', auditLog], env: { PATH: process.env.PATH ?? '', ...emulator.env }, stderr: 'ignore' });
+    const transport = new StdioClientTransport({ command: process.execPath, args: [cli, '--audit-log', auditLog], env: emulator.env, stderr: 'ignore' });
     const client = new Client({ name, version: '1.0.0' }, canAsk ? { capabilities: { elicitation: { form: {} } } } : {});
     if (canAsk) {
       // Like an IDE: it shows the server's question to its human (here the demo prints it and approves).

@@ -8,6 +8,7 @@ import type { ToolDefinition } from './tools/definition.js';
 import { TOOLS } from './tools/registry.js';
 import { installTools } from './tool-host.js';
 import { VERSION } from './version.js';
+import { acceptLogLevels } from './observe/session-log.js';
 
 export const INSTRUCTIONS = [
   'Manages Huawei Cloud Enterprise Router (ER) route-table associations, propagations and static routes.',
@@ -51,6 +52,7 @@ export function createServer(options: ServerOptions): Server {
     { name: 'huaweicloud-er-mcp', version: VERSION, title: 'Huawei Cloud Enterprise Router' },
     { capabilities: { logging: {}, tools: options.policy ? { listChanged: true } : {} }, instructions: readOnly ? `${INSTRUCTIONS} ${READ_ONLY_INSTRUCTIONS}` : INSTRUCTIONS },
   );
+  acceptLogLevels(server);
   if (options.policy) {
     // A session not connected yet (or gone) has no list to refresh: nothing to tell it.
     const stop = options.policy.onChange(() => void server.sendToolListChanged().catch(() => undefined));

@@ -1,6 +1,6 @@
 // Behaviour settings read from the environment: the wait cap, the shutdown bound and the log level.
 import { describe, expect, it } from 'vitest';
-import { loadConfig, UsageError } from '../src/config.js';
+import { loadConfig, UsageError, wantsSourceMaps } from '../src/config.js';
 
 const load = (env: Record<string, string | undefined>) => loadConfig([], { HOME: '/nonexistent', ...env });
 
@@ -58,10 +58,25 @@ describe('LOG_LEVEL', () => {
     expect(load({}).logLevel).toBe('info');
   });
 
+  it('debug and trace switch source maps on before the program loads (bin.ts asks config.ts)', () => {
+    expect(wantsSourceMaps({ LOG_LEVEL: 'debug' })).toBe(true);
+    expect(wantsSourceMaps({ LOG_LEVEL: 'trace' })).toBe(true);
+    expect(wantsSourceMaps({ LOG_LEVEL: 'info' })).toBe(false);
+    expect(wantsSourceMaps({})).toBe(false);
+  });
+
   it('a mistyped level becomes info with a warning, not an error', () => {
     const config = load({ LOG_LEVEL: 'verbose' });
     expect(config.logLevel).toBe('info');
     expect(config.warnings).toContain('LOG_LEVEL "verbose" is not one of trace, debug, info, warn, error, fatal, silent: logging at info.');
+  });
+});
+
+describe('HUAWEICLOUD_ER_EMULATOR_FAULTS', () => {
+  it('is read here and handed on as given, for the emulator and the sandbox to parse', () => {
+    expect(load({ HUAWEICLOUD_ER_EMULATOR_FAULTS: '{"seed": 1}' }).emulatorFaults).toBe('{"seed": 1}');
+    expect(load({ HUAWEICLOUD_ER_EMULATOR_FAULTS: '' }).emulatorFaults).toBeUndefined();
+    expect(load({}).emulatorFaults).toBeUndefined();
   });
 });
 

@@ -21,7 +21,8 @@ import { type GuardrailSettings, UNRESTRICTED } from '../src/guardrails/guardrai
 import { HttpClient, type HttpClientOptions } from '../src/http/http-client.js';
 import { systemClock } from '../src/http/clock.js';
 import { silentLogger } from '../src/log.js';
-import { NO_CALL_OBSERVATION } from '../src/observe/observer.js';
+import { NO_CALL_OBSERVATION, observers } from '../src/observe/observer.js';
+import { MCP_LOG_OBSERVER } from '../src/observe/mcp-log.js';
 import { createServer, type ServerOptions } from '../src/mcp-server.js';
 import { type ConnectionSource, DEFAULT_MAX_WAIT_MS, NO_SETTLE_CHECKS, type ToolCall, type ToolEnv } from '../src/toolkit/context.js';
 import type { ToolDefinition } from '../src/tools/definition.js';
@@ -129,6 +130,8 @@ export async function connectInMemory(emulator: Emulator, options: InMemoryOptio
     poll: { initialMs: 20, maxMs: 50 },
     maxWaitMs: DEFAULT_MAX_WAIT_MS,
     settled: NO_SETTLE_CHECKS,
+    // As the real server does: each call's events reach its client as log notifications.
+    observer: observers([MCP_LOG_OBSERVER]),
     ...options.env,
   };
   const er = new ErClient(http, topology.projectId);

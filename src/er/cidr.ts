@@ -1,16 +1,27 @@
 // IPv4 and IPv6 prefixes, as far as routing plans need them: parse, normalise, contain, order.
 // Destinations that do not parse stay opaque strings: they compare equal only to themselves.
+// IPv4 is done on plain numbers (every address fits in a double, and bit operations work on 32
+// bits); only IPv6 needs BigInt, which costs far more per operation on large tables.
 
-export interface Prefix {
-  version: 4 | 6;
+export interface IPv4Prefix {
+  version: 4;
+  /** Network address with the host bits cleared, as an unsigned 32-bit number. */
+  network: number;
+  length: number;
+}
+
+export interface IPv6Prefix {
+  version: 6;
   /** Network address with the host bits cleared. */
   network: bigint;
   length: number;
 }
 
+export type Prefix = IPv4Prefix | IPv6Prefix;
+
 export function parsePrefix(text: string): Prefix | null {
   const v4 = ipv4Prefix(text);
-  if (v4 !== undefined) return { version: 4, network: BigInt(v4.network), length: v4.length };
+  if (v4 !== undefined) return { version: 4, network: v4.network, length: v4.length };
   return parseSlowly(text);
 }
 
@@ -18,15 +29,26 @@ export function parsePrefix(text: string): Prefix | null {
 function parseSlowly(text: string): Prefix | null {
   const [address = '', lengthText, extra] = text.trim().split('/');
   if (extra !== undefined) return null;
+  const lengthOf = (bits: number) => {
+    const length = lengthText === undefined ? bits : /^\d{1,3}$/.test(lengthText) ? Number(lengthText) : NaN;
+    return length >= 0 && length <= bits ? length : null;
+  };
   const v4 = parseIPv4(address);
-  const version = v4 !== null ? 4 : 6;
-  const value = v4 ?? parseIPv6(address);
-  if (value === null) return null;
-  const bits = version === 4 ? 32 : 128;
-  const length = lengthText === undefined ? bits : /^\d{1,3}$/.test(lengthText) ? Number(lengthText) : NaN;
-  if (!(length >= 0 && length <= bits)) return null;
-  const hostBits = BigInt(bits - length);
-  return { version, network: (value >> hostBits) << hostBits, length };
+  if (v4 !== null) {
+    const length = lengthOf(32);
+    return length === null ? null : { version: 4, network: ipv4Network(v4, length), length };
+  }
+  const v6 = parseIPv6(address);
+  const length = lengthOf(128);
+  if (v6 === null || length === null) return null;
+  const hostBits = BigInt(128 - length);
+  return { version: 6, network: (v6 >> hostBits) << hostBits, length };
+}
+
+/** The address with the host bits of a prefix of `length` cleared, unsigned. */
+function ipv4Network(address: number, length: number): number {
+  // `<< 32` would shift by 0: a /0 has no network bits at all.
+  return length === 0 ? 0 : (address & (0xffffffff << (32 - length))) >>> 0;
 }
 
 /** The destination written canonically (`10.1.2.3/16` → `10.1.0.0/16`); unparsable text trimmed. */
@@ -52,12 +74,37 @@ export function canonicalDestinations(routes: readonly { destination: string }[]
   return destinations;
 }
 
-/** Whether `inner` lies within `outer` (equal counts as within). */
+/** Whether `inner` lies within `outer` (equal counts as within). IPv4 on numbers, IPv6 on BigInt. */
 export function contains(outer: Prefix, inner: Prefix): boolean {
-  if (outer.version !== inner.version || inner.length < outer.length) return false;
-  const bits = outer.version === 4 ? 32 : 128;
-  const hostBits = BigInt(bits - outer.length);
+  if (inner.length < outer.length) return false;
+  if (outer.version === 4) {
+    if (inner.version !== 4) return false;
+    // The networks agree on the outer prefix's bits; a /0 has none (and `>>> 32` would shift by 0).
+    return outer.length === 0 || (inner.network ^ outer.network) >>> (32 - outer.length) === 0;
+  }
+  if (inner.version !== 6) return false;
+  const hostBits = BigInt(128 - outer.length);
   return inner.network >> hostBits === outer.network >> hostBits;
+}
+
+/**
+ * The two prefixes one bit longer that make up `prefix` (10.0.0.0/8 → 10.0.0.0/9 and
+ * 10.128.0.0/9). The prefix must be shorter than a single address.
+ */
+export function halves(prefix: Prefix): [Prefix, Prefix] {
+  const length = prefix.length + 1;
+  if (prefix.version === 4) {
+    // The new bit is clear in the network: adding it is setting it, and stays below 2^32.
+    return [{ version: 4, network: prefix.network, length }, { version: 4, network: prefix.network + 2 ** (32 - length), length }];
+  }
+  return [{ version: 6, network: prefix.network, length }, { version: 6, network: prefix.network | (1n << BigInt(128 - length)), length }];
+}
+
+/** IPv4 before IPv6, then by network address, then shorter prefix first. */
+export function comparePrefixes(a: Prefix, b: Prefix): number {
+  if (a.version !== b.version) return a.version - b.version;
+  if (a.network !== b.network) return a.network < b.network ? -1 : 1;
+  return a.length - b.length;
 }
 
 /** IPv4 before IPv6, then by address, then shorter prefix first; unparsable text last, by text. */
@@ -68,9 +115,7 @@ export function compareDestinations(a: string, b: string): number {
   const x = parsePrefix(a);
   const y = parsePrefix(b);
   if (!x || !y) return x ? -1 : y ? 1 : a < b ? -1 : a > b ? 1 : 0;
-  if (x.version !== y.version) return x.version - y.version;
-  if (x.network !== y.network) return x.network < y.network ? -1 : 1;
-  return x.length - y.length;
+  return comparePrefixes(x, y);
 }
 
 /**
@@ -89,13 +134,18 @@ export function destinationKey(text: string): string {
 
 /** The destinations in compareDestinations' order (a stable sort), each parsed once. */
 export function sortDestinations(texts: Iterable<string>): string[] {
-  const keyed = Array.from(texts, (text) => ({ key: destinationKey(text), text }));
+  return sortByDestination(texts, (text) => text);
+}
+
+/** The items in compareDestinations' order of their destinations (a stable sort), each destination parsed once. */
+export function sortByDestination<T>(items: Iterable<T>, destinationOf: (item: T) => string): T[] {
+  const keyed = Array.from(items, (item) => ({ key: destinationKey(destinationOf(item)), item }));
   keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return keyed.map((k) => k.text);
+  return keyed.map((k) => k.item);
 }
 
 export function format(prefix: Prefix): string {
-  if (prefix.version === 4) return formatIPv4(Number(prefix.network), prefix.length);
+  if (prefix.version === 4) return formatIPv4(prefix.network, prefix.length);
   const groups = Array.from({ length: 8 }, (_, i) => Number((prefix.network >> BigInt(112 - 16 * i)) & 0xffffn));
   return `${compressIPv6(groups)}/${prefix.length}`;
 }
@@ -162,14 +212,13 @@ function ipv4Prefix(text: string): { network: number; length: number } | undefin
     }
     if (lengthDigits === 0 || length > 32) return undefined;
   }
-  const network = length === 0 ? 0 : (address & (0xffffffff << (32 - length))) >>> 0;
-  return { network, length };
+  return { network: ipv4Network(address, length), length };
 }
 
-function parseIPv4(text: string): bigint | null {
+function parseIPv4(text: string): number | null {
   const parts = text.split('.');
   if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) return null;
-  return parts.reduce((acc, p) => (acc << 8n) | BigInt(Number(p)), 0n);
+  return parts.reduce((acc, p) => acc * 256 + Number(p), 0);
 }
 
 function parseIPv6(text: string): bigint | null {

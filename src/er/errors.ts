@@ -7,7 +7,7 @@ import type { ErOperation } from './operations.js';
 // Callers of the ER client meet transport failures too; they get them from here, not from http/.
 export { HttpFailure };
 
-const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
+export const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
 
 export interface ErrorBody {
   code?: string;
@@ -122,8 +122,10 @@ export class ErApiError extends Error {
   readonly outcomes: readonly AttemptOutcome[];
   /** Which call failed, so a 403 hint can name the IAM action it needed. */
   readonly operation?: ErOperation;
+  /** The answer deserved a retry that the HTTP client's retry budget refused (the API has been failing). */
+  readonly retriesPaused: boolean;
 
-  constructor(response: HttpResponse & { outcomes?: readonly AttemptOutcome[] }, operation?: ErOperation) {
+  constructor(response: HttpResponse & { outcomes?: readonly AttemptOutcome[]; retriesPaused?: boolean }, operation?: ErOperation) {
     const parsed = parseErrorBody(response.body);
     // The API's own words go to the agent: keep them printable and short.
     const errorMsg = parsed.message !== undefined ? printable(parsed.message).slice(0, MAX_MESSAGE_CHARS) : describeUnparsedBody(response);
@@ -139,6 +141,7 @@ export class ErApiError extends Error {
     if (response.receivedAtMs !== undefined && !Number.isNaN(serverMs)) this.clockSkewMs = response.receivedAtMs - serverMs;
     this.outcomes = response.outcomes ?? [];
     this.operation = operation;
+    this.retriesPaused = response.retriesPaused ?? false;
   }
 
   get attempts(): number {

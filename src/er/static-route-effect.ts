@@ -2,7 +2,7 @@
 // routes read before the change (pure: the plan does the reads). Every attachment associated
 // with the table looks its traffic up there, so a change of the route that carries traffic to
 // the destination changes it for all of them, except where a more specific route keeps its own.
-import { canonical, contains, parsePrefix } from './cidr.js';
+import { canonical, contains, type Prefix, parsePrefix } from './cidr.js';
 import { type ChangedEntry, type Listed, listedByDestination, type RouteEntry, type TableRoutes, toEntry } from './routing-effect.js';
 
 export interface StaticRouteChange {
@@ -52,14 +52,17 @@ export function staticRouteEffect(table: TableRoutes, change: StaticRouteChange)
       `The route table lists only the route it selects for each destination: a propagated route to exactly ${destination}, hidden behind this static route, would take over after the delete.`,
     );
   }
-  const inside = moreSpecific(routes, destination);
+  // The table's other routes, each parsed once for the three look-ups below.
+  const target = parsePrefix(destination);
+  const others = parseOthers(routes, destination);
+  const inside = target ? others.filter((other) => contains(target, other.prefix)).map((other) => other.entry) : [];
   if (change.action === 'create' && change.route?.is_blackhole && inside.length > 0) {
     notes.push(
       `UNVERIFIED (docs/routing.md): the static-route guide says traffic to destinations contained in a blackhole's is dropped too; if so, the ${inside.length} more specific route(s) inside ${destination} would stop carrying traffic as well.`,
     );
   }
-  const usedBefore = longestMatch(routes, destination);
-  const usedAfter = longestMatch(after, destination);
+  const usedBefore = longestMatch(routes.get(destination), others, target);
+  const usedAfter = longestMatch(after.get(destination), others, target);
   return {
     route_table_id: table.route_table_id,
     destination,
@@ -91,29 +94,30 @@ function newRoute(destination: string, route: StaticRouteChange['route']): Route
   return { destination, next_hops: [{ attachment_id: route.attachment_id, resource_type: route.resource_type }], is_blackhole: false, route_type: 'static' };
 }
 
-/** The route traffic to the whole destination follows: the destination's own, else the longest prefix containing it. */
-function longestMatch(routes: ReadonlyMap<string, RouteEntry>, destination: string): RouteEntry | null {
-  const own = routes.get(destination);
-  if (own) return own;
-  const target = parsePrefix(destination);
-  if (!target) return null;
-  let best: { entry: RouteEntry; length: number } | null = null;
-  for (const [text, entry] of routes) {
-    const prefix = parsePrefix(text);
-    if (prefix && contains(prefix, target) && (!best || prefix.length > best.length)) best = { entry, length: prefix.length };
-  }
-  return best?.entry ?? null;
+interface ParsedRoute {
+  prefix: Prefix;
+  entry: RouteEntry;
 }
 
-function moreSpecific(routes: ReadonlyMap<string, RouteEntry>, destination: string): RouteEntry[] {
-  const outer = parsePrefix(destination);
-  if (!outer) return [];
-  const inside: RouteEntry[] = [];
+/** The routes to destinations other than `destination` that parse, with their prefixes: the same before and after the change. */
+function parseOthers(routes: ReadonlyMap<string, RouteEntry>, destination: string): ParsedRoute[] {
+  const parsed: ParsedRoute[] = [];
   for (const [text, entry] of routes) {
     const prefix = text === destination ? null : parsePrefix(text);
-    if (prefix && contains(outer, prefix)) inside.push(entry);
+    if (prefix) parsed.push({ prefix, entry });
   }
-  return inside;
+  return parsed;
+}
+
+/** The route traffic to the whole destination follows: its own (`own`), else the longest of the others containing it. */
+function longestMatch(own: RouteEntry | undefined, others: readonly ParsedRoute[], target: Prefix | null): RouteEntry | null {
+  if (own) return own;
+  if (!target) return null;
+  let best: ParsedRoute | null = null;
+  for (const other of others) {
+    if (contains(other.prefix, target) && (!best || other.prefix.length > best.prefix.length)) best = other;
+  }
+  return best?.entry ?? null;
 }
 
 /** Whether traffic goes the same way: dropped both times (no route drops it as a blackhole does), or through the same attachments. */

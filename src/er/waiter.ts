@@ -1,8 +1,9 @@
 // Waiting for an association to reach a state, as a small loop with no I/O of its own (in the
 // manner of smithy's util-waiter): it polls through the function it is given, asks the acceptors
 // of the wanted state what each observation means (success, failure, or poll again), backs off
-// between polls, and ends on success, failure, timeout or abort. Time comes from a Clock, so
-// tests run it without waiting; each observation is reported for progress notifications.
+// between polls (with jitter), and ends on success, failure, timeout or abort. Time comes from a
+// Clock and chance from a random source, so tests run it without waiting and without chance; each
+// observation is reported for progress notifications.
 import type { Clock } from '../http/clock.js';
 import { ErApiError, HttpFailure } from './errors.js';
 
@@ -18,10 +19,27 @@ export interface Backoff {
   maxMs: number;
   /** Each wait is the previous one times this, up to maxMs. */
   factor?: number;
+  /**
+   * Each wait is cut short by a random part of it, up to this fraction (0 to 1), so that agents
+   * waiting on the same router since the same moment do not poll it in lock-step. Only shorter:
+   * initialMs and maxMs stay the longest a wait can be.
+   */
+  jitter?: number;
 }
 
-/** Polling as the Terraform provider waits: start near 2 s, back off to at most 10 s. */
-export const DEFAULT_BACKOFF: Required<Backoff> = { initialMs: 2_000, maxMs: 10_000, factor: 1.5 };
+/**
+ * Polling as the Terraform provider waits: start near 2 s, back off to at most 10 s. A quarter of
+ * jitter spreads agents that started together over 1.5–2 s at first, 7.5–10 s later on.
+ */
+export const DEFAULT_BACKOFF: Required<Backoff> = { initialMs: 2_000, maxMs: 10_000, factor: 1.5, jitter: 0.25 };
+
+/**
+ * The wait before the next poll: `nominalMs` (the backoff's schedule, without chance) less up to
+ * `jitter` of it, that is within [nominalMs × (1 − jitter), nominalMs]. `random` is in [0, 1).
+ */
+export function jitteredDelay(nominalMs: number, jitter: number, random: () => number): number {
+  return nominalMs - Math.floor(nominalMs * jitter * random());
+}
 
 /**
  * Right after a create the API's list may not show the association yet: for this long from the
@@ -61,6 +79,8 @@ export interface WaitOptions<T extends { state: string }> {
   isRetryable?: (error: unknown) => boolean;
   /** Told of every observation, without being waited for: a slow reader must not stretch the wait. */
   onObservation?: (observation: Observation<T>) => unknown;
+  /** Chance for the jitter, in [0, 1); Math.random unless a test fixes it. */
+  random?: () => number;
 }
 
 export interface WaitResult<T> {
@@ -139,6 +159,8 @@ export async function waitForState<T extends { state: string }>(options: WaitOpt
   const graceMs = options.notFoundGraceMs ?? DEFAULT_NOT_FOUND_GRACE_MS;
   const overrunMs = options.pollOverrunMs ?? DEFAULT_POLL_OVERRUN_MS;
   const isRetryable = options.isRetryable ?? isRetryablePollError;
+  const random = options.random ?? Math.random;
+  const jitter = options.backoff?.jitter ?? DEFAULT_BACKOFF.jitter;
   const started = clock.now();
   const end = started + timeoutMs;
   const result: WaitResult<T> = { status: 'timeout', polls: 0, elapsedMs: 0 };
@@ -170,7 +192,7 @@ export async function waitForState<T extends { state: string }>(options: WaitOpt
     const remaining = end - clock.now();
     if (remaining <= 0) return finish('timeout');
     try {
-      await clock.sleep(Math.min(delay, remaining), signal);
+      await clock.sleep(Math.min(jitteredDelay(delay, jitter, random), remaining), signal);
     } catch {
       return finish('aborted');
     }

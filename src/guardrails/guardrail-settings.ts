@@ -2,6 +2,7 @@
 // that cannot be read stops the server at start-up instead of silently allowing everything.
 import { join } from 'node:path';
 import { ID_PATTERN } from '../er/ids.js';
+import { settingLabel, SETTINGS } from '../settings.js';
 
 export type ConfirmMode = 'auto' | 'always' | 'never';
 
@@ -37,16 +38,22 @@ export class GuardrailSettingsError extends Error {
   override name = 'GuardrailSettingsError';
 }
 
-export function parseGuardrails(inputs: GuardrailInputs, env: Record<string, string | undefined>): GuardrailSettings {
+/** Where the default audit log goes: `XDG_STATE_HOME`, else `HOME`/.local/state (config.ts reads them). */
+export interface StateDirectories {
+  xdgStateHome?: string;
+  home?: string;
+}
+
+export function parseGuardrails(inputs: GuardrailInputs, directories: StateDirectories): GuardrailSettings {
   return {
-    readOnly: parseBoolean('--read-only / HUAWEICLOUD_ER_MCP_READ_ONLY', inputs.readOnly),
-    allowErIds: parseIdList('--allow-er-ids / HUAWEICLOUD_ER_MCP_ALLOW_ER_IDS', inputs.allowErIds),
-    allowRouteTableIds: parseIdList('--allow-route-table-ids / HUAWEICLOUD_ER_MCP_ALLOW_ROUTE_TABLE_IDS', inputs.allowRouteTableIds),
+    readOnly: parseBoolean(settingLabel(SETTINGS.readOnly), inputs.readOnly),
+    allowErIds: parseIdList(settingLabel(SETTINGS.allowErIds), inputs.allowErIds),
+    allowRouteTableIds: parseIdList(settingLabel(SETTINGS.allowRouteTableIds), inputs.allowRouteTableIds),
     confirmWrites: parseConfirmMode(inputs.confirmWrites),
     confirmTimeoutMs: parseConfirmTimeout(inputs.confirmTimeoutSeconds),
-    requireSecondPerson: parseBoolean('--require-second-person / HUAWEICLOUD_ER_MCP_REQUIRE_SECOND_PERSON', inputs.requireSecondPerson),
+    requireSecondPerson: parseBoolean(settingLabel(SETTINGS.requireSecondPerson), inputs.requireSecondPerson),
     planTtlMs: parsePlanTtl(inputs.planTtlSeconds),
-    auditLogPath: parseAuditPath(inputs.auditLog, env),
+    auditLogPath: parseAuditPath(inputs.auditLog, directories),
   };
 }
 
@@ -72,40 +79,44 @@ function parseIdList(name: string, value: string | undefined): ReadonlySet<strin
 }
 
 function parseConfirmMode(value: string | undefined): ConfirmMode {
-  const v = (value ?? 'auto').trim().toLowerCase();
+  const { confirmWrites } = SETTINGS;
+  const v = (value ?? confirmWrites.default).trim().toLowerCase();
   if (v === 'auto' || v === 'always' || v === 'never') return v;
-  throw new GuardrailSettingsError(`--confirm-writes / HUAWEICLOUD_ER_MCP_CONFIRM_WRITES must be auto, always or never (got "${value}").`);
+  const { choices } = confirmWrites.value;
+  throw new GuardrailSettingsError(`${settingLabel(confirmWrites)} must be ${choices.slice(0, -1).join(', ')} or ${choices.at(-1)} (got "${value}").`);
 }
 
-export const DEFAULT_CONFIRM_TIMEOUT_SECONDS = 120;
+export const DEFAULT_CONFIRM_TIMEOUT_SECONDS = SETTINGS.confirmTimeoutSeconds.default;
 
 function parseConfirmTimeout(value: string | undefined): number {
   if (value === undefined) return DEFAULT_CONFIRM_TIMEOUT_SECONDS * 1000;
+  const { above, max } = SETTINGS.confirmTimeoutSeconds.value;
   const seconds = Number(value.trim());
-  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {
-    throw new GuardrailSettingsError(`--confirm-timeout-seconds / HUAWEICLOUD_ER_MCP_CONFIRM_TIMEOUT_SECONDS must be a number of seconds above 0 and at most 3600 (got "${value}").`);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= above || seconds > max) {
+    throw new GuardrailSettingsError(`${settingLabel(SETTINGS.confirmTimeoutSeconds)} must be a number of seconds above ${above} and at most ${max} (got "${value}").`);
   }
   return seconds * 1000;
 }
 
-export const DEFAULT_PLAN_TTL_SECONDS = 15 * 60;
+export const DEFAULT_PLAN_TTL_SECONDS = SETTINGS.planTtlSeconds.default;
 
 function parsePlanTtl(value: string | undefined): number {
   if (value === undefined) return DEFAULT_PLAN_TTL_SECONDS * 1000;
+  const { min, max } = SETTINGS.planTtlSeconds.value;
   const seconds = Number(value.trim());
-  if (value.trim() === '' || !Number.isInteger(seconds) || seconds < 60 || seconds > 86_400) {
-    throw new GuardrailSettingsError(`--plan-ttl-seconds / HUAWEICLOUD_ER_MCP_PLAN_TTL_SECONDS must be a whole number of seconds from 60 to 86400 (got "${value}").`);
+  if (value.trim() === '' || !Number.isInteger(seconds) || seconds < min || seconds > max) {
+    throw new GuardrailSettingsError(`${settingLabel(SETTINGS.planTtlSeconds)} must be a whole number of seconds from ${min} to ${max} (got "${value}").`);
   }
   return seconds * 1000;
 }
 
 /** `$XDG_STATE_HOME/huaweicloud-er-mcp/audit.jsonl`, else `~/.local/state/…`; "off" disables. */
-function parseAuditPath(value: string | undefined, env: Record<string, string | undefined>): string | null {
+function parseAuditPath(value: string | undefined, directories: StateDirectories): string | null {
   if (value !== undefined) {
-    if (value.trim() === '') throw new GuardrailSettingsError('--audit-log / HUAWEICLOUD_ER_MCP_AUDIT_LOG is empty: give a file path, or "off".');
+    if (value.trim() === '') throw new GuardrailSettingsError(`${settingLabel(SETTINGS.auditLog)} is empty: give a file path, or "off".`);
     return value.trim().toLowerCase() === 'off' ? null : value;
   }
-  const stateHome = env.XDG_STATE_HOME || (env.HOME ? join(env.HOME, '.local', 'state') : undefined);
+  const stateHome = directories.xdgStateHome || (directories.home ? join(directories.home, '.local', 'state') : undefined);
   if (!stateHome) throw new GuardrailSettingsError('Cannot place the audit log: neither XDG_STATE_HOME nor HOME is set. Use --audit-log PATH (or "off").');
   return join(stateHome, 'huaweicloud-er-mcp', 'audit.jsonl');
 }

@@ -2,7 +2,7 @@
 // It knows nothing of ER or MCP: what is worth retrying is decided by the caller's `retryOn`.
 import type { Agent } from 'undici';
 import { type Clock, systemClock } from './clock.js';
-import { backoffDelay, defaultRetryPolicy, parseRetryAfter, type RetryPolicy } from './retry.js';
+import { backoffDelay, defaultRetryPolicy, parseRetryAfter, RetryBudget, type RetryPolicy } from './retry.js';
 import { SecretScrubber } from './scrub.js';
 import { canonicalQueryString, formatSdkDate, type Query, sign } from './signer.js';
 
@@ -78,6 +78,8 @@ export interface HttpResult extends HttpResponse {
   waitedMs: number;
   /** How each attempt ended, in order; the last one is this response. Its length is the number of attempts. */
   outcomes: AttemptOutcome[];
+  /** True when this answer deserved a retry that the client's retry budget refused (see RetryBudget). */
+  retriesPaused?: boolean;
 }
 
 /**
@@ -118,6 +120,9 @@ export class HttpFailure extends Error {
     this.name = 'HttpFailure';
   }
 
+  /** True when another attempt was refused by the client's retry budget, not by the policy or the deadline. */
+  readonly retriesPaused: boolean = false;
+
   get attempts(): number {
     return this.outcomes.length;
   }
@@ -137,6 +142,11 @@ export class HttpFailure extends Error {
   }
 }
 
+/** A network failure or timeout that deserved a retry, refused because the client's retry budget is spent. */
+export class RetriesPausedFailure extends HttpFailure {
+  override readonly retriesPaused = true;
+}
+
 const CONNECT_ERROR_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 // undici is loaded on the first request, not at start-up: it is the largest module the server
@@ -154,6 +164,8 @@ export class HttpClient {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly responseTimeoutMs: number;
+  /** One bucket for every request of this client: an outage empties it, successes refill it. */
+  private readonly retryBudget = new RetryBudget();
   /** Blanks the credentials from everything a response says (see scrub.ts). */
   private readonly scrubber: SecretScrubber;
 
@@ -188,10 +200,17 @@ export class HttpClient {
     return this.origin.origin;
   }
 
+  /** Tokens left in the retry budget (for diagnostics and tests). */
+  get retryTokens(): number {
+    return this.retryBudget.available;
+  }
+
   async request(req: HttpRequest): Promise<HttpResult> {
     const body = req.json === undefined ? '' : JSON.stringify(req.json);
     const outcomes: AttemptOutcome[] = [];
     let waitedMs = 0;
+    // What this request's retries took from the budget, given back if it ends in a success.
+    let spentTokens = 0;
     const fail = (kind: HttpFailureKind, message: string) => new HttpFailure(kind, message, [...outcomes]);
 
     for (;;) {
@@ -202,6 +221,7 @@ export class HttpClient {
 
       let retryAfterMs: number | undefined;
       let answered: HttpResponse | undefined;
+      let failedWith: { kind: HttpFailureKind; message: string } | undefined;
       const startedAtMs = Date.now();
       const started = performance.now();
       const report = (outcome: AttemptOutcome) => {
@@ -212,6 +232,7 @@ export class HttpClient {
         const response = await this.attempt(req, body, remaining);
         report({ kind: 'response', response });
         if (outcomes.length >= this.policy.maxAttempts || !req.retryOn?.(response)) {
+          if (response.status < 400) this.retryBudget.succeeded(spentTokens);
           return { ...response, waitedMs, outcomes };
         }
         answered = response;
@@ -223,6 +244,7 @@ export class HttpClient {
         if (outcomes.length >= this.policy.maxAttempts) {
           throw fail(failure.kind, failure.message);
         }
+        failedWith = failure;
       }
 
       const attempts = outcomes.length;
@@ -232,6 +254,13 @@ export class HttpClient {
         if (answered) return { ...answered, waitedMs, outcomes };
         throw fail('deadline', `the deadline leaves no time for a retry after ${attempts} attempt(s)`);
       }
+      const cost = this.retryBudget.take(failedWith?.kind === 'timeout' ? 'timeout' : 'other');
+      if (cost === undefined) {
+        if (answered) return { ...answered, waitedMs, outcomes, retriesPaused: true };
+        const { kind, message } = failedWith!;
+        throw new RetriesPausedFailure(kind, `${message}; not retried: retries are paused while the API keeps failing`, [...outcomes]);
+      }
+      spentTokens += cost;
       req.observe?.retry({ attempt: attempts, outcome: outcomes[attempts - 1]!, delayMs: delay, retryAfterMs: retryAfterMs ?? null });
       try {
         await this.clock.sleep(delay, req.signal);

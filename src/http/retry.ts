@@ -26,3 +26,56 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - nowMs);
 }
+
+/**
+ * The retry quota of smithy's standard retry strategy (the AWS SDKs' "standard" mode), kept as
+ * they keep it. Constants, not settings: they only decide how fast retrying stops once the API is
+ * failing and how fast it comes back, which no operator needs to tune per deployment.
+ */
+export const RETRY_QUOTA = {
+  /** Tokens in a full bucket, and the most it holds: about a hundred retries in a row. */
+  capacity: 500,
+  /** One retry after an error answer (429, 5xx, "busy") or a lost connection. */
+  retryCost: 5,
+  /** One retry after a timeout: double, since a timeout holds a connection and means an overloaded API. */
+  timeoutRetryCost: 10,
+  /** A request that succeeds at once: slowly refills a bucket an outage emptied. */
+  firstAttemptRefund: 1,
+} as const;
+
+export type RetryQuota = { readonly [K in keyof typeof RETRY_QUOTA]: number };
+
+/** What the attempt before a retry met: a timeout costs more than anything else. */
+export type RetryCause = 'timeout' | 'other';
+
+/**
+ * One bucket of retry tokens, shared by every request of one HTTP client: a retry takes tokens, a
+ * success gives back what its retries took (or one token when it needed none). While the API is
+ * healthy the bucket stays full; in an outage it empties, and from then on each request is tried
+ * once, so that many callers do not multiply the load on an API that is already failing.
+ */
+export class RetryBudget {
+  private tokens: number;
+
+  constructor(private readonly quota: RetryQuota = RETRY_QUOTA) {
+    this.tokens = quota.capacity;
+  }
+
+  get available(): number {
+    return this.tokens;
+  }
+
+  /** Pays for one retry: what it cost, or undefined (nothing taken) when the bucket cannot pay. */
+  take(cause: RetryCause): number | undefined {
+    const cost = cause === 'timeout' ? this.quota.timeoutRetryCost : this.quota.retryCost;
+    if (cost > this.tokens) return undefined;
+    this.tokens -= cost;
+    return cost;
+  }
+
+  /** A request succeeded; `spent` is what its retries took (0 when it had none). */
+  succeeded(spent: number): void {
+    const refund = spent > 0 ? spent : this.quota.firstAttemptRefund;
+    this.tokens = Math.min(this.quota.capacity, this.tokens + refund);
+  }
+}

@@ -1,16 +1,19 @@
-// OpenTelemetry's standard environment variables, read into plain settings (config.ts calls this:
-// it is the one place that reads the environment). OTLP over HTTP/JSON is the only exporter. It is
-// off unless an OTLP endpoint is named: a server in an IDE window must not start sending data, or
-// loading the SDK, because of a default.
+// OpenTelemetry's standard environment variables (rows of src/settings.ts), read into plain
+// settings: config.ts, the one place that reads the environment, hands each row's value in. OTLP
+// over HTTP/JSON is the only exporter. It is off unless an OTLP endpoint is named: a server in an
+// IDE window must not start sending data, or loading the SDK, because of a default.
 //
 // Header values are credentials (an API key for the collector): they go to the exporter and
 // nowhere else, and no warning quotes them.
-import type { Env } from '../credentials.js';
+import { type Setting, SETTINGS } from '../settings.js';
 
-export const DEFAULT_SERVICE_NAME = 'huaweicloud-er-mcp';
+/** A setting's value as the environment gives it, or undefined. */
+export type ReadSetting = (setting: Setting) => string | undefined;
+
+export const DEFAULT_SERVICE_NAME = SETTINGS.otelServiceName.default;
 /** The SDK's defaults for OTEL_METRIC_EXPORT_INTERVAL and OTEL_METRIC_EXPORT_TIMEOUT. */
-export const DEFAULT_METRIC_INTERVAL_MS = 60_000;
-export const DEFAULT_METRIC_TIMEOUT_MS = 30_000;
+export const DEFAULT_METRIC_INTERVAL_MS = SETTINGS.metricExportInterval.default;
+export const DEFAULT_METRIC_TIMEOUT_MS = SETTINGS.metricExportTimeout.default;
 
 /** Where one signal goes. */
 export interface OtlpTarget {
@@ -34,50 +37,54 @@ export interface TelemetrySettings {
 
 type Signal = 'traces' | 'metrics';
 
-/** Reads the OTEL_* variables; what is malformed is left out with a warning, never a failed start. */
-export function readTelemetry(env: Env, warnings: string[]): TelemetrySettings {
-  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return {};
-  const traces = signalTarget('traces', env, warnings);
-  const metricsTarget = signalTarget('metrics', env, warnings);
-  if (!traces && !metricsTarget) return {};
-  const protocol = (env.OTEL_EXPORTER_OTLP_PROTOCOL ?? '').trim();
-  if (protocol !== '' && protocol !== 'http/json') warnings.push(`OTEL_EXPORTER_OTLP_PROTOCOL is "${protocol}", but this server exports OTLP over HTTP/JSON only: it sends http/json.`);
+/** Each signal's own settings. */
+const SIGNALS = {
+  traces: { exporter: SETTINGS.tracesExporter, endpoint: SETTINGS.otlpTracesEndpoint, headers: SETTINGS.otlpTracesHeaders },
+  metrics: { exporter: SETTINGS.metricsExporter, endpoint: SETTINGS.otlpMetricsEndpoint, headers: SETTINGS.otlpMetricsHeaders },
+} as const;
 
-  const resourceAttributes = parsePairs(env.OTEL_RESOURCE_ATTRIBUTES, 'OTEL_RESOURCE_ATTRIBUTES', warnings);
-  const serviceName = env.OTEL_SERVICE_NAME?.trim() || resourceAttributes['service.name'] || DEFAULT_SERVICE_NAME;
+/** Reads the OTEL_* settings; what is malformed is left out with a warning, never a failed start. */
+export function readTelemetry(read: ReadSetting, warnings: string[]): TelemetrySettings {
+  if (read(SETTINGS.otelSdkDisabled)?.trim().toLowerCase() === 'true') return {};
+  const traces = signalTarget('traces', read, warnings);
+  const metricsTarget = signalTarget('metrics', read, warnings);
+  if (!traces && !metricsTarget) return {};
+  const protocol = (read(SETTINGS.otlpProtocol) ?? '').trim();
+  if (protocol !== '' && protocol !== SETTINGS.otlpProtocol.default) {
+    warnings.push(`${SETTINGS.otlpProtocol.env} is "${protocol}", but this server exports OTLP over HTTP/JSON only: it sends http/json.`);
+  }
+
+  const resourceAttributes = parsePairs(read, SETTINGS.otelResourceAttributes, warnings);
+  const serviceName = read(SETTINGS.otelServiceName)?.trim() || resourceAttributes['service.name'] || DEFAULT_SERVICE_NAME;
   delete resourceAttributes['service.name'];
   const otlp: OtlpSettings = { serviceName, resourceAttributes };
   if (traces) otlp.traces = traces;
   if (metricsTarget) {
-    const ms = (variable: string, fallback: number) => positiveMs({ raw: env[variable], variable, fallback }, warnings);
-    const intervalMs = ms('OTEL_METRIC_EXPORT_INTERVAL', DEFAULT_METRIC_INTERVAL_MS);
+    const ms = (setting: Setting, fallback: number) => positiveMs({ raw: read(setting), variable: setting.env!, fallback }, warnings);
+    const intervalMs = ms(SETTINGS.metricExportInterval, DEFAULT_METRIC_INTERVAL_MS);
     // The SDK refuses a timeout longer than the interval.
-    const timeoutMs = Math.min(intervalMs, ms('OTEL_METRIC_EXPORT_TIMEOUT', DEFAULT_METRIC_TIMEOUT_MS));
+    const timeoutMs = Math.min(intervalMs, ms(SETTINGS.metricExportTimeout, DEFAULT_METRIC_TIMEOUT_MS));
     otlp.metrics = { ...metricsTarget, intervalMs, timeoutMs };
   }
   return { otlp };
 }
 
 /** The signal's endpoint and headers, or undefined when it is not to be exported. */
-function signalTarget(signal: Signal, env: Env, warnings: string[]): OtlpTarget | undefined {
-  const SIGNAL = signal.toUpperCase();
-  const exporterVariable = `OTEL_${SIGNAL}_EXPORTER`;
-  const exporters = (env[exporterVariable] ?? 'otlp').split(',').map((e) => e.trim().toLowerCase()).filter(Boolean);
+function signalTarget(signal: Signal, read: ReadSetting, warnings: string[]): OtlpTarget | undefined {
+  const own = SIGNALS[signal];
+  const exporters = (read(own.exporter) ?? own.exporter.default).split(',').map((e) => e.trim().toLowerCase()).filter(Boolean);
   if (exporters.includes('none')) return undefined;
-  const specific = env[`OTEL_EXPORTER_OTLP_${SIGNAL}_ENDPOINT`]?.trim();
-  const general = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  const specific = read(own.endpoint)?.trim();
+  const general = read(SETTINGS.otlpEndpoint)?.trim();
   if (!specific && !general) return undefined;
   if (!exporters.includes('otlp')) {
-    warnings.push(`${exporterVariable} names no exporter this server has (only otlp, or none): ${signal} are not exported.`);
+    warnings.push(`${own.exporter.env} names no exporter this server has (only otlp, or none): ${signal} are not exported.`);
     return undefined;
   }
   // The signal's own endpoint is used as given; the general one gets the signal's path (the OTLP/HTTP spec).
-  const url = specific ? checkUrl(specific, `OTEL_EXPORTER_OTLP_${SIGNAL}_ENDPOINT`, warnings) : checkUrl(withPath(general!, `v1/${signal}`), 'OTEL_EXPORTER_OTLP_ENDPOINT', warnings);
+  const url = specific ? checkUrl(specific, own.endpoint.env, warnings) : checkUrl(withPath(general!, `v1/${signal}`), SETTINGS.otlpEndpoint.env, warnings);
   if (!url) return undefined;
-  const headers = {
-    ...parsePairs(env.OTEL_EXPORTER_OTLP_HEADERS, 'OTEL_EXPORTER_OTLP_HEADERS', warnings),
-    ...parsePairs(env[`OTEL_EXPORTER_OTLP_${SIGNAL}_HEADERS`], `OTEL_EXPORTER_OTLP_${SIGNAL}_HEADERS`, warnings),
-  };
+  const headers = { ...parsePairs(read, SETTINGS.otlpHeaders, warnings), ...parsePairs(read, own.headers, warnings) };
   return { url, headers };
 }
 
@@ -101,7 +108,9 @@ function checkUrl(value: string, variable: string, warnings: string[]): string |
  * `key=value,key2=value2` with percent-encoded values (the W3C Baggage form the OTel spec uses for
  * headers and resource attributes). A malformed entry is skipped and named by its position only.
  */
-function parsePairs(raw: string | undefined, variable: string, warnings: string[]): Record<string, string> {
+function parsePairs(read: ReadSetting, setting: Setting, warnings: string[]): Record<string, string> {
+  const raw = read(setting);
+  const variable = setting.env;
   const pairs: Record<string, string> = {};
   if (!raw?.trim()) return pairs;
   raw.split(',').forEach((entry, index) => {

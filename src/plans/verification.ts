@@ -4,7 +4,7 @@
 // which attachments it goes through and whether it is static or propagated. The route type is
 // part of it because a static route replacing a propagated one through the same next hop will
 // no longer follow the attachment's propagation: worth reporting.
-import { canonicalDestinations, compareDestinations } from '../er/cidr.js';
+import { canonicalDestinations, sortByDestination } from '../er/cidr.js';
 import { type PropagationInput, tableAfterPropagation } from '../er/routing-effect.js';
 import type { EffectiveRoute } from '../er/types.js';
 
@@ -95,7 +95,8 @@ export function compareTables(expected: ExpectedTable, observed: readonly Effect
     const kind: DifferenceKind = e === null ? 'unexpected_route' : o === null ? 'missing_route' : 'different_next_hops';
     differences.push({ route_table_id: expected.route_table_id, destination, expected: e, observed: o, kind });
   }
-  return differences.sort((a, b) => compareDestinations(a.destination, b.destination));
+  // Each destination parsed once, not at every comparison: a table can differ at thousands of them.
+  return sortByDestination(differences, (difference) => difference.destination);
 }
 
 /** `via att-1 and att-2 (propagation)`, `blackhole`, or `no route` for null. */

@@ -2,7 +2,7 @@
 // rule 2): each address goes by the longest route containing it. So the prefix's addresses are
 // shared between the longest route containing the whole prefix and the routes inside it, each
 // route keeping the addresses no longer route takes; an address no route contains is not routed.
-import { contains, type Prefix, parsePrefix } from '../er/cidr.js';
+import { comparePrefixes, contains, halves, type Prefix, parsePrefix } from '../er/cidr.js';
 import type { RouteEntry } from '../er/routing-effect.js';
 
 export interface ParsedRoute {
@@ -25,25 +25,38 @@ export interface PrefixFate {
   enclosingBlackholes: RouteEntry[];
 }
 
-const parsedCache = new WeakMap<ReadonlyMap<string, RouteEntry>, ParsedRoute[]>();
+interface ParsedTable {
+  /** Every route whose destination parses, by address then length. */
+  all: ParsedRoute[];
+  /** The blackhole routes among them, in the same order: the only ones that can enclose a carrier. */
+  blackholes: ParsedRoute[];
+}
+
+const parsedCache = new WeakMap<ReadonlyMap<string, RouteEntry>, ParsedTable>();
+
+/** The table's routes with their destinations parsed once per table (a policy checks many prefixes against one). */
+function parseTable(routes: ReadonlyMap<string, RouteEntry>): ParsedTable {
+  let table = parsedCache.get(routes);
+  if (!table) {
+    const all: ParsedRoute[] = [];
+    for (const entry of routes.values()) {
+      const prefix = parsePrefix(entry.destination);
+      if (prefix) all.push({ prefix, entry });
+    }
+    all.sort((a, b) => comparePrefixes(a.prefix, b.prefix));
+    table = { all, blackholes: all.filter((route) => route.entry.is_blackhole) };
+    parsedCache.set(routes, table);
+  }
+  return table;
+}
 
 /** The table's routes with their destinations parsed, by address then length; destinations that do not parse are left out. */
 export function parseRoutes(routes: ReadonlyMap<string, RouteEntry>): ParsedRoute[] {
-  let parsed = parsedCache.get(routes);
-  if (!parsed) {
-    parsed = [];
-    for (const entry of routes.values()) {
-      const prefix = parsePrefix(entry.destination);
-      if (prefix) parsed.push({ prefix, entry });
-    }
-    parsed.sort((a, b) => a.prefix.version - b.prefix.version || (a.prefix.network < b.prefix.network ? -1 : a.prefix.network > b.prefix.network ? 1 : 0) || a.prefix.length - b.prefix.length);
-    parsedCache.set(routes, parsed);
-  }
-  return parsed;
+  return parseTable(routes).all;
 }
 
 export function fateOf(routes: ReadonlyMap<string, RouteEntry>, prefix: Prefix): PrefixFate {
-  const parsed = parseRoutes(routes);
+  const { all: parsed, blackholes } = parseTable(routes);
   let covering: ParsedRoute | null = null;
   const inside: ParsedRoute[] = [];
   for (const route of parsed) {
@@ -65,8 +78,8 @@ export function fateOf(routes: ReadonlyMap<string, RouteEntry>, prefix: Prefix):
   }
   const enclosing = new Set<RouteEntry>();
   for (const carrier of carriers) {
-    for (const route of parsed) {
-      if (route.entry.is_blackhole && route.prefix.length < carrier.prefix.length && contains(route.prefix, carrier.prefix)) enclosing.add(route.entry);
+    for (const route of blackholes) {
+      if (route.prefix.length < carrier.prefix.length && contains(route.prefix, carrier.prefix)) enclosing.add(route.entry);
     }
   }
   return {
@@ -81,9 +94,7 @@ export function fateOf(routes: ReadonlyMap<string, RouteEntry>, prefix: Prefix):
 export function covers(target: Prefix, subs: readonly Prefix[]): boolean {
   if (subs.length === 0) return false;
   if (subs.some((s) => s.length <= target.length)) return true;
-  const bits = target.version === 4 ? 32 : 128;
-  const length = target.length + 1;
-  const low: Prefix = { version: target.version, network: target.network, length };
-  const high: Prefix = { version: target.version, network: target.network | (1n << BigInt(bits - length)), length };
+  // Every sub is longer than the target, so the target can be split in two.
+  const [low, high] = halves(target);
   return covers(low, subs.filter((s) => contains(low, s))) && covers(high, subs.filter((s) => contains(high, s)));
 }

@@ -3,6 +3,7 @@
 // client.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { CallOptions, Clock, ErClient, RequestTrace } from '../er/client.js';
+import { DEFAULT_BACKOFF } from '../er/waiter.js';
 import type { Logger } from '../log.js';
 import type { CallObserver, Observer } from '../observe/observer.js';
 import type { Verification } from '../plans/verify-routes.js';
@@ -11,10 +12,15 @@ import type { Policy } from '../policy/model.js';
 export interface PollTiming {
   initialMs: number;
   maxMs: number;
+  /** The fraction by which a wait may be cut short at random (see Backoff.jitter); the waiter's default when absent. */
+  jitter?: number;
 }
 
-/** Polling as the Terraform provider waits: start near 2 s, back off to at most 10 s. */
-export const DEFAULT_POLL: PollTiming = { initialMs: 2_000, maxMs: 10_000 };
+/**
+ * Polling as the Terraform provider waits: start near 2 s, back off to at most 10 s, each wait cut
+ * short by up to a quarter at random so that agents waiting on the same router do not poll in step.
+ */
+export const DEFAULT_POLL: PollTiming = { initialMs: DEFAULT_BACKOFF.initialMs, maxMs: DEFAULT_BACKOFF.maxMs, jitter: DEFAULT_BACKOFF.jitter };
 
 /** What does not change between calls. */
 export interface ToolEnv {

@@ -69,8 +69,35 @@ const FAILURE_HINTS: Record<HttpFailure['kind'], string> = {
     'The request could not be built, so nothing was sent: a credential or header holds characters HTTP does not allow (check the keys for stray spaces or line breaks).',
 };
 
+/**
+ * Said when the HTTP client's retry budget refused a retry: a failure that would have been tried
+ * again was not, because so many requests failed lately that more retries would only add load.
+ */
+const RETRIES_PAUSED_HINT =
+  'Not retried: the API has been failing for this server, so it has paused its retries (its retry budget is spent) rather than add load to the API. Wait a minute before calling again; every request the API answers restores the budget. If failures go on, check the Huawei Cloud service health for ER in this region.';
+
+/**
+ * A ToolError that also says the retry budget stopped the retries, in the message (an HttpFailure's
+ * says it already; an API error's is the API's own words), the hint and a field.
+ */
+function withRetriesPaused(described: ToolError, error: ErApiError | HttpFailure): ToolError {
+  return {
+    ...described,
+    error_msg: error instanceof ErApiError ? `${described.error_msg} (not retried: retries are paused while the API keeps failing)` : described.error_msg,
+    hint: `${RETRIES_PAUSED_HINT} ${described.hint}`,
+    retries_paused: true,
+  };
+}
+
 /** Maps any thrown error to a ToolError. Messages never carry secrets: none reach this layer. */
 export function describeError(error: unknown, context: ErrorContext): ToolError {
+  if ((error instanceof ErApiError || error instanceof HttpFailure) && error.retriesPaused) {
+    return withRetriesPaused(describeKnownError(error, context), error);
+  }
+  return describeKnownError(error, context);
+}
+
+function describeKnownError(error: unknown, context: ErrorContext): ToolError {
   if (error instanceof ErApiError) {
     return {
       error_code: error.errorCode,

@@ -1,12 +1,14 @@
 // An endpoint that echoes every request header back (as JSON, HTML, URL-encoded, \u-escaped, cut
 // short, in response headers, as names of listed things; and re-encoded: base64, base64url, hex,
 // case-changed, reversed, inside larger base64 blobs) must not get a secret into anything the
-// server produces: tool results over stdio, stderr logs, the audit file, or `doctor` output. The
-// IAM project look-up path included. Checked against the canary keys and every signature the
-// endpoint was actually sent, in each of those encodings, and every Authorization value sent.
+// server produces: tool results and log notifications (at debug) over stdio, stderr logs, the
+// audit file, or `doctor` output. The IAM project look-up path included. Checked against the
+// canary keys and every signature the endpoint was actually sent, in each of those encodings, and
+// every Authorization value sent.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import { type EchoMode, type EchoServer, startEchoServer } from '../echo-server.js';
@@ -84,10 +86,17 @@ describe('tool results, logs and audit over stdio', () => {
   describe('with the project known and every ER call echoed', () => {
     let server: SpawnedServer;
     let auditPath: string;
+    let notifications = 0;
     beforeAll(async () => {
       echo.iamMode = { projectId: PROJECT, region: REGION };
       auditPath = join(tempDir('er-mcp-echo-audit'), 'audit.jsonl');
       server = await spawnServer(env(), ['--audit-log', auditPath]);
+      // Every log notification the server sends, at its most talkative: retries, attempts, the gate's decisions.
+      server.client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
+        notifications += 1;
+        outputs.push(JSON.stringify(notification.params));
+      });
+      await server.client.setLoggingLevel('debug');
       await vi.waitFor(() => expect(server.stderr()).toContain('project id looked up through IAM'), { timeout: 20_000, interval: 50 });
     });
     afterAll(async () => {
@@ -97,8 +106,9 @@ describe('tool results, logs and audit over stdio', () => {
     });
 
     for (const mode of ER_MODES) {
-      it(`${mode}: reads, a create and a delete answer without a secret`, async () => {
+      it(`${mode}: reads, a create and a delete answer (and log) without a secret`, async () => {
         echo.erMode = mode;
+        const notifiedBefore = notifications;
         const calls = [
           { name: 'list_enterprise_routers', arguments: {} },
           { name: 'list_route_tables', arguments: { er_id: ref.er_id } },
@@ -114,6 +124,7 @@ describe('tool results, logs and audit over stdio', () => {
         }
         // The endpoint did echo: what it sent back must have been blanked, not never received.
         expect(outputs.some((o) => o.includes('[redacted]'))).toBe(true);
+        expect(notifications).toBeGreaterThan(notifiedBefore);
         expectNothingEchoed();
       });
     }

@@ -1,8 +1,11 @@
 // The waiter alone, on a fake clock: acceptors per wait_for, the not-found grace period, backoff,
-// failed polls, timeout and abort. No test here waits for real time.
+// jitter, failed polls, timeout and abort. No test here waits for real time. Tests of the schedule
+// itself fix the jitter's random source at 0 (no jitter); the jitter tests seed it.
 import { describe, expect, it } from 'vitest';
 import { ErApiError, HttpFailure } from '../../src/er/errors.js';
-import { decide, type Observation, type WaitFor, type WaitOptions, waitForState } from '../../src/er/waiter.js';
+import { seededRandom } from '../../src/emulator/faults.js';
+import { DEFAULT_BACKOFF, decide, jitteredDelay, type Observation, type WaitFor, type WaitOptions, waitForState } from '../../src/er/waiter.js';
+import { DEFAULT_POLL } from '../../src/toolkit/context.js';
 import { FakeClock } from '../fake-clock.js';
 
 type Item = { state: string };
@@ -37,6 +40,7 @@ function wait(waitFor: WaitFor, steps: Step[], overrides: Partial<WaitOptions<It
     timeoutMs: 50_000,
     pollTimeoutMs: 30_000,
     onObservation: (o) => observations.push(o),
+    random: () => 0,
     ...overrides,
   });
   return { run, clock, script, observations };
@@ -180,12 +184,68 @@ describe('time', () => {
   it('each poll gets its own budget, cut at the end of the wait plus the overrun', async () => {
     const clock = new FakeClock(true, 1_000_000);
     const script = scripted(['pending']);
-    await waitForState<Item>({ waitFor: 'available', poll: script.poll, clock, timeoutMs: 10_000, pollTimeoutMs: 8_000, pollOverrunMs: 1_000 });
+    await waitForState<Item>({ waitFor: 'available', poll: script.poll, clock, timeoutMs: 10_000, pollTimeoutMs: 8_000, pollOverrunMs: 1_000, random: () => 0 });
     // Polls at +0, +2 s, +5 s, +9.5 s and +10 s: each may run 8 s, but not past +11 s.
     expect(script.deadlines.map((d) => d - 1_000_000)).toEqual([8_000, 10_000, 11_000, 11_000, 11_000]);
     const once = scripted(['pending']);
     await waitForState<Item>({ waitFor: 'available', poll: once.poll, clock, timeoutMs: 0, pollTimeoutMs: 8_000 });
     expect(once.deadlines).toEqual([clock.now() + 8_000]);
+  });
+});
+
+describe('jitter', () => {
+  /** The backoff's schedule without chance: 2 s, ×1.5 each time, at most 10 s. */
+  const nominal = (n: number) => Array.from({ length: n }, (_, i) => Math.min(10_000, Math.round(2_000 * 1.5 ** i)));
+
+  it('each wait lies within [¾ of the schedule, the schedule], and they vary', async () => {
+    const { run, clock } = wait('available', ['pending'], { timeoutMs: 600_000, random: seededRandom(42) });
+    await run;
+    const waits = clock.sleeps.slice(0, -1); // the last is cut to end at the timeout
+    expect(waits.length).toBeGreaterThan(50);
+    nominal(waits.length).forEach((schedule, i) => {
+      expect(waits[i], `wait ${i + 1}`).toBeGreaterThanOrEqual(schedule * 0.75);
+      expect(waits[i], `wait ${i + 1}`).toBeLessThanOrEqual(schedule);
+    });
+    // Among the waits at the 10 s cap, hardly two are alike: not one fixed rhythm.
+    const capped = waits.slice(4);
+    expect(new Set(capped).size).toBeGreaterThan(capped.length * 0.9);
+    expect(Math.min(...capped)).toBeLessThan(8_000);
+    expect(Math.max(...capped)).toBeGreaterThan(9_500);
+  });
+
+  it('agents that start waiting together drift apart instead of polling in lock-step', async () => {
+    const agents = [1, 2, 3].map((seed) => wait('available', ['pending'], { timeoutMs: 60_000, random: seededRandom(seed) }));
+    await Promise.all(agents.map((a) => a.run));
+    const pollTimes = agents.map((a) => a.observations.map((o) => o.elapsedMs));
+    // All look at once first; from the second poll on, no two agents poll at the same moment.
+    expect(pollTimes.map((times) => times[0])).toEqual([0, 0, 0]);
+    for (let poll = 1; poll < 5; poll++) expect(new Set(pollTimes.map((times) => times[poll])).size).toBe(3);
+  });
+
+  it('never runs past the wait: whatever the chance, the last sleep ends exactly at the timeout', async () => {
+    const pick = seededRandom(7);
+    for (let i = 0; i < 200; i++) {
+      const timeoutMs = 1 + Math.floor(pick() * 60_000);
+      const { run, clock } = wait('available', ['pending'], { timeoutMs, random: seededRandom(i) });
+      const result = await run;
+      expect(result, `timeout ${timeoutMs}`).toMatchObject({ status: 'timeout', elapsedMs: timeoutMs });
+      expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBe(timeoutMs);
+      expect(Math.max(...clock.sleeps)).toBeLessThanOrEqual(DEFAULT_BACKOFF.maxMs);
+    }
+  });
+
+  it('the bounds themselves: no chance keeps the schedule, the most chance takes a quarter off; jitter 0 turns it off', () => {
+    expect(jitteredDelay(10_000, 0.25, () => 0)).toBe(10_000);
+    expect(jitteredDelay(10_000, 0.25, () => 0.999_999)).toBe(7_501);
+    expect(jitteredDelay(2_000, 0.25, () => 0.5)).toBe(1_750);
+    expect(jitteredDelay(2_000, 0, () => 0.9)).toBe(2_000);
+  });
+
+  it('the tools poll with the same jitter as the waiter by default', async () => {
+    expect(DEFAULT_POLL).toEqual({ initialMs: 2_000, maxMs: 10_000, jitter: 0.25 });
+    const { run, clock } = wait('available', ['pending', 'available'], { backoff: { initialMs: 1_000, maxMs: 1_000 }, random: () => 0.5 });
+    await run;
+    expect(clock.sleeps).toEqual([875]);
   });
 });
 

@@ -9,7 +9,7 @@ const SECRET = 'otlp-header-secret-5c1e';
 
 function read(env: Record<string, string>): { settings: ReturnType<typeof readTelemetry>; warnings: string[] } {
   const warnings: string[] = [];
-  return { settings: readTelemetry(env, warnings), warnings };
+  return { settings: readTelemetry((setting) => (setting.env === undefined ? undefined : env[setting.env]), warnings), warnings };
 }
 
 describe('readTelemetry', () => {

@@ -1,7 +1,7 @@
 // What `serve --http` is told by its flags and environment: where to listen, who may call, and
 // the limits. Parsed strictly at start: a setting that cannot be read stops the server, and so
 // does listening beyond loopback with nobody to check callers.
-import { SCOPES } from '../../scopes.js';
+import { type Setting, settingLabel, SETTINGS } from '../../settings.js';
 import { PrivateFileError, readPrivateFile } from './private-file.js';
 import { loadTokenFile, type StaticToken, TokenFileError } from './tokens.js';
 
@@ -55,37 +55,23 @@ export class HttpSettingsError extends Error {
 /** A setting's raw value: its flag if given, else its environment variable. */
 export type ReadSetting = (flag: string, variable: string) => string | undefined;
 
-/** The flags only `serve --http` understands (config.ts refuses them without --http). */
-export const HTTP_VALUE_FLAGS = [
-  'host',
-  'http-tokens',
-  'oauth-issuer',
-  'oauth-audience',
-  'oauth-jwks-url',
-  'oauth-client-id',
-  'oauth-client-secret-file',
-  'oauth-login-scopes',
-  'http-public-url',
-  'http-allowed-hosts',
-  'http-allowed-origins',
-  'http-rate-limit',
-  'http-session-idle-seconds',
-  'http-max-sessions',
-  'http-max-sessions-per-caller',
-] as const;
+/** A row of the settings table through `read`; a variable-only setting is asked for with an empty flag, which no command line sets. */
+function readRow(read: ReadSetting, setting: Setting): string | undefined {
+  return read(setting.flag ?? '', setting.env ?? '');
+}
 
-const DEFAULTS = { host: '127.0.0.1', port: 8080, rateLimitPerMinute: 600, sessionIdleSeconds: 15 * 60, maxSessions: 100, maxSessionsPerCaller: 10, loginScopes: ['openid', SCOPES.read, SCOPES.approve] };
+const S = SETTINGS;
 /** A client secret is a short string; a file much larger than one is the wrong file. */
 const MAX_SECRET_FILE_BYTES = 4096;
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 
 export function parseHttpSettings(read: ReadSetting): HttpSettings {
-  const host = (read('host', 'HUAWEICLOUD_ER_MCP_HTTP_HOST') ?? DEFAULTS.host).trim();
-  if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new HttpSettingsError(`--host / HUAWEICLOUD_ER_MCP_HTTP_HOST "${host}" is not a host name or IP address.`);
-  const port = wholeNumber('--port / HUAWEICLOUD_ER_MCP_HTTP_PORT', read('port', 'HUAWEICLOUD_ER_MCP_HTTP_PORT'), DEFAULTS.port, { min: 0, max: 65_535 });
-  const publicUrl = parsePublicUrl(read('http-public-url', 'HUAWEICLOUD_ER_MCP_HTTP_PUBLIC_URL'));
+  const host = (readRow(read, S.host) ?? S.host.default).trim();
+  if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new HttpSettingsError(`${settingLabel(S.host)} "${host}" is not a host name or IP address.`);
+  const port = wholeNumber(S.httpPort, readRow(read, S.httpPort), S.httpPort.default, S.httpPort.value);
+  const publicUrl = parsePublicUrl(readRow(read, S.httpPublicUrl));
 
-  const tokensPath = read('http-tokens', 'HUAWEICLOUD_ER_MCP_HTTP_TOKENS');
+  const tokensPath = readRow(read, S.httpTokens);
   let tokens: StaticToken[] | null = null;
   if (tokensPath !== undefined) {
     try {
@@ -103,9 +89,9 @@ export function parseHttpSettings(read: ReadSetting): HttpSettings {
     );
   }
 
-  const maxSessions = wholeNumber('--http-max-sessions / HUAWEICLOUD_ER_MCP_HTTP_MAX_SESSIONS', read('http-max-sessions', 'HUAWEICLOUD_ER_MCP_HTTP_MAX_SESSIONS'), DEFAULTS.maxSessions, { min: 1 });
-  const allowedHosts = parseAllowedHosts(read('http-allowed-hosts', 'HUAWEICLOUD_ER_MCP_HTTP_ALLOWED_HOSTS'), host, publicUrl);
-  const allowedOrigins = parseList(read('http-allowed-origins', 'HUAWEICLOUD_ER_MCP_HTTP_ALLOWED_ORIGINS'), '--http-allowed-origins / HUAWEICLOUD_ER_MCP_HTTP_ALLOWED_ORIGINS');
+  const maxSessions = wholeNumber(S.httpMaxSessions, readRow(read, S.httpMaxSessions), S.httpMaxSessions.default, S.httpMaxSessions.value);
+  const allowedHosts = parseAllowedHosts(readRow(read, S.httpAllowedHosts), host, publicUrl);
+  const allowedOrigins = parseList(readRow(read, S.httpAllowedOrigins), settingLabel(S.httpAllowedOrigins));
   for (const origin of allowedOrigins ?? []) {
     if (originOf(origin) !== origin) {
       throw new HttpSettingsError(`--http-allowed-origins: "${origin}" is not an origin (scheme://host[:port], nothing after it).`);
@@ -119,16 +105,15 @@ export function parseHttpSettings(read: ReadSetting): HttpSettings {
     allowedOrigins,
     tokens,
     oauth,
-    rateLimitPerMinute: wholeNumber('--http-rate-limit / HUAWEICLOUD_ER_MCP_HTTP_RATE_LIMIT', read('http-rate-limit', 'HUAWEICLOUD_ER_MCP_HTTP_RATE_LIMIT'), DEFAULTS.rateLimitPerMinute, { min: 1 }),
-    sessionIdleMs:
-      1000 * wholeNumber('--http-session-idle-seconds / HUAWEICLOUD_ER_MCP_HTTP_SESSION_IDLE_SECONDS', read('http-session-idle-seconds', 'HUAWEICLOUD_ER_MCP_HTTP_SESSION_IDLE_SECONDS'), DEFAULTS.sessionIdleSeconds, { min: 1 }),
+    rateLimitPerMinute: wholeNumber(S.httpRateLimit, readRow(read, S.httpRateLimit), S.httpRateLimit.default, S.httpRateLimit.value),
+    sessionIdleMs: 1000 * wholeNumber(S.httpSessionIdleSeconds, readRow(read, S.httpSessionIdleSeconds), S.httpSessionIdleSeconds.default, S.httpSessionIdleSeconds.value),
     maxSessions,
     maxSessionsPerCaller: wholeNumber(
-      '--http-max-sessions-per-caller / HUAWEICLOUD_ER_MCP_HTTP_MAX_SESSIONS_PER_CALLER',
-      read('http-max-sessions-per-caller', 'HUAWEICLOUD_ER_MCP_HTTP_MAX_SESSIONS_PER_CALLER'),
+      S.httpMaxSessionsPerCaller,
+      readRow(read, S.httpMaxSessionsPerCaller),
       defaultShare(maxSessions),
       // More than the cap would mean nothing; the cap itself is an explicit "no share".
-      { min: 1, max: maxSessions, maxIs: '--http-max-sessions' },
+      { min: S.httpMaxSessionsPerCaller.value.min, max: maxSessions, maxIs: `--${S.httpMaxSessions.flag}` },
     ),
   };
 }
@@ -138,7 +123,7 @@ export function parseHttpSettings(read: ReadSetting): HttpSettings {
  * that a second caller always finds a place while the cap is 2 or more.
  */
 export function defaultShare(maxSessions: number): number {
-  return Math.max(1, Math.min(DEFAULTS.maxSessionsPerCaller, Math.floor(maxSessions / 2)));
+  return Math.max(1, Math.min(S.httpMaxSessionsPerCaller.default, Math.floor(maxSessions / 2)));
 }
 
 export function isLoopback(host: string): boolean {
@@ -147,33 +132,33 @@ export function isLoopback(host: string): boolean {
 }
 
 function parseOAuth(read: ReadSetting): OAuthSettings | null {
-  const issuer = read('oauth-issuer', 'HUAWEICLOUD_ER_MCP_OAUTH_ISSUER')?.trim();
-  const audience = read('oauth-audience', 'HUAWEICLOUD_ER_MCP_OAUTH_AUDIENCE')?.trim();
-  const jwksUrl = read('oauth-jwks-url', 'HUAWEICLOUD_ER_MCP_OAUTH_JWKS_URL')?.trim();
+  const issuer = readRow(read, S.oauthIssuer)?.trim();
+  const audience = readRow(read, S.oauthAudience)?.trim();
+  const jwksUrl = readRow(read, S.oauthJwksUrl)?.trim();
   const login = parseLogin(read);
   if (!issuer) {
     if (audience || jwksUrl) throw new HttpSettingsError('--oauth-audience and --oauth-jwks-url need --oauth-issuer (HUAWEICLOUD_ER_MCP_OAUTH_ISSUER).');
     if (login) throw new HttpSettingsError('--oauth-client-id needs --oauth-issuer (HUAWEICLOUD_ER_MCP_OAUTH_ISSUER): people sign in at that authorization server.');
     return null;
   }
-  checkAuthorityUrl('--oauth-issuer / HUAWEICLOUD_ER_MCP_OAUTH_ISSUER', issuer);
+  checkAuthorityUrl(settingLabel(S.oauthIssuer), issuer);
   // RFC 8414: an issuer has no query or fragment. The caller names of its tokens (caller-names.ts)
   // rely on it having no '#'.
-  if (/[?#]/.test(issuer)) throw new HttpSettingsError(`--oauth-issuer / HUAWEICLOUD_ER_MCP_OAUTH_ISSUER must not have a query or fragment (no "?" or "#"), got "${issuer}".`);
+  if (/[?#]/.test(issuer)) throw new HttpSettingsError(`${settingLabel(S.oauthIssuer)} must not have a query or fragment (no "?" or "#"), got "${issuer}".`);
   // Without an audience any token the issuer signs for any other service would open this one.
   if (!audience) throw new HttpSettingsError('--oauth-issuer needs --oauth-audience (HUAWEICLOUD_ER_MCP_OAUTH_AUDIENCE): the audience your authorization server puts in tokens for this server.');
-  if (jwksUrl) checkAuthorityUrl('--oauth-jwks-url / HUAWEICLOUD_ER_MCP_OAUTH_JWKS_URL', jwksUrl);
+  if (jwksUrl) checkAuthorityUrl(settingLabel(S.oauthJwksUrl), jwksUrl);
   return { issuer, audience, ...(jwksUrl ? { jwksUrl } : {}), ...(login ? { login } : {}) };
 }
 
 /** The sign-in client: its id, its secret if it has one, the scopes it asks for; undefined without an id. */
 function parseLogin(read: ReadSetting): OidcLoginSettings | undefined {
-  const clientId = read('oauth-client-id', 'HUAWEICLOUD_ER_MCP_OAUTH_CLIENT_ID')?.trim();
-  const secretFile = read('oauth-client-secret-file', 'HUAWEICLOUD_ER_MCP_OAUTH_CLIENT_SECRET_FILE')?.trim();
-  // No flag carries the secret itself (a command line is visible to every local user): parseArgs
-  // refuses --oauth-client-secret, as it is not in HTTP_VALUE_FLAGS, so only the variable reaches here.
-  const secretVariable = read('oauth-client-secret', 'HUAWEICLOUD_ER_MCP_OAUTH_CLIENT_SECRET');
-  const scopes = read('oauth-login-scopes', 'HUAWEICLOUD_ER_MCP_OAUTH_LOGIN_SCOPES');
+  const clientId = readRow(read, S.oauthClientId)?.trim();
+  const secretFile = readRow(read, S.oauthClientSecretFile)?.trim();
+  // No flag carries the secret itself (a command line is visible to every local user): its row in
+  // the settings table has none, so parseArgs refuses --oauth-client-secret and only the variable reaches here.
+  const secretVariable = readRow(read, S.oauthClientSecret);
+  const scopes = readRow(read, S.oauthLoginScopes);
   if (!clientId) {
     if (secretFile !== undefined || secretVariable !== undefined || scopes !== undefined) {
       throw new HttpSettingsError('--oauth-client-secret-file, HUAWEICLOUD_ER_MCP_OAUTH_CLIENT_SECRET and --oauth-login-scopes need --oauth-client-id (HUAWEICLOUD_ER_MCP_OAUTH_CLIENT_ID).');
@@ -181,16 +166,16 @@ function parseLogin(read: ReadSetting): OidcLoginSettings | undefined {
     return undefined;
   }
   // RFC 6749 A.1: visible ASCII and spaces.
-  if (!/^[\x20-\x7E]{1,255}$/.test(clientId)) throw new HttpSettingsError('--oauth-client-id / HUAWEICLOUD_ER_MCP_OAUTH_CLIENT_ID must be 1-255 printable ASCII characters.');
+  if (!/^[\x20-\x7E]{1,255}$/.test(clientId)) throw new HttpSettingsError(`${settingLabel(S.oauthClientId)} must be 1-255 printable ASCII characters.`);
   if (secretFile !== undefined && secretVariable !== undefined) {
     throw new HttpSettingsError('Give the client secret once: HUAWEICLOUD_ER_MCP_OAUTH_CLIENT_SECRET or --oauth-client-secret-file, not both.');
   }
-  const secret = secretFile !== undefined ? readSecretFile(secretFile) : secretVariable === undefined ? undefined : checkSecret(secretVariable.trim(), 'HUAWEICLOUD_ER_MCP_OAUTH_CLIENT_SECRET');
-  return { clientId, ...(secret !== undefined ? { clientSecret: secret } : {}), scopes: scopes === undefined ? [...DEFAULTS.loginScopes] : parseScopes(scopes) };
+  const secret = secretFile !== undefined ? readSecretFile(secretFile) : secretVariable === undefined ? undefined : checkSecret(secretVariable.trim(), S.oauthClientSecret.env);
+  return { clientId, ...(secret !== undefined ? { clientSecret: secret } : {}), scopes: parseScopes(scopes ?? S.oauthLoginScopes.default) };
 }
 
 function readSecretFile(path: string): string {
-  const what = `The client secret file ${path} (--oauth-client-secret-file / HUAWEICLOUD_ER_MCP_OAUTH_CLIENT_SECRET_FILE)`;
+  const what = `The client secret file ${path} (${settingLabel(S.oauthClientSecretFile)})`;
   try {
     return checkSecret(readPrivateFile(path, what, MAX_SECRET_FILE_BYTES).trim(), what);
   } catch (error) {
@@ -208,7 +193,7 @@ function checkSecret(secret: string, what: string): string {
 
 /** Space- or comma-separated scope tokens (RFC 6749 §3.3: visible ASCII except the double quote and backslash). */
 function parseScopes(value: string): string[] {
-  const name = '--oauth-login-scopes / HUAWEICLOUD_ER_MCP_OAUTH_LOGIN_SCOPES';
+  const name = settingLabel(S.oauthLoginScopes);
   const scopes = value.split(/[\s,]+/).filter((s) => s !== '');
   if (scopes.length === 0) throw new HttpSettingsError(`${name} is set but empty.`);
   const bad = scopes.find((s) => !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s));
@@ -234,7 +219,7 @@ function parsePublicUrl(value: string | undefined): URL | undefined {
   try {
     url = new URL(value.trim());
   } catch {
-    throw new HttpSettingsError(`--http-public-url / HUAWEICLOUD_ER_MCP_HTTP_PUBLIC_URL "${value}" is not a URL; give the MCP endpoint as clients reach it, e.g. https://er-mcp.example.com/mcp.`);
+    throw new HttpSettingsError(`${settingLabel(S.httpPublicUrl)} "${value}" is not a URL; give the MCP endpoint as clients reach it, e.g. https://er-mcp.example.com/mcp.`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new HttpSettingsError('--http-public-url must be an http:// or https:// URL.');
   if (url.search || url.hash || url.username) throw new HttpSettingsError('--http-public-url must not carry a query, fragment or user name.');
@@ -247,7 +232,7 @@ function parsePublicUrl(value: string | undefined): URL | undefined {
  * which is what DNS rebinding needs, so it must be told the names.
  */
 function parseAllowedHosts(value: string | undefined, host: string, publicUrl: URL | undefined): string[] {
-  const explicit = parseList(value, '--http-allowed-hosts / HUAWEICLOUD_ER_MCP_HTTP_ALLOWED_HOSTS');
+  const explicit = parseList(value, settingLabel(S.httpAllowedHosts));
   if (explicit) return explicit.map(normalizeHostName);
   const wildcard = host === '0.0.0.0' || host === '::' || host === '[::]';
   if (wildcard && !publicUrl) {
@@ -284,8 +269,9 @@ export function originOf(value: string): string | null {
   }
 }
 
-function wholeNumber(name: string, value: string | undefined, fallback: number, range: { min: number; max?: number; maxIs?: string }): number {
+function wholeNumber(setting: Setting, value: string | undefined, fallback: number, range: { min: number; max?: number; maxIs?: string }): number {
   if (value === undefined || value.trim() === '') return fallback;
+  const name = settingLabel(setting);
   // Digits only: Number() alone would also take "1e3", "0x10" or "1.0".
   const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < range.min || (range.max !== undefined && n > range.max)) {
