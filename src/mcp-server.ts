@@ -5,7 +5,8 @@ import type { WriteGate } from './guardrails/gate.js';
 import type { PolicyHolder } from './policy/policy-holder.js';
 import type { ConnectionSource, ToolEnv } from './toolkit/context.js';
 import type { ToolDefinition } from './tools/definition.js';
-import { TOOLS } from './tools/registry.js';
+import { catalogOf } from './tools/catalog.js';
+import { REGISTRY } from './tools/registry.js';
 import { installTools } from './tool-host.js';
 import { VERSION } from './version.js';
 
@@ -61,7 +62,7 @@ export function createServer(options: ServerOptions): Server {
     };
   }
   installTools(server, {
-    tools: options.tools ?? TOOLS,
+    tools: options.tools ? catalogOf(options.tools) : REGISTRY,
     env: options.env,
     connection: options.connection,
     gate: options.gate,
