@@ -1,6 +1,7 @@
 // Builds the MCP server: the tool registry, the instructions, and the gate around writes. No I/O
 // of its own; everything comes in through the options. One server per MCP session.
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { FirstUseValidator } from './first-use-validator.js';
 import type { WriteGate } from './guardrails/gate.js';
 import type { PolicyHolder } from './policy/policy-holder.js';
 import type { ConnectionSource, ToolEnv } from './toolkit/context.js';
@@ -50,7 +51,7 @@ export function createServer(options: ServerOptions): Server {
   const { readOnly } = options.gate.settings;
   const server = new Server(
     { name: 'huaweicloud-er-mcp', version: VERSION, title: 'Huawei Cloud Enterprise Router' },
-    { capabilities: { logging: {}, tools: options.policy ? { listChanged: true } : {} }, instructions: readOnly ? `${INSTRUCTIONS} ${READ_ONLY_INSTRUCTIONS}` : INSTRUCTIONS },
+    { capabilities: { logging: {}, tools: options.policy ? { listChanged: true } : {} }, instructions: readOnly ? `${INSTRUCTIONS} ${READ_ONLY_INSTRUCTIONS}` : INSTRUCTIONS, jsonSchemaValidator: new FirstUseValidator() },
   );
   if (options.policy) {
     // A session not connected yet (or gone) has no list to refresh: nothing to tell it.
