@@ -38,10 +38,12 @@ const APPROVAL_PAGES = /^src\/approvals\//;
 /** The tools' definitions (schemas, handlers) and the schema conversion, which the built listing makes unneeded. */
 const TOOL_MODULES = /^src\/tools\/(?!(registry|catalog|definition|built-listing)\.ts$)/;
 const SCHEMA_CONVERSION = /^src\/(tools\/describe|toolkit\/portable-schema)\.ts$/;
+/** What plans and the policy's invariants compute with: the routing effect and the invariant engine. */
+const ROUTING_ENGINE = /^src\/(er\/routing-effect|plans\/(effect-report|verification)|policy\/(invariant-check|invariants|predicted-state|routing-state))\.ts$/;
 /** The policy file's reader and the YAML parser: loaded only when --policy is given. */
 const POLICY_FILE = /^(src\/policy\/(policy-file|policy-holder|yaml-source|source-tree)\.ts|node_modules\/yaml\/)/;
 /** What a stdio session never needs before a write: none of it may load with the first answers. */
-const notAtStart = (m: string) => UNDICI.test(m) || EMULATOR.test(m) || DOCTOR.test(m) || HTTP_TRANSPORT.test(m) || APPROVAL_PAGES.test(m) || POLICY_FILE.test(m) || TOOL_MODULES.test(m);
+const notAtStart = (m: string) => UNDICI.test(m) || EMULATOR.test(m) || DOCTOR.test(m) || HTTP_TRANSPORT.test(m) || APPROVAL_PAGES.test(m) || POLICY_FILE.test(m) || TOOL_MODULES.test(m) || ROUTING_ENGINE.test(m);
 const beforeAWrite = (m: string) => EMULATOR.test(m) || DOCTOR.test(m) || HTTP_TRANSPORT.test(m) || APPROVAL_PAGES.test(m) || POLICY_FILE.test(m);
 
 describe('what the built server loads, and when', () => {
@@ -60,7 +62,7 @@ describe('what the built server loads, and when', () => {
     await emulator.close();
   });
 
-  it('answers initialize and tools/list without loading undici, the emulator, doctor, the HTTP server, the approval pages, the policy reader or any tool', async () => {
+  it('answers initialize and tools/list without loading undici, the emulator, doctor, the HTTP server, the approval pages, the policy reader, any tool or the routing engine', async () => {
     // The listing built into the bundle is exactly what the zod schemas give at run time.
     expect((await client.listTools()).tools).toEqual(TOOLS_LIST);
     const loaded = loadedModules(log);
