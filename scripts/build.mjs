@@ -6,6 +6,9 @@
 // first API request, the emulator, doctor) stays in chunks loaded by import() when needed. Loading
 // a few large files instead of hundreds of small ones is what makes start-up beat a bare SDK
 // server. A single-file bundle does not start: zod's classes must initialise in module order.
+// The tools themselves (schemas, handlers, and the plans and policy code only they use) are such a
+// chunk too, loaded by the first tools/call: tools/list is answered from a listing computed here,
+// at build time, from the same definitions (`toolListing`, `builtListing`).
 //
 // For the repository only (not shipped): the demo and the modules the benchmark and tests import
 // from dist/, bundled on their own against node_modules.
