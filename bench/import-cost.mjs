@@ -42,7 +42,8 @@ function contents(file) {
   const bytes = new Map();
   let owner = '(esbuild runtime)';
   for (const line of text.split('\n')) {
-    const source = /^\/\/ ((?:src|node_modules)\/\S+)$/.exec(line)?.[1];
+    // In a git worktree whose node_modules links to another checkout's, esbuild writes "../main/node_modules/…".
+    const source = /^\/\/ (?:\.\.\/[^/\s]+\/)*((?:src|node_modules)\/\S+)$/.exec(line)?.[1];
     if (source) owner = source.startsWith('src/') ? 'src/' : /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(source)[1];
     bytes.set(owner, (bytes.get(owner) ?? 0) + line.length + 1);
   }

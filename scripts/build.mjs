@@ -6,6 +6,9 @@
 // first API request, the emulator, doctor) stays in chunks loaded by import() when needed. Loading
 // a few large files instead of hundreds of small ones is what makes start-up beat a bare SDK
 // server. A single-file bundle does not start: zod's classes must initialise in module order.
+// The tools themselves (schemas, handlers, and the plans and policy code only they use) are such a
+// chunk too, loaded by the first tools/call: tools/list is answered from a listing computed here,
+// at build time, from the same definitions (`toolListing`, `builtListing`).
 //
 // For the repository only (not shipped): the demo and the modules the benchmark and tests import
 // from dist/, bundled on their own against node_modules.
@@ -13,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -79,8 +82,49 @@ function esmBuildOf(scope) {
   };
 }
 
+/**
+ * What tools/list shows of the registry's tools, computed from their definitions as the server
+ * would at run time: the definitions and `describeTool` bundled alone (dependencies from
+ * node_modules) into a file that this process imports, then removes.
+ */
+async function toolListing() {
+  const file = path.join(DIST, '.tool-listing.mjs');
+  await esbuild.build({
+    ...BUNDLE_OPTIONS,
+    splitting: false,
+    sourcemap: false,
+    absWorkingDir: ROOT,
+    packages: 'external',
+    stdin: { contents: "export { TOOLS } from './src/tools/definitions.ts';\nexport { describeTool } from './src/tools/describe.ts';\n", resolveDir: ROOT, loader: 'ts', sourcefile: 'tool-listing.ts' },
+    outfile: file,
+  });
+  try {
+    const { TOOLS, describeTool } = await import(pathToFileURL(file).href);
+    return TOOLS.map(describeTool);
+  } finally {
+    await rm(file, { force: true });
+  }
+}
+
+/**
+ * Puts the listing computed at build time in place of src/tools/built-listing.ts (which says null),
+ * as JSON text: V8 parses a large JSON string faster than the same object as JavaScript.
+ */
+function builtListing(listing) {
+  return {
+    name: 'built-listing',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]src[\\/]tools[\\/]built-listing\.ts$/ }, () => ({
+        contents: `export const BUILT_LISTING = JSON.parse(${JSON.stringify(JSON.stringify(listing))});\n`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 /** What runs the installed package: everything bundled, so it needs no dependencies at all. */
 async function buildShipped() {
+  const listing = await toolListing();
   const result = await esbuild.build({
     ...BUNDLE_OPTIONS,
     absWorkingDir: ROOT,
@@ -88,7 +132,7 @@ async function buildShipped() {
     entryPoints: [{ in: 'src/bin.ts', out: 'cli' }],
     outdir: DIST,
     chunkNames: 'chunks/[name]-[hash]',
-    plugins: [namedExportsOf(['undici']), esmBuildOf('@opentelemetry')],
+    plugins: [namedExportsOf(['undici']), builtListing(listing), esmBuildOf('@opentelemetry')],
     metafile: true,
   });
   await writeFile(path.join(DIST, 'THIRD-PARTY-LICENSES.txt'), await licenses(result.metafile));

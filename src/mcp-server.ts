@@ -1,11 +1,13 @@
 // Builds the MCP server: the tool registry, the instructions, and the gate around writes. No I/O
 // of its own; everything comes in through the options. One server per MCP session.
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { FirstUseValidator } from './first-use-validator.js';
 import type { WriteGate } from './guardrails/gate.js';
 import type { PolicyHolder } from './policy/policy-holder.js';
 import type { ConnectionSource, ToolEnv } from './toolkit/context.js';
 import type { ToolDefinition } from './tools/definition.js';
-import { TOOLS } from './tools/registry.js';
+import { catalogOf } from './tools/catalog.js';
+import { REGISTRY } from './tools/registry.js';
 import { installTools } from './tool-host.js';
 import { VERSION } from './version.js';
 import { acceptLogLevels } from './observe/session-log.js';
@@ -50,7 +52,7 @@ export function createServer(options: ServerOptions): Server {
   const { readOnly } = options.gate.settings;
   const server = new Server(
     { name: 'huaweicloud-er-mcp', version: VERSION, title: 'Huawei Cloud Enterprise Router' },
-    { capabilities: { logging: {}, tools: options.policy ? { listChanged: true } : {} }, instructions: readOnly ? `${INSTRUCTIONS} ${READ_ONLY_INSTRUCTIONS}` : INSTRUCTIONS },
+    { capabilities: { logging: {}, tools: options.policy ? { listChanged: true } : {} }, instructions: readOnly ? `${INSTRUCTIONS} ${READ_ONLY_INSTRUCTIONS}` : INSTRUCTIONS, jsonSchemaValidator: new FirstUseValidator() },
   );
   acceptLogLevels(server);
   if (options.policy) {
@@ -63,7 +65,7 @@ export function createServer(options: ServerOptions): Server {
     };
   }
   installTools(server, {
-    tools: options.tools ?? TOOLS,
+    tools: options.tools ? catalogOf(options.tools) : REGISTRY,
     env: options.env,
     connection: options.connection,
     gate: options.gate,

@@ -23,14 +23,15 @@ import { SCOPES } from './scopes.js';
 import { sessionChannel } from './guardrails/confirm.js';
 import type { HiddenReason, WriteGate } from './guardrails/gate.js';
 import type { ConnectionSource, ToolCall, ToolEnv } from './toolkit/context.js';
-import { isWriteTool, type ToolDefinition, type WriteArgs } from './tools/definition.js';
+import type { ToolCatalog } from './tools/catalog.js';
+import { isWriteTool, type ToolDefinition, type WriteArgs, writes } from './tools/definition.js';
 import { configurationFailure, errorCodeOf, failure } from './toolkit/results.js';
 import { type CallObservation, type CallSubject, NO_OBSERVER } from './observe/observer.js';
 import { sessionLog } from './observe/session-log.js';
-import { portableSchema } from './toolkit/portable-schema.js';
 
 export interface ToolHostOptions {
-  tools: readonly ToolDefinition[];
+  /** What tools/list shows without loading a tool; the definitions load with the first call. */
+  tools: ToolCatalog;
   env: ToolEnv;
   connection: ConnectionSource;
   gate: WriteGate;
@@ -73,12 +74,10 @@ function kindOf(value: unknown): string {
 
 export function installTools(server: Server, options: ToolHostOptions): void {
   const { tools, gate } = options;
-  const byName = new Map(tools.map((tool) => [tool.name, tool]));
-  const listing = new Map(tools.map((tool) => [tool.name, describeTool(tool)]));
 
   /** Why this caller may not use a write tool, or null when it may. */
-  const hiddenReason = (tool: ToolDefinition, extra: Extra): HiddenReason | null => {
-    if (!isWriteTool(tool)) return null;
+  const hiddenReason = (tool: Tool, extra: Extra): HiddenReason | null => {
+    if (!writes(tool.annotations)) return null;
     if (gate.settings.readOnly) return 'read_only';
     const scopes = extra.authInfo?.scopes;
     if (scopes && !scopes.includes(SCOPES.write)) return 'scope';
@@ -89,20 +88,20 @@ export function installTools(server: Server, options: ToolHostOptions): void {
     return null;
   };
 
-  server.setRequestHandler(ListToolsRequestSchema, (_request, extra) => ({
-    tools: tools.filter((tool) => hiddenReason(tool, extra) === null).map((tool) => listing.get(tool.name)!),
+  server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => ({
+    tools: [...(await tools.listing()).values()].filter((tool) => hiddenReason(tool, extra) === null),
   }));
 
   server.setRequestHandler(lenientCallToolRequest, async (request, extra): Promise<CallToolResult> => {
-    const tool = byName.get(request.params.name);
-    if (!tool) throw new McpError(ErrorCode.InvalidParams, `Tool ${request.params.name.slice(0, 128)} not found`);
+    const listed = (await tools.listing()).get(request.params.name);
+    if (!listed) throw new McpError(ErrorCode.InvalidParams, `Tool ${request.params.name.slice(0, 128)} not found`);
     const identity = callerIdentityOf(extra.authInfo, options.defaultCaller);
     const meta = request.params._meta ?? {};
     const observation = (options.env.observer ?? NO_OBSERVER).toolCall(
       {
-        tool: tool.name,
+        tool: listed.name,
         caller: identity.caller,
-        readOnly: !isWriteTool(tool),
+        readOnly: !writes(listed.annotations),
         subject: subjectOf(request.params.arguments),
         traceparent: typeof meta.traceparent === 'string' ? meta.traceparent : undefined,
         tracestate: typeof meta.tracestate === 'string' ? meta.tracestate : undefined,
@@ -111,7 +110,7 @@ export function installTools(server: Server, options: ToolHostOptions): void {
     );
     let result: CallToolResult;
     try {
-      result = await callTool(tool, request, extra, observation);
+      result = await callTool(listed, request, extra, observation);
     } catch (error) {
       observation.end({ outcome: 'error', errorCode: 'INTERNAL' });
       throw error;
@@ -120,7 +119,7 @@ export function installTools(server: Server, options: ToolHostOptions): void {
     return result;
   });
 
-  async function callTool(tool: ToolDefinition, request: z.infer<typeof lenientCallToolRequest>, extra: Extra, observe: CallObservation): Promise<CallToolResult> {
+  async function callTool(listed: Tool, request: z.infer<typeof lenientCallToolRequest>, extra: Extra, observe: CallObservation): Promise<CallToolResult> {
     const unreadable = request.params._meta?.[UNREADABLE_KEY];
     if (typeof unreadable === 'string') return invalidArguments(`Invalid tools/call request: ${unreadable}.`);
     const identity = callerIdentityOf(extra.authInfo, options.defaultCaller);
@@ -129,13 +128,15 @@ export function installTools(server: Server, options: ToolHostOptions): void {
     if (gate.shuttingDown) {
       return failure({ error_code: 'SHUTTING_DOWN', error_msg: 'The server is shutting down and takes no new calls.', http_status: null, request_id: null, retryable: true, attempts: 0, hint: 'Call again once the server has been restarted.' });
     }
-    const hidden = hiddenReason(tool, extra);
+    const hidden = hiddenReason(listed, extra);
     if (hidden) {
-      const refused = gate.refuseHidden(tool.name, rawArgs, { caller, projectId: null, identity }, hidden);
-      observe.decision({ step: hidden === 'policy' ? 'policy' : 'guardrail', outcome: 'refused', code: errorCodeOf(refused), detail: `${tool.name} is not available to this caller (${hidden.replace('_', '-')}): nothing was sent.` });
+      const refused = gate.refuseHidden(listed.name, rawArgs, { caller, projectId: null, identity }, hidden);
+      observe.decision({ step: hidden === 'policy' ? 'policy' : 'guardrail', outcome: 'refused', code: errorCodeOf(refused), detail: `${listed.name} is not available to this caller (${hidden.replace('_', '-')}): nothing was sent.` });
       return refused;
     }
 
+    // The tool's schemas and code load with its first call (the listing needed none of them).
+    const tool = await tools.definition(listed.name);
     const parsed = tool.config.inputSchema.safeParse(rawArgs);
     if (!parsed.success) return invalidArguments(`Input validation error: Invalid arguments for tool ${tool.name}: ${describeIssues(parsed.error)}`);
     const args = parsed.data as Record<string, unknown>;
@@ -187,24 +188,6 @@ function progressSender(extra: Extra): ToolCall['progress'] {
   return async (progress, message) => {
     // A client that went away must not fail the call it asked for.
     await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, message } }).catch(() => undefined);
-  };
-}
-
-/**
- * Same JSON Schema as the SDK's McpServer makes (draft-7, input and output sides), rewritten into
- * the portable subset (no type arrays, no empty schemas: see toolkit/portable-schema.ts).
- */
-function describeTool(tool: ToolDefinition): Tool {
-  const { title, description, inputSchema, outputSchema, annotations } = tool.config;
-  return {
-    name: tool.name,
-    title,
-    description,
-    inputSchema: portableSchema(z.toJSONSchema(inputSchema, { target: 'draft-7', io: 'input' })) as Tool['inputSchema'],
-    annotations,
-    // No tool runs as an MCP task: each answers within one call.
-    execution: { taskSupport: 'forbidden' },
-    outputSchema: portableSchema(z.toJSONSchema(outputSchema, { target: 'draft-7', io: 'output' })) as Tool['outputSchema'],
   };
 }
 

@@ -2,8 +2,9 @@
 // the invariants need, predict it after the planned change, and evaluate every invariant on it
 // (and on the state now, to tell a change that breaks an invariant from one made while it was
 // already broken). Tests of the gate inject their own through GateOptions.checkInvariants.
+// The engine (with the routing effect it predicts with) is loaded by the first check, not at start:
+// without a policy that has invariants it is never needed.
 import { type Invariant, type InvariantResult } from '../policy/model.js';
-import { invariantsOfChange } from '../policy/invariant-check.js';
 import type { PlannedChange } from '../policy/predicted-state.js';
 import { callOptions, type ToolCall } from '../toolkit/context.js';
 
@@ -20,6 +21,7 @@ export interface InvariantVerdict {
 export type CheckInvariants = (invariants: readonly Invariant[], change: PlannedChange, call: ToolCall) => Promise<InvariantVerdict>;
 
 export const checkInvariants: CheckInvariants = async (invariants, change, call) => {
+  const { invariantsOfChange } = await import('../policy/invariant-check.js');
   const { before, after } = await invariantsOfChange(call.er, String(change.target.er_id), callOptions(call), invariants, change);
   return { before, after };
 };

@@ -6,7 +6,6 @@ import { canonical } from '../er/cidr.js';
 import type { Logger } from '../log.js';
 import type { PlanRecord } from '../plans/plan-book.js';
 import type { InvariantsAfter, Verification } from '../plans/verify-routes.js';
-import { invariantsAfterChange } from '../policy/invariant-check.js';
 import type { WriteToolDefinition } from '../tools/definition.js';
 import { callOptions, type SettledQuery, type ToolCall } from '../toolkit/context.js';
 import type { AuditSink, AuditSubject } from './audit.js';
@@ -93,6 +92,8 @@ export class SettleChecks {
     const invariants = call.env.policy?.current()?.invariants ?? [];
     const erId = entry.record.target.er_id;
     if (invariants.length === 0 || typeof erId !== 'string') return undefined;
+    // The invariant engine loads with the first check (only a policy with invariants needs it).
+    const { invariantsAfterChange } = await import('../policy/invariant-check.js');
     const found = await invariantsAfterChange(call.er, erId, callOptions(call), invariants);
     if (found.alert) this.options.log.error({ plan_id: entry.record.id, attempt_id: entry.subject.attempt_id, invariants_broken: found.broken.filter((b) => !b.unknown).map((b) => b.name) }, found.alert);
     return found;

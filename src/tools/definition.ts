@@ -80,7 +80,12 @@ export interface WriteToolDefinition extends ToolBase, WriteSteps {}
 export type ToolDefinition = ReadToolDefinition | WriteToolDefinition;
 
 export function isWriteTool(tool: ToolDefinition): tool is WriteToolDefinition {
-  return tool.config.annotations.readOnlyHint === false;
+  return writes(tool.config.annotations);
+}
+
+/** Whether a tool's annotations (as defined, or as tools/list shows them) say it writes. */
+export function writes(annotations: { readOnlyHint?: boolean } | undefined): boolean {
+  return annotations?.readOnlyHint === false;
 }
 
 /** Whether the tool takes an idempotence token: the gate then fixes one before the intent is recorded. */

@@ -1,12 +1,14 @@
 // Every IDE window pays for what the server loads before it answers tools/list. The built bundle
-// keeps undici, the emulator, doctor and the HTTP server (with hono and jose) in chunks loaded by
-// import() when first needed; this
+// keeps undici, the emulator, doctor, the HTTP server (with hono and jose) and the tools
+// themselves (schemas and handlers; tools/list is answered from a listing computed at build time)
+// in chunks loaded by import() when first needed; this
 // checks which files a real process loads, recorded by a module hook, by the source paths esbuild
 // writes above each module it bundles.
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator/emulator.js';
@@ -14,8 +16,8 @@ import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import { CLI_PATH, envFor, startTestEmulator, structured, tempDir } from '../helpers.js';
 
 const RECORDER = fileURLToPath(new URL('../fixtures/record-loads.mjs', import.meta.url));
-/** Every tool the server lists, as recorded in the tools/list fixture. */
-const TOOL_NAMES = (JSON.parse(readFileSync(new URL('../fixtures/tools-list.json', import.meta.url), 'utf8')) as Array<{ name: string }>).map((t) => t.name).sort();
+/** tools/list as the server computes it from the tools' zod schemas at run time (test/tool-metadata.test.ts keeps this fixture so). */
+const TOOLS_LIST = JSON.parse(readFileSync(new URL('../fixtures/tools-list.json', import.meta.url), 'utf8')) as Tool[];
 
 /**
  * The bundled modules of every file the process loaded so far, e.g. "src/mcp-server.ts", "node_modules/zod/v4/…".
@@ -33,12 +35,18 @@ const DOCTOR = /^src\/doctor\.ts$/;
 const HTTP_TRANSPORT = /^(src\/transports\/http\/(http-server|mcp-endpoint|oauth)\.ts|node_modules\/(hono|@hono\/node-server|jose)\/)/;
 /** The approval pages: on stdio their listener is loaded when a plan first needs a page. */
 const APPROVAL_PAGES = /^src\/approvals\//;
+/** The tools' definitions (schemas, handlers) and the schema conversion, which the built listing makes unneeded. */
+const TOOL_MODULES = /^src\/tools\/(?!(registry|catalog|definition|built-listing)\.ts$)/;
+const SCHEMA_CONVERSION = /^src\/(tools\/describe|toolkit\/portable-schema)\.ts$/;
+/** What plans and the policy's invariants compute with: the routing effect and the invariant engine. */
+const ROUTING_ENGINE = /^src\/(er\/routing-effect|plans\/(effect-report|verification)|policy\/(invariant-check|invariants|predicted-state|routing-state))\.ts$/;
 /** The policy file's reader and the YAML parser: loaded only when --policy is given. */
 const POLICY_FILE = /^(src\/policy\/(policy-file|policy-holder|yaml-source|source-tree)\.ts|node_modules\/yaml\/)/;
 /** OpenTelemetry and the metrics behind /metrics: loaded only with an OTLP endpoint (or --http). */
 const TELEMETRY = /^(node_modules\/@opentelemetry\/|src\/observe\/(otel\/|metrics\/|start-observers\.ts))/;
 /** What a stdio session never needs before a write: none of it may load with the first answers. */
-const notAtStart = (m: string) => UNDICI.test(m) || EMULATOR.test(m) || DOCTOR.test(m) || HTTP_TRANSPORT.test(m) || APPROVAL_PAGES.test(m) || POLICY_FILE.test(m) || TELEMETRY.test(m);
+const notAtStart = (m: string) =>
+  UNDICI.test(m) || EMULATOR.test(m) || DOCTOR.test(m) || HTTP_TRANSPORT.test(m) || APPROVAL_PAGES.test(m) || POLICY_FILE.test(m) || TOOL_MODULES.test(m) || ROUTING_ENGINE.test(m) || TELEMETRY.test(m);
 const beforeAWrite = (m: string) => EMULATOR.test(m) || DOCTOR.test(m) || HTTP_TRANSPORT.test(m) || APPROVAL_PAGES.test(m) || POLICY_FILE.test(m) || TELEMETRY.test(m);
 
 describe('what the built server loads, and when', () => {
@@ -57,18 +65,22 @@ describe('what the built server loads, and when', () => {
     await emulator.close();
   });
 
-  it('answers initialize and tools/list without loading undici, the emulator, doctor, the HTTP server, the approval pages, the policy reader or OpenTelemetry', async () => {
-    expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(TOOL_NAMES);
+  it('answers initialize and tools/list without loading undici, the emulator, doctor, the HTTP server, the approval pages, the policy reader, any tool, the routing engine or OpenTelemetry', async () => {
+    // The listing built into the bundle is exactly what the zod schemas give at run time.
+    expect((await client.listTools()).tools).toEqual(TOOLS_LIST);
     const loaded = loadedModules(log);
     expect(loaded).toContain('src/mcp-server.ts');
+    expect(loaded).toContain('src/tools/registry.ts');
     expect(loaded.filter(notAtStart)).toEqual([]);
   });
 
-  it('loads undici with the first API call, and still not the emulator, doctor, the HTTP server, the approval pages, the policy reader or OpenTelemetry', async () => {
+  it('loads the tools and undici with the first call, and still not the emulator, doctor, the HTTP server, the approval pages, the policy reader, the schema conversion or OpenTelemetry', async () => {
     structured(await client.callTool({ name: 'list_enterprise_routers', arguments: {} }));
     const loaded = loadedModules(log);
     expect(loaded.some((m) => UNDICI.test(m))).toBe(true);
+    expect(loaded).toEqual(expect.arrayContaining(['src/tools/definitions.ts', 'src/tools/list-enterprise-routers.ts', 'src/tools/create-route-association.ts']));
     expect(loaded.filter(beforeAWrite)).toEqual([]);
+    expect(loaded.filter((m) => SCHEMA_CONVERSION.test(m))).toEqual([]);
   });
 
   it('loads the approval page when a plan first needs one (this client cannot elicit), and never OpenTelemetry', async () => {
@@ -110,8 +122,9 @@ describe('with an OTLP endpoint', () => {
   it('loads OpenTelemetry at start, and still not undici, the emulator, doctor, the HTTP server, the approval pages or the policy reader', async () => {
     const emulator = await startTestEmulator();
     const log = join(tempDir('er-mcp-loads-otel'), 'loads.txt');
-    // Nothing listens there: the exporters only try when there is something to send.
-    const env = envFor(emulator, { RECORD_LOADS_TO: log, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_METRIC_EXPORT_INTERVAL: '600000' });
+    // Nothing listens there. Traces only: no span is made by tools/list, so nothing is ever sent
+    // (a last metric export at stop would try the dead endpoint for the whole flush bound).
+    const env = envFor(emulator, { RECORD_LOADS_TO: log, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_METRICS_EXPORTER: 'none' });
     const transport = new StdioClientTransport({ command: process.execPath, args: ['--import', RECORDER, CLI_PATH], env, stderr: 'ignore' });
     const client = new Client({ name: 'lazy-load-otel', version: '1.0.0' });
     try {

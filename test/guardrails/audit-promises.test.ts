@@ -13,7 +13,7 @@ import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import { type AuditRecord, type OutcomeRecord, openAuditLog } from '../../src/guardrails/audit.js';
 import { createRouteAssociationTool } from '../../src/tools/create-route-association.js';
 import type { WriteToolDefinition } from '../../src/tools/definition.js';
-import { TOOLS } from '../../src/tools/registry.js';
+import { TOOLS } from '../../src/tools/definitions.js';
 import { connectInMemory, errorOf, type InMemoryHarness, type InMemoryOptions, startTestEmulator, structured, tempDir, WITHOUT_APPROVAL } from '../helpers.js';
 
 const ids = SANDBOX_IDS;

@@ -4,7 +4,7 @@
 // until it sets one), and never with a credential in them.
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ElicitRequestSchema, LoggingMessageNotificationSchema, type LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Emulator } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS as ids } from '../../src/emulator/topology.js';
 import { DEFAULT_LOG_LEVEL, LOGGER } from '../../src/observe/session-log.js';
@@ -86,15 +86,25 @@ describe('retries', () => {
 
 describe('waits', () => {
   const subject = `association er_id=${ids.router} route_table_id=${ids.prodTable} attachment_id=${ids.paymentsVpc}`;
+  /** The emulator's time: the new link settles when the test moves it on, once the wait has seen it pending. */
+  let emulatorMs = 0;
+  const setUpWaits = async () => {
+    emulatorMs = Date.now();
+    await setUp({ now: () => emulatorMs, availableAfterMs: 60_000 }, { settings: WITHOUT_APPROVAL });
+  };
+  const looks = () => emulator.requests.filter((r) => r.operation === 'listAssociations').length;
   const waitForNewLink = async () => {
     expect((await call('create_route_association', newLink)).isError).toBeFalsy();
     logs.length = 0;
-    // Just created: the wait sees it pending before it is available.
-    return structured<{ state: string; polls: number }>(await call('get_association_state', { ...newLink, wait_for: 'available', timeout_seconds: 10 }));
+    const before = looks();
+    const waiting = call('get_association_state', { ...newLink, wait_for: 'available', timeout_seconds: 10 });
+    await vi.waitFor(() => expect(looks()).toBeGreaterThan(before), { timeout: 10_000 });
+    emulatorMs += 60_000;
+    return structured<{ state: string; polls: number }>(await waiting);
   };
 
   it('at debug: the wait starts and ends (info), each poll and each HTTP attempt shows (debug)', async () => {
-    await setUp({}, { settings: WITHOUT_APPROVAL });
+    await setUpWaits();
     await harness.client.setLoggingLevel('debug');
     const waited = await waitForNewLink();
     expect(waited.state).toBe('available');
@@ -115,7 +125,7 @@ describe('waits', () => {
   });
 
   it('at warning (set, or by default): the same wait sends nothing', async () => {
-    await setUp({}, { settings: WITHOUT_APPROVAL });
+    await setUpWaits();
     expect((await waitForNewLink()).polls).toBeGreaterThan(1);
     expect(logs).toEqual([]);
     await harness.client.setLoggingLevel('warning');

@@ -10,7 +10,7 @@ import type { Invariant } from '../../src/policy/model.js';
 import { predictedState } from '../../src/policy/predicted-state.js';
 import { callOptions } from '../../src/toolkit/context.js';
 import type { WriteToolDefinition } from '../../src/tools/definition.js';
-import { TOOLS } from '../../src/tools/registry.js';
+import { TOOLS } from '../../src/tools/definitions.js';
 import { connectInMemory, type InMemoryHarness, startTestEmulator } from '../helpers.js';
 import { ANALYTICS_DROPPED_IN_PROD, DEV_NO_PAYMENTS, HSM_VIA_WEB, policyTopology } from './policy-topology.js';
 import { noReach } from './states.js';

@@ -19,8 +19,13 @@ interface StateResult {
   hint?: string;
 }
 
-async function setUp(availableAfterMs: number): Promise<void> {
-  emulator = await startTestEmulator({ availableAfterMs, deletedAfterMs: availableAfterMs });
+/** The emulator's time: a change settles only when a test moves it on, never by a race with the machine's load. */
+let emulatorMs = 0;
+
+/** An association created and pending; it settles (available, or gone after a delete) a minute of emulator time later. */
+async function setUp(): Promise<void> {
+  emulatorMs = Date.now();
+  emulator = await startTestEmulator({ availableAfterMs: 60_000, deletedAfterMs: 60_000, now: () => emulatorMs });
   harness = await connectInMemory(emulator, { settings: WITHOUT_APPROVAL });
   structured(await harness.client.callTool({ name: 'create_route_association', arguments: args }));
 }
@@ -34,7 +39,7 @@ afterEach(async () => {
 
 describe('get_association_state waiting', () => {
   it('looks once by default', async () => {
-    await setUp(60_000);
+    await setUp();
     const before = listRequests();
     const body = structured<StateResult>(await harness.client.callTool({ name: 'get_association_state', arguments: args }));
     expect(body).toMatchObject({ state: 'pending', terminal: false, polls: 1 });
@@ -42,15 +47,17 @@ describe('get_association_state waiting', () => {
   });
 
   it('sends one progress notification per poll, in order, until available', async () => {
-    await setUp(300);
+    await setUp();
     const progress: Progress[] = [];
-    const body = structured<StateResult>(
-      await harness.client.callTool({ name: 'get_association_state', arguments: { ...args, wait_for: 'available', timeout_seconds: 30 } }, undefined, {
-        onprogress: (p) => progress.push(p),
-      }),
-    );
+    const waiting = harness.client.callTool({ name: 'get_association_state', arguments: { ...args, wait_for: 'available', timeout_seconds: 30 } }, undefined, {
+      onprogress: (p) => progress.push(p),
+    });
+    // Settles once the wait has seen it pending at least twice.
+    await vi.waitFor(() => expect(progress.length).toBeGreaterThanOrEqual(2), { timeout: 10_000 });
+    emulatorMs += 60_000;
+    const body = structured<StateResult>(await waiting);
     expect(body.state).toBe('available');
-    expect(body.polls).toBeGreaterThan(1);
+    expect(body.polls).toBeGreaterThan(2);
     expect(progress).toHaveLength(body.polls);
     expect(progress.map((p) => p.progress)).toEqual(Array.from({ length: body.polls }, (_, i) => i + 1));
     expect(progress.slice(0, -1).every((p) => p.message?.startsWith('state pending after'))).toBe(true);
@@ -58,7 +65,7 @@ describe('get_association_state waiting', () => {
   });
 
   it('returns timed_out with the last state and a hint, not an error', async () => {
-    await setUp(60_000);
+    await setUp();
     const result = await harness.client.callTool({ name: 'get_association_state', arguments: { ...args, wait_for: 'available', timeout_seconds: 1 } });
     expect(result.isError).toBeFalsy();
     const body = structured<StateResult>(result);
@@ -97,10 +104,16 @@ describe('get_association_state waiting', () => {
   });
 
   it('waits for deleted after a delete and reports not_found', async () => {
-    await setUp(200);
+    await setUp();
+    emulatorMs += 60_000;
     structured(await harness.client.callTool({ name: 'get_association_state', arguments: { ...args, wait_for: 'available', timeout_seconds: 30 } }));
     structured(await harness.client.callTool({ name: 'delete_route_association', arguments: args }));
-    const body = structured<StateResult>(await harness.client.callTool({ name: 'get_association_state', arguments: { ...args, wait_for: 'deleted', timeout_seconds: 30 } }));
+    let polls = 0;
+    const waiting = harness.client.callTool({ name: 'get_association_state', arguments: { ...args, wait_for: 'deleted', timeout_seconds: 30 } }, undefined, { onprogress: () => (polls += 1) });
+    // Gone once the wait has seen it being deleted.
+    await vi.waitFor(() => expect(polls).toBeGreaterThanOrEqual(1), { timeout: 10_000 });
+    emulatorMs += 60_000;
+    const body = structured<StateResult>(await waiting);
     expect(body).toMatchObject({ state: 'not_found', terminal: true });
     expect(body.polls).toBeGreaterThan(1);
   });

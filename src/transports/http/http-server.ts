@@ -71,6 +71,8 @@ const MCP_PATH = '/mcp';
 const HEALTH_PATH = '/healthz';
 /** How often idle sessions are looked for, at most. */
 const MAX_SWEEP_MS = 30_000;
+/** How long an idle keep-alive connection is kept (see where it is set). */
+const KEEP_ALIVE_MS = 65_000;
 /** How long answers given at the drain's bound may take to be written out before the sessions close. */
 const FLUSH_MS = 1_000;
 
@@ -177,6 +179,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       else res.end();
     });
   });
+  // Idle keep-alive connections stay open well past what clients keep them for (undici: the server's
+  // hint less 2 s; browsers and proxies: under a minute), so a client never sends a request on a
+  // connection the server is closing at that moment: with Node's 5 s default, a client whose timer
+  // runs late (a busy machine) got ECONNRESET. Shutdown closes them all anyway.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(settings.port, settings.host, () => {
