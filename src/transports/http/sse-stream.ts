@@ -1,0 +1,106 @@
+// One Server-Sent Events answer on a Node response: the head, `event: message` frames with their
+// ids, comments that keep idle proxies from cutting a long wait, and the end. Written straight to
+// the socket: no web streams, no per-frame encoder, and the last frame leaves with the end of the
+// response in one write.
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+
+/** How often an open stream gets a keep-alive comment (the SDK transport's default). */
+export const SSE_KEEP_ALIVE_MS = 15_000;
+
+const SSE_HEADERS: OutgoingHttpHeaders = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+};
+
+export function messageFrame(message: JSONRPCMessage, eventId: string | undefined): string {
+  return `event: message\n${eventId === undefined ? '' : `id: ${eventId}\n`}data: ${JSON.stringify(message)}\n\n`;
+}
+
+export class SseStream {
+  private ended = false;
+  /**
+   * What was written before the first turn of the event loop ended: sent then, or with the end of
+   * the answer if that comes first (a quick answer, a ping, leaves as one write with its head).
+   */
+  private pending: string | undefined = '';
+  private readonly flushing: NodeJS.Immediate;
+  /** Ids of the events a resumed stream has replayed already (not written twice). */
+  readonly replayed: ReadonlySet<string>;
+
+  constructor(
+    private readonly res: ServerResponse,
+    options: { sessionId: string | undefined; keepAlive: KeepAliveTicker; replayed?: ReadonlySet<string>; onGone: () => void },
+  ) {
+    this.replayed = options.replayed ?? new Set();
+    res.writeHead(200, options.sessionId === undefined ? SSE_HEADERS : { ...SSE_HEADERS, 'mcp-session-id': options.sessionId });
+    this.flushing = setImmediate(() => this.flush());
+    options.keepAlive.add(this);
+    // The client went away (or the answer ended): nothing more is written, the owner forgets it.
+    res.once('close', () => {
+      this.ended = true;
+      clearImmediate(this.flushing);
+      options.keepAlive.delete(this);
+      options.onGone();
+    });
+  }
+
+  get open(): boolean {
+    return !this.ended;
+  }
+
+  write(text: string): void {
+    if (this.ended) return;
+    if (this.pending !== undefined) this.pending += text;
+    else this.res.write(text);
+  }
+
+  /** Ends the answer, with a last frame when given. */
+  end(text = ''): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearImmediate(this.flushing);
+    const rest = (this.pending ?? '') + text;
+    this.pending = undefined;
+    if (rest === '') this.res.end();
+    else this.res.end(rest);
+  }
+
+  /** Sends what is pending; with nothing yet, the head alone, so the client knows the stream is open. */
+  private flush(): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    if (this.ended || pending === undefined) return;
+    if (pending === '') this.res.flushHeaders();
+    else this.res.write(pending);
+  }
+}
+
+/**
+ * One interval for all of a server's open streams instead of a timer per stream: a stream gets
+ * its comment between 0 and `intervalMs` after it opens, then every `intervalMs`.
+ */
+export class KeepAliveTicker {
+  private readonly streams = new Set<SseStream>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly intervalMs: number = SSE_KEEP_ALIVE_MS) {}
+
+  add(stream: SseStream): void {
+    this.streams.add(stream);
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      for (const open of this.streams) open.write(': keepalive\n\n');
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  delete(stream: SseStream): void {
+    this.streams.delete(stream);
+    if (this.streams.size > 0 || !this.timer) return;
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
