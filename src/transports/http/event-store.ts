@@ -58,9 +58,10 @@ export class BoundedEventStore implements EventStore {
     private readonly budget: EventBudget = new EventBudget(Number.POSITIVE_INFINITY),
   ) {}
 
-  async storeEvent(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
+  /** `json`, when given, is the message as serialized already: it is not serialized again to be measured. */
+  async storeEvent(streamId: StreamId, message: JSONRPCMessage, json: string = JSON.stringify(message)): Promise<EventId> {
     this.seq += 1;
-    const event: StoredEvent = { streamId, seq: this.seq, message, bytes: Buffer.byteLength(JSON.stringify(message)), dropped: false };
+    const event: StoredEvent = { streamId, seq: this.seq, message, bytes: Buffer.byteLength(json), dropped: false };
     let stream = this.streams.get(streamId);
     if (!stream) {
       stream = [];

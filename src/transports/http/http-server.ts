@@ -67,6 +67,8 @@ const HEALTH_PATH = '/healthz';
 const MAX_SWEEP_MS = 30_000;
 /** How long answers given at the drain's bound may take to be written out before the sessions close. */
 const FLUSH_MS = 1_000;
+/** How long an idle keep-alive connection stays open. */
+export const KEEP_ALIVE_MS = 65_000;
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { settings, log } = options;
@@ -160,6 +162,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       else res.end();
     });
   });
+  // Node closes an idle keep-alive connection after 5 s, the same idle time after which several
+  // HTTP clients (Python's httpx among them) give theirs up: a request sent on a connection the
+  // server is closing fails with a reset. Holding it longer than clients do leaves the closing to them.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(settings.port, settings.host, () => {

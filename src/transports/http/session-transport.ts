@@ -189,16 +189,19 @@ export class SessionTransport implements Transport {
     const requestId = isAnswer ? message.id : options?.relatedRequestId;
     if (requestId === undefined) {
       if (isAnswer) throw new Error('Cannot send a response on a standalone SSE stream unless resuming a previous client request');
-      const eventId = await this.options.events.storeEvent(STANDALONE, message);
+      // Serialized once: for the event store's byte count and for the frame.
+      const json = JSON.stringify(message);
+      const eventId = await this.options.events.storeEvent(STANDALONE, message, json);
       const stream = this.streams.get(STANDALONE);
-      if (stream && !stream.replayed.has(eventId)) stream.write(messageFrame(message, eventId));
+      if (stream && !stream.replayed.has(eventId)) stream.write(messageFrame(message, eventId, json));
       return;
     }
     const streamId = this.streamOf.get(requestId);
     if (streamId === undefined) throw new Error(`No connection established for request ID: ${String(requestId)}`);
-    const eventId = await this.options.events.storeEvent(streamId, message);
+    const json = JSON.stringify(message);
+    const eventId = await this.options.events.storeEvent(streamId, message, json);
     const stream = this.streams.get(streamId);
-    const frame = stream && !stream.replayed.has(eventId) ? messageFrame(message, eventId) : undefined;
+    const frame = stream && !stream.replayed.has(eventId) ? messageFrame(message, eventId, json) : undefined;
     if (frame !== undefined) this.resumable.add(streamId);
     if (!isAnswer) {
       if (frame !== undefined) stream!.write(frame);

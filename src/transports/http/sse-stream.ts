@@ -15,8 +15,9 @@ const SSE_HEADERS: OutgoingHttpHeaders = {
   'x-accel-buffering': 'no',
 };
 
-export function messageFrame(message: JSONRPCMessage, eventId: string | undefined): string {
-  return `event: message\n${eventId === undefined ? '' : `id: ${eventId}\n`}data: ${JSON.stringify(message)}\n\n`;
+/** One message as an SSE event; `json` is the message serialized, when that is done already. */
+export function messageFrame(message: JSONRPCMessage, eventId: string | undefined, json = JSON.stringify(message)): string {
+  return `event: message\n${eventId === undefined ? '' : `id: ${eventId}\n`}data: ${json}\n\n`;
 }
 
 export class SseStream {
