@@ -133,7 +133,8 @@ export class SessionTransport implements Transport {
         }
       } catch (error) {
         this.forgetStream(streamId);
-        stream.end();
+        // Nothing sent yet (the head waits for the first write): the refusal below answers instead.
+        stream.discard();
         throw error;
       }
     } catch (error) {

@@ -28,6 +28,8 @@ export class SseStream {
    */
   private pending: string | undefined = '';
   private readonly flushing: NodeJS.Immediate;
+  private readonly head: OutgoingHttpHeaders;
+  private readonly keepAlive: KeepAliveTicker;
   /** Ids of the events a resumed stream has replayed already (not written twice). */
   readonly replayed: ReadonlySet<string>;
 
@@ -36,20 +38,16 @@ export class SseStream {
     options: { sessionId: string | undefined; keepAlive: KeepAliveTicker; replayed?: ReadonlySet<string>; onGone: () => void },
   ) {
     this.replayed = options.replayed ?? new Set();
-    res.writeHead(200, options.sessionId === undefined ? SSE_HEADERS : { ...SSE_HEADERS, 'mcp-session-id': options.sessionId });
+    this.keepAlive = options.keepAlive;
+    // The head too waits for the first write: until then the request can still be refused plainly.
+    this.head = options.sessionId === undefined ? SSE_HEADERS : { ...SSE_HEADERS, 'mcp-session-id': options.sessionId };
     this.flushing = setImmediate(() => this.flush());
     options.keepAlive.add(this);
     // The client went away (or the answer ended): nothing more is written, the owner forgets it.
     res.once('close', () => {
-      this.ended = true;
-      clearImmediate(this.flushing);
-      options.keepAlive.delete(this);
+      this.stop();
       options.onGone();
     });
-  }
-
-  get open(): boolean {
-    return !this.ended;
   }
 
   write(text: string): void {
@@ -61,19 +59,32 @@ export class SseStream {
   /** Ends the answer, with a last frame when given. */
   end(text = ''): void {
     if (this.ended) return;
-    this.ended = true;
-    clearImmediate(this.flushing);
     const rest = (this.pending ?? '') + text;
-    this.pending = undefined;
+    const headless = this.pending !== undefined;
+    this.stop();
+    if (headless) this.res.writeHead(200, this.head);
     if (rest === '') this.res.end();
     else this.res.end(rest);
   }
 
-  /** Sends what is pending; with nothing yet, the head alone, so the client knows the stream is open. */
+  /** Gives the response up before anything was sent: the caller answers it otherwise. */
+  discard(): void {
+    this.stop();
+  }
+
+  private stop(): void {
+    this.ended = true;
+    this.pending = undefined;
+    clearImmediate(this.flushing);
+    this.keepAlive.delete(this);
+  }
+
+  /** Sends the head and what is pending; with nothing yet, the head alone, so the client knows the stream is open. */
   private flush(): void {
     const pending = this.pending;
     this.pending = undefined;
     if (this.ended || pending === undefined) return;
+    this.res.writeHead(200, this.head);
     if (pending === '') this.res.flushHeaders();
     else this.res.write(pending);
   }

@@ -161,6 +161,20 @@ describe('the Streamable HTTP session transport', () => {
     expect(s.errors).toHaveLength(cases.length);
   });
 
+  it('a request whose handling throws is answered 400 "Parse error" with the reason, as JSON, not with an empty stream', async () => {
+    const dispatch = s.transport.onmessage;
+    s.transport.onmessage = () => {
+      throw new Error('boom');
+    };
+    const response = await post({ jsonrpc: '2.0', id: 8, method: 'ping' }, session);
+    s.transport.onmessage = dispatch;
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(await refusal(response)).toMatchObject({ status: 400, body: { error: { code: -32700, message: 'Parse error', data: 'Error: boom' } } });
+    expect(s.errors).toEqual(['boom']);
+    // The session goes on.
+    expect(messagesOf(await (await post({ jsonrpc: '2.0', id: 9, method: 'ping' }, session)).text())).toEqual([{ jsonrpc: '2.0', id: 9, result: {} }]);
+  });
+
   it('a batch of requests is answered on one stream that ends after the last answer', async () => {
     const response = await post([{ jsonrpc: '2.0', id: 2, method: 'ping' }, { jsonrpc: '2.0', id: 3, method: 'tools/list' }, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 99 } }], session);
     expect(response.status).toBe(200);
