@@ -34,6 +34,12 @@ export const MAX_BATCH_MESSAGES = 100;
 const STANDALONE = '_GET_stream';
 /** The first protocol version whose clients resume streams (priming events, closable streams). */
 const RESUMABLE_FROM = '2025-11-25';
+/**
+ * How long a call's stream may hold its head and priming event for the first message: a call
+ * answered sooner (most are) costs one write instead of two. A client has nothing to resume
+ * before it has seen a head, so holding it opens no gap in what can be resumed.
+ */
+export const PRIMING_HOLD_MS = 100;
 
 export interface SessionTransportOptions {
   events: BoundedEventStore;
@@ -121,7 +127,7 @@ export class SessionTransport implements Transport {
 
       const streamId = randomUUID();
       const version = initialize ? initialize.params.protocolVersion : (header(req, 'mcp-protocol-version') ?? DEFAULT_NEGOTIATED_PROTOCOL_VERSION);
-      const stream = this.openStream(res, streamId);
+      const stream = this.openStream(res, streamId, { holdMs: PRIMING_HOLD_MS });
       this.requestsOf.set(streamId, requests.map((r) => r.id));
       for (const request of requests) this.streamOf.set(request.id, streamId);
       try {
@@ -168,7 +174,7 @@ export class SessionTransport implements Transport {
         },
       });
       if (this.closed || res.destroyed) return sessionGone(res);
-      const stream = this.openStream(res, streamId, replayed);
+      const stream = this.openStream(res, streamId, { replayed });
       if (missed.length > 0) stream.write(missed.join(''));
       this.resumable.add(streamId);
       // An answer that was among the missed events ends its request: nothing more will come.
@@ -247,12 +253,12 @@ export class SessionTransport implements Transport {
     this.endStream(STANDALONE);
   }
 
-  private openStream(res: ServerResponse, streamId: string, replayed?: ReadonlySet<string>): SseStream {
+  private openStream(res: ServerResponse, streamId: string, extra: { holdMs?: number; replayed?: ReadonlySet<string> } = {}): SseStream {
     this.streams.get(streamId)?.end();
     const stream: SseStream = new SseStream(res, {
       sessionId: this.sessionId,
       keepAlive: this.options.keepAlive,
-      ...(replayed ? { replayed } : {}),
+      ...extra,
       onGone: () => {
         if (this.streams.get(streamId) === stream) this.streams.delete(streamId);
       },
@@ -265,7 +271,7 @@ export class SessionTransport implements Transport {
   private async prime(stream: SseStream, streamId: string, version: string): Promise<void> {
     if (version < RESUMABLE_FROM) return;
     const eventId = await this.options.events.storeEvent(streamId, {} as JSONRPCMessage);
-    stream.write(`id: ${eventId}\nretry: ${this.options.retryMs}\ndata: \n\n`);
+    stream.hold(`id: ${eventId}\nretry: ${this.options.retryMs}\ndata: \n\n`);
     this.resumable.add(streamId);
   }
 

@@ -23,11 +23,12 @@ export function messageFrame(message: JSONRPCMessage, eventId: string | undefine
 export class SseStream {
   private ended = false;
   /**
-   * What was written before the first turn of the event loop ended: sent then, or with the end of
-   * the answer if that comes first (a quick answer, a ping, leaves as one write with its head).
+   * What is held before the head is sent (the priming event): it leaves with the first message or
+   * the end of the answer (a quick answer, a ping, is one write with its head), or when the hold
+   * is over. Undefined once the head is out.
    */
   private pending: string | undefined = '';
-  private readonly flushing: NodeJS.Immediate;
+  private readonly flushing: { cancel(): void };
   private readonly head: OutgoingHttpHeaders;
   private readonly keepAlive: KeepAliveTicker;
   /** Ids of the events a resumed stream has replayed already (not written twice). */
@@ -35,13 +36,27 @@ export class SseStream {
 
   constructor(
     private readonly res: ServerResponse,
-    options: { sessionId: string | undefined; keepAlive: KeepAliveTicker; replayed?: ReadonlySet<string>; onGone: () => void },
+    options: {
+      sessionId: string | undefined;
+      keepAlive: KeepAliveTicker;
+      /** How long the head may wait for the first message; 0: until this turn of the event loop is over. */
+      holdMs?: number;
+      replayed?: ReadonlySet<string>;
+      onGone: () => void;
+    },
   ) {
     this.replayed = options.replayed ?? new Set();
     this.keepAlive = options.keepAlive;
     // The head too waits for the first write: until then the request can still be refused plainly.
     this.head = options.sessionId === undefined ? SSE_HEADERS : { ...SSE_HEADERS, 'mcp-session-id': options.sessionId };
-    this.flushing = setImmediate(() => this.flush());
+    const holdMs = options.holdMs ?? 0;
+    if (holdMs > 0) {
+      const timer = setTimeout(() => this.flush(), holdMs);
+      this.flushing = { cancel: () => clearTimeout(timer) };
+    } else {
+      const immediate = setImmediate(() => this.flush());
+      this.flushing = { cancel: () => clearImmediate(immediate) };
+    }
     options.keepAlive.add(this);
     // The client went away (or the answer ended): nothing more is written, the owner forgets it.
     res.once('close', () => {
@@ -50,10 +65,22 @@ export class SseStream {
     });
   }
 
-  write(text: string): void {
+  /** Text that may wait for what follows (the priming event). */
+  hold(text: string): void {
     if (this.ended) return;
     if (this.pending !== undefined) this.pending += text;
     else this.res.write(text);
+  }
+
+  /** Text that goes now, with whatever was held. */
+  write(text: string): void {
+    if (this.ended) return;
+    if (this.pending === undefined) {
+      this.res.write(text);
+      return;
+    }
+    this.pending += text;
+    this.flush();
   }
 
   /** Ends the answer, with a last frame when given. */
@@ -75,12 +102,13 @@ export class SseStream {
   private stop(): void {
     this.ended = true;
     this.pending = undefined;
-    clearImmediate(this.flushing);
+    this.flushing.cancel();
     this.keepAlive.delete(this);
   }
 
   /** Sends the head and what is pending; with nothing yet, the head alone, so the client knows the stream is open. */
   private flush(): void {
+    this.flushing.cancel();
     const pending = this.pending;
     this.pending = undefined;
     if (this.ended || pending === undefined) return;

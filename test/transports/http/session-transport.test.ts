@@ -18,9 +18,11 @@ const ACCEPT = 'application/json, text/event-stream';
 interface Setup {
   url: string;
   transport: SessionTransport;
-  /** Lets the `cut` tool finish after its stream was closed. */
+  /** Lets the `cut` and `slow` tools finish. */
   release: () => void;
   errors: string[];
+  /** The socket writes of each answer, in order: "write", "end" or "end+data" (by request method). */
+  writes: Map<string, string[]>;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ async function setup(keepAliveMs?: number): Promise<Setup> {
       await new Promise<void>((resolve) => (release = resolve));
       if (token !== undefined) await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: 2 } });
     }
+    if (request.params.name === 'slow') await new Promise<void>((resolve) => (release = resolve));
     return { content: [{ type: 'text', text: `done ${request.params.name}` }] };
   });
   const errors: string[] = [];
@@ -44,11 +47,20 @@ async function setup(keepAliveMs?: number): Promise<Setup> {
   const transport = new SessionTransport({ events: new BoundedEventStore(), retryMs: 1234, keepAlive, onsessioninitialized: () => undefined });
   transport.onerror = (error) => errors.push(error.message);
   await mcp.connect(transport);
+  const writes = new Map<string, string[]>();
   const server: HttpServer = createServer((req, res) => {
+    const seen: string[] = [];
+    const { write, end } = res;
+    res.write = ((...args: Parameters<typeof write>) => (seen.push('write'), write.apply(res, args))) as typeof write;
+    res.end = ((...args: Parameters<typeof end>) => (seen.push(typeof args[0] === 'string' ? 'end+data' : 'end'), end.apply(res, args))) as typeof end;
     let text = '';
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => (text += chunk));
-    req.on('end', () => void transport.handleRequest(req, res, req.method === 'POST' ? JSON.parse(text) : undefined));
+    req.on('end', () => {
+      const body = req.method === 'POST' ? JSON.parse(text) : undefined;
+      writes.set(body?.method ?? req.method, seen);
+      void transport.handleRequest(req, res, body);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
@@ -57,6 +69,7 @@ async function setup(keepAliveMs?: number): Promise<Setup> {
     transport,
     release: () => release(),
     errors,
+    writes,
     async close() {
       await mcp.close();
       server.closeAllConnections();
@@ -173,6 +186,26 @@ describe('the Streamable HTTP session transport', () => {
     expect(s.errors).toEqual(['boom']);
     // The session goes on.
     expect(messagesOf(await (await post({ jsonrpc: '2.0', id: 9, method: 'ping' }, session)).text())).toEqual([{ jsonrpc: '2.0', id: 9, result: {} }]);
+  });
+
+  it('a quick answer leaves with its head and priming event in one write', async () => {
+    const events = eventsOf(await (await post({ jsonrpc: '2.0', id: 10, method: 'ping' }, session)).text());
+    expect(events.map((e) => (e.data === '' ? 'priming' : JSON.parse(e.data).id))).toEqual(['priming', 10]);
+    expect(s.writes.get('ping')).toEqual(['end+data']);
+  });
+
+  it('a call slower than the hold gets its head and priming event first, its answer later', async () => {
+    const response = await post({ jsonrpc: '2.0', id: 11, method: 'tools/call', params: { name: 'slow' } }, session);
+    // The head arrived while the call still runs (it waits for release below).
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(eventsOf(first)).toEqual([{ id: expect.any(String), retry: '1234', data: '' }]);
+    s.release();
+    let rest = '';
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += new TextDecoder().decode(chunk.value);
+    expect(messagesOf(rest).map((m) => m.id)).toEqual([11]);
+    expect(s.writes.get('tools/call')).toEqual(['write', 'end+data']);
   });
 
   it('a batch of requests is answered on one stream that ends after the last answer', async () => {
