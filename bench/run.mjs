@@ -220,8 +220,8 @@ function render(r) {
     const t = r.http_throughput;
     out += `\n6b. Throughput over Streamable HTTP against stdio: ${t.rounds} blocks of ${t.calls} get_association_state calls each, ${t.in_flight} in flight, one session each, interleaved\n`;
     out += table(
-      ['path', 'calls/s (median)', 'by block', 'latency median ms', 'p99 ms', 'server CPU µs/call', 'errors'],
-      Object.entries(t.contenders).map(([k, c]) => [k, f(c.calls_per_second, 0), c.calls_per_second_by_round.map((v) => f(v, 0)).join(' '), f(c.latency_ms.median), f(c.latency_ms.p99), f(c.server_cpu_us_per_call, 0), String(c.errors)]),
+      ['path', 'calls/s (median)', 'by block', 'latency median ms', 'p99 ms', 'server CPU µs/call', 'client CPU µs/call', 'errors'],
+      Object.entries(t.contenders).map(([k, c]) => [k, f(c.calls_per_second, 0), c.calls_per_second_by_round.map((v) => f(v, 0)).join(' '), f(c.latency_ms.median), f(c.latency_ms.p99), f(c.server_cpu_us_per_call, 0), f(c.client_cpu_us_per_call, 0), String(c.errors)]),
     );
     out += `HTTP/stdio throughput ${f(t.http_over_stdio_throughput)}× (target ≥ 0.6; by block ${t.http_over_stdio_throughput_by_round.map((v) => f(v)).join(' ')}), server CPU per call ${f(t.http_over_stdio_server_cpu_per_call)}× (target ≤ 1.5); HTTP connections ${t.http_connections}\n`;
   }

@@ -26,7 +26,7 @@ export async function httpThroughput({ emulator, env, home, calls, inFlight, war
       { name: 'stdio', pid: stdioPid, call: () => stdio.callTool('get_association_state', args).then(checked('stdio')) },
       { name: 'http', pid: httpPid, call: () => http.callTool('get_association_state', args).then(checked('http')) },
     ];
-    const runs = Object.fromEntries(contenders.map(({ name }) => [name, { perSecond: [], latencies: [], errors: 0, firstErrors: [] }]));
+    const runs = Object.fromEntries(contenders.map(({ name }) => [name, { perSecond: [], latencies: [], errors: 0, firstErrors: [], clientCpuUs: 0 }]));
     const record = (name, run) => {
       runs[name].errors += run.errors;
       runs[name].firstErrors.push(...run.firstErrors.slice(0, 3 - runs[name].firstErrors.length));
@@ -38,8 +38,11 @@ export async function httpThroughput({ emulator, env, home, calls, inFlight, war
         const { name, pid, call } = contenders[(r + k) % contenders.length];
         await serverCpu.before(name, pid);
         const started = performance.now();
+        const cpuBefore = process.cpuUsage();
         const run = await pump(calls, inFlight, call);
         const seconds = (performance.now() - started) / 1000;
+        const clientCpu = process.cpuUsage(cpuBefore);
+        runs[name].clientCpuUs += clientCpu.user + clientCpu.system;
         record(name, run);
         runs[name].perSecond.push(calls / seconds);
         runs[name].latencies.push(...run.latencies);
@@ -56,6 +59,8 @@ export async function httpThroughput({ emulator, env, home, calls, inFlight, war
             calls_per_second_by_round: r.perSecond.map((v) => round(v, 1)),
             latency_ms: summarise(r.latencies),
             server_cpu_us_per_call: round(((cpu[name] ?? 0) * 1000) / (calls * rounds), 1),
+            // The bench process is the client: on this one machine it competes with the server for the CPU.
+            client_cpu_us_per_call: round(r.clientCpuUs / (calls * rounds), 1),
             errors: r.errors,
             first_errors: r.firstErrors,
           },
