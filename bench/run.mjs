@@ -11,6 +11,7 @@ import { serverEnv, startEmulatorProcess } from './lib/emulator.mjs';
 import { auditFsync } from './sections/audit-fsync.mjs';
 import { coldStart } from './sections/cold-start.mjs';
 import { httpPerCall } from './sections/http-per-call.mjs';
+import { httpThroughput } from './sections/http-throughput.mjs';
 import { memory } from './sections/memory.mjs';
 import { perCall } from './sections/per-call.mjs';
 import { renderRoutingScale, routingScale } from './sections/routing-scale.mjs';
@@ -23,8 +24,8 @@ const ONLY = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 const OUT = fileURLToPath(new URL('./results.json', import.meta.url));
 
 const COUNTS = QUICK
-  ? { coldRuns: 3, coldWarmup: 1, calls: 100, callWarmup: 20, signBatch: 500, signRounds: 5, signWarmup: 1, tpCalls: 300, tpWarmup: 64, memCheckpoints: [100, 1_000, 2_000], auditBatch: 20, auditRounds: 5, auditWarmup: 1, scaleSizes: [1_000, 10_000], scaleRounds: 3, scaleWarmup: 1 }
-  : { coldRuns: 20, coldWarmup: 3, calls: 2_000, callWarmup: 200, signBatch: 2_000, signRounds: 30, signWarmup: 3, tpCalls: 2_000, tpWarmup: 200, memCheckpoints: [1_000, 10_000, 20_000], auditBatch: 100, auditRounds: 20, auditWarmup: 2, scaleSizes: [1_000, 10_000, 100_000], scaleRounds: 10, scaleWarmup: 2 };
+  ? { coldRuns: 3, coldWarmup: 1, calls: 100, callWarmup: 20, signBatch: 500, signRounds: 5, signWarmup: 1, tpCalls: 300, tpWarmup: 64, httpTpCalls: 150, httpTpRounds: 2, memCheckpoints: [100, 1_000, 2_000], auditBatch: 20, auditRounds: 5, auditWarmup: 1, scaleSizes: [1_000, 10_000], scaleRounds: 3, scaleWarmup: 1 }
+  : { coldRuns: 20, coldWarmup: 3, calls: 2_000, callWarmup: 200, signBatch: 2_000, signRounds: 30, signWarmup: 3, tpCalls: 2_000, tpWarmup: 200, httpTpCalls: 500, httpTpRounds: 8, memCheckpoints: [1_000, 10_000, 20_000], auditBatch: 100, auditRounds: 20, auditWarmup: 2, scaleSizes: [1_000, 10_000, 100_000], scaleRounds: 10, scaleWarmup: 2 };
 
 /** Attachments 1-16 for create-then-undo per-call samples; the rest each get one create in the memory run. */
 const PER_CALL_ATTACHMENTS = 16;
@@ -91,6 +92,10 @@ async function main() {
       step('per-call cost over HTTP');
       results.http_per_call = await httpPerCall({ emulator, env, home, calls: COUNTS.calls, warmup: COUNTS.callWarmup });
     }
+    if (want('httptp')) {
+      step('throughput over HTTP');
+      results.http_throughput = await httpThroughput({ emulator, env, home, calls: COUNTS.httpTpCalls, inFlight: 64, warmup: COUNTS.tpWarmup, rounds: COUNTS.httpTpRounds });
+    }
     if (want('audit')) {
       step('audit fsync');
       results.audit_fsync = await auditFsync({ batch: COUNTS.auditBatch, rounds: COUNTS.auditRounds, warmup: COUNTS.auditWarmup });
@@ -124,6 +129,8 @@ function collectTargets(results) {
   if (results.signing) targets.push(results.signing.target);
   if (results.throughput) targets.push(...results.throughput.targets);
   if (results.memory) targets.push(...results.memory.targets);
+  if (results.http_per_call) targets.push(...results.http_per_call.targets);
+  if (results.http_throughput) targets.push(...results.http_throughput.targets);
   return targets;
 }
 
@@ -205,7 +212,18 @@ function render(r) {
       ['path', 'median', 'p95', 'p99', 'min', 'max'],
       Object.entries(h.contenders).map(([k, s]) => [names[k], f(s.median, 3), f(s.p95, 3), f(s.p99, 3), f(s.min, 3), f(s.max, 3)]),
     );
-    out += `HTTP − stdio = ${f(h.http_minus_stdio_median_ms, 3)} ms per call (${f(h.http_over_stdio_median)}×); for a bare ping ${f(h.http_ping_minus_stdio_ping_median_ms, 3)} ms. Server CPU per call + ping: stdio ${f(h.server_cpu_us_per_call_and_ping.stdio, 0)} µs, HTTP ${f(h.server_cpu_us_per_call_and_ping.http, 0)} µs\n`;
+    out += `HTTP − stdio = ${f(h.http_minus_stdio_median_ms, 3)} ms per call (${f(h.http_over_stdio_median)}×); for a bare ping ${f(h.http_ping_minus_stdio_ping_median_ms, 3)} ms.\n`;
+    const c = h.server_cpu_us_per_call;
+    out += `Server CPU per call: stdio ${f(c.stdio, 0)} µs, HTTP ${f(c.http, 0)} µs, HTTP/stdio ${f(h.http_over_stdio_server_cpu_per_call)}× (target ≤ 1.5); per ping: stdio ${f(c.stdio_ping, 0)} µs, HTTP ${f(c.http_ping, 0)} µs (${f(h.http_over_stdio_server_cpu_per_ping)}×)\n`;
+  }
+  if (r.http_throughput) {
+    const t = r.http_throughput;
+    out += `\n6b. Throughput over Streamable HTTP against stdio: ${t.rounds} blocks of ${t.calls} get_association_state calls each, ${t.in_flight} in flight, one session each, interleaved\n`;
+    out += table(
+      ['path', 'calls/s (median)', 'by block', 'latency median ms', 'p99 ms', 'server CPU µs/call', 'client CPU µs/call', 'errors'],
+      Object.entries(t.contenders).map(([k, c]) => [k, f(c.calls_per_second, 0), c.calls_per_second_by_round.map((v) => f(v, 0)).join(' '), f(c.latency_ms.median), f(c.latency_ms.p99), f(c.server_cpu_us_per_call, 0), f(c.client_cpu_us_per_call, 0), String(c.errors)]),
+    );
+    out += `HTTP/stdio throughput ${f(t.http_over_stdio_throughput)}× (target ≥ 0.6; by block ${t.http_over_stdio_throughput_by_round.map((v) => f(v)).join(' ')}), server CPU per call ${f(t.http_over_stdio_server_cpu_per_call)}× (target ≤ 1.5); HTTP connections ${t.http_connections}\n`;
   }
   if (r.audit_fsync) {
     const a = r.audit_fsync;

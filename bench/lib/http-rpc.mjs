@@ -1,15 +1,17 @@
-// A bare JSON-RPC client over MCP's Streamable HTTP, the counterpart of stdio-rpc.mjs: one
-// keep-alive connection, the session header, a bearer token, and the answer read out of the
+// A bare JSON-RPC client over MCP's Streamable HTTP, the counterpart of stdio-rpc.mjs: keep-alive
+// connections (one unless told), the session header, a bearer token, and the answer read out of the
 // response's SSE stream. Not the SDK's client, so the numbers measure the server.
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 
 export class HttpRpc {
-  constructor(url, token) {
+  constructor(url, token, { connections = 1 } = {}) {
     this.url = new URL(url);
     this.token = token;
-    this.agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    this.agent = new Agent({ keepAlive: true, maxSockets: connections });
+    /** Connections opened so far (each stays open for the next request). */
+    this.connectionsOpened = 0;
     this.nextId = 1;
     this.sessionId = undefined;
   }
@@ -47,6 +49,9 @@ export class HttpRpc {
         res.on('error', reject);
       });
       req.on('error', reject);
+      req.once('socket', () => {
+        if (!req.reusedSocket) this.connectionsOpened += 1;
+      });
       req.end(JSON.stringify(body));
     });
   }
@@ -58,7 +63,10 @@ export class HttpRpc {
     // The answer is one SSE event whose data is the JSON-RPC response (notifications may precede it).
     for (const line of response.text.split('\n')) {
       if (!line.startsWith('data:')) continue;
-      const message = JSON.parse(line.slice(5));
+      // The stream's priming event (an event id for resumption) carries empty data.
+      const data = line.slice(5).trim();
+      if (data === '') continue;
+      const message = JSON.parse(data);
       if (message.id !== id) continue;
       if (message.error) throw new Error(`${message.error.code}: ${message.error.message}`);
       return { result: message.result, headers: response.headers };

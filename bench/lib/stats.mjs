@@ -31,13 +31,15 @@ export function round(value, digits = 4) {
 /**
  * Runs each contender once per round, rotating who goes first, after `warmup` unrecorded rounds.
  * Returns, per contender, wall time (ms) and this process's CPU time (µs, user + system) per run.
+ * `before(contender, round)`, when given, runs ahead of each run, outside the timed window.
  */
-export async function interleave(contenders, { warmup, rounds, between }) {
+export async function interleave(contenders, { warmup, rounds, before, between }) {
   const time = Object.fromEntries(contenders.map((c) => [c.name, []]));
   const cpu = Object.fromEntries(contenders.map((c) => [c.name, []]));
   for (let round = 0; round < warmup + rounds; round++) {
     for (let k = 0; k < contenders.length; k++) {
       const contender = contenders[(round + k) % contenders.length];
+      if (before) await before(contender, round);
       const cpuBefore = process.cpuUsage();
       const started = performance.now();
       await contender.run(round);

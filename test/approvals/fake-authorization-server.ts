@@ -63,6 +63,8 @@ export class FakeAuthorizationServer {
     const pair = await generateKeyPair('ES256', { extractable: true });
     const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'as-1', alg: 'ES256', use: 'sig' };
     const server = createServer();
+    // Longer than its clients keep a connection: Node's 5 s default races a busy machine's late client.
+    server.keepAliveTimeout = 65_000;
     const as = new FakeAuthorizationServer(server, pair.privateKey, jwk, options);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       as.handle(req, res).catch((error: unknown) => res.writeHead(500).end(String(error)));

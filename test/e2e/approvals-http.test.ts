@@ -1,7 +1,7 @@
 // Approvals over HTTP with two tokens on the built server (`serve --http --require-second-person`):
 // the requester cannot approve their own change, another person with er:approve can, and the
 // audit names both. A plan belongs to the caller that made it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Emulator, isWrite } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS as ids } from '../../src/emulator/topology.js';
 import { envFor, errorOf, expectNoCanary, startTestEmulator, structured } from '../helpers.js';
@@ -67,8 +67,10 @@ describe('a second person is required', () => {
     expect(writes()).toEqual([expect.objectContaining({ operation: 'associateRouteTable', status: 202 })]);
     await client.close();
 
+    // The audit comes on the server's stdout, the answer over HTTP: the answer may be read first.
+    const events = ['approval_requested', 'outcome', 'approved', 'intent', 'outcome'];
+    await vi.waitFor(() => expect(audit().map((r) => r.event)).toEqual(events), { timeout: 10_000 });
     const lines = audit();
-    expect(lines.map((r) => r.event)).toEqual(['approval_requested', 'outcome', 'approved', 'intent', 'outcome']);
     expect(lines[2]).toMatchObject({ plan_id: pending.plan_id, requested_by: 'token:alice', person: 'token:bob', channel: 'page' });
     expect(lines[3]).toMatchObject({ plan_id: pending.plan_id, caller: 'token:alice', requested_by: 'token:alice', approved_by: 'token:bob', approval_channel: 'page' });
   });

@@ -1,5 +1,5 @@
 // Every IDE window pays for what the server loads before it answers tools/list. The built bundle
-// keeps undici, the emulator, doctor, the HTTP server (with hono and jose) and the tools
+// keeps undici, the emulator, doctor, the HTTP server (with its transport and jose) and the tools
 // themselves (schemas and handlers; tools/list is answered from a listing computed at build time)
 // in chunks loaded by import() when first needed; this
 // checks which files a real process loads, recorded by a module hook, by the source paths esbuild
@@ -32,7 +32,7 @@ const UNDICI = /^node_modules\/undici\//;
 const EMULATOR = /^src\/emulator\//;
 const DOCTOR = /^src\/doctor\.ts$/;
 /** The HTTP server and what it brings; its settings are read with the rest of the configuration, at start. */
-const HTTP_TRANSPORT = /^(src\/transports\/http\/(http-server|mcp-endpoint|oauth)\.ts|node_modules\/(hono|@hono\/node-server|jose)\/)/;
+const HTTP_TRANSPORT = /^(src\/transports\/http\/(http-server|mcp-endpoint|session-transport|sse-stream|oauth)\.ts|node_modules\/jose\/)/;
 /** The approval pages: on stdio their listener is loaded when a plan first needs a page. */
 const APPROVAL_PAGES = /^src\/approvals\//;
 /** The tools' definitions (schemas, handlers) and the schema conversion, which the built listing makes unneeded. */

@@ -36,10 +36,17 @@ export const DEFAULT_EVENT_STORE_BOUNDS: EventStoreBounds = {
 interface StoredEvent {
   streamId: StreamId;
   seq: number;
-  message: JSONRPCMessage;
+  /**
+   * The message as serialized: one string per event instead of the message's whole object graph,
+   * which the garbage collector would otherwise walk for as long as the event is kept.
+   */
+  json: string;
   bytes: number;
   dropped: boolean;
 }
+
+/** A priming event's message, serialized. */
+const PRIMING = '{}';
 
 /** `${streamId}_${seq}`: the SDK's stream ids are random UUIDs, the sequence is store-wide and never reused. */
 const SEPARATOR = '_';
@@ -58,9 +65,10 @@ export class BoundedEventStore implements EventStore {
     private readonly budget: EventBudget = new EventBudget(Number.POSITIVE_INFINITY),
   ) {}
 
-  async storeEvent(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
+  /** `json`, when given, is the message as serialized already: it is not serialized again to be measured. */
+  async storeEvent(streamId: StreamId, message: JSONRPCMessage, json: string = JSON.stringify(message)): Promise<EventId> {
     this.seq += 1;
-    const event: StoredEvent = { streamId, seq: this.seq, message, bytes: Buffer.byteLength(JSON.stringify(message)), dropped: false };
+    const event: StoredEvent = { streamId, seq: this.seq, json, bytes: Buffer.byteLength(json), dropped: false };
     let stream = this.streams.get(streamId);
     if (!stream) {
       stream = [];
@@ -101,9 +109,9 @@ export class BoundedEventStore implements EventStore {
     // A copy: the transport may store new events on this stream while we send.
     for (const event of stream.slice()) {
       if (event.seq <= parsed.seq) continue;
-      // The SDK's priming events (an empty message, sent as empty data) carry only an id.
-      if (!('jsonrpc' in event.message)) continue;
-      await send(`${event.streamId}${SEPARATOR}${event.seq}`, event.message);
+      // Priming events (an empty message, sent as empty data) carry only an id.
+      if (event.json === PRIMING) continue;
+      await send(`${event.streamId}${SEPARATOR}${event.seq}`, JSON.parse(event.json) as JSONRPCMessage);
     }
     return parsed.streamId;
   }

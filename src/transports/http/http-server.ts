@@ -71,10 +71,10 @@ const MCP_PATH = '/mcp';
 const HEALTH_PATH = '/healthz';
 /** How often idle sessions are looked for, at most. */
 const MAX_SWEEP_MS = 30_000;
-/** How long an idle keep-alive connection is kept (see where it is set). */
-const KEEP_ALIVE_MS = 65_000;
 /** How long answers given at the drain's bound may take to be written out before the sessions close. */
 const FLUSH_MS = 1_000;
+/** How long an idle keep-alive connection stays open. */
+export const KEEP_ALIVE_MS = 65_000;
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { settings, log } = options;
@@ -179,10 +179,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       else res.end();
     });
   });
-  // Idle keep-alive connections stay open well past what clients keep them for (undici: the server's
-  // hint less 2 s; browsers and proxies: under a minute), so a client never sends a request on a
-  // connection the server is closing at that moment: with Node's 5 s default, a client whose timer
-  // runs late (a busy machine) got ECONNRESET. Shutdown closes them all anyway.
+  // Node closes an idle keep-alive connection after 5 s, about when several HTTP clients (undici,
+  // Python's httpx) give theirs up, and a client whose timer runs late (a busy machine) sends on a
+  // connection the server is closing: a reset. Holding it longer than clients do leaves the closing
+  // to them; shutdown closes them all anyway.
   server.keepAliveTimeout = KEEP_ALIVE_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

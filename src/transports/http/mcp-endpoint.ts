@@ -1,10 +1,8 @@
-// /mcp for an authenticated caller: one SDK Streamable HTTP transport and one MCP server per
-// session, the session bound to the caller who opened it, the cap on open sessions (and each
+// /mcp for an authenticated caller: one Streamable HTTP transport (session-transport.ts) and one
+// MCP server per session, the session bound to the caller who opened it, the cap on open sessions (and each
 // caller's share of it), and what is still accepted while the server drains.
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { isInitializeRequest, isJSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../../log.js';
@@ -12,6 +10,8 @@ import { readBody } from './body.js';
 import { BoundedEventStore, DEFAULT_EVENT_STORE_BOUNDS, DEFAULT_SERVER_EVENT_BYTES, EventBudget } from './event-store.js';
 import type { Identity } from './identity.js';
 import { RPC, sendRpcError } from './responses.js';
+import { SessionTransport } from './session-transport.js';
+import { KeepAliveTicker } from './sse-stream.js';
 import type { SessionRecord, SessionTable } from './sessions.js';
 import { MAX_BODY_BYTES } from './http-settings.js';
 
@@ -25,7 +25,7 @@ export interface SessionServer {
 export type SessionServerFactory = (caller: Identity) => SessionServer;
 
 export interface Session {
-  transport: StreamableHTTPServerTransport;
+  transport: SessionTransport;
   server: SessionServer;
   /** The session's SSE events, for a client that reconnects with Last-Event-ID. */
   events: BoundedEventStore;
@@ -47,6 +47,8 @@ export const SSE_RETRY_MS = 2000;
 export class McpEndpoint {
   /** Bytes of SSE events kept for resumption, over all sessions. */
   private readonly eventBudget = new EventBudget(DEFAULT_SERVER_EVENT_BYTES);
+  /** Keep-alive comments for every open stream of every session, from one timer. */
+  private readonly keepAlive = new KeepAliveTicker();
 
   constructor(private readonly options: McpEndpointOptions) {}
 
@@ -128,10 +130,10 @@ export class McpEndpoint {
     const server = this.options.newServer(identity);
     let record: SessionRecord<Session> | undefined;
     const events = new BoundedEventStore(DEFAULT_EVENT_STORE_BOUNDS, this.eventBudget);
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      eventStore: events,
-      retryInterval: SSE_RETRY_MS,
+    const transport: SessionTransport = new SessionTransport({
+      events,
+      retryMs: SSE_RETRY_MS,
+      keepAlive: this.keepAlive,
       onsessioninitialized: (id) => {
         record = place.add(id, { transport, server, events });
         log.info({ caller: identity.caller, session: id }, 'MCP session opened');

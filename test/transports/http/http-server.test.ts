@@ -1,12 +1,13 @@
 // `serve --http` in process, over real HTTP on 127.0.0.1 with static tokens: who gets in, what is
 // refused before any tool runs, and what the session layer promises (cap, owner, expiry, drain).
 import { writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Emulator } from '../../../src/emulator/emulator.js';
 import { SANDBOX_IDS } from '../../../src/emulator/topology.js';
 import { expectNoCanary, startTestEmulator, structured } from '../../helpers.js';
+import { KEEP_ALIVE_MS } from '../../../src/transports/http/http-server.js';
 import { connectClient, type HttpHarness, rawRequest, seen, sha256, startHttpHarness, TOKENS, writeTokensFile } from './harness.js';
 
 const ref = { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, attachment_id: SANDBOX_IDS.paymentsVpc };
@@ -283,6 +284,26 @@ describe('health and other paths', () => {
     const body = JSON.parse(response.body);
     expect(body).toEqual({ status: 'ok', version: expect.any(String), uptime_seconds: expect.any(Number), sandbox: false, credentials_ready: true, project_ready: true });
     expectNoCanary(seen(response));
+  });
+
+  it('an idle keep-alive connection is held longer than clients hold theirs (65 s, not Node\'s 5 s), and the server says so', async () => {
+    const h = await start();
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const headers = await new Promise<Record<string, string | string[] | undefined>>((resolve, reject) => {
+        const req = request(new URL('/healthz', h.url), { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.headers));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(headers.connection).toBe('keep-alive');
+      expect(headers['keep-alive']).toBe(`timeout=${KEEP_ALIVE_MS / 1000}`);
+      expect(KEEP_ALIVE_MS).toBeGreaterThan(60_000);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('other paths are 404, and the protected-resource metadata exists only with OAuth', async () => {

@@ -52,6 +52,8 @@ async function startAuthorizationServer(): Promise<LocalAuthorizationServer> {
     }
     res.writeHead(404).end();
   });
+  // Longer than the server under test keeps its JWKS connection: Node's 5 s default races a busy machine's late client.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return Object.assign(state, {

@@ -1,0 +1,13 @@
+// The command line of a server the HTTP sections start. BENCH_CLI measures another build (say,
+// one made from the commit before a change) with this harness; BENCH_PROFILE_DIR starts each
+// server under `node --cpu-prof`, its profile written there when it exits (bench/profile-top.mjs
+// reads it).
+import { fileURLToPath } from 'node:url';
+
+export const CLI = process.env.BENCH_CLI ?? fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+/** Arguments for `node`: profiling flags when asked, the CLI, then `args`. */
+export function serverArgs(args) {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  return [...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []), CLI, ...args];
+}

@@ -1,0 +1,146 @@
+// One Server-Sent Events answer on a Node response: the head, `event: message` frames with their
+// ids, comments that keep idle proxies from cutting a long wait, and the end. Written straight to
+// the socket: no web streams, no per-frame encoder, and the last frame leaves with the end of the
+// response in one write.
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+
+/** How often an open stream gets a keep-alive comment (the SDK transport's default). */
+export const SSE_KEEP_ALIVE_MS = 15_000;
+
+const SSE_HEADERS: OutgoingHttpHeaders = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+};
+
+/** One message as an SSE event; `json` is the message serialized, when that is done already. */
+export function messageFrame(message: JSONRPCMessage, eventId: string | undefined, json = JSON.stringify(message)): string {
+  return `event: message\n${eventId === undefined ? '' : `id: ${eventId}\n`}data: ${json}\n\n`;
+}
+
+export class SseStream {
+  private ended = false;
+  /**
+   * What is held before the head is sent (the priming event): it leaves with the first message or
+   * the end of the answer (a quick answer, a ping, is one write with its head), or when the hold
+   * is over. Undefined once the head is out.
+   */
+  private pending: string | undefined = '';
+  private readonly flushing: { cancel(): void };
+  private readonly head: OutgoingHttpHeaders;
+  private readonly keepAlive: KeepAliveTicker;
+  /** Ids of the events a resumed stream has replayed already (not written twice). */
+  readonly replayed: ReadonlySet<string>;
+
+  constructor(
+    private readonly res: ServerResponse,
+    options: {
+      sessionId: string | undefined;
+      keepAlive: KeepAliveTicker;
+      /** How long the head may wait for the first message; 0: until this turn of the event loop is over. */
+      holdMs?: number;
+      replayed?: ReadonlySet<string>;
+      onGone: () => void;
+    },
+  ) {
+    this.replayed = options.replayed ?? new Set();
+    this.keepAlive = options.keepAlive;
+    // The head too waits for the first write: until then the request can still be refused plainly.
+    this.head = options.sessionId === undefined ? SSE_HEADERS : { ...SSE_HEADERS, 'mcp-session-id': options.sessionId };
+    const holdMs = options.holdMs ?? 0;
+    if (holdMs > 0) {
+      const timer = setTimeout(() => this.flush(), holdMs);
+      this.flushing = { cancel: () => clearTimeout(timer) };
+    } else {
+      const immediate = setImmediate(() => this.flush());
+      this.flushing = { cancel: () => clearImmediate(immediate) };
+    }
+    options.keepAlive.add(this);
+    // The client went away (or the answer ended): nothing more is written, the owner forgets it.
+    res.once('close', () => {
+      this.stop();
+      options.onGone();
+    });
+  }
+
+  /** Text that may wait for what follows (the priming event). */
+  hold(text: string): void {
+    if (this.ended) return;
+    if (this.pending !== undefined) this.pending += text;
+    else this.res.write(text);
+  }
+
+  /** Text that goes now, with whatever was held. */
+  write(text: string): void {
+    if (this.ended) return;
+    if (this.pending === undefined) {
+      this.res.write(text);
+      return;
+    }
+    this.pending += text;
+    this.flush();
+  }
+
+  /** Ends the answer, with a last frame when given. */
+  end(text = ''): void {
+    if (this.ended) return;
+    const rest = (this.pending ?? '') + text;
+    const headless = this.pending !== undefined;
+    this.stop();
+    if (headless) this.res.writeHead(200, this.head);
+    if (rest === '') this.res.end();
+    else this.res.end(rest);
+  }
+
+  /** Gives the response up before anything was sent: the caller answers it otherwise. */
+  discard(): void {
+    this.stop();
+  }
+
+  private stop(): void {
+    this.ended = true;
+    this.pending = undefined;
+    this.flushing.cancel();
+    this.keepAlive.delete(this);
+  }
+
+  /** Sends the head and what is pending; with nothing yet, the head alone, so the client knows the stream is open. */
+  private flush(): void {
+    this.flushing.cancel();
+    const pending = this.pending;
+    this.pending = undefined;
+    if (this.ended || pending === undefined) return;
+    this.res.writeHead(200, this.head);
+    if (pending === '') this.res.flushHeaders();
+    else this.res.write(pending);
+  }
+}
+
+/**
+ * One interval for all of a server's open streams instead of a timer per stream: a stream gets
+ * its comment between 0 and `intervalMs` after it opens, then every `intervalMs`.
+ */
+export class KeepAliveTicker {
+  private readonly streams = new Set<SseStream>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly intervalMs: number = SSE_KEEP_ALIVE_MS) {}
+
+  add(stream: SseStream): void {
+    this.streams.add(stream);
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      for (const open of this.streams) open.write(': keepalive\n\n');
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  delete(stream: SseStream): void {
+    this.streams.delete(stream);
+    if (this.streams.size > 0 || !this.timer) return;
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
