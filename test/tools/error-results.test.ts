@@ -295,7 +295,10 @@ describe('create converges instead of guessing', () => {
     const em = await withEmulator({ seed: 1, latencyMs: [600, 600] }, { callDeadlineMs: 400 });
     const error = actionable(await create());
     expect(error).toMatchObject({ error_code: 'HTTP.DEADLINE', retryable: true, outcome: 'unknown' });
-    // One create attempt cut by its share of the deadline, one look-up attempt cut by the rest.
-    expect(em.faults?.counts.none).toBe(2);
+    // One create attempt cut by its share of the deadline, then a look-up with the rest, if a busy
+    // machine left any: never a second create, never more than the deadline allows.
+    // (Counted as they arrive: the emulator logs a request only once it answers, after the latency.)
+    expect(em.faults?.counts.none).toBeGreaterThanOrEqual(1);
+    expect(em.faults?.counts.none).toBeLessThanOrEqual(2);
   });
 });
