@@ -2,6 +2,7 @@
 // hold the server's shutdown up to the exporter's own time-out.
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { diag } from '@opentelemetry/api';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { startOpenTelemetry } from '../../src/observe/otel/start.js';
@@ -18,6 +19,8 @@ describe('OpenTelemetry shutdown', () => {
   afterAll(() => {
     collector.closeAllConnections();
     collector.close();
+    // startOpenTelemetry set the API's one global, its diagnostic logger: the next file in this worker starts without it.
+    diag.disable();
   });
 
   it('returns at its bound while an export still hangs on the collector', async () => {
