@@ -356,6 +356,10 @@ function requestObserver(operation: ErOperation, observer: CallObserver): Reques
       const record = recordOf(outcome);
       observer.erRetry({ operation, attempt, reason: retryReason(record), status: record.status, delayMs, retryAfterMs });
     },
+    gaveUp({ attempts, outcome, why }) {
+      const record = recordOf(outcome);
+      observer.erGaveUp({ operation, attempts, reason: retryReason(record), status: record.status, failure: record.failure, requestId: record.request_id, why });
+    },
   };
 }
 

@@ -7,7 +7,7 @@ import type { ErOperation } from './operations.js';
 // Callers of the ER client meet transport failures too; they get them from here, not from http/.
 export { HttpFailure };
 
-export const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
+const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
 
 export interface ErrorBody {
   code?: string;

@@ -60,9 +60,17 @@ export interface RetryReport {
   retryAfterMs: number | null;
 }
 
+/** No more attempts although the last one deserved a retry; `why` says what stopped them. */
+export interface GiveUpReport {
+  attempts: number;
+  outcome: AttemptOutcome;
+  why: 'attempts_exhausted' | 'deadline' | 'retries_paused';
+}
+
 export interface RequestObserver {
   attempt(report: AttemptReport): void;
   retry(report: RetryReport): void;
+  gaveUp(report: GiveUpReport): void;
 }
 
 export interface HttpResponse {
@@ -213,6 +221,8 @@ export class HttpClient {
     let spentTokens = 0;
     const fail = (kind: HttpFailureKind, message: string) => new HttpFailure(kind, message, [...outcomes]);
 
+    const gaveUp = (why: GiveUpReport['why']) => req.observe?.gaveUp({ attempts: outcomes.length, outcome: outcomes.at(-1)!, why });
+
     for (;;) {
       // Checked before every attempt: an aborted signal must not send anything more.
       if (req.signal?.aborted) throw fail('cancelled', 'the request was cancelled');
@@ -231,8 +241,10 @@ export class HttpClient {
       try {
         const response = await this.attempt(req, body, remaining);
         report({ kind: 'response', response });
-        if (outcomes.length >= this.policy.maxAttempts || !req.retryOn?.(response)) {
+        const retryable = req.retryOn?.(response) === true;
+        if (!retryable || outcomes.length >= this.policy.maxAttempts) {
           if (response.status < 400) this.retryBudget.succeeded(spentTokens);
+          if (retryable) gaveUp('attempts_exhausted');
           return { ...response, waitedMs, outcomes };
         }
         answered = response;
@@ -242,6 +254,7 @@ export class HttpClient {
         report({ kind: 'failure', failure: failure.kind, possiblyDelivered: failure.possiblyDelivered });
         if (failure.kind !== 'network' && failure.kind !== 'timeout') throw fail(failure.kind, failure.message);
         if (outcomes.length >= this.policy.maxAttempts) {
+          gaveUp('attempts_exhausted');
           throw fail(failure.kind, failure.message);
         }
         failedWith = failure;
@@ -250,12 +263,14 @@ export class HttpClient {
       const attempts = outcomes.length;
       const delay = Math.max(retryAfterMs ?? 0, backoffDelay(this.policy, attempts, this.random));
       if (req.deadline !== undefined && this.clock.now() + delay >= req.deadline) {
+        gaveUp('deadline');
         // A real answer from the API says more than "out of time".
         if (answered) return { ...answered, waitedMs, outcomes };
         throw fail('deadline', `the deadline leaves no time for a retry after ${attempts} attempt(s)`);
       }
       const cost = this.retryBudget.take(failedWith?.kind === 'timeout' ? 'timeout' : 'other');
       if (cost === undefined) {
+        gaveUp('retries_paused');
         if (answered) return { ...answered, waitedMs, outcomes, retriesPaused: true };
         const { kind, message } = failedWith!;
         throw new RetriesPausedFailure(kind, `${message}; not retried: retries are paused while the API keeps failing`, [...outcomes]);

@@ -11,13 +11,13 @@
 //
 // Events carry operation names, IDs, statuses and codes only (observer.ts), and so do these
 // messages: never a header, a body or a credential.
-import { RETRYABLE_STATUSES } from '../er/errors.js';
 import type {
   ApprovalWait,
   CallObservation,
   CallObserver,
   DecisionEvent,
   ErAttemptEvent,
+  ErGaveUpEvent,
   ErRetryEvent,
   LogLevel,
   Observer,
@@ -34,6 +34,12 @@ const RETRY_WORDS: Readonly<Record<RetryReason, string>> = {
   network: 'connection lost',
   timeout: 'no answer in time',
   other: 'failed',
+};
+
+const GIVE_UP_WORDS: Readonly<Record<ErGaveUpEvent['why'], string>> = {
+  attempts_exhausted: 'no attempts left',
+  deadline: 'the call deadline leaves no time for another',
+  retries_paused: 'retries are paused while the API keeps failing',
 };
 
 const DECISION_LEVEL: Readonly<Record<DecisionEvent['outcome'], LogLevel>> = {
@@ -53,9 +59,6 @@ export const MCP_LOG_OBSERVER: Observer = {
 };
 
 class McpLogCall implements CallObservation {
-  /** Attempts that ended in a way worth retrying, until their retry is announced. */
-  private readonly unretried = new Set<ErAttemptEvent>();
-
   constructor(
     private readonly start: ToolCallStart,
     private readonly session: SessionLog,
@@ -73,21 +76,9 @@ class McpLogCall implements CallObservation {
       request_id: event.requestId,
       duration_ms: Math.round(event.durationMs),
     });
-    if (worthRetrying(event)) {
-      // The HTTP client announces a retry right after the attempt, in the same turn: an attempt
-      // still unannounced once that turn is over was the last one the client will make.
-      this.unretried.add(event);
-      queueMicrotask(() => this.gaveUpUnlessRetried(event));
-    }
   }
 
   erRetry(event: ErRetryEvent): void {
-    for (const attempt of this.unretried) {
-      if (attempt.operation === event.operation && attempt.attempt === event.attempt) {
-        this.unretried.delete(attempt);
-        break;
-      }
-    }
     const status = event.status === null ? '' : ` (HTTP ${event.status})`;
     const asked = event.retryAfterMs === null ? '' : `, as Retry-After asked`;
     this.send('warning', `${event.operation}: ${RETRY_WORDS[event.reason]}${status} on attempt ${event.attempt}; retrying in ${seconds(event.delayMs)} s${asked}`, {
@@ -123,33 +114,27 @@ class McpLogCall implements CallObservation {
     return { end: (outcome) => this.send('notice', `The wait for a person on plan ${info.planId ?? '(none)'} ended: ${outcome}`, { event: 'approval_wait_ended', ...plan, outcome }) };
   }
 
-  end(): void {
-    // Nothing to say about the end itself: the result says it. What is left unannounced is not.
-    for (const attempt of [...this.unretried]) this.gaveUpUnlessRetried(attempt);
+  erGaveUp(event: ErGaveUpEvent): void {
+    const how = event.status === null ? (event.failure ?? 'no answer') : `HTTP ${event.status}`;
+    this.send('warning', `${event.operation}: giving up after ${event.attempts} attempt${event.attempts === 1 ? '' : 's'} (last: ${how}; ${GIVE_UP_WORDS[event.why]})`, {
+      event: 'er_gave_up',
+      operation: event.operation,
+      attempts: event.attempts,
+      reason: event.reason,
+      status: event.status,
+      failure: event.failure,
+      request_id: event.requestId,
+      why: event.why,
+    });
   }
 
-  private gaveUpUnlessRetried(attempt: ErAttemptEvent): void {
-    if (!this.unretried.delete(attempt)) return;
-    const how = attempt.status === null ? (attempt.failure ?? 'no answer') : `HTTP ${attempt.status}`;
-    this.send('warning', `${attempt.operation}: giving up after ${attempt.attempt} attempt${attempt.attempt === 1 ? '' : 's'} (last: ${how})`, {
-      event: 'er_gave_up',
-      operation: attempt.operation,
-      attempts: attempt.attempt,
-      status: attempt.status,
-      failure: attempt.failure,
-      request_id: attempt.requestId,
-    });
+  end(): void {
+    // Nothing to say about the end itself: the result says it.
   }
 
   private send(level: LogLevel, message: string, fields: Record<string, unknown>): void {
     this.session.send(level, { message, tool: this.start.tool, ...fields });
   }
-}
-
-/** An attempt the HTTP client may try again: throttled, a server error, or no answer at all (a busy 4xx is not told apart here). */
-function worthRetrying(event: ErAttemptEvent): boolean {
-  if (event.status === null) return event.failure === 'network' || event.failure === 'timeout';
-  return RETRYABLE_STATUSES.has(event.status);
 }
 
 function seconds(ms: number): string {

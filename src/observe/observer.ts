@@ -37,6 +37,25 @@ export interface ErRetryEvent {
   retryAfterMs: number | null;
 }
 
+/**
+ * A request the HTTP client stops trying although its last attempt deserved another: the attempts
+ * allowed are used up, the deadline leaves no time, or the retry budget is spent (retries paused
+ * while the API keeps failing). The last attempt's answer or failure is what the call gets.
+ */
+export interface ErGaveUpEvent {
+  operation: string;
+  /** Attempts made. */
+  attempts: number;
+  /** Why the last attempt deserved a retry. */
+  reason: RetryReason;
+  status: number | null;
+  failure: string | null;
+  requestId: string | null;
+  why: GiveUpCause;
+}
+
+export type GiveUpCause = 'attempts_exhausted' | 'deadline' | 'retries_paused';
+
 /** A wait for a resource to reach a state (get_*_state with wait_for). */
 export interface WaitEvent {
   phase: 'started' | 'polled' | 'ended';
@@ -76,6 +95,7 @@ export interface ApprovalWait {
 export interface CallObserver {
   erAttempt(event: ErAttemptEvent): void;
   erRetry(event: ErRetryEvent): void;
+  erGaveUp(event: ErGaveUpEvent): void;
   wait(event: WaitEvent): void;
   decision(event: DecisionEvent): void;
   /**
@@ -134,6 +154,7 @@ const NO_APPROVAL_WAIT: ApprovalWait = { end: NOTHING };
 export const NO_CALL_OBSERVATION: CallObservation = {
   erAttempt: NOTHING,
   erRetry: NOTHING,
+  erGaveUp: NOTHING,
   wait: NOTHING,
   decision: NOTHING,
   approvalWaitStarted: () => NO_APPROVAL_WAIT,
@@ -156,6 +177,7 @@ export function observers(list: readonly Observer[]): Observer {
       return {
         erAttempt: (e) => calls.forEach((c) => c.erAttempt(e)),
         erRetry: (e) => calls.forEach((c) => c.erRetry(e)),
+        erGaveUp: (e) => calls.forEach((c) => c.erGaveUp(e)),
         wait: (e) => calls.forEach((c) => c.wait(e)),
         decision: (e) => calls.forEach((c) => c.decision(e)),
         end: (e) => calls.forEach((c) => c.end(e)),
@@ -178,6 +200,7 @@ function guarded(observer: Observer): Observer {
       return {
         erAttempt: (e) => safely(() => call.erAttempt(e)),
         erRetry: (e) => safely(() => call.erRetry(e)),
+        erGaveUp: (e) => safely(() => call.erGaveUp(e)),
         wait: (e) => safely(() => call.wait(e)),
         decision: (e) => safely(() => call.decision(e)),
         end: (e) => safely(() => call.end(e)),

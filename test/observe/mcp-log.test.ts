@@ -71,8 +71,19 @@ describe('retries', () => {
     expect(result.isError).toBe(true);
     expect(dataOf('er_retry').map((r) => r.attempt)).toEqual([1, 2, 3]);
     const [gaveUp] = dataOf('er_gave_up');
-    expect(gaveUp).toMatchObject({ operation: 'listRouteTables', attempts: 4, tool: 'list_route_tables' });
-    expect(gaveUp!.message).toMatch(/^listRouteTables: giving up after 4 attempts \(last: HTTP 5\d\d\)$/);
+    expect(gaveUp).toMatchObject({ operation: 'listRouteTables', attempts: 4, tool: 'list_route_tables', why: 'attempts_exhausted', reason: 'server_error' });
+    expect(gaveUp!.message).toMatch(/^listRouteTables: giving up after 4 attempts \(last: HTTP 5\d\d; no attempts left\)$/);
+  });
+
+  it('once the retry budget is spent: "giving up" says retries are paused, after one attempt', async () => {
+    await setUp({ faults: { seed: 2, serverError: 1, operations: ['listRouteTables'] } });
+    // The outage: failing requests until the client's budget cannot pay for another retry.
+    while (harness.http.retryTokens >= 5) await call('list_route_tables', listTables);
+    logs.length = 0;
+    expect((await call('list_route_tables', listTables)).isError).toBe(true);
+    expect(dataOf('er_retry')).toEqual([]);
+    expect(dataOf('er_gave_up')).toEqual([expect.objectContaining({ operation: 'listRouteTables', attempts: 1, why: 'retries_paused' })]);
+    expect(dataOf('er_gave_up')[0]!.message).toContain('retries are paused while the API keeps failing');
   });
 
   it('logging/setLevel error hides the retry warnings of that session', async () => {

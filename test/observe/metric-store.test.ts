@@ -18,6 +18,7 @@ describe('MetricStore', () => {
       'mcp_server_operation_duration_seconds',
       'er_mcp_er_request_duration_seconds',
       'er_mcp_er_retries_total',
+      'er_mcp_er_gave_up_total',
       'er_mcp_er_throttled_total',
       'er_mcp_approvals_pending',
       'er_mcp_sessions_open',

@@ -111,6 +111,7 @@ describe('the metrics observer on an OpenTelemetry meter', () => {
     call.erAttempt(attempt({ status: 429 }));
     call.erRetry({ operation: 'associateRouteTable', attempt: 1, reason: 'throttled', status: 429, delayMs: 10, retryAfterMs: 0 });
     call.erAttempt(attempt({ attempt: 2 }));
+    call.erGaveUp({ operation: 'associateRouteTable', attempts: 1, reason: 'server_error', status: 503, failure: null, requestId: null, why: 'retries_paused' });
     call.approvalWaitStarted({ channel: 'form', planId: null }).end('approved');
     call.end({ outcome: 'error', errorCode: 'PLAN_STALE' });
 

@@ -30,6 +30,8 @@ export const METRICS = {
   erRequestDuration: { name: 'er_mcp.er.request.duration', kind: 'histogram', unit: 's', description: 'Enterprise Router API request attempts: how long each took, by operation and status class.', buckets: REQUEST_BUCKETS },
   /** Labels: operation, reason (throttled, server_error, busy, network, timeout, other). */
   erRetries: { name: 'er_mcp.er.retries', kind: 'counter', unit: '{retry}', description: 'Enterprise Router API requests tried again, by operation and reason.' },
+  /** Labels: operation, why (attempts_exhausted, deadline, retries_paused: the retry budget is spent). */
+  erGaveUp: { name: 'er_mcp.er.gave_up', kind: 'counter', unit: '{request}', description: 'Enterprise Router API requests not tried again although their last attempt deserved it, by operation and why.' },
   /** Labels: operation. */
   erThrottled: { name: 'er_mcp.er.throttled', kind: 'counter', unit: '{response}', description: 'Enterprise Router API answers 429 (throttled), by operation.' },
   /** Labels: channel (form, url, page). */

@@ -31,6 +31,9 @@ export function metricsObserver(sink: MetricSink, transport: Transport, now: () 
         erRetry(event) {
           sink.add(METRICS.erRetries, 1, { operation: event.operation, reason: event.reason });
         },
+        erGaveUp(event) {
+          sink.add(METRICS.erGaveUp, 1, { operation: event.operation, why: event.why });
+        },
         approvalWaitStarted(info): ApprovalWait {
           const labels = { channel: info.channel };
           sink.add(METRICS.approvalsPending, 1, labels);

@@ -58,6 +58,15 @@ export function traceObserver(options: TraceObserverOptions): Observer {
             ...(event.retryAfterMs !== null ? { 'er_mcp.retry.retry_after_ms': Math.round(event.retryAfterMs) } : {}),
           });
         },
+        erGaveUp(event) {
+          span.addEvent('er_mcp.er.gave_up', {
+            [ATTR.operation]: event.operation,
+            'er_mcp.er.attempts': event.attempts,
+            'er_mcp.retry.reason': event.reason,
+            'er_mcp.gave_up.why': event.why,
+            ...(event.status !== null ? { 'http.response.status_code': event.status } : {}),
+          });
+        },
         wait(event) {
           // Polls are many and say little; the start and the end say what happened.
           if (event.phase === 'polled') return;
