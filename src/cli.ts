@@ -8,7 +8,7 @@ import type { Emulator } from './emulator/emulator.js';
 import { ErClient } from './er/client.js';
 import { HttpClient } from './http/http-client.js';
 import { systemClock } from './http/clock.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, type DeferredLogger, type Logger } from './log.js';
 import { ConnectionState } from './connection.js';
 import { openAuditLog } from './guardrails/audit.js';
 import { createGate } from './guardrails/gate.js';
@@ -18,11 +18,15 @@ import type { PolicyHolder } from './policy/policy-holder.js';
 import { startProjectLookup } from './project.js';
 import { NO_OBSERVER, observers } from './observe/observer.js';
 import type { RunningObservers } from './observe/start-observers.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { createServer } from './mcp-server.js';
 import { DEFAULT_POLL, NO_SETTLE_CHECKS, type ToolEnv } from './toolkit/context.js';
 import { serveStdio } from './transports/stdio.js';
 import { VERSION } from './version.js';
 import { MCP_LOG_OBSERVER } from './observe/mcp-log.js';
+
+/** The program's logger once the configuration is read: its lines are written before the process exits. */
+let programLog: DeferredLogger | undefined;
 
 async function main(): Promise<number | undefined> {
   let config: Config;
@@ -34,6 +38,9 @@ async function main(): Promise<number | undefined> {
     return 2;
   }
   const log = createLogger(config.logLevel);
+  programLog = log;
+  // Only a stdio session defers loading pino until its first answers are out (see serve).
+  if (config.command !== 'serve' || config.http) log.startWriting();
   switch (config.command) {
     case 'help': {
       // Generated from the settings table, loaded only here: every other command starts without it.
@@ -102,7 +109,7 @@ function reloadOnHangUp(holder: PolicyHolder, log: Logger): void {
 
 // The emulator and doctor are imported only by the commands that use them: every
 // module loaded at start-up delays the MCP handshake of every IDE window.
-async function runEmulator(config: Config, log: Logger): Promise<void> {
+async function runEmulator(config: Config, log: DeferredLogger): Promise<void> {
   const { startEmulator, SANDBOX_CREDENTIALS } = await import('./emulator/emulator.js');
   const { sandboxTopology } = await import('./emulator/topology.js');
   const emulator = await startEmulator({ port: config.port, credentials: [SANDBOX_CREDENTIALS], faults: await emulatorFaults(config) });
@@ -130,7 +137,7 @@ async function emulatorFaults(config: Config): Promise<FaultPlan | undefined> {
   }
 }
 
-async function serve(config: Config, log: Logger, policy: PolicyHolder | undefined): Promise<void> {
+async function serve(config: Config, log: DeferredLogger, policy: PolicyHolder | undefined): Promise<void> {
   let emulator: Emulator | undefined;
   let http: HttpClient | undefined;
   const env: ToolEnv = {
@@ -257,6 +264,7 @@ async function serve(config: Config, log: Logger, policy: PolicyHolder | undefin
   });
   await serveStdio({ server, log, stop });
   env.observer?.sessionOpened();
+  writeLogsAfterHandshake(server, log);
 }
 
 /** How long a stopping server gives OpenTelemetry to export what it still holds. */
@@ -273,6 +281,25 @@ async function startWatching(config: Config, log: Logger): Promise<RunningObserv
   return startObservers({ transport: config.http ? 'http' : 'stdio', ...(otlp ? { otlp } : {}), log });
 }
 
+/** How long a client that has sent nothing yet waits for the start-up lines (some read stderr before they speak). */
+const QUIET_CLIENT_MS = 100;
+
+/**
+ * The start-up lines wait for pino, which loads once the handshake is over: on the turn after the
+ * client's `notifications/initialized`, by when the requests that came with it (tools/list above
+ * all) are answered. A client that has sent nothing shortly after start gets them at once.
+ */
+function writeLogsAfterHandshake(server: Server, log: DeferredLogger): void {
+  const start = () => setImmediate(() => log.startWriting());
+  const initialized = server.oninitialized;
+  server.oninitialized = () => {
+    initialized?.();
+    start();
+  };
+  const quiet = setTimeout(start, QUIET_CLIENT_MS);
+  process.stdin.once('data', () => clearTimeout(quiet));
+}
+
 /** The audit's caller for a stdio session: the local account that started the server. */
 function localCaller(): string {
   try {
@@ -283,7 +310,7 @@ function localCaller(): string {
 }
 
 /** Runs `cleanup` once on SIGINT/SIGTERM (or when the returned function is called), then exits 0. */
-function onShutdown(log: Logger, boundMs: number, cleanup: () => Promise<void>): (reason: string) => void {
+function onShutdown(log: DeferredLogger, boundMs: number, cleanup: () => Promise<void>): (reason: string) => void {
   let stopping = false;
   const stop = (reason: string) => {
     if (stopping) return;
@@ -295,7 +322,8 @@ function onShutdown(log: Logger, boundMs: number, cleanup: () => Promise<void>):
     force.unref();
     cleanup()
       .catch((error: unknown) => log.error({ err: String(error) }, 'error while shutting down'))
-      .finally(() => process.exit(0));
+      // Every line logged, the start-up ones included, is on stderr before the process ends.
+      .finally(() => log.written().finally(() => process.exit(0)));
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
@@ -306,7 +334,9 @@ main().then(
   (code) => {
     if (code !== undefined) process.exitCode = code;
   },
-  (error: unknown) => {
+  async (error: unknown) => {
+    // The lines logged before the failure come first.
+    await programLog?.written().catch(() => undefined);
     // Source maps are on at LOG_LEVEL=debug (bin.ts): the stack then names src/ files.
     const detail = error instanceof Error ? ((process.sourceMapsEnabled && error.stack) || error.message) : String(error);
     process.stderr.write(`huaweicloud-er-mcp: ${detail}\n`);

@@ -1,5 +1,6 @@
-// The command line of a server the HTTP sections start. BENCH_CLI measures another build (say,
-// one made from the commit before a change) with this harness; BENCH_PROFILE_DIR starts each
+// The command line of a server the benchmark starts (section 1 and the HTTP sections).
+// BENCH_CLI measures another build (say, one made from the commit before a change) with this
+// harness; for the HTTP sections, BENCH_PROFILE_DIR starts each
 // server under `node --cpu-prof`, its profile written there when it exits (bench/profile-top.mjs
 // reads it).
 import { fileURLToPath } from 'node:url';

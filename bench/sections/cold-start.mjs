@@ -2,16 +2,16 @@
 // bundle), the SDK baseline as plain modules and bundled with our esbuild settings, and
 // `node -e ""`, interleaved run by run after a warm-up.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { BUNDLE_OPTIONS } from '../../scripts/build.mjs';
+import { CLI } from '../lib/server-cli.mjs';
 import { StdioRpc } from '../lib/stdio-rpc.mjs';
 import { interleave, round, summarise } from '../lib/stats.mjs';
 
-const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const BASELINE = fileURLToPath(new URL('../baseline-server.mjs', import.meta.url));
 
 /** Time until tools/list is answered, and the part of it after initialize was answered; the shutdown afterwards is not timed. */
@@ -37,9 +37,15 @@ async function timeNodeEmpty(env) {
   return performance.now() - started;
 }
 
-/** The baseline server bundled exactly as `npm run build` bundles ours, into a temporary directory. */
+/**
+ * The baseline server bundled exactly as `npm run build` bundles ours, into a temporary directory,
+ * with the package.json a bundled package has (ours: `"type": "module"`). Without it Node 20.19+
+ * first compiles each ES module file as CommonJS, fails, and compiles it again as a module, which
+ * cost the baseline about a tenth of its start-up CPU (bench/README.md).
+ */
 async function bundleBaseline(dir) {
   await esbuild.build({ ...BUNDLE_OPTIONS, entryPoints: [BASELINE], outdir: dir, chunkNames: 'chunks/[name]-[hash]' });
+  await writeFile(path.join(dir, 'package.json'), '{ "type": "module" }\n');
   return path.join(dir, 'baseline-server.js');
 }
 

@@ -174,17 +174,24 @@ export class HttpClient {
   private readonly responseTimeoutMs: number;
   /** One bucket for every request of this client: an outage empties it, successes refill it. */
   private readonly retryBudget = new RetryBudget();
-  /** Blanks the credentials from everything a response says (see scrub.ts). */
-  private readonly scrubber: SecretScrubber;
+  private scrubberOnce?: SecretScrubber;
 
   constructor(private readonly options: HttpClientOptions) {
-    const { ak, sk, securityToken } = options.credentials;
-    this.scrubber = new SecretScrubber([ak, sk, securityToken]);
     this.origin = new URL(options.endpoint);
     this.policy = { ...defaultRetryPolicy, ...options.retry };
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.responseTimeoutMs = options.responseTimeoutMs ?? 15_000;
+  }
+
+  /**
+   * Blanks the credentials from everything a response says (see scrub.ts). Made with the first
+   * response: its tables of every encoding of the keys cost about a millisecond of CPU, which the
+   * server's start (this client is made before the MCP handshake) need not pay.
+   */
+  private get scrubber(): SecretScrubber {
+    const { ak, sk, securityToken } = this.options.credentials;
+    return (this.scrubberOnce ??= new SecretScrubber([ak, sk, securityToken]));
   }
 
   /** The keep-alive pool, made on first use. */

@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import { CLI_PATH, errorOf, spawnServer, structured, tempDir } from '../helpers.js';
 
@@ -56,6 +56,8 @@ describe('LOG_LEVEL', () => {
     try {
       const { tools } = await server.client.listTools();
       expect(tools.length).toBeGreaterThan(0);
+      // Start-up lines are written once the handshake is over (src/log.ts): wait for the last one.
+      await vi.waitFor(() => expect(server.stderr()).toContain('"msg":"guardrails"'), { timeout: 10_000 });
       const lines = server.stderr().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { level: number; msg: string });
       expect(lines.filter((l) => l.msg === 'LOG_LEVEL "verbose" is not one of trace, debug, info, warn, error, fatal, silent: logging at info.')).toEqual([
         expect.objectContaining({ level: 40 }),

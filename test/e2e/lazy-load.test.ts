@@ -4,13 +4,14 @@
 // in chunks loaded by import() when first needed; this
 // checks which files a real process loads, recorded by a module hook, by the source paths esbuild
 // writes above each module it bundles.
+import { spawn } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Emulator } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import { CLI_PATH, envFor, startTestEmulator, structured, tempDir } from '../helpers.js';
@@ -136,6 +137,39 @@ describe('with an OTLP endpoint', () => {
       expect(loaded.filter((m) => notAtStart(m) && !TELEMETRY.test(m))).toEqual([]);
     } finally {
       await client.close();
+      await emulator.close();
+    }
+  });
+});
+
+/** pino and what it brings (src/log-pino.ts): the start-up lines wait for it until the handshake is over. */
+const PINO = /^(src\/log-pino\.ts|node_modules\/(pino|sonic-boom|thread-stream|@pinojs\/[^/]+)\/)/;
+
+describe('the logger', () => {
+  it('loads pino only once the session is initialized, and then writes the start-up lines kept until then', async () => {
+    const emulator = await startTestEmulator();
+    const log = join(tempDir('er-mcp-loads-pino'), 'loads.txt');
+    const child = spawn(process.execPath, ['--import', RECORDER, CLI_PATH], { env: envFor(emulator, { RECORD_LOADS_TO: log }), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const send = (message: object) => child.stdin.write(`${JSON.stringify(message)}\n`);
+    try {
+      send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+      await vi.waitFor(() => expect(stdout).toContain('"id":1'), { timeout: 10_000 });
+      const loaded = loadedModules(log);
+      expect(loaded).toContain('src/log.ts');
+      expect(loaded.filter((m) => PINO.test(m))).toEqual([]);
+      expect(stderr).toBe('');
+      send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      await vi.waitFor(() => expect(stderr).toContain('"msg":"guardrails"'), { timeout: 10_000 });
+      expect(loadedModules(log).some((m) => /^node_modules\/pino\//.test(m))).toBe(true);
+      // The first line kept is the first written.
+      const first = JSON.parse(stderr.split('\n')[0]!) as { msg: string; time: number };
+      expect(first.msg).toBe('configured');
+    } finally {
+      child.kill('SIGKILL');
       await emulator.close();
     }
   });

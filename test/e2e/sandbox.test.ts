@@ -1,5 +1,5 @@
 // --sandbox: no variables at all, a built-in emulator, and every tool saying sandbox: true.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
 import { type SpawnedServer, spawnServer, structured, tempDir } from '../helpers.js';
 
@@ -14,8 +14,9 @@ describe('sandbox mode over stdio', () => {
     await server.close();
   });
 
-  it('says so on stderr at start', () => {
-    expect(server.stderr()).toContain('SANDBOX MODE');
+  it('says so on stderr at start', async () => {
+    // Start-up lines are written once the handshake is over (src/log.ts): wait for them.
+    await vi.waitFor(() => expect(server.stderr()).toContain('SANDBOX MODE'), { timeout: 10_000 });
   });
 
   it.each([
