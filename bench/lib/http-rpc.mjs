@@ -1,6 +1,6 @@
 // A bare JSON-RPC client over MCP's Streamable HTTP, the counterpart of stdio-rpc.mjs: keep-alive
-// connections (one unless told), the session header, a bearer token, and the answer read out of the
-// response's SSE stream. Not the SDK's client, so the numbers measure the server.
+// connections (one unless told), the session header, a bearer token, and the answer read from the
+// response's JSON body or SSE stream. Not the SDK's client, so the numbers measure the server.
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
@@ -60,11 +60,11 @@ export class HttpRpc {
     const id = this.nextId++;
     const response = await this.post({ jsonrpc: '2.0', id, method, params });
     if (response.status !== 200) throw new Error(`${method}: HTTP ${response.status} ${response.text}`);
-    // The answer is one SSE event whose data is the JSON-RPC response (notifications may precede it).
-    for (const line of response.text.split('\n')) {
-      if (!line.startsWith('data:')) continue;
+    // A JSON body is the answer alone; on an event stream it is one event's data (notifications may precede it).
+    const json = response.headers['content-type'] === 'application/json';
+    const datas = json ? [response.text] : response.text.split('\n').filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trim());
+    for (const data of datas) {
       // The stream's priming event (an event id for resumption) carries empty data.
-      const data = line.slice(5).trim();
       if (data === '') continue;
       const message = JSON.parse(data);
       if (message.id !== id) continue;

@@ -24,7 +24,7 @@ import {
   type RequestInfo,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { BoundedEventStore } from './event-store.js';
+import { type BoundedEventStore, PRIMING } from './event-store.js';
 import { RPC, sendJson, sendRpcError } from './responses.js';
 import { type KeepAliveTicker, messageFrame, SseStream } from './sse-stream.js';
 
@@ -127,12 +127,16 @@ export class SessionTransport implements Transport {
 
       const streamId = randomUUID();
       const version = initialize ? initialize.params.protocolVersion : (header(req, 'mcp-protocol-version') ?? DEFAULT_NEGOTIATED_PROTOCOL_VERSION);
-      const stream = this.openStream(res, streamId, { holdMs: PRIMING_HOLD_MS });
+      const resumable = version >= RESUMABLE_FROM;
+      const stream = this.openStream(res, streamId, {
+        holdMs: PRIMING_HOLD_MS,
+        // One request alone (a batch is answered with a batch): its answer may be a JSON body.
+        jsonAnswer: !Array.isArray(body),
+        ...(resumable ? { opening: () => this.primingEvent(streamId) } : {}),
+      });
       this.requestsOf.set(streamId, requests.map((r) => r.id));
       for (const request of requests) this.streamOf.set(request.id, streamId);
       try {
-        await this.prime(stream, streamId, version);
-        const resumable = version >= RESUMABLE_FROM;
         for (const message of messages) {
           const closers = isJSONRPCRequest(message) && resumable ? { closeSSEStream: () => this.closeSSEStream(message.id), closeStandaloneSSEStream: () => this.closeStandaloneSSEStream() } : {};
           this.onmessage?.(message, { authInfo, requestInfo, ...closers });
@@ -198,7 +202,7 @@ export class SessionTransport implements Transport {
       if (isAnswer) throw new Error('Cannot send a response on a standalone SSE stream unless resuming a previous client request');
       // Serialized once: for the event store's byte count and for the frame.
       const json = JSON.stringify(message);
-      const eventId = await this.options.events.storeEvent(STANDALONE, message, json);
+      const eventId = this.options.events.store(STANDALONE, json);
       const stream = this.streams.get(STANDALONE);
       if (stream && !stream.replayed.has(eventId)) stream.write(messageFrame(message, eventId, json));
       return;
@@ -206,17 +210,28 @@ export class SessionTransport implements Transport {
     const streamId = this.streamOf.get(requestId);
     if (streamId === undefined) throw new Error(`No connection established for request ID: ${String(requestId)}`);
     const json = JSON.stringify(message);
-    const eventId = await this.options.events.storeEvent(streamId, message, json);
     const stream = this.streams.get(streamId);
-    const frame = stream && !stream.replayed.has(eventId) ? messageFrame(message, eventId, json) : undefined;
-    if (frame !== undefined) this.resumable.add(streamId);
-    if (!isAnswer) {
-      if (frame !== undefined) stream!.write(frame);
+    const related = isAnswer ? this.answered(streamId, requestId, message) : undefined;
+    if (related && stream?.canAnswerAsJson) {
+      // The answer is the first thing this request's stream says: one JSON body, no event kept.
+      this.forgetRequests(streamId, related);
+      this.streams.delete(streamId);
+      stream.endWithJson(json);
       return;
     }
-    this.answers.set(requestId, message);
-    const related = this.requestsOf.get(streamId) ?? [requestId];
-    if (!related.every((id) => this.answers.has(id))) {
+    if (!stream && !this.resumable.has(streamId)) {
+      // The client left before anything reached it: it has no event id to resume from.
+      if (!related) return;
+      this.forgetRequests(streamId, related);
+      if (this.closed) return;
+      throw new Error(`No connection established for request ID: ${String(requestId)}`);
+    }
+    // The stream's priming event is stored before this message, so that its id comes first.
+    stream?.open();
+    const eventId = this.options.events.store(streamId, json);
+    const frame = stream && !stream.replayed.has(eventId) ? messageFrame(message, eventId, json) : undefined;
+    if (frame !== undefined) this.resumable.add(streamId);
+    if (!related) {
       if (frame !== undefined) stream!.write(frame);
       return;
     }
@@ -227,9 +242,15 @@ export class SessionTransport implements Transport {
       stream.end(frame);
       return;
     }
-    // The client is gone. A stream it can resume keeps the answer in the event store.
-    if (this.closed || this.resumable.delete(streamId)) return;
-    throw new Error(`No connection established for request ID: ${String(requestId)}`);
+    // The client is gone; the stream it can resume keeps the answer in the event store.
+    this.resumable.delete(streamId);
+  }
+
+  /** Notes an answer; the requests of its stream when it was the last one they waited for. */
+  private answered(streamId: string, requestId: RequestId, message: JSONRPCMessage): RequestId[] | undefined {
+    this.answers.set(requestId, message);
+    const related = this.requestsOf.get(streamId) ?? [requestId];
+    return related.every((id) => this.answers.has(id)) ? related : undefined;
   }
 
   async close(): Promise<void> {
@@ -253,7 +274,7 @@ export class SessionTransport implements Transport {
     this.endStream(STANDALONE);
   }
 
-  private openStream(res: ServerResponse, streamId: string, extra: { holdMs?: number; replayed?: ReadonlySet<string> } = {}): SseStream {
+  private openStream(res: ServerResponse, streamId: string, extra: { holdMs?: number; replayed?: ReadonlySet<string>; opening?: () => string; jsonAnswer?: boolean } = {}): SseStream {
     this.streams.get(streamId)?.end();
     const stream: SseStream = new SseStream(res, {
       sessionId: this.sessionId,
@@ -268,11 +289,10 @@ export class SessionTransport implements Transport {
   }
 
   /** The priming event: an id to resume from before anything else is said (clients of 2025-11-25 on). */
-  private async prime(stream: SseStream, streamId: string, version: string): Promise<void> {
-    if (version < RESUMABLE_FROM) return;
-    const eventId = await this.options.events.storeEvent(streamId, {} as JSONRPCMessage);
-    stream.hold(`id: ${eventId}\nretry: ${this.options.retryMs}\ndata: \n\n`);
+  private primingEvent(streamId: string): string {
+    const eventId = this.options.events.store(streamId, PRIMING);
     this.resumable.add(streamId);
+    return `id: ${eventId}\nretry: ${this.options.retryMs}\ndata: \n\n`;
   }
 
   private endStream(streamId: string): void {
