@@ -14,11 +14,10 @@ import {
   DEFAULT_NEGOTIATED_PROTOCOL_VERSION,
   type InitializeRequest,
   isInitializeRequest,
-  isJSONRPCErrorResponse,
-  isJSONRPCRequest,
-  isJSONRPCResultResponse,
   type JSONRPCMessage,
   JSONRPCMessageSchema,
+  type JSONRPCRequest,
+  type JSONRPCResponse,
   type MessageExtraInfo,
   type RequestId,
   type RequestInfo,
@@ -118,7 +117,7 @@ export class SessionTransport implements Transport {
 
       const requestInfo = requestInfoOf(req);
       const authInfo = req.auth;
-      const requests = messages.filter(isJSONRPCRequest);
+      const requests = messages.filter(isRequest);
       if (requests.length === 0) {
         for (const message of messages) this.onmessage?.(message, { authInfo, requestInfo });
         res.writeHead(202).end();
@@ -138,7 +137,7 @@ export class SessionTransport implements Transport {
       for (const request of requests) this.streamOf.set(request.id, streamId);
       try {
         for (const message of messages) {
-          const closers = isJSONRPCRequest(message) && resumable ? { closeSSEStream: () => this.closeSSEStream(message.id), closeStandaloneSSEStream: () => this.closeStandaloneSSEStream() } : {};
+          const closers = isRequest(message) && resumable ? { closeSSEStream: () => this.closeSSEStream(message.id), closeStandaloneSSEStream: () => this.closeStandaloneSSEStream() } : {};
           this.onmessage?.(message, { authInfo, requestInfo, ...closers });
         }
       } catch (error) {
@@ -196,7 +195,7 @@ export class SessionTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    const isAnswer = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message);
+    const isAnswer = isResponse(message);
     const requestId = isAnswer ? message.id : options?.relatedRequestId;
     if (requestId === undefined) {
       if (isAnswer) throw new Error('Cannot send a response on a standalone SSE stream unless resuming a previous client request');
@@ -350,6 +349,16 @@ function sessionGone(res: ServerResponse): void {
   sendRpcError(res, 404, RPC.sessionNotFound, 'Session not found');
 }
 
+// The schemas of JSON-RPC messages are strict: a message that passed JSONRPCMessageSchema (or one
+// the SDK sends) is told apart by its keys, without a second schema check per message.
+function isRequest(message: JSONRPCMessage): message is JSONRPCRequest {
+  return 'method' in message && 'id' in message;
+}
+
+function isResponse(message: JSONRPCMessage): message is JSONRPCResponse {
+  return 'result' in message || 'error' in message;
+}
+
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -357,12 +366,23 @@ function header(req: IncomingMessage, name: string): string | undefined {
 
 /** What handlers see of the HTTP request: its headers, and its URL (parsed only when asked for). */
 function requestInfoOf(req: IncomingMessage): RequestInfo {
-  let url: URL | undefined;
-  return {
-    headers: req.headers,
-    get url() {
-      url ??= new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
-      return url;
-    },
-  };
+  return new LazyRequestInfo(req);
+}
+
+// A class, not an object literal with a getter: V8 builds each such literal's accessor anew.
+class LazyRequestInfo implements RequestInfo {
+  readonly headers: IncomingMessage['headers'];
+  // Truly private: nothing that copies or serializes the request info sees the request object.
+  readonly #req: IncomingMessage;
+  #url: URL | undefined;
+
+  constructor(req: IncomingMessage) {
+    this.headers = req.headers;
+    this.#req = req;
+  }
+
+  get url(): URL {
+    this.#url ??= new URL(this.#req.url ?? '/', `http://${this.#req.headers.host ?? 'localhost'}`);
+    return this.#url;
+  }
 }
