@@ -28,7 +28,7 @@ interface Setup {
   close(): Promise<void>;
 }
 
-async function setup(keepAliveMs?: number): Promise<Setup> {
+async function setup({ keepAliveMs, holdMs }: { keepAliveMs?: number; holdMs?: number } = {}): Promise<Setup> {
   const mcp = new Server({ name: 't', version: '1' }, { capabilities: { tools: {}, logging: {} } });
   let release = () => {};
   mcp.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [] }));
@@ -47,7 +47,7 @@ async function setup(keepAliveMs?: number): Promise<Setup> {
   const errors: string[] = [];
   const keepAlive = new KeepAliveTicker(keepAliveMs);
   const events = new BoundedEventStore();
-  const transport = new SessionTransport({ events, retryMs: 1234, keepAlive, onsessioninitialized: () => undefined });
+  const transport = new SessionTransport({ events, retryMs: 1234, keepAlive, ...(holdMs === undefined ? {} : { holdMs }), onsessioninitialized: () => undefined });
   transport.onerror = (error) => errors.push(error.message);
   await mcp.connect(transport);
   const writes = new Map<string, string[]>();
@@ -218,6 +218,12 @@ describe('the Streamable HTTP session transport', () => {
   });
 
   it('a call slower than the hold gets its head and priming event first, its answer later', async () => {
+    // A short hold: the call below waits for release, so the hold is over first however busy the machine is.
+    await s.close();
+    s = await setup({ holdMs: 20 });
+    const opened = await initialize();
+    await opened.text();
+    session = { 'mcp-session-id': opened.headers.get('mcp-session-id')!, 'mcp-protocol-version': NEW };
     const response = await post({ jsonrpc: '2.0', id: 11, method: 'tools/call', params: { name: 'slow' } }, session);
     // The head arrived while the call still runs (it waits for release below).
     expect(response.status).toBe(200);
@@ -284,7 +290,7 @@ describe('the Streamable HTTP session transport', () => {
 
 describe('keep-alive comments', () => {
   it('an open stream gets a comment each interval, from the one timer every stream shares', async () => {
-    const s = await setup(20);
+    const s = await setup({ keepAliveMs: 20 });
     try {
       const opened = await fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: NEW, capabilities: {}, clientInfo: { name: 'c', version: '1' } } }) });
       await opened.text();
