@@ -23,6 +23,10 @@ interface Setup {
   /** Lets the `cut` and `slow` tools finish. */
   release: () => void;
   errors: string[];
+  /** What the MCP server reported (an answer it could not send). */
+  serverErrors: string[];
+  /** Requests (by method) whose connection closed. */
+  closed: Set<string>;
   /** The socket writes of each answer, in order: "write", "end" or "end+data" (by request method). */
   writes: Map<string, string[]>;
   close(): Promise<void>;
@@ -45,6 +49,9 @@ async function setup({ keepAliveMs, holdMs }: { keepAliveMs?: number; holdMs?: n
     return { content: [{ type: 'text', text: `done ${request.params.name}` }] };
   });
   const errors: string[] = [];
+  const serverErrors: string[] = [];
+  mcp.onerror = (error) => serverErrors.push(error.message);
+  const closed = new Set<string>();
   const keepAlive = new KeepAliveTicker(keepAliveMs);
   const events = new BoundedEventStore();
   const transport = new SessionTransport({ events, retryMs: 1234, keepAlive, ...(holdMs === undefined ? {} : { holdMs }), onsessioninitialized: () => undefined });
@@ -62,6 +69,7 @@ async function setup({ keepAliveMs, holdMs }: { keepAliveMs?: number; holdMs?: n
     req.on('end', () => {
       const body = req.method === 'POST' ? JSON.parse(text) : undefined;
       writes.set(body?.method ?? req.method, seen);
+      res.once('close', () => closed.add(body?.method ?? req.method));
       void transport.handleRequest(req, res, body);
     });
   });
@@ -73,6 +81,8 @@ async function setup({ keepAliveMs, holdMs }: { keepAliveMs?: number; holdMs?: n
     events,
     release: () => release(),
     errors,
+    serverErrors,
+    closed,
     writes,
     async close() {
       await mcp.close();
@@ -235,6 +245,23 @@ describe('the Streamable HTTP session transport', () => {
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += new TextDecoder().decode(chunk.value);
     expect(messagesOf(rest).map((m) => m.id)).toEqual([11]);
     expect(s.writes.get('tools/call')).toEqual(['write', 'end+data']);
+  });
+
+  it('a client that leaves before anything reached it gets nothing kept: it has no event id to resume from', async () => {
+    const kept = s.events.size().events;
+    const leave = new AbortController();
+    const call = fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT, ...session }, body: JSON.stringify({ jsonrpc: '2.0', id: 12, method: 'tools/call', params: { name: 'slow' } }), signal: leave.signal }).catch(() => 'left');
+    await vi.waitFor(() => expect(s.writes.has('tools/call')).toBe(true), { timeout: 10_000 });
+    leave.abort();
+    expect(await call).toBe('left');
+    await vi.waitFor(() => expect(s.closed.has('tools/call')).toBe(true), { timeout: 10_000 });
+    // Released until the call has answered (its handler may not have started when the client left).
+    const answered = () => {
+      s.release();
+      expect(s.serverErrors.join('\n')).toContain('No connection established for request ID: 12');
+    };
+    await vi.waitFor(answered, { timeout: 10_000 });
+    expect(s.events.size().events).toBe(kept);
   });
 
   it('a batch of requests is answered on one stream that ends after the last answer', async () => {
