@@ -4,7 +4,9 @@
 // checks Host and Origin before), same statuses, JSON-RPC codes and messages, but without the
 // SDK's detour through web Request, Response and ReadableStream objects (@hono/node-server
 // converts every request and pumps every answer), which cost several times the MCP work of a
-// small call (see bench/README.md, "Streamable HTTP against stdio"). The body arrives parsed,
+// small call (see bench/README.md, "Streamable HTTP against stdio"). One difference: a request whose
+// answer is the first thing it gets back is answered with one JSON body, not a stream (PRIMING_HOLD_MS).
+// The body arrives parsed,
 // Content-Type and the body size are checked before (mcp-endpoint.ts).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';

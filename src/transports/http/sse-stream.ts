@@ -1,7 +1,8 @@
 // One Server-Sent Events answer on a Node response: the head, `event: message` frames with their
 // ids, comments that keep idle proxies from cutting a long wait, and the end. Written straight to
 // the socket: no web streams, no per-frame encoder, and the last frame leaves with the end of the
-// response in one write.
+// response in one write. A single request's answer that comes before anything else leaves
+// instead as one JSON body (the transport lets the server choose per POST).
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
