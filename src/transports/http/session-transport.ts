@@ -6,8 +6,7 @@
 // converts every request and pumps every answer), which cost several times the MCP work of a
 // small call (see bench/README.md, "Streamable HTTP against stdio"). One difference: a request whose
 // answer is the first thing it gets back is answered with one JSON body, not a stream (PRIMING_HOLD_MS).
-// The body arrives parsed,
-// Content-Type and the body size are checked before (mcp-endpoint.ts).
+// The body arrives parsed, Content-Type and the body size are checked before (mcp-endpoint.ts).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
