@@ -224,6 +224,7 @@ function render(r) {
       Object.entries(t.contenders).map(([k, c]) => [k, f(c.calls_per_second, 0), c.calls_per_second_by_round.map((v) => f(v, 0)).join(' '), f(c.latency_ms.median), f(c.latency_ms.p99), f(c.server_cpu_us_per_call, 0), f(c.client_cpu_us_per_call, 0), String(c.errors)]),
     );
     out += `HTTP/stdio throughput ${f(t.http_over_stdio_throughput)}× (target ≥ 0.6; by block ${t.http_over_stdio_throughput_by_round.map((v) => f(v)).join(' ')}), server CPU per call ${f(t.http_over_stdio_server_cpu_per_call)}× (target ≤ 1.5); HTTP connections ${t.http_connections}\n`;
+    if (t.http_answers) out += `HTTP answers (initialize and warm-up included): ${t.http_answers.json} as a JSON body, ${t.http_answers.sse} as an event stream\n`;
   }
   if (r.audit_fsync) {
     const a = r.audit_fsync;

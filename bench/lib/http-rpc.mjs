@@ -1,17 +1,24 @@
 // A bare JSON-RPC client over MCP's Streamable HTTP, the counterpart of stdio-rpc.mjs: keep-alive
-// connections (one unless told), the session header, a bearer token, and the answer read out of the
-// response's SSE stream. Not the SDK's client, so the numbers measure the server.
+// connections (one unless told), the session header, a bearer token, and the answer read from the
+// response's JSON body or SSE stream. Not the SDK's client, so the numbers measure the server; but
+// the same HTTP stack as the SDK's client in Node (undici, which runs fetch), not node:http's
+// client, which costs twice the CPU per request on this machine that the client shares with the
+// server (see bench/README.md, "Streamable HTTP against stdio").
 import { spawn } from 'node:child_process';
-import { Agent, request } from 'node:http';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+import { Pool } from 'undici';
 
 export class HttpRpc {
   constructor(url, token, { connections = 1 } = {}) {
     this.url = new URL(url);
     this.token = token;
-    this.agent = new Agent({ keepAlive: true, maxSockets: connections });
+    // Idle connections are kept as long as the server keeps them (65 s): none is reopened between blocks.
+    this.pool = new Pool(this.url.origin, { connections, keepAliveTimeout: 60_000, keepAliveMaxTimeout: 60_000 });
     /** Connections opened so far (each stays open for the next request). */
     this.connectionsOpened = 0;
+    this.pool.on('connect', () => (this.connectionsOpened += 1));
+    /** Answers received by the body's type: a JSON body, or an event stream. */
+    this.answers = { json: 0, sse: 0 };
     this.nextId = 1;
     this.sessionId = undefined;
   }
@@ -33,38 +40,27 @@ export class HttpRpc {
     return { child, url, pid: child.pid, exited };
   }
 
-  post(body) {
+  async post(body) {
     const headers = {
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
       authorization: `Bearer ${this.token}`,
       ...(this.sessionId ? { 'mcp-session-id': this.sessionId, 'mcp-protocol-version': LATEST_PROTOCOL_VERSION } : {}),
     };
-    return new Promise((resolve, reject) => {
-      const req = request(this.url, { method: 'POST', headers, agent: this.agent }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.once('socket', () => {
-        if (!req.reusedSocket) this.connectionsOpened += 1;
-      });
-      req.end(JSON.stringify(body));
-    });
+    const response = await this.pool.request({ path: this.url.pathname, method: 'POST', headers, body: JSON.stringify(body) });
+    return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
   }
 
   async request(method, params) {
     const id = this.nextId++;
     const response = await this.post({ jsonrpc: '2.0', id, method, params });
     if (response.status !== 200) throw new Error(`${method}: HTTP ${response.status} ${response.text}`);
-    // The answer is one SSE event whose data is the JSON-RPC response (notifications may precede it).
-    for (const line of response.text.split('\n')) {
-      if (!line.startsWith('data:')) continue;
+    // A JSON body is the answer alone; on an event stream it is one event's data (notifications may precede it).
+    const json = response.headers['content-type'] === 'application/json';
+    this.answers[json ? 'json' : 'sse'] += 1;
+    const datas = json ? [response.text] : response.text.split('\n').filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trim());
+    for (const data of datas) {
       // The stream's priming event (an event id for resumption) carries empty data.
-      const data = line.slice(5).trim();
       if (data === '') continue;
       const message = JSON.parse(data);
       if (message.id !== id) continue;
@@ -89,6 +85,6 @@ export class HttpRpc {
   }
 
   close() {
-    this.agent.destroy();
+    return this.pool.destroy();
   }
 }

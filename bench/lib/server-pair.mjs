@@ -19,7 +19,7 @@ export async function startServerPair({ env, home, connections = 1 }) {
   const http = new HttpRpc(httpServer.url, TOKEN, { connections });
   const stdio = StdioRpc.spawn(serverArgs(['--audit-log', 'off']), { env });
   const close = async () => {
-    http.close();
+    await http.close();
     await stdio.close();
     httpServer.child.kill('SIGTERM');
     await httpServer.exited;

@@ -78,6 +78,7 @@ export async function httpThroughput({ emulator, env, home, calls, inFlight, war
       rounds,
       contenders: summary,
       http_connections: http.connectionsOpened,
+      http_answers: { ...http.answers },
       http_over_stdio_throughput: throughputRatio,
       http_over_stdio_throughput_by_round: ratios.map((v) => round(v, 2)),
       http_over_stdio_server_cpu_per_call: cpuRatio,

@@ -67,7 +67,9 @@ describe('MCP conformance suite over Streamable HTTP', () => {
       const statuses = checks.get(scenario)?.map((c) => c.status);
       expect(statuses, scenario).toBeDefined();
       expect(statuses!.length, scenario).toBeGreaterThan(0);
-      expect(statuses!.every((s) => s === 'SUCCESS'), `${scenario}: ${JSON.stringify(checks.get(scenario))}`).toBe(true);
+      // INFO is a remark, not a verdict (server-sse-multiple-streams notes that quick answers came as JSON, which the spec allows).
+      expect(statuses!.every((s) => s === 'SUCCESS' || s === 'INFO'), `${scenario}: ${JSON.stringify(checks.get(scenario))}`).toBe(true);
+      expect(statuses!.includes('SUCCESS'), scenario).toBe(true);
     }
   }, 150_000);
 });

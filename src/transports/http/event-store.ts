@@ -46,7 +46,7 @@ interface StoredEvent {
 }
 
 /** A priming event's message, serialized. */
-const PRIMING = '{}';
+export const PRIMING = '{}';
 
 /** `${streamId}_${seq}`: the SDK's stream ids are random UUIDs, the sequence is store-wide and never reused. */
 const SEPARATOR = '_';
@@ -67,6 +67,11 @@ export class BoundedEventStore implements EventStore {
 
   /** `json`, when given, is the message as serialized already: it is not serialized again to be measured. */
   async storeEvent(streamId: StreamId, message: JSONRPCMessage, json: string = JSON.stringify(message)): Promise<EventId> {
+    return this.store(streamId, json);
+  }
+
+  /** Keeps a serialized message (`{}` for a priming event) and returns its id, at once. */
+  store(streamId: StreamId, json: string): EventId {
     this.seq += 1;
     const event: StoredEvent = { streamId, seq: this.seq, json, bytes: Buffer.byteLength(json), dropped: false };
     let stream = this.streams.get(streamId);

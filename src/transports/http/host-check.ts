@@ -25,10 +25,21 @@ export function checkHostAndOrigin(headers: IncomingHttpHeaders, policy: HostPol
   return originHost && policy.allowedHosts.includes(originHost) ? null : 'Origin not allowed';
 }
 
+/** Host names of the URLs seen last: a client sends the same Host and Origin on every request. */
+const hostNames = new Map<string, string | null>();
+/** Distinct URLs remembered, at most (a client sending a new one each time only empties the memo). */
+const MAX_REMEMBERED = 64;
+
 function hostNameOf(url: string): string | null {
+  const known = hostNames.get(url);
+  if (known !== undefined) return known;
+  let hostname: string | null;
   try {
-    return new URL(url).hostname.toLowerCase();
+    hostname = new URL(url).hostname.toLowerCase();
   } catch {
-    return null;
+    hostname = null;
   }
+  if (hostNames.size >= MAX_REMEMBERED) hostNames.clear();
+  hostNames.set(url, hostname);
+  return hostname;
 }

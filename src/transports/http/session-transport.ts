@@ -4,8 +4,9 @@
 // checks Host and Origin before), same statuses, JSON-RPC codes and messages, but without the
 // SDK's detour through web Request, Response and ReadableStream objects (@hono/node-server
 // converts every request and pumps every answer), which cost several times the MCP work of a
-// small call (see bench/README.md, "Streamable HTTP against stdio"). The body arrives parsed,
-// Content-Type and the body size are checked before (mcp-endpoint.ts).
+// small call (see bench/README.md, "Streamable HTTP against stdio"). One difference: a request whose
+// answer is the first thing it gets back is answered with one JSON body, not a stream (PRIMING_HOLD_MS).
+// The body arrives parsed, Content-Type and the body size are checked before (mcp-endpoint.ts).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
@@ -14,17 +15,16 @@ import {
   DEFAULT_NEGOTIATED_PROTOCOL_VERSION,
   type InitializeRequest,
   isInitializeRequest,
-  isJSONRPCErrorResponse,
-  isJSONRPCRequest,
-  isJSONRPCResultResponse,
   type JSONRPCMessage,
   JSONRPCMessageSchema,
+  type JSONRPCRequest,
+  type JSONRPCResponse,
   type MessageExtraInfo,
   type RequestId,
   type RequestInfo,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { BoundedEventStore } from './event-store.js';
+import { type BoundedEventStore, PRIMING } from './event-store.js';
 import { RPC, sendJson, sendRpcError } from './responses.js';
 import { type KeepAliveTicker, messageFrame, SseStream } from './sse-stream.js';
 
@@ -35,17 +35,23 @@ const STANDALONE = '_GET_stream';
 /** The first protocol version whose clients resume streams (priming events, closable streams). */
 const RESUMABLE_FROM = '2025-11-25';
 /**
- * How long a call's stream may hold its head and priming event for the first message: a call
- * answered sooner (most are) costs one write instead of two. A client has nothing to resume
- * before it has seen a head, so holding it opens no gap in what can be resumed.
+ * How long a call's answer may wait before it must become an event stream (head and priming
+ * event out, so the client can resume a long call if its connection drops). A call answered
+ * sooner with nothing streamed before (most are) gets one JSON body in one write: no framing, no
+ * event kept, no second write, no timer firing. At 100 ms, a fifth to two fifths of the calls at
+ * 64 in flight on the benchmark machine outlasted the hold and paid for a stream (bench/README.md,
+ * "Streamable HTTP at 64 in flight"); a connection that drops within the first second costs the
+ * answer, as it did within the first 100 ms.
  */
-export const PRIMING_HOLD_MS = 100;
+export const PRIMING_HOLD_MS = 1000;
 
 export interface SessionTransportOptions {
   events: BoundedEventStore;
   /** The SSE `retry:` sent with each stream's priming event. */
   retryMs: number;
   keepAlive: KeepAliveTicker;
+  /** PRIMING_HOLD_MS unless told (tests of what follows the hold). */
+  holdMs?: number;
   /** Called when the initialize request made the session (its id is known then). */
   onsessioninitialized: (sessionId: string) => void;
 }
@@ -118,7 +124,7 @@ export class SessionTransport implements Transport {
 
       const requestInfo = requestInfoOf(req);
       const authInfo = req.auth;
-      const requests = messages.filter(isJSONRPCRequest);
+      const requests = messages.filter(isRequest);
       if (requests.length === 0) {
         for (const message of messages) this.onmessage?.(message, { authInfo, requestInfo });
         res.writeHead(202).end();
@@ -127,14 +133,18 @@ export class SessionTransport implements Transport {
 
       const streamId = randomUUID();
       const version = initialize ? initialize.params.protocolVersion : (header(req, 'mcp-protocol-version') ?? DEFAULT_NEGOTIATED_PROTOCOL_VERSION);
-      const stream = this.openStream(res, streamId, { holdMs: PRIMING_HOLD_MS });
+      const resumable = version >= RESUMABLE_FROM;
+      const stream = this.openStream(res, streamId, {
+        holdMs: this.options.holdMs ?? PRIMING_HOLD_MS,
+        // One request alone (a batch is answered with a batch): its answer may be a JSON body.
+        jsonAnswer: !Array.isArray(body),
+        ...(resumable ? { opening: () => this.primingEvent(streamId) } : {}),
+      });
       this.requestsOf.set(streamId, requests.map((r) => r.id));
       for (const request of requests) this.streamOf.set(request.id, streamId);
       try {
-        await this.prime(stream, streamId, version);
-        const resumable = version >= RESUMABLE_FROM;
         for (const message of messages) {
-          const closers = isJSONRPCRequest(message) && resumable ? { closeSSEStream: () => this.closeSSEStream(message.id), closeStandaloneSSEStream: () => this.closeStandaloneSSEStream() } : {};
+          const closers = isRequest(message) && resumable ? { closeSSEStream: () => this.closeSSEStream(message.id), closeStandaloneSSEStream: () => this.closeStandaloneSSEStream() } : {};
           this.onmessage?.(message, { authInfo, requestInfo, ...closers });
         }
       } catch (error) {
@@ -192,13 +202,13 @@ export class SessionTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    const isAnswer = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message);
+    const isAnswer = isResponse(message);
     const requestId = isAnswer ? message.id : options?.relatedRequestId;
     if (requestId === undefined) {
       if (isAnswer) throw new Error('Cannot send a response on a standalone SSE stream unless resuming a previous client request');
       // Serialized once: for the event store's byte count and for the frame.
       const json = JSON.stringify(message);
-      const eventId = await this.options.events.storeEvent(STANDALONE, message, json);
+      const eventId = this.options.events.store(STANDALONE, json);
       const stream = this.streams.get(STANDALONE);
       if (stream && !stream.replayed.has(eventId)) stream.write(messageFrame(message, eventId, json));
       return;
@@ -206,17 +216,28 @@ export class SessionTransport implements Transport {
     const streamId = this.streamOf.get(requestId);
     if (streamId === undefined) throw new Error(`No connection established for request ID: ${String(requestId)}`);
     const json = JSON.stringify(message);
-    const eventId = await this.options.events.storeEvent(streamId, message, json);
     const stream = this.streams.get(streamId);
-    const frame = stream && !stream.replayed.has(eventId) ? messageFrame(message, eventId, json) : undefined;
-    if (frame !== undefined) this.resumable.add(streamId);
-    if (!isAnswer) {
-      if (frame !== undefined) stream!.write(frame);
+    const related = isAnswer ? this.answered(streamId, requestId, message) : undefined;
+    if (related && stream?.canAnswerAsJson) {
+      // The answer is the first thing this request's stream says: one JSON body, no event kept.
+      this.forgetRequests(streamId, related);
+      this.streams.delete(streamId);
+      stream.endWithJson(json);
       return;
     }
-    this.answers.set(requestId, message);
-    const related = this.requestsOf.get(streamId) ?? [requestId];
-    if (!related.every((id) => this.answers.has(id))) {
+    if (!stream && !this.resumable.has(streamId)) {
+      // The client left before anything reached it: it has no event id to resume from.
+      if (!related) return;
+      this.forgetRequests(streamId, related);
+      if (this.closed) return;
+      throw new Error(`No connection established for request ID: ${String(requestId)}`);
+    }
+    // The stream's priming event is stored before this message, so that its id comes first.
+    stream?.open();
+    const eventId = this.options.events.store(streamId, json);
+    const frame = stream && !stream.replayed.has(eventId) ? messageFrame(message, eventId, json) : undefined;
+    if (frame !== undefined) this.resumable.add(streamId);
+    if (!related) {
       if (frame !== undefined) stream!.write(frame);
       return;
     }
@@ -227,9 +248,15 @@ export class SessionTransport implements Transport {
       stream.end(frame);
       return;
     }
-    // The client is gone. A stream it can resume keeps the answer in the event store.
-    if (this.closed || this.resumable.delete(streamId)) return;
-    throw new Error(`No connection established for request ID: ${String(requestId)}`);
+    // The client is gone; the stream it can resume keeps the answer in the event store.
+    this.resumable.delete(streamId);
+  }
+
+  /** Notes an answer; the requests of its stream when it was the last one they waited for. */
+  private answered(streamId: string, requestId: RequestId, message: JSONRPCMessage): RequestId[] | undefined {
+    this.answers.set(requestId, message);
+    const related = this.requestsOf.get(streamId) ?? [requestId];
+    return related.every((id) => this.answers.has(id)) ? related : undefined;
   }
 
   async close(): Promise<void> {
@@ -253,7 +280,7 @@ export class SessionTransport implements Transport {
     this.endStream(STANDALONE);
   }
 
-  private openStream(res: ServerResponse, streamId: string, extra: { holdMs?: number; replayed?: ReadonlySet<string> } = {}): SseStream {
+  private openStream(res: ServerResponse, streamId: string, extra: { holdMs?: number; replayed?: ReadonlySet<string>; opening?: () => string; jsonAnswer?: boolean } = {}): SseStream {
     this.streams.get(streamId)?.end();
     const stream: SseStream = new SseStream(res, {
       sessionId: this.sessionId,
@@ -268,11 +295,10 @@ export class SessionTransport implements Transport {
   }
 
   /** The priming event: an id to resume from before anything else is said (clients of 2025-11-25 on). */
-  private async prime(stream: SseStream, streamId: string, version: string): Promise<void> {
-    if (version < RESUMABLE_FROM) return;
-    const eventId = await this.options.events.storeEvent(streamId, {} as JSONRPCMessage);
-    stream.hold(`id: ${eventId}\nretry: ${this.options.retryMs}\ndata: \n\n`);
+  private primingEvent(streamId: string): string {
+    const eventId = this.options.events.store(streamId, PRIMING);
     this.resumable.add(streamId);
+    return `id: ${eventId}\nretry: ${this.options.retryMs}\ndata: \n\n`;
   }
 
   private endStream(streamId: string): void {
@@ -330,6 +356,16 @@ function sessionGone(res: ServerResponse): void {
   sendRpcError(res, 404, RPC.sessionNotFound, 'Session not found');
 }
 
+// The schemas of JSON-RPC messages are strict: a message that passed JSONRPCMessageSchema (or one
+// the SDK sends) is told apart by its keys, without a second schema check per message.
+function isRequest(message: JSONRPCMessage): message is JSONRPCRequest {
+  return 'method' in message && 'id' in message;
+}
+
+function isResponse(message: JSONRPCMessage): message is JSONRPCResponse {
+  return 'result' in message || 'error' in message;
+}
+
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -337,12 +373,23 @@ function header(req: IncomingMessage, name: string): string | undefined {
 
 /** What handlers see of the HTTP request: its headers, and its URL (parsed only when asked for). */
 function requestInfoOf(req: IncomingMessage): RequestInfo {
-  let url: URL | undefined;
-  return {
-    headers: req.headers,
-    get url() {
-      url ??= new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
-      return url;
-    },
-  };
+  return new LazyRequestInfo(req);
+}
+
+// A class, not an object literal with a getter: V8 builds each such literal's accessor anew.
+class LazyRequestInfo implements RequestInfo {
+  readonly headers: IncomingMessage['headers'];
+  // Truly private: nothing that copies or serializes the request info sees the request object.
+  readonly #req: IncomingMessage;
+  #url: URL | undefined;
+
+  constructor(req: IncomingMessage) {
+    this.headers = req.headers;
+    this.#req = req;
+  }
+
+  get url(): URL {
+    this.#url ??= new URL(this.#req.url ?? '/', `http://${this.#req.headers.host ?? 'localhost'}`);
+    return this.#url;
+  }
 }

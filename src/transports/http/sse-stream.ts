@@ -1,7 +1,8 @@
 // One Server-Sent Events answer on a Node response: the head, `event: message` frames with their
 // ids, comments that keep idle proxies from cutting a long wait, and the end. Written straight to
 // the socket: no web streams, no per-frame encoder, and the last frame leaves with the end of the
-// response in one write.
+// response in one write. A single request's answer that comes before anything else leaves
+// instead as one JSON body (the transport lets the server choose per POST).
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
@@ -22,15 +23,19 @@ export function messageFrame(message: JSONRPCMessage, eventId: string | undefine
 
 export class SseStream {
   private ended = false;
+  /** Whether this answer is an event stream for sure (its opening text is pending or sent). */
+  private opened = false;
   /**
-   * What is held before the head is sent (the priming event): it leaves with the first message or
-   * the end of the answer (a quick answer, a ping, is one write with its head), or when the hold
-   * is over. Undefined once the head is out.
+   * What waits for the head (the priming event): it leaves with the first message or the end of
+   * the answer (a quick answer, a ping, is one write with its head), or when the hold is over.
+   * Undefined once the head is out.
    */
   private pending: string | undefined = '';
   private readonly flushing: { cancel(): void };
-  private readonly head: OutgoingHttpHeaders;
+  private readonly sessionId: string | undefined;
   private readonly keepAlive: KeepAliveTicker;
+  private readonly opening: (() => string) | undefined;
+  private readonly jsonAnswer: boolean;
   /** Ids of the events a resumed stream has replayed already (not written twice). */
   readonly replayed: ReadonlySet<string>;
 
@@ -42,13 +47,22 @@ export class SseStream {
       /** How long the head may wait for the first message; 0: until this turn of the event loop is over. */
       holdMs?: number;
       replayed?: ReadonlySet<string>;
+      /**
+       * The stream's first event (the priming event), asked for only once the answer is sure to
+       * be a stream: an answer that leaves as JSON stores no event for resumption.
+       */
+      opening?: () => string;
+      /** The answer to a single request: it may leave as one JSON body if it is the first message. */
+      jsonAnswer?: boolean;
       onGone: () => void;
     },
   ) {
     this.replayed = options.replayed ?? new Set();
     this.keepAlive = options.keepAlive;
+    this.sessionId = options.sessionId;
+    this.opening = options.opening;
+    this.jsonAnswer = options.jsonAnswer ?? false;
     // The head too waits for the first write: until then the request can still be refused plainly.
-    this.head = options.sessionId === undefined ? SSE_HEADERS : { ...SSE_HEADERS, 'mcp-session-id': options.sessionId };
     const holdMs = options.holdMs ?? 0;
     if (holdMs > 0) {
       const timer = setTimeout(() => this.flush(), holdMs);
@@ -65,16 +79,26 @@ export class SseStream {
     });
   }
 
-  /** Text that may wait for what follows (the priming event). */
-  hold(text: string): void {
-    if (this.ended) return;
-    if (this.pending !== undefined) this.pending += text;
-    else this.res.write(text);
+  /** Whether the answer may still leave as a JSON body: nothing was streamed and the head waits. */
+  get canAnswerAsJson(): boolean {
+    return this.jsonAnswer && !this.opened && !this.ended;
+  }
+
+  /**
+   * Makes this answer an event stream (no JSON answer any more) and takes its opening event. Call
+   * it before storing an event meant for this stream, so that the opening event's id comes first.
+   */
+  open(): void {
+    if (this.opened || this.ended) return;
+    this.opened = true;
+    const opening = this.opening?.() ?? '';
+    if (this.pending !== undefined) this.pending += opening;
   }
 
   /** Text that goes now, with whatever was held. */
   write(text: string): void {
     if (this.ended) return;
+    this.open();
     if (this.pending === undefined) {
       this.res.write(text);
       return;
@@ -86,17 +110,35 @@ export class SseStream {
   /** Ends the answer, with a last frame when given. */
   end(text = ''): void {
     if (this.ended) return;
+    this.open();
     const rest = (this.pending ?? '') + text;
     const headless = this.pending !== undefined;
     this.stop();
-    if (headless) this.res.writeHead(200, this.head);
+    if (headless) this.res.writeHead(200, this.head());
     if (rest === '') this.res.end();
     else this.res.end(rest);
+  }
+
+  /**
+   * Ends the answer with `json`, the single response, as an `application/json` body: no event
+   * framing, and nothing to resume (the client has it whole or not at all). Only while
+   * `canAnswerAsJson`.
+   */
+  endWithJson(json: string): void {
+    this.stop();
+    const head: OutgoingHttpHeaders = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) };
+    if (this.sessionId !== undefined) head['mcp-session-id'] = this.sessionId;
+    this.res.writeHead(200, head);
+    this.res.end(json);
   }
 
   /** Gives the response up before anything was sent: the caller answers it otherwise. */
   discard(): void {
     this.stop();
+  }
+
+  private head(): OutgoingHttpHeaders {
+    return this.sessionId === undefined ? SSE_HEADERS : { ...SSE_HEADERS, 'mcp-session-id': this.sessionId };
   }
 
   private stop(): void {
@@ -109,10 +151,11 @@ export class SseStream {
   /** Sends the head and what is pending; with nothing yet, the head alone, so the client knows the stream is open. */
   private flush(): void {
     this.flushing.cancel();
+    if (this.ended || this.pending === undefined) return;
+    this.open();
     const pending = this.pending;
     this.pending = undefined;
-    if (this.ended || pending === undefined) return;
-    this.res.writeHead(200, this.head);
+    this.res.writeHead(200, this.head());
     if (pending === '') this.res.flushHeaders();
     else this.res.write(pending);
   }

@@ -1,7 +1,8 @@
 // The session transport on its own: a bare node:http server on 127.0.0.1 hands each request to
 // one SessionTransport wired to an SDK Server with two tools, and the tests speak raw HTTP to it.
 // What the SDK's transport answered (statuses, JSON-RPC codes, messages, SSE framing, batches,
-// the GET stream, DELETE, streams closed and resumed) must not change with ours.
+// the GET stream, DELETE, streams closed and resumed) must not change with ours; a request whose
+// answer is the first thing it gets back is answered with one JSON body instead of a stream.
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -18,15 +19,20 @@ const ACCEPT = 'application/json, text/event-stream';
 interface Setup {
   url: string;
   transport: SessionTransport;
+  events: BoundedEventStore;
   /** Lets the `cut` and `slow` tools finish. */
   release: () => void;
   errors: string[];
+  /** What the MCP server reported (an answer it could not send). */
+  serverErrors: string[];
+  /** Requests (by method) whose connection closed. */
+  closed: Set<string>;
   /** The socket writes of each answer, in order: "write", "end" or "end+data" (by request method). */
   writes: Map<string, string[]>;
   close(): Promise<void>;
 }
 
-async function setup(keepAliveMs?: number): Promise<Setup> {
+async function setup({ keepAliveMs, holdMs }: { keepAliveMs?: number; holdMs?: number } = {}): Promise<Setup> {
   const mcp = new Server({ name: 't', version: '1' }, { capabilities: { tools: {}, logging: {} } });
   let release = () => {};
   mcp.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [] }));
@@ -43,8 +49,12 @@ async function setup(keepAliveMs?: number): Promise<Setup> {
     return { content: [{ type: 'text', text: `done ${request.params.name}` }] };
   });
   const errors: string[] = [];
+  const serverErrors: string[] = [];
+  mcp.onerror = (error) => serverErrors.push(error.message);
+  const closed = new Set<string>();
   const keepAlive = new KeepAliveTicker(keepAliveMs);
-  const transport = new SessionTransport({ events: new BoundedEventStore(), retryMs: 1234, keepAlive, onsessioninitialized: () => undefined });
+  const events = new BoundedEventStore();
+  const transport = new SessionTransport({ events, retryMs: 1234, keepAlive, ...(holdMs === undefined ? {} : { holdMs }), onsessioninitialized: () => undefined });
   transport.onerror = (error) => errors.push(error.message);
   await mcp.connect(transport);
   const writes = new Map<string, string[]>();
@@ -59,6 +69,7 @@ async function setup(keepAliveMs?: number): Promise<Setup> {
     req.on('end', () => {
       const body = req.method === 'POST' ? JSON.parse(text) : undefined;
       writes.set(body?.method ?? req.method, seen);
+      res.once('close', () => closed.add(body?.method ?? req.method));
       void transport.handleRequest(req, res, body);
     });
   });
@@ -67,8 +78,11 @@ async function setup(keepAliveMs?: number): Promise<Setup> {
   return {
     url,
     transport,
+    events,
     release: () => release(),
     errors,
+    serverErrors,
+    closed,
     writes,
     async close() {
       await mcp.close();
@@ -103,7 +117,21 @@ function eventsOf(text: string): Event[] {
     });
 }
 
-const messagesOf = (text: string) => eventsOf(text).filter((e) => e.data !== '').map((e) => JSON.parse(e.data) as { id?: number; method?: string; result?: unknown; error?: { code: number } });
+interface Message {
+  id?: number;
+  method?: string;
+  result?: unknown;
+  error?: { code: number };
+}
+
+const messagesOf = (text: string) => eventsOf(text).filter((e) => e.data !== '').map((e) => JSON.parse(e.data) as Message);
+
+/** The messages of an answer, a JSON body or an event stream, as the client must read either. */
+async function answerOf(response: Response): Promise<{ type: string | null; messages: Message[] }> {
+  const type = response.headers.get('content-type');
+  const text = await response.text();
+  return { type, messages: type === 'application/json' ? [JSON.parse(text) as Message] : messagesOf(text) };
+}
 
 describe('the Streamable HTTP session transport', () => {
   let s: Setup;
@@ -123,33 +151,35 @@ describe('the Streamable HTTP session transport', () => {
     await s.close();
   });
 
-  it('answers initialize on an event stream: the session id, a priming event with an id and retry, then the answer; a notification gets 202', async () => {
+  it('answers initialize with one JSON body and the session id (nothing came before the answer); a notification gets 202', async () => {
     await s.close();
     s = await setup();
     const opened = await initialize();
     expect(opened.status).toBe(200);
-    expect(opened.headers.get('content-type')).toBe('text/event-stream');
-    expect(opened.headers.get('cache-control')).toBe('no-cache, no-transform');
+    expect(opened.headers.get('content-type')).toBe('application/json');
     const id = opened.headers.get('mcp-session-id');
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(s.transport.sessionId).toBe(id);
-    const events = eventsOf(await opened.text());
-    expect(events[0]).toMatchObject({ data: '', retry: '1234' });
-    expect(events[0]!.id).toBeTruthy();
-    expect(JSON.parse(events[1]!.data)).toMatchObject({ jsonrpc: '2.0', id: 1, result: { protocolVersion: NEW } });
-    expect(events[1]!.id).toBeTruthy();
+    const text = await opened.text();
+    expect(opened.headers.get('content-length')).toBe(String(Buffer.byteLength(text)));
+    expect(JSON.parse(text)).toMatchObject({ jsonrpc: '2.0', id: 1, result: { protocolVersion: NEW } });
+    // A whole JSON answer has nothing to resume: no event was kept for it.
+    expect(s.events.size().events).toBe(0);
     const ack = await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, { 'mcp-session-id': id!, 'mcp-protocol-version': NEW });
     expect(ack.status).toBe(202);
     expect(await ack.text()).toBe('');
   });
 
-  it('a client older than 2025-11-25 gets no priming event, only the answer', async () => {
+  it('a client older than 2025-11-25 gets no priming event on a stream, only the messages', async () => {
     await s.close();
     s = await setup();
     const opened = await initialize(OLD);
-    const events = eventsOf(await opened.text());
-    expect(events).toHaveLength(1);
-    expect(JSON.parse(events[0]!.data)).toMatchObject({ id: 1, result: { protocolVersion: OLD } });
+    expect(await answerOf(opened)).toMatchObject({ type: 'application/json', messages: [{ id: 1, result: { protocolVersion: OLD } }] });
+    const old = { 'mcp-session-id': opened.headers.get('mcp-session-id')!, 'mcp-protocol-version': OLD };
+    const streamed = await post({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'quick', _meta: { progressToken: 'p' } } }, old);
+    expect(streamed.headers.get('content-type')).toBe('text/event-stream');
+    const events = eventsOf(await streamed.text());
+    expect(events.map((e) => JSON.parse(e.data).method ?? JSON.parse(e.data).id)).toEqual(['notifications/progress', 2]);
   });
 
   it('refuses as the SDK transport did: Accept, session, protocol version, a second initialize, batches, malformed messages', async () => {
@@ -185,16 +215,25 @@ describe('the Streamable HTTP session transport', () => {
     expect(await refusal(response)).toMatchObject({ status: 400, body: { error: { code: -32700, message: 'Parse error', data: 'Error: boom' } } });
     expect(s.errors).toEqual(['boom']);
     // The session goes on.
-    expect(messagesOf(await (await post({ jsonrpc: '2.0', id: 9, method: 'ping' }, session)).text())).toEqual([{ jsonrpc: '2.0', id: 9, result: {} }]);
+    expect((await answerOf(await post({ jsonrpc: '2.0', id: 9, method: 'ping' }, session))).messages).toEqual([{ jsonrpc: '2.0', id: 9, result: {} }]);
   });
 
-  it('a quick answer leaves with its head and priming event in one write', async () => {
-    const events = eventsOf(await (await post({ jsonrpc: '2.0', id: 10, method: 'ping' }, session)).text());
-    expect(events.map((e) => (e.data === '' ? 'priming' : JSON.parse(e.data).id))).toEqual(['priming', 10]);
+  it('a quick answer is one JSON body, its head and body in one write, and keeps no event', async () => {
+    const kept = s.events.size().events;
+    const response = await post({ jsonrpc: '2.0', id: 10, method: 'ping' }, session);
+    expect(response.headers.get('mcp-session-id')).toBe(session['mcp-session-id']);
+    expect(await answerOf(response)).toEqual({ type: 'application/json', messages: [{ jsonrpc: '2.0', id: 10, result: {} }] });
     expect(s.writes.get('ping')).toEqual(['end+data']);
+    expect(s.events.size().events).toBe(kept);
   });
 
   it('a call slower than the hold gets its head and priming event first, its answer later', async () => {
+    // A short hold: the call below waits for release, so the hold is over first however busy the machine is.
+    await s.close();
+    s = await setup({ holdMs: 20 });
+    const opened = await initialize();
+    await opened.text();
+    session = { 'mcp-session-id': opened.headers.get('mcp-session-id')!, 'mcp-protocol-version': NEW };
     const response = await post({ jsonrpc: '2.0', id: 11, method: 'tools/call', params: { name: 'slow' } }, session);
     // The head arrived while the call still runs (it waits for release below).
     expect(response.status).toBe(200);
@@ -208,19 +247,43 @@ describe('the Streamable HTTP session transport', () => {
     expect(s.writes.get('tools/call')).toEqual(['write', 'end+data']);
   });
 
+  it('a client that leaves before anything reached it gets nothing kept: it has no event id to resume from', async () => {
+    const kept = s.events.size().events;
+    const leave = new AbortController();
+    const call = fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT, ...session }, body: JSON.stringify({ jsonrpc: '2.0', id: 12, method: 'tools/call', params: { name: 'slow' } }), signal: leave.signal }).catch(() => 'left');
+    await vi.waitFor(() => expect(s.writes.has('tools/call')).toBe(true), { timeout: 10_000 });
+    leave.abort();
+    expect(await call).toBe('left');
+    await vi.waitFor(() => expect(s.closed.has('tools/call')).toBe(true), { timeout: 10_000 });
+    // Released until the call has answered (its handler may not have started when the client left).
+    const answered = () => {
+      s.release();
+      expect(s.serverErrors.join('\n')).toContain('No connection established for request ID: 12');
+    };
+    await vi.waitFor(answered, { timeout: 10_000 });
+    expect(s.events.size().events).toBe(kept);
+  });
+
   it('a batch of requests is answered on one stream that ends after the last answer', async () => {
     const response = await post([{ jsonrpc: '2.0', id: 2, method: 'ping' }, { jsonrpc: '2.0', id: 3, method: 'tools/list' }, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 99 } }], session);
     expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
     const messages = messagesOf(await response.text());
     expect(messages.map((m) => m.id).sort()).toEqual([2, 3]);
     expect(messages.find((m) => m.id === 3)?.result).toEqual({ tools: [] });
   });
 
-  it("a call's progress goes on its own stream, before its answer, each event with an id", async () => {
+  it("a call whose progress comes before its answer gets a stream: head, priming event, progress, answer, each event with an id", async () => {
     const response = await post({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'quick', _meta: { progressToken: 'p' } } }, session);
-    const events = eventsOf(await response.text()).filter((e) => e.data !== '');
-    expect(events.map((e) => JSON.parse(e.data).method ?? JSON.parse(e.data).id)).toEqual(['notifications/progress', 4]);
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    expect(response.headers.get('cache-control')).toBe('no-cache, no-transform');
+    expect(response.headers.get('mcp-session-id')).toBe(session['mcp-session-id']);
+    const events = eventsOf(await response.text());
+    expect(events[0]).toEqual({ id: expect.any(String), retry: '1234', data: '' });
+    expect(events.slice(1).map((e) => JSON.parse(e.data).method ?? JSON.parse(e.data).id)).toEqual(['notifications/progress', 4]);
     expect(events.every((e) => typeof e.id === 'string' && e.id !== '')).toBe(true);
+    // The progress was written with the head and priming event, the answer with the end.
+    expect(s.writes.get('tools/call')).toEqual(['write', 'end+data']);
   });
 
   it('the GET stream carries what belongs to no request; a second one is refused with 409; it ends with the session', async () => {
@@ -254,7 +317,7 @@ describe('the Streamable HTTP session transport', () => {
 
 describe('keep-alive comments', () => {
   it('an open stream gets a comment each interval, from the one timer every stream shares', async () => {
-    const s = await setup(20);
+    const s = await setup({ keepAliveMs: 20 });
     try {
       const opened = await fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: NEW, capabilities: {}, clientInfo: { name: 'c', version: '1' } } }) });
       await opened.text();
