@@ -110,7 +110,8 @@ describe('the loopback approval page', () => {
     const view = desk.add(planView());
     const first = await server.urlFor(view.id);
     await once(server, 'close');
-    await expect(send(first)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    // Nothing listens there for this page any more (refused; reset if another test's listener has since taken the port).
+    await expect(send(first)).rejects.toMatchObject({ code: expect.stringMatching(/^ECONN(REFUSED|RESET)$/) });
     // A second listener, with a new key; it too closes when idle (a request to it could race the short idle period).
     const second = await server.urlFor(view.id);
     expect(parts(second).key).not.toBe(parts(first).key);
@@ -124,7 +125,7 @@ describe('the loopback approval page', () => {
     const closed = once(server, 'close');
     await server.close();
     await closed;
-    await expect(send(first)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await expect(send(first)).rejects.toMatchObject({ code: expect.stringMatching(/^ECONN(REFUSED|RESET)$/) });
     expect((await send(await server.urlFor(view.id))).status).toBe(200);
   });
 
