@@ -166,27 +166,7 @@ async function buildShipped() {
     metafile: true,
   });
   await writeFile(path.join(DIST, 'THIRD-PARTY-LICENSES.txt'), await licenses(result.metafile));
-  await dropUnusedRequireShims(Object.keys(result.metafile.outputs).filter((file) => file.endsWith('.js')));
   return result.metafile;
-}
-
-/** Where a chunk names `require` itself, not as part of a longer name or a property. */
-const USES_REQUIRE = /(?<![\w$.])require(?![\w$])/;
-
-/**
- * The banner gives every chunk a `require`, but only the few that bundle CommonJS call it, and
- * making it costs each chunk its `import.meta` and a `createRequire` (about 0.3 ms of CPU per chunk
- * at start). Chunks that never name `require` lose the banner; its line stays, empty, so the
- * source maps still line up.
- */
-async function dropUnusedRequireShims(outputs) {
-  for (const output of outputs) {
-    const file = path.join(ROOT, output);
-    const text = await readFile(file, 'utf8');
-    const at = text.indexOf(REQUIRE_SHIM);
-    if (at === -1 || USES_REQUIRE.test(text.slice(at + REQUIRE_SHIM.length))) continue;
-    await writeFile(file, text.slice(0, at) + text.slice(at + REQUIRE_SHIM.length));
-  }
 }
 
 /** dist/demo.js and the modules bench/ and test/ import, at the paths they have always had. */
