@@ -1,7 +1,8 @@
 // Every IDE window pays for what the server loads before it answers tools/list. The built bundle
 // keeps undici, the emulator, doctor, the HTTP server (with its transport and jose) and the tools
 // themselves (schemas and handlers; tools/list is answered from a listing computed at build time)
-// in chunks loaded by import() when first needed; this
+// in chunks loaded by import() when first needed, and over stdio the write gate until the first
+// call that needs it; this
 // checks which files a real process loads, recorded by a module hook, by the source paths esbuild
 // writes above each module it bundles.
 import { spawn } from 'node:child_process';
