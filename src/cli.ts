@@ -11,7 +11,8 @@ import { systemClock } from './http/clock.js';
 import { createLogger, type DeferredLogger, type Logger } from './log.js';
 import { ConnectionState } from './connection.js';
 import { openAuditLog } from './guardrails/audit.js';
-import { createGate } from './guardrails/gate.js';
+import type { Approvals } from './guardrails/approvals.js';
+import { type CreateGateOptions, DeferredGate } from './guardrails/deferred-gate.js';
 import type { LoopbackApprovalServer } from './approvals/loopback-server.js';
 import type { Policy } from './policy/model.js';
 import type { PolicyHolder } from './policy/policy-holder.js';
@@ -208,11 +209,14 @@ async function serve(config: Config, log: DeferredLogger, policy: PolicyHolder |
     log.info(policySummary(policy, loaded), 'policy loaded');
   }
   // The policy reaches the gate (each write's permissions and invariants) and every MCP server (the tools a caller is shown).
-  const { gate, desk, checks } = createGate({ settings: guardrails, audit, clock: systemClock, log, region: env.region, sandbox: env.sandbox, policy });
-  env.settled = checks;
+  const gateOptions: CreateGateOptions = { settings: guardrails, audit, clock: systemClock, log, region: env.region, sandbox: env.sandbox, policy };
   const watching = await startWatching(config, log);
   if (watching) env.observer = observers([env.observer ?? NO_OBSERVER, watching.observer]);
   if (config.http) {
+    // Every HTTP session and the approval pages share the one gate, made at start.
+    const { createGate } = await import('./guardrails/gate.js');
+    const { gate, desk, checks } = createGate(gateOptions);
+    env.settled = checks;
     const { startHttpServer } = await import('./transports/http/http-server.js');
     const running = await startHttpServer({
       settings: config.http,
@@ -244,9 +248,16 @@ async function serve(config: Config, log: DeferredLogger, policy: PolicyHolder |
   const caller = localCaller();
   // The approval page's listener, loaded and started only when a plan first needs a page.
   let pages: Promise<LoopbackApprovalServer> | undefined;
-  const loopbackPages = () =>
+  const loopbackPages = (desk: Approvals) =>
     (pages ??= import('./approvals/loopback-server.js').then(({ LoopbackApprovalServer }) => new LoopbackApprovalServer({ desk, approver: { caller, scopes: null }, log })));
-  gate.pages = { urlFor: async (planId) => (await loopbackPages()).urlFor(planId) };
+  // The gate and its steps load with the first call that needs them, not before tools/list.
+  const gate = new DeferredGate({
+    gate: gateOptions,
+    pages: (desk) => ({ urlFor: async (planId) => (await loopbackPages(desk)).urlFor(planId) }),
+    onCreated: ({ checks }) => {
+      env.settled = checks;
+    },
+  });
   const server = createServer({ env, connection, gate, defaultCaller: caller, policy });
   const stop = onShutdown(log, config.shutdownMs, async () => {
     // Writes in flight finish and answer first (or, still running at the bound, answer that their

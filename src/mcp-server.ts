@@ -2,7 +2,7 @@
 // of its own; everything comes in through the options. One server per MCP session.
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { FirstUseValidator } from './first-use-validator.js';
-import type { WriteGate } from './guardrails/gate.js';
+import type { HostGate } from './guardrails/host-gate.js';
 import type { PolicyHolder } from './policy/policy-holder.js';
 import type { ConnectionSource, ToolEnv } from './toolkit/context.js';
 import type { ToolDefinition } from './tools/definition.js';
@@ -36,7 +36,7 @@ const READ_ONLY_INSTRUCTIONS = 'This server is read-only: it can look, not chang
 export interface ServerOptions {
   env: ToolEnv;
   connection: ConnectionSource;
-  gate: WriteGate;
+  gate: HostGate;
   /** Who calls when the transport does not say (stdio: the local user). */
   defaultCaller?: string;
   /** The registry, unless a test brings its own. */

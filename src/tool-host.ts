@@ -21,7 +21,8 @@ import { ACTION_OF_TOOL } from './policy/model.js';
 import { mayEverUse } from './policy/permissions.js';
 import { SCOPES } from './scopes.js';
 import { sessionChannel } from './guardrails/confirm.js';
-import type { HiddenReason, WriteGate } from './guardrails/gate.js';
+import type { HiddenReason } from './guardrails/gate.js';
+import type { HostGate } from './guardrails/host-gate.js';
 import type { ConnectionSource, ToolCall, ToolEnv } from './toolkit/context.js';
 import type { ToolCatalog } from './tools/catalog.js';
 import { isWriteTool, type ToolDefinition, type WriteArgs, writes } from './tools/definition.js';
@@ -34,7 +35,7 @@ export interface ToolHostOptions {
   tools: ToolCatalog;
   env: ToolEnv;
   connection: ConnectionSource;
-  gate: WriteGate;
+  gate: HostGate;
   /** Who a call comes from when the transport does not say (stdio: the local user). */
   defaultCaller: string;
 }
@@ -130,7 +131,7 @@ export function installTools(server: Server, options: ToolHostOptions): void {
     }
     const hidden = hiddenReason(listed, extra);
     if (hidden) {
-      const refused = gate.refuseHidden(listed.name, rawArgs, { caller, projectId: null, identity }, hidden);
+      const refused = await gate.refuseHidden(listed.name, rawArgs, { caller, projectId: null, identity }, hidden);
       observe.decision({ step: hidden === 'policy' ? 'policy' : 'guardrail', outcome: 'refused', code: errorCodeOf(refused), detail: `${listed.name} is not available to this caller (${hidden.replace('_', '-')}): nothing was sent.` });
       return refused;
     }
@@ -145,7 +146,7 @@ export function installTools(server: Server, options: ToolHostOptions): void {
     const connection = await options.connection.get({ signal: extra.signal, deadline: env.clock.now() + env.callDeadlineMs });
     if (!connection.ready) {
       const result = configurationFailure(connection.problems);
-      return isWriteTool(tool) ? gate.refuseUnconfigured(tool.name, args as WriteArgs, { caller, projectId: null }, result) : result;
+      return isWriteTool(tool) ? await gate.refuseUnconfigured(tool.name, args as WriteArgs, { caller, projectId: null }, result) : result;
     }
     const call: ToolCall = {
       env,

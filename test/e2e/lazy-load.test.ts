@@ -1,7 +1,8 @@
 // Every IDE window pays for what the server loads before it answers tools/list. The built bundle
 // keeps undici, the emulator, doctor, the HTTP server (with its transport and jose) and the tools
 // themselves (schemas and handlers; tools/list is answered from a listing computed at build time)
-// in chunks loaded by import() when first needed; this
+// in chunks loaded by import() when first needed, and over stdio the write gate until the first
+// call that needs it; this
 // checks which files a real process loads, recorded by a module hook, by the source paths esbuild
 // writes above each module it bundles.
 import { spawn } from 'node:child_process';
@@ -45,9 +46,22 @@ const ROUTING_ENGINE = /^src\/(er\/routing-effect|plans\/(effect-report|verifica
 const POLICY_FILE = /^(src\/policy\/(policy-file|policy-holder|yaml-source|source-tree)\.ts|node_modules\/yaml\/)/;
 /** OpenTelemetry and the metrics behind /metrics: loaded only with an OTLP endpoint (or --http). */
 const TELEMETRY = /^(node_modules\/@opentelemetry\/|src\/observe\/(otel\/|metrics\/|start-observers\.ts))/;
+/** The write gate and its steps: on stdio made by the first call that needs it (src/guardrails/deferred-gate.ts). */
+const WRITE_GATE = /^src\/guardrails\/(gate|gate-answers|audit-warning|approvals|approval-step|plan-step|policy-step|settle-checks)\.ts$/;
 /** What a stdio session never needs before a write: none of it may load with the first answers. */
 const notAtStart = (m: string) =>
-  UNDICI.test(m) || EMULATOR.test(m) || DOCTOR.test(m) || HTTP_TRANSPORT.test(m) || APPROVAL_PAGES.test(m) || POLICY_FILE.test(m) || TOOL_MODULES.test(m) || ROUTING_ENGINE.test(m) || TELEMETRY.test(m);
+  UNDICI.test(m) ||
+  EMULATOR.test(m) ||
+  DOCTOR.test(m) ||
+  HTTP_TRANSPORT.test(m) ||
+  APPROVAL_PAGES.test(m) ||
+  POLICY_FILE.test(m) ||
+  TOOL_MODULES.test(m) ||
+  ROUTING_ENGINE.test(m) ||
+  TELEMETRY.test(m) ||
+  WRITE_GATE.test(m);
+/** The files of the built bundle the process loaded (dist/cli.js and its chunks). */
+const loadedFiles = (log: string) => new Set(readFileSync(log, 'utf8').split('\n').filter((url) => url.includes('/dist/')));
 const beforeAWrite = (m: string) => EMULATOR.test(m) || DOCTOR.test(m) || HTTP_TRANSPORT.test(m) || APPROVAL_PAGES.test(m) || POLICY_FILE.test(m) || TELEMETRY.test(m);
 
 describe('what the built server loads, and when', () => {
@@ -66,30 +80,42 @@ describe('what the built server loads, and when', () => {
     await emulator.close();
   });
 
-  it('answers initialize and tools/list without loading undici, the emulator, doctor, the HTTP server, the approval pages, the policy reader, any tool, the routing engine or OpenTelemetry', async () => {
+  it('answers initialize and tools/list without loading undici, the emulator, doctor, the HTTP server, the approval pages, the policy reader, any tool, the routing engine, OpenTelemetry or the write gate', async () => {
     // The listing built into the bundle is exactly what the zod schemas give at run time.
     expect((await client.listTools()).tools).toEqual(TOOLS_LIST);
     const loaded = loadedModules(log);
     expect(loaded).toContain('src/mcp-server.ts');
     expect(loaded).toContain('src/tools/registry.ts');
     expect(loaded.filter(notAtStart)).toEqual([]);
+    // The audit log is opened at start all the same: a write is refused if it cannot be.
+    expect(loaded).toContain('src/guardrails/audit.ts');
   });
 
-  it('loads the tools and undici with the first call, and still not the emulator, doctor, the HTTP server, the approval pages, the policy reader, the schema conversion or OpenTelemetry', async () => {
+  it('reads what start-up needs from a few files: the modules the CLI loads share one chunk (scripts/build.mjs, afterTheCli)', () => {
+    // dist/cli.js, the chunk of what it needs before the CLI, the runtime helpers, the CLI, the
+    // chunk the CLI's modules share, and pino's, whose load may have begun by now. Split by
+    // esbuild's own rule (one chunk per set of import()s reaching a module), they were 26.
+    expect(loadedFiles(log).size).toBeLessThanOrEqual(6);
+  });
+
+  it('loads the tools and undici with the first call, and still not the emulator, doctor, the HTTP server, the approval pages, the policy reader, the schema conversion, OpenTelemetry or the write gate (a read needs none of it)', async () => {
     structured(await client.callTool({ name: 'list_enterprise_routers', arguments: {} }));
     const loaded = loadedModules(log);
     expect(loaded.some((m) => UNDICI.test(m))).toBe(true);
     expect(loaded).toEqual(expect.arrayContaining(['src/tools/definitions.ts', 'src/tools/list-enterprise-routers.ts', 'src/tools/create-route-association.ts']));
     expect(loaded.filter(beforeAWrite)).toEqual([]);
     expect(loaded.filter((m) => SCHEMA_CONVERSION.test(m))).toEqual([]);
+    expect(loaded.filter((m) => WRITE_GATE.test(m))).toEqual([]);
   });
 
-  it('loads the approval page when a plan first needs one (this client cannot elicit), and never OpenTelemetry', async () => {
+  it('loads the write gate with the first write, the approval page when a plan first needs one (this client cannot elicit), and never OpenTelemetry', async () => {
     const pending = structured<{ status: string }>(
       await client.callTool({ name: 'create_route_association', arguments: { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, attachment_id: SANDBOX_IDS.paymentsVpc } }),
     );
     expect(pending.status).toBe('approval_required');
     const loaded = loadedModules(log);
+    // The first write made the gate.
+    expect(loaded).toEqual(expect.arrayContaining(['src/guardrails/gate.ts', 'src/guardrails/plan-step.ts', 'src/guardrails/approval-step.ts', 'src/guardrails/settle-checks.ts']));
     expect(loaded).toContain('src/approvals/loopback-server.ts');
     expect(loaded.filter((m) => TELEMETRY.test(m))).toEqual([]);
   });
