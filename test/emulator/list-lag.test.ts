@@ -96,6 +96,8 @@ describe('waiting for available through a lagging list', () => {
         pollTimeoutMs: 30_000,
         notFoundGraceMs,
         onObservation: (o) => states.push(o.state ?? 'error'),
+        // Polls on the nominal schedule, without jitter: the states seen depend on when each poll lands.
+        random: () => 0,
       });
       return { result, states };
     } finally {
