@@ -17,7 +17,7 @@ import {
 import { z } from 'zod';
 import { RequestTrace } from './er/client.js';
 import { callerIdentityOf } from './policy/caller-identity.js';
-import { ACTION_OF_TOOL } from './policy/model.js';
+import { ACTION_OF_TOOL, type CallerIdentity } from './policy/model.js';
 import { mayEverUse } from './policy/permissions.js';
 import { SCOPES } from './scopes.js';
 import { sessionChannel } from './guardrails/confirm.js';
@@ -111,7 +111,7 @@ export function installTools(server: Server, options: ToolHostOptions): void {
     );
     let result: CallToolResult;
     try {
-      result = await callTool(listed, request, extra, observation);
+      result = await callTool(listed, { request, extra, observe: observation, identity });
     } catch (error) {
       observation.end({ outcome: 'error', errorCode: 'INTERNAL' });
       throw error;
@@ -120,10 +120,10 @@ export function installTools(server: Server, options: ToolHostOptions): void {
     return result;
   });
 
-  async function callTool(listed: Tool, request: z.infer<typeof lenientCallToolRequest>, extra: Extra, observe: CallObservation): Promise<CallToolResult> {
+  async function callTool(listed: Tool, incoming: { request: z.infer<typeof lenientCallToolRequest>; extra: Extra; observe: CallObservation; identity: CallerIdentity }): Promise<CallToolResult> {
+    const { request, extra, observe, identity } = incoming;
     const unreadable = request.params._meta?.[UNREADABLE_KEY];
     if (typeof unreadable === 'string') return invalidArguments(`Invalid tools/call request: ${unreadable}.`);
-    const identity = callerIdentityOf(extra.authInfo, options.defaultCaller);
     const { caller } = identity;
     const rawArgs = request.params.arguments ?? {};
     if (gate.shuttingDown) {

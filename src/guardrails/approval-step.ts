@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { PlanBook, PlanRecord } from '../plans/plan-book.js';
 import type { AuditOutcome, PlanApproval } from './audit.js';
 import type { Approvals } from './approvals.js';
-import { askApproval, canElicit, canElicitUrl, type ConfirmationAnswer, offerUrl, type UrlAnswer } from './confirm.js';
+import { askApproval, canElicit, canElicitUrl, type ConfirmationAnswer, offerUrl } from './confirm.js';
 import type { ApprovalEnd, DecisionEvent } from '../observe/observer.js';
 import type { ApprovalPages, WriteRequest } from './gate.js';
 import { approvalRequired, refusal } from './gate-answers.js';
@@ -70,7 +70,7 @@ export class ApprovalStep {
       told('asked', null, `Approval of plan ${record.id} asked through the client's form.`);
       const waiting = call.observe.approvalWaitStarted({ channel: 'form', planId: record.id });
       const answer = await askApproval(channel, record.text, bound);
-      waiting.end(formWaitEnd(answer));
+      waiting.end(elicitationWaitEnd(answer));
       switch (answer.kind) {
         case 'accepted':
         case 'declined':
@@ -120,7 +120,7 @@ export class ApprovalStep {
           return this.afterWait(record, request, approved(record));
         }
       } else {
-        waiting.end(urlWaitEnd(offered));
+        waiting.end(elicitationWaitEnd(offered));
       }
       if (offered.kind === 'declined' || offered.kind === 'cancelled') {
         told('rejected', 'DECLINED_BY_HUMAN', `The person ${offered.kind} opening the approval page of plan ${record.id}: nothing was sent.`);
@@ -152,8 +152,8 @@ export class ApprovalStep {
   }
 }
 
-/** How the wait for the client's form ended. */
-function formWaitEnd(answer: ConfirmationAnswer): ApprovalEnd {
+/** How the wait for the client's form ended, or a URL elicitation's that was not opened (the same answers but `accepted`). */
+function elicitationWaitEnd(answer: ConfirmationAnswer): ApprovalEnd {
   switch (answer.kind) {
     case 'accepted':
       return 'approved';
@@ -164,19 +164,6 @@ function formWaitEnd(answer: ConfirmationAnswer): ApprovalEnd {
       return 'cancelled';
     case 'failed':
       return answer.timedOut ? 'expired' : 'failed';
-  }
-}
-
-/** How a URL elicitation that was not opened ended the wait. */
-function urlWaitEnd(offered: Exclude<UrlAnswer, { kind: 'opened' }>): ApprovalEnd {
-  switch (offered.kind) {
-    case 'declined':
-    case 'cancelled':
-      return 'rejected';
-    case 'call_cancelled':
-      return 'cancelled';
-    case 'failed':
-      return offered.timedOut ? 'expired' : 'failed';
   }
 }
 
