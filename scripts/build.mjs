@@ -83,6 +83,33 @@ function esmBuildOf(scope) {
 }
 
 /**
+ * The SDK's Server imports Ajv (with its formats and URI parser, 280 kB) for the JSON Schema
+ * validator it makes when given none. This server always gives its own (src/first-use-validator.ts),
+ * which loads Ajv with the first approval form, but esbuild cannot know the default is never made,
+ * so every start compiled and ran Ajv's modules. The Server's import gets this stand-in instead,
+ * which refuses to be made; the real provider is the chunk first-use-validator.ts loads.
+ */
+function withoutTheDefaultValidator() {
+  const NAMESPACE = 'without-the-default-validator';
+  const SERVER = /[\\/]@modelcontextprotocol[\\/]sdk[\\/]dist[\\/]esm[\\/]server[\\/]index\.js$/;
+  return {
+    name: NAMESPACE,
+    setup(build) {
+      build.onResolve({ filter: /[\\/]validation[\\/]ajv-provider\.js$/ }, (args) => (SERVER.test(args.importer) ? { path: 'ajv-provider', namespace: NAMESPACE } : undefined));
+      build.onLoad({ filter: /.*/, namespace: NAMESPACE }, () => ({
+        contents: `export class AjvJsonSchemaValidator {
+  constructor() {
+    throw new Error('huaweicloud-er-mcp is built without the SDK default JSON Schema validator: give the Server a jsonSchemaValidator');
+  }
+}
+`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/**
  * What tools/list shows of the registry's tools, computed from their definitions as the server
  * would at run time: the definitions and `describeTool` bundled alone (dependencies from
  * node_modules) into a file that this process imports, then removes.
@@ -162,7 +189,7 @@ async function buildShipped() {
     entryPoints: [{ in: 'src/bin.ts', out: 'cli' }],
     outdir: DIST,
     chunkNames: 'chunks/[name]-[hash]',
-    plugins: [afterTheCli(), namedExportsOf(['undici']), builtListing(listing), esmBuildOf('@opentelemetry')],
+    plugins: [afterTheCli(), withoutTheDefaultValidator(), namedExportsOf(['undici']), builtListing(listing), esmBuildOf('@opentelemetry')],
     metafile: true,
   });
   await writeFile(path.join(DIST, 'THIRD-PARTY-LICENSES.txt'), await licenses(result.metafile));

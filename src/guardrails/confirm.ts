@@ -3,6 +3,7 @@
 // answer of the wrong shape is a failure to ask, and refuses the write like a "no" does.
 import type { NotificationOptions, RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ClientCapabilities, ElicitRequestFormParams as ElicitFormParams, ElicitRequestURLParams as ElicitUrlParams, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import { loadFormValidator } from '../first-use-validator.js';
 
 /** What came of asking: the person's answer, or why no usable answer came. */
 export type ConfirmationAnswer =
@@ -104,8 +105,11 @@ export function sessionChannel(
 ): HumanChannel {
   return {
     capabilities: () => server.getClientCapabilities(),
-    elicit: (message, requestedSchema, options) =>
-      server.elicitInput({ mode: 'form', message, requestedSchema }, { relatedRequestId: requestId, signal: options.signal, timeout: options.timeoutMs }),
+    elicit: async (message, requestedSchema, options) => {
+      // The SDK checks the answer against the schema with this validator, so it is there first.
+      await loadFormValidator();
+      return server.elicitInput({ mode: 'form', message, requestedSchema }, { relatedRequestId: requestId, signal: options.signal, timeout: options.timeoutMs });
+    },
     elicitUrl: (request, options) => server.elicitInput({ mode: 'url', ...request }, { relatedRequestId: requestId, signal: options.signal, timeout: options.timeoutMs }),
     completeUrl: (elicitationId) => server.createElicitationCompletionNotifier(elicitationId, { relatedRequestId: requestId })(),
   };

@@ -122,3 +122,26 @@ describe('a client with URL elicitation', () => {
     }
   });
 });
+
+describe('a client with form elicitation', () => {
+  it('an answer of the wrong shape approves nothing (the bundle loads its schema validator with the first form); the right one then makes the change', async () => {
+    const answers = [{ approve: 'yes' }, { approve: true }];
+    const server = await spawnServer(envFor(emulator), ['--audit-log', 'off'], {
+      elicitation: { modes: { form: {} }, answer: async () => ({ action: 'accept', content: answers.shift()! }) },
+    });
+    try {
+      const writesBefore = writes().length;
+      const refused = errorOf(await server.client.callTool({ name: 'create_route_association', arguments: partner }));
+      expect(refused.error_code).toBe('CONFIRMATION_FAILED');
+      expect(String(refused.error_msg)).toContain('does not match requested schema');
+      expect(writes()).toHaveLength(writesBefore);
+
+      const created = structured<{ association: { state: string } }>(await server.client.callTool({ name: 'create_route_association', arguments: partner }));
+      expect(created.association.state).toBe('pending');
+      expect(writes().slice(writesBefore)).toEqual([expect.objectContaining({ operation: 'associateRouteTable' })]);
+      expect(answers).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});

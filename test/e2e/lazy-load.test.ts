@@ -48,6 +48,8 @@ const POLICY_FILE = /^(src\/policy\/(policy-file|policy-holder|yaml-source|sourc
 const TELEMETRY = /^(node_modules\/@opentelemetry\/|src\/observe\/(otel\/|metrics\/|start-observers\.ts))/;
 /** The write gate and its steps: on stdio made by the first call that needs it (src/guardrails/deferred-gate.ts). */
 const WRITE_GATE = /^src\/guardrails\/(gate|gate-answers|audit-warning|approvals|approval-step|plan-step|policy-step|settle-checks)\.ts$/;
+/** The JSON Schema validator of approval forms (src/first-use-validator.ts): loaded with the first form only. */
+const FORM_VALIDATOR = /^node_modules\/(ajv|ajv-formats|fast-uri|json-schema-traverse|fast-deep-equal)\//;
 /** What a stdio session never needs before a write: none of it may load with the first answers. */
 const notAtStart = (m: string) =>
   UNDICI.test(m) ||
@@ -59,7 +61,8 @@ const notAtStart = (m: string) =>
   TOOL_MODULES.test(m) ||
   ROUTING_ENGINE.test(m) ||
   TELEMETRY.test(m) ||
-  WRITE_GATE.test(m);
+  WRITE_GATE.test(m) ||
+  FORM_VALIDATOR.test(m);
 /** The files of the built bundle the process loaded (dist/cli.js and its chunks). */
 const loadedFiles = (log: string) => new Set(readFileSync(log, 'utf8').split('\n').filter((url) => url.includes('/dist/')));
 const beforeAWrite = (m: string) => EMULATOR.test(m) || DOCTOR.test(m) || HTTP_TRANSPORT.test(m) || APPROVAL_PAGES.test(m) || POLICY_FILE.test(m) || TELEMETRY.test(m);
@@ -80,7 +83,7 @@ describe('what the built server loads, and when', () => {
     await emulator.close();
   });
 
-  it('answers initialize and tools/list without loading undici, the emulator, doctor, the HTTP server, the approval pages, the policy reader, any tool, the routing engine, OpenTelemetry or the write gate', async () => {
+  it('answers initialize and tools/list without loading undici, the emulator, doctor, the HTTP server, the approval pages, the policy reader, any tool, the routing engine, OpenTelemetry, the write gate or Ajv', async () => {
     // The listing built into the bundle is exactly what the zod schemas give at run time.
     expect((await client.listTools()).tools).toEqual(TOOLS_LIST);
     const loaded = loadedModules(log);
@@ -108,7 +111,7 @@ describe('what the built server loads, and when', () => {
     expect(loaded.filter((m) => WRITE_GATE.test(m))).toEqual([]);
   });
 
-  it('loads the write gate with the first write, the approval page when a plan first needs one (this client cannot elicit), and never OpenTelemetry', async () => {
+  it('loads the write gate with the first write, the approval page when a plan first needs one (this client cannot elicit), and never OpenTelemetry or the form validator', async () => {
     const pending = structured<{ status: string }>(
       await client.callTool({ name: 'create_route_association', arguments: { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, attachment_id: SANDBOX_IDS.paymentsVpc } }),
     );
@@ -118,6 +121,8 @@ describe('what the built server loads, and when', () => {
     expect(loaded).toEqual(expect.arrayContaining(['src/guardrails/gate.ts', 'src/guardrails/plan-step.ts', 'src/guardrails/approval-step.ts', 'src/guardrails/settle-checks.ts']));
     expect(loaded).toContain('src/approvals/loopback-server.ts');
     expect(loaded.filter((m) => TELEMETRY.test(m))).toEqual([]);
+    // No form was sent: the page is the way to approve here.
+    expect(loaded.filter((m) => FORM_VALIDATOR.test(m))).toEqual([]);
   });
 });
 
