@@ -5,8 +5,7 @@ import { userInfo } from 'node:os';
 import { type Config, loadProcessConfig, UsageError } from './config.js';
 import type { FaultPlan } from './emulator/faults.js';
 import type { Emulator } from './emulator/emulator.js';
-import { ErClient } from './er/client.js';
-import { HttpClient } from './http/http-client.js';
+import type { HttpClient } from './http/http-client.js';
 import { systemClock } from './http/clock.js';
 import { createLogger, type DeferredLogger, type Logger } from './log.js';
 import { ConnectionState } from './connection.js';
@@ -16,7 +15,6 @@ import { type CreateGateOptions, DeferredGate } from './guardrails/deferred-gate
 import type { LoopbackApprovalServer } from './approvals/loopback-server.js';
 import type { Policy } from './policy/model.js';
 import type { PolicyHolder } from './policy/policy-holder.js';
-import { startProjectLookup } from './project.js';
 import { NO_OBSERVER, observers } from './observe/observer.js';
 import type { RunningObservers } from './observe/start-observers.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -140,7 +138,10 @@ async function emulatorFaults(config: Config): Promise<FaultPlan | undefined> {
 
 async function serve(config: Config, log: DeferredLogger, policy: PolicyHolder | undefined): Promise<void> {
   let emulator: Emulator | undefined;
-  let http: HttpClient | undefined;
+  // The ER clients are not part of start-up (er-connection.ts): `connect` loads them and makes the
+  // connection, at once or (stdio) once the handshake is over. Until then a call waits for it.
+  let http: Promise<HttpClient | undefined> = Promise.resolve(undefined);
+  let connect = () => {};
   const env: ToolEnv = {
     clock: systemClock,
     log,
@@ -161,18 +162,28 @@ async function serve(config: Config, log: DeferredLogger, policy: PolicyHolder |
     const { startEmulator, SANDBOX_CREDENTIALS } = await import('./emulator/emulator.js');
     emulator = await startEmulator({ credentials: [SANDBOX_CREDENTIALS], faults: await emulatorFaults(config) });
     const topology = emulator.store.topology;
-    http = new HttpClient({ endpoint: emulator.url, credentials: SANDBOX_CREDENTIALS });
+    const { connectDirectly } = await import('./er-connection.js');
+    http = Promise.resolve(connectDirectly(connection, { endpoint: emulator.url, credentials: SANDBOX_CREDENTIALS, projectId: topology.projectId }));
     // The emulator settles in about a second: poll it faster than the real API.
     Object.assign(env, { region: topology.region, sandbox: true, poll: { initialMs: 500, maxMs: 2_000 } });
-    connection.settle({ ready: true, er: new ErClient(http, topology.projectId), projectId: topology.projectId });
     log.warn({ emulator: emulator.url }, 'SANDBOX MODE: talking to the built-in ER emulator, not Huawei Cloud');
   } else if (config.target) {
     const { target } = config;
-    http = new HttpClient({ endpoint: target.endpoint, credentials: target.credentials });
     env.region = target.region;
     // Without a configured project id, it is looked up through IAM in the background (see project.ts).
-    if (target.projectId) connection.settle({ ready: true, er: new ErClient(http, target.projectId), projectId: target.projectId });
-    else void startProjectLookup({ connection, target, er: http, clock: systemClock, log, deadlineMs: config.callDeadlineMs });
+    connect = once(() => {
+      http = import('./er-connection.js').then(
+        ({ connectToTarget }) => connectToTarget(connection, target, { log, deadlineMs: config.callDeadlineMs }),
+        (error: Error) => {
+          const problem = `The ER client could not be loaded (${error.message}): the installation is incomplete; reinstall huaweicloud-er-mcp.`;
+          connection.settle({ ready: false, problems: [problem] });
+          log.error({ problem }, 'not connected: every tool will say so');
+          return undefined;
+        },
+      );
+    });
+    // A call that comes first (a client that skips notifications/initialized) connects, and waits.
+    connection.setPending([`The server is still connecting to the ER API (${target.endpoint}): call again in a moment.`], connect);
     const { sources } = target;
     log.info(
       { region: target.region, endpoint: target.endpoint, project_id: target.projectId ?? null, temporary_credentials: Boolean(target.credentials.securityToken),
@@ -213,6 +224,7 @@ async function serve(config: Config, log: DeferredLogger, policy: PolicyHolder |
   const watching = await startWatching(config, log);
   if (watching) env.observer = observers([env.observer ?? NO_OBSERVER, watching.observer]);
   if (config.http) {
+    connect();
     // Every HTTP session and the approval pages share the one gate, made at start.
     const { createGate } = await import('./guardrails/gate.js');
     const { gate, desk, checks } = createGate(gateOptions);
@@ -238,7 +250,7 @@ async function serve(config: Config, log: DeferredLogger, policy: PolicyHolder |
       // sessions close only once that answer is on its way.
       await running.drain(config.shutdownMs, gate.drain(config.shutdownMs));
       await watching?.shutdown(TELEMETRY_FLUSH_MS);
-      await http?.close();
+      await (await http)?.close();
       await emulator?.close();
       audit.close();
     });
@@ -269,13 +281,16 @@ async function serve(config: Config, log: DeferredLogger, policy: PolicyHolder |
     await server.close();
     env.observer?.sessionClosed();
     await watching?.shutdown(TELEMETRY_FLUSH_MS);
-    await http?.close();
+    await (await http)?.close();
     await emulator?.close();
     audit.close();
   });
   await serveStdio({ server, log, stop });
   env.observer?.sessionOpened();
-  writeLogsAfterHandshake(server, log);
+  afterHandshake(server, () => {
+    log.startWriting();
+    connect();
+  });
 }
 
 /** How long a stopping server gives OpenTelemetry to export what it still holds. */
@@ -296,12 +311,13 @@ async function startWatching(config: Config, log: Logger): Promise<RunningObserv
 const QUIET_CLIENT_MS = 100;
 
 /**
- * The start-up lines wait for pino, which loads once the handshake is over: on the turn after the
- * client's `notifications/initialized`, by when the requests that came with it (tools/list above
- * all) are answered. A client that has sent nothing shortly after start gets them at once.
+ * Runs `run` (once) when the handshake is over: on the turn after the client's
+ * `notifications/initialized`, by when the requests that came with it (tools/list above all) are
+ * answered. What waits for it: pino for the start-up lines, and the ER clients. A client that has
+ * sent nothing shortly after start gets it at once (some read stderr before they speak).
  */
-function writeLogsAfterHandshake(server: Server, log: DeferredLogger): void {
-  const start = () => setImmediate(() => log.startWriting());
+function afterHandshake(server: Server, run: () => void): void {
+  const start = once(() => setImmediate(run));
   const initialized = server.oninitialized;
   server.oninitialized = () => {
     initialized?.();
@@ -359,3 +375,13 @@ main().then(
     process.exit(1);
   },
 );
+
+/** `run`, made to do its work the first time only. */
+function once(run: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    run();
+  };
+}

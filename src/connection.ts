@@ -1,10 +1,11 @@
-// The connection tools use: ready at once when the project id is configured, or after the IAM
-// project look-up. A call that arrives while the look-up is running waits for it (bounded by its
-// own deadline), so the first call right after start-up works instead of asking to call again.
+// The connection tools use: ready once the ER clients are loaded (over stdio, after the handshake)
+// and the project id is known, configured or looked up through IAM. A call that arrives while it
+// is pending waits for it (bounded by its own deadline), so the first call right after start-up
+// works instead of asking to call again.
 import type { Clock } from './http/clock.js';
 import type { Connection, ConnectionSource } from './toolkit/context.js';
 
-type State = Connection | { pending: true; problems: string[] };
+type State = Connection | { pending: true; problems: string[]; start?: () => void };
 
 export class ConnectionState implements ConnectionSource {
   private state: State;
@@ -18,9 +19,12 @@ export class ConnectionState implements ConnectionSource {
     this.state = initial;
   }
 
-  /** The connection is being set up; `problems` says so, should a caller run out of time first. */
-  setPending(problems: string[]): void {
-    this.state = { pending: true, problems };
+  /**
+   * The connection is being set up; `problems` says so, should a caller run out of time first.
+   * `start` sets it up, if that has not begun yet: the first call that waits runs it (it must do its work once).
+   */
+  setPending(problems: string[], start?: () => void): void {
+    this.state = { pending: true, problems, ...(start ? { start } : {}) };
   }
 
   /** Settles the connection, ready or not, and wakes every call waiting for it. */
@@ -36,6 +40,7 @@ export class ConnectionState implements ConnectionSource {
 
   async get(options: { signal: AbortSignal; deadline: number }): Promise<Connection> {
     while ('pending' in this.state) {
+      this.state.start?.();
       const remaining = options.deadline - this.clock.now();
       if (remaining <= 0 || options.signal.aborted) return this.current();
       await this.nextChange(remaining, options.signal);

@@ -15,7 +15,7 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { RequestTrace } from './er/client.js';
+import { RequestTrace } from './er/request-trace.js';
 import { callerIdentityOf } from './policy/caller-identity.js';
 import { ACTION_OF_TOOL, type CallerIdentity } from './policy/model.js';
 import { mayEverUse } from './policy/permissions.js';

@@ -13,7 +13,8 @@ import { type CallToolResult, type ClientCapabilities, type ElicitRequest, Elici
 import { type Emulator, type EmulatorOptions, startEmulator } from '../src/emulator/emulator.js';
 import { SANDBOX_IDS, type Topology } from '../src/emulator/topology.js';
 import { ConnectionState } from '../src/connection.js';
-import { ErClient, RequestTrace } from '../src/er/client.js';
+import { ErClient } from '../src/er/client.js';
+import { RequestTrace } from '../src/er/request-trace.js';
 import { type AuditSink, NO_AUDIT } from '../src/guardrails/audit.js';
 import { type ApprovalPages, createGate, type WriteGate } from '../src/guardrails/gate.js';
 import type { Approvals } from '../src/guardrails/approvals.js';

@@ -27,6 +27,7 @@ import {
   staticRouteSchema,
 } from './types.js';
 import { canonical } from './cidr.js';
+import type { RequestTrace } from './request-trace.js';
 
 export type { Clock } from '../http/clock.js';
 
@@ -36,17 +37,6 @@ export interface CallOptions {
   deadline?: number;
   /** Collects the request id of every answer the API gives, look-ups included (for the audit). */
   trace?: RequestTrace;
-}
-
-/** The request ids one tool call received, in order, and who watches its requests (logs, traces, metrics). */
-export class RequestTrace {
-  readonly requestIds: string[] = [];
-
-  constructor(readonly observer: CallObserver = NO_CALL_OBSERVATION) {}
-
-  add(records: readonly AttemptRecord[]): void {
-    for (const record of records) if (record.request_id && !this.requestIds.includes(record.request_id)) this.requestIds.push(record.request_id);
-  }
 }
 
 export interface Page<T> {

@@ -1,6 +1,6 @@
 // Turning ER / API gateway error responses into one typed error, whatever shape the body has,
 // and deciding what a failed call means: worth another attempt? may it have been applied?
-import { type AttemptOutcome, HttpFailure, type HttpFailureKind, type HttpResponse } from '../http/http-client.js';
+import { type AttemptOutcome, HttpFailure, type HttpFailureKind, type HttpResponse } from '../http/http-failure.js';
 import { BUSY_CODES } from './codes.js';
 import type { ErOperation } from './operations.js';
 

@@ -4,7 +4,13 @@ import type { Agent } from 'undici';
 import { type Clock, systemClock } from './clock.js';
 import { backoffDelay, defaultRetryPolicy, parseRetryAfter, RetryBudget, type RetryPolicy } from './retry.js';
 import { SecretScrubber } from './scrub.js';
+import { type AttemptOutcome, HttpFailure, type HttpFailureKind, type HttpResponse, RetriesPausedFailure } from './http-failure.js';
 import { canonicalQueryString, formatSdkDate, type Query, sign } from './signer.js';
+
+// How a request fails is its own module, so that code which only tells failures apart (error
+// answers, at start-up) does not load the client; they are part of this module's API all the same.
+export { HttpFailure, RetriesPausedFailure };
+export type { AttemptOutcome, HttpFailureKind, HttpResponse };
 
 export interface Credentials {
   ak: string;
@@ -73,14 +79,6 @@ export interface RequestObserver {
   gaveUp(report: GiveUpReport): void;
 }
 
-export interface HttpResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-  /** When the response arrived, per the client's clock (to measure skew against its `Date`). */
-  receivedAtMs?: number;
-}
-
 export interface HttpResult extends HttpResponse {
   /** Time spent in backoff waits, all attempts together. */
   waitedMs: number;
@@ -90,70 +88,14 @@ export interface HttpResult extends HttpResponse {
   retriesPaused?: boolean;
 }
 
-/**
- * `invalid_request`: the request could not even be built (e.g. a header value with a line break).
- * `oversized_response`: the answer was larger than any ER answer can be (a wrong endpoint).
- */
-export type HttpFailureKind = 'network' | 'timeout' | 'deadline' | 'cancelled' | 'invalid_request' | 'oversized_response';
-
 /** ER answers are small (a 2,000-item page is under 1 MiB); more than this is not an ER answer. */
 export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
-
-/**
- * How one attempt ended. Callers that write need the whole list: the last answer may be a
- * harmless 429 while an earlier attempt was lost after the server had acted on it.
- */
-export type AttemptOutcome =
-  | { kind: 'response'; response: HttpResponse }
-  | { kind: 'failure'; failure: HttpFailureKind; possiblyDelivered: boolean };
 
 /** Keep-alive connections per origin unless the options say otherwise. */
 export const DEFAULT_CONNECTIONS = 8;
 
 /** setTimeout fires at once for longer delays, so longer ones are never armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/**
- * No usable response: the network failed, time ran out or the caller cancelled. Everything but
- * the kind is derived from `outcomes`, the one record of what each attempt did.
- */
-export class HttpFailure extends Error {
-  constructor(
-    readonly kind: HttpFailureKind,
-    message: string,
-    /** How each attempt that started ended, in order. */
-    readonly outcomes: readonly AttemptOutcome[] = [],
-  ) {
-    super(message);
-    this.name = 'HttpFailure';
-  }
-
-  /** True when another attempt was refused by the client's retry budget, not by the policy or the deadline. */
-  readonly retriesPaused: boolean = false;
-
-  get attempts(): number {
-    return this.outcomes.length;
-  }
-
-  /** False only when no attempt can have reached the server (no connection was ever opened). */
-  get possiblyDelivered(): boolean {
-    return this.outcomes.some((o) => o.kind === 'response' || o.possiblyDelivered);
-  }
-
-  /** The last response seen before giving up, if any attempt got one. */
-  get lastResponse(): HttpResponse | undefined {
-    for (let i = this.outcomes.length - 1; i >= 0; i--) {
-      const outcome = this.outcomes[i]!;
-      if (outcome.kind === 'response') return outcome.response;
-    }
-    return undefined;
-  }
-}
-
-/** A network failure or timeout that deserved a retry, refused because the client's retry budget is spent. */
-export class RetriesPausedFailure extends HttpFailure {
-  override readonly retriesPaused = true;
-}
 
 const CONNECT_ERROR_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 

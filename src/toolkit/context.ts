@@ -2,7 +2,8 @@
 // call, made only once the connection to the API is ready, so handlers never meet a half-configured
 // client.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { CallOptions, Clock, ErClient, RequestTrace } from '../er/client.js';
+import type { CallOptions, Clock, ErClient } from '../er/client.js';
+import type { RequestTrace } from '../er/request-trace.js';
 import { DEFAULT_BACKOFF } from '../er/waiter.js';
 import type { Logger } from '../log.js';
 import type { CallObserver, Observer } from '../observe/observer.js';

@@ -6,8 +6,8 @@
 // checks which files a real process loads, recorded by a module hook, by the source paths esbuild
 // writes above each module it bundles.
 import { spawn } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
@@ -15,7 +15,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Emulator } from '../../src/emulator/emulator.js';
 import { SANDBOX_IDS } from '../../src/emulator/topology.js';
-import { CLI_PATH, envFor, startTestEmulator, structured, tempDir } from '../helpers.js';
+import { CLI_PATH, envFor, errorOf, startTestEmulator, structured, tempDir } from '../helpers.js';
 
 const RECORDER = fileURLToPath(new URL('../fixtures/record-loads.mjs', import.meta.url));
 /** tools/list as the server computes it from the tools' zod schemas at run time (test/tool-metadata.test.ts keeps this fixture so). */
@@ -94,13 +94,6 @@ describe('what the built server loads, and when', () => {
     expect(loaded).toContain('src/guardrails/audit.ts');
   });
 
-  it('reads what start-up needs from a few files: the modules the CLI loads share one chunk (scripts/build.mjs, afterTheCli)', () => {
-    // dist/cli.js, the chunk of what it needs before the CLI, the runtime helpers, the CLI, the
-    // chunk the CLI's modules share, and pino's, whose load may have begun by now. Split by
-    // esbuild's own rule (one chunk per set of import()s reaching a module), they were 26.
-    expect(loadedFiles(log).size).toBeLessThanOrEqual(6);
-  });
-
   it('loads the tools and undici with the first call, and still not the emulator, doctor, the HTTP server, the approval pages, the policy reader, the schema conversion, OpenTelemetry or the write gate (a read needs none of it)', async () => {
     structured(await client.callTool({ name: 'list_enterprise_routers', arguments: {} }));
     const loaded = loadedModules(log);
@@ -175,33 +168,113 @@ describe('with an OTLP endpoint', () => {
 
 /** pino and what it brings (src/log-pino.ts): the start-up lines wait for it until the handshake is over. */
 const PINO = /^(src\/log-pino\.ts|node_modules\/(pino|sonic-boom|thread-stream|@pinojs\/[^/]+)\/)/;
+/** The ER clients, their retries and the API's schemas (src/er-connection.ts): over stdio they load once the handshake is over. */
+const ER_CLIENTS = /^src\/(er-connection|project|er\/(client|types|iam)|http\/(http-client|signer|retry|scrub))\.ts$/;
+
+/** A server driven by hand over stdio, its loads recorded: for what happens before and after `notifications/initialized`. */
+async function startRecorded(name: string, cli = CLI_PATH) {
+  const emulator = await startTestEmulator();
+  const log = join(tempDir(name), 'loads.txt');
+  const child = spawn(process.execPath, ['--import', RECORDER, cli], { env: envFor(emulator, { RECORD_LOADS_TO: log }), stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const send = (message: object) => child.stdin.write(`${JSON.stringify(message)}\n`);
+  /** Sends a request and waits for its answer (a line of stdout with its id). */
+  const request = async (id: number, method: string, params: object = {}) => {
+    send({ jsonrpc: '2.0', id, method, params });
+    await vi.waitFor(() => expect(stdout).toContain(`"id":${id}`), { timeout: 10_000 });
+    return JSON.parse(stdout.split('\n').find((line) => line.includes(`"id":${id}`))!) as { result?: Record<string, unknown> };
+  };
+  const initialize = () => request(1, 'initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } });
+  return {
+    log,
+    send,
+    request,
+    initialize,
+    stderr: () => stderr,
+    async close() {
+      child.kill('SIGKILL');
+      await emulator.close();
+    },
+  };
+}
+
+describe('the handshake', () => {
+  it('is answered from a few files (the modules the CLI loads share one chunk: scripts/build.mjs, afterTheCli), without the ER clients; they load once the client says it is initialized', async () => {
+    const server = await startRecorded('er-mcp-loads-handshake');
+    try {
+      await server.initialize();
+      const { result } = await server.request(2, 'tools/list');
+      expect((result!.tools as Tool[]).map((t) => t.name)).toEqual(TOOLS_LIST.map((t) => t.name));
+      // dist/cli.js, the chunk of what it needs before the CLI, the runtime helpers, the CLI and
+      // the chunk the CLI's modules share. Split by esbuild's own rule (one chunk per set of
+      // import()s reaching a module), they were 26.
+      expect(loadedFiles(server.log).size).toBeLessThanOrEqual(5);
+      expect(loadedModules(server.log).filter((m) => ER_CLIENTS.test(m) || PINO.test(m))).toEqual([]);
+
+      server.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      await vi.waitFor(() => expect(loadedModules(server.log)).toEqual(expect.arrayContaining(['src/er-connection.ts', 'src/er/client.ts', 'src/http/http-client.ts'])), { timeout: 10_000 });
+      const { result: called } = await server.request(3, 'tools/call', { name: 'list_enterprise_routers', arguments: {} });
+      expect(called!.isError).toBeUndefined();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a client that never sends notifications/initialized is connected by its first call, which waits for it', async () => {
+    const server = await startRecorded('er-mcp-loads-no-initialized');
+    try {
+      await server.initialize();
+      expect(loadedModules(server.log).filter((m) => ER_CLIENTS.test(m))).toEqual([]);
+      const { result } = await server.request(2, 'tools/call', { name: 'list_enterprise_routers', arguments: {} });
+      expect(result!.isError).toBeUndefined();
+      expect((result!.structuredContent as { routers: unknown[] }).routers.length).toBeGreaterThan(0);
+      expect(loadedModules(server.log)).toContain('src/er-connection.ts');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("with the ER clients' chunk missing (a broken install), every call answers what is wrong and sends nothing", async () => {
+    const copy = tempDir('er-mcp-broken-install');
+    cpSync(dirname(CLI_PATH), copy, { recursive: true });
+    writeFileSync(join(copy, 'package.json'), '{ "type": "module" }\n');
+    const chunk = readdirSync(join(copy, 'chunks')).find((file) => /^er-connection-\w+\.js$/.test(file))!;
+    rmSync(join(copy, 'chunks', chunk));
+    const server = await startRecorded('er-mcp-loads-broken', join(copy, 'cli.js'));
+    try {
+      await server.initialize();
+      server.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      const { result } = await server.request(2, 'tools/call', { name: 'list_enterprise_routers', arguments: {} });
+      expect(errorOf(result)).toMatchObject({ error_code: 'CONFIGURATION', error_msg: expect.stringContaining('The ER client could not be loaded') });
+      expect(server.stderr()).toContain('reinstall huaweicloud-er-mcp');
+      expect(loadedModules(server.log).filter((m) => /^node_modules\/undici\//.test(m))).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 
 describe('the logger', () => {
   it('loads pino only once the session is initialized, and then writes the start-up lines kept until then', async () => {
-    const emulator = await startTestEmulator();
-    const log = join(tempDir('er-mcp-loads-pino'), 'loads.txt');
-    const child = spawn(process.execPath, ['--import', RECORDER, CLI_PATH], { env: envFor(emulator, { RECORD_LOADS_TO: log }), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const send = (message: object) => child.stdin.write(`${JSON.stringify(message)}\n`);
+    const server = await startRecorded('er-mcp-loads-pino');
     try {
-      send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
-      await vi.waitFor(() => expect(stdout).toContain('"id":1'), { timeout: 10_000 });
-      const loaded = loadedModules(log);
+      await server.initialize();
+      const loaded = loadedModules(server.log);
       expect(loaded).toContain('src/log.ts');
       expect(loaded.filter((m) => PINO.test(m))).toEqual([]);
-      expect(stderr).toBe('');
-      send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-      await vi.waitFor(() => expect(stderr).toContain('"msg":"guardrails"'), { timeout: 10_000 });
-      expect(loadedModules(log).some((m) => /^node_modules\/pino\//.test(m))).toBe(true);
+      expect(server.stderr()).toBe('');
+      server.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      await vi.waitFor(() => expect(server.stderr()).toContain('"msg":"guardrails"'), { timeout: 10_000 });
+      expect(loadedModules(server.log).some((m) => /^node_modules\/pino\//.test(m))).toBe(true);
       // The first line kept is the first written.
-      const first = JSON.parse(stderr.split('\n')[0]!) as { msg: string; time: number };
+      const first = JSON.parse(server.stderr().split('\n')[0]!) as { msg: string; time: number };
       expect(first.msg).toBe('configured');
     } finally {
-      child.kill('SIGKILL');
-      await emulator.close();
+      await server.close();
     }
   });
 });
