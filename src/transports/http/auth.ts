@@ -5,7 +5,8 @@ import { staticTokenCaller } from './caller-names.js';
 import { type Identity, LOOPBACK_IDENTITY } from './identity.js';
 import type { JwtVerifier } from './oauth.js';
 import { SCOPES } from '../../scopes.js';
-import { matchStaticToken, type StaticToken } from './tokens.js';
+import { matchStaticToken } from './token-match.js';
+import type { StaticToken } from './tokens.js';
 
 export type AuthResult =
   | { ok: true; identity: Identity; token: string }

@@ -1,7 +1,6 @@
 // Static bearer tokens for small teams: a file of `name sha256-hex scope[,scope]` lines. Only
 // hashes are stored, so the file alone does not let anyone in; it is still refused when others
 // could read or swap it.
-import { hash, timingSafeEqual } from 'node:crypto';
 import { SCOPES } from '../../scopes.js';
 import { PrivateFileError, readPrivateFile } from './private-file.js';
 
@@ -60,18 +59,4 @@ export function parseTokenLines(text: string, what = 'The tokens file'): StaticT
   });
   if (tokens.length === 0) throw new TokenFileError(`${what} lists no tokens.`);
   return tokens;
-}
-
-/**
- * The entry whose hash matches the presented token, or undefined. Every entry is compared, each
- * in constant time, so neither the answer's timing nor its position gives anything away.
- */
-export function matchStaticToken(tokens: readonly StaticToken[], presented: string): StaticToken | undefined {
-  // The one-shot hash: a third of the cost of a Hash object for a token this short (every request pays it).
-  const digest = hash('sha256', presented, 'buffer');
-  let found: StaticToken | undefined;
-  for (const token of tokens) {
-    if (timingSafeEqual(token.hash, digest) && !found) found = token;
-  }
-  return found;
 }

@@ -5,7 +5,8 @@ import { chmodSync, mkdirSync, symlinkSync, truncateSync, writeFileSync } from '
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, UsageError } from '../../../src/config.js';
-import { matchStaticToken, parseTokenLines } from '../../../src/transports/http/tokens.js';
+import { matchStaticToken } from '../../../src/transports/http/token-match.js';
+import { parseTokenLines } from '../../../src/transports/http/tokens.js';
 import { CLI_PATH, tempDir } from '../../helpers.js';
 import { sha256, TOKENS, writeTokensFile } from './harness.js';
 
