@@ -29,6 +29,7 @@ import { isWriteTool, type ToolDefinition, type WriteArgs, writes } from './tool
 import { configurationFailure, errorCodeOf, failure } from './toolkit/results.js';
 import { type CallObservation, type CallSubject, NO_OBSERVER } from './observe/observer.js';
 import { sessionLog } from './observe/session-log.js';
+import { resultWithJson } from './transports/message-json.js';
 
 export interface ToolHostOptions {
   /** What tools/list shows without loading a tool; the definitions load with the first call. */
@@ -76,12 +77,14 @@ function kindOf(value: unknown): string {
 export function installTools(server: Server, options: ToolHostOptions): void {
   const { tools, gate } = options;
 
+  const readOnly = () => gate.settings.readOnly;
+  const mayNotWrite = (extra: Extra) => extra.authInfo?.scopes !== undefined && !extra.authInfo.scopes.includes(SCOPES.write);
+
   /** Why this caller may not use a write tool, or null when it may. */
   const hiddenReason = (tool: Tool, extra: Extra): HiddenReason | null => {
     if (!writes(tool.annotations)) return null;
-    if (gate.settings.readOnly) return 'read_only';
-    const scopes = extra.authInfo?.scopes;
-    if (scopes && !scopes.includes(SCOPES.write)) return 'scope';
+    if (readOnly()) return 'read_only';
+    if (mayNotWrite(extra)) return 'scope';
     // With a policy, a tool whose action no rule could ever allow this caller is not theirs to see.
     const policy = gate.currentPolicy();
     const action = ACTION_OF_TOOL[tool.name];
@@ -89,9 +92,13 @@ export function installTools(server: Server, options: ToolHostOptions): void {
     return null;
   };
 
-  server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => ({
-    tools: [...(await tools.listing()).values()].filter((tool) => hiddenReason(tool, extra) === null),
-  }));
+  server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => {
+    // When hiddenReason can hide nothing from this caller, the listing built with the bundle is
+    // the answer as it is: its JSON text is sent without being parsed (message-json.ts).
+    const json = tools.listingJson();
+    if (json !== undefined && !readOnly() && !mayNotWrite(extra) && !gate.currentPolicy()) return resultWithJson<'tools', Tool[]>('tools', json);
+    return { tools: [...(await tools.listing()).values()].filter((tool) => hiddenReason(tool, extra) === null) };
+  });
 
   server.setRequestHandler(lenientCallToolRequest, async (request, extra): Promise<CallToolResult> => {
     const listed = (await tools.listing()).get(request.params.name);

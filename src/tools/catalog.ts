@@ -7,18 +7,22 @@ import type { ToolDefinition } from './definition.js';
 export interface ToolCatalog {
   /** tools/list's entry of every tool by name, in the registry's order. */
   listing(): Promise<ReadonlyMap<string, Tool>>;
+  /** The same entries as JSON text, when it was computed with the bundle (else undefined). */
+  listingJson(): string | undefined;
   /** The definition of a tool, by a name the listing has. */
   definition(name: string): Promise<ToolDefinition>;
 }
 
 /**
- * Tools loaded by `load` when first needed. With `listing` given (computed when the bundle was
- * built), tools/list needs nothing loaded; without, the listing is described from the definitions.
+ * Tools loaded by `load` when first needed. With `listingJson` given (the entries' JSON text,
+ * computed when the bundle was built), tools/list needs nothing loaded; without, the listing is
+ * described from the definitions.
  */
-export function lazyCatalog(load: () => Promise<readonly ToolDefinition[]>, listing: readonly Tool[] | null): ToolCatalog {
+export function lazyCatalog(load: () => Promise<readonly ToolDefinition[]>, listingJson: string | null): ToolCatalog {
   const definitions = once(async () => new Map((await load()).map((tool) => [tool.name, tool])));
   return {
-    listing: once(async () => (listing ? byName(listing) : described(await definitions()))),
+    listing: once(async () => (listingJson ? byName(JSON.parse(listingJson) as Tool[]) : described(await definitions()))),
+    listingJson: () => listingJson ?? undefined,
     async definition(name) {
       const tool = (await definitions()).get(name);
       if (!tool) throw new Error(`tool ${name} is listed but not defined`);

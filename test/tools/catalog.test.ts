@@ -20,11 +20,14 @@ const echo = defineReadTool({
   handler: async ({ text }) => success({ text }),
 });
 const BUILT: Tool[] = [{ name: 'echo', description: 'as built', inputSchema: { type: 'object' } }];
+const BUILT_JSON = JSON.stringify(BUILT);
 
 describe('a catalog with a listing built ahead', () => {
   it('lists without loading any tool, and loads the definitions once for every call after', async () => {
     const load = vi.fn(async (): Promise<readonly ToolDefinition[]> => [echo]);
-    const catalog = lazyCatalog(load, BUILT);
+    const catalog = lazyCatalog(load, BUILT_JSON);
+    // The text tools/list sends as it is, and the entries a call looks up.
+    expect(catalog.listingJson()).toBe(BUILT_JSON);
     expect([...(await catalog.listing()).values()]).toEqual(BUILT);
     expect(load).not.toHaveBeenCalled();
     const [first, second] = await Promise.all([catalog.definition('echo'), catalog.definition('echo')]);
@@ -35,7 +38,7 @@ describe('a catalog with a listing built ahead', () => {
 
   it('tries a failed load again on the next call', async () => {
     const load = vi.fn<() => Promise<readonly ToolDefinition[]>>().mockRejectedValueOnce(new Error('chunk missing')).mockResolvedValue([echo]);
-    const catalog = lazyCatalog(load, BUILT);
+    const catalog = lazyCatalog(load, BUILT_JSON);
     await expect(catalog.definition('echo')).rejects.toThrow('chunk missing');
     expect(await catalog.definition('echo')).toBe(echo);
     expect(load).toHaveBeenCalledTimes(2);
@@ -44,8 +47,10 @@ describe('a catalog with a listing built ahead', () => {
 
 describe('a catalog of loaded tools (a test\'s own, or the registry run from the sources)', () => {
   it('lists each tool as describeTool describes it, in the portable subset', async () => {
-    const listing = await catalogOf([echo]).listing();
+    const catalog = catalogOf([echo]);
+    const listing = await catalog.listing();
     expect(listing.get('echo')).toEqual(describeTool(echo));
+    expect(catalog.listingJson()).toBeUndefined();
     // A nullable field comes out as anyOf branches, not as a type array (toolkit/portable-schema.ts).
     expect(JSON.stringify(listing.get('echo')?.inputSchema)).not.toContain('["string","null"]');
   });

@@ -24,6 +24,7 @@ import {
   type RequestInfo,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/sdk/types.js';
+import { messageJson } from '../message-json.js';
 import { type BoundedEventStore, PRIMING } from './event-store.js';
 import { RPC, sendJson, sendRpcError } from './responses.js';
 import { type KeepAliveTicker, messageFrame, SseStream } from './sse-stream.js';
@@ -207,7 +208,7 @@ export class SessionTransport implements Transport {
     if (requestId === undefined) {
       if (isAnswer) throw new Error('Cannot send a response on a standalone SSE stream unless resuming a previous client request');
       // Serialized once: for the event store's byte count and for the frame.
-      const json = JSON.stringify(message);
+      const json = messageJson(message);
       const eventId = this.options.events.store(STANDALONE, json);
       const stream = this.streams.get(STANDALONE);
       if (stream && !stream.replayed.has(eventId)) stream.write(messageFrame(message, eventId, json));
@@ -215,7 +216,7 @@ export class SessionTransport implements Transport {
     }
     const streamId = this.streamOf.get(requestId);
     if (streamId === undefined) throw new Error(`No connection established for request ID: ${String(requestId)}`);
-    const json = JSON.stringify(message);
+    const json = messageJson(message);
     const stream = this.streams.get(streamId);
     const related = isAnswer ? this.answered(streamId, requestId, message) : undefined;
     if (related && stream?.canAnswerAsJson) {
