@@ -311,17 +311,24 @@ async function startWatching(config: Config, log: Logger): Promise<RunningObserv
 const QUIET_CLIENT_MS = 100;
 
 /**
- * Runs `run` (once) when the handshake is over: on the turn after the client's
- * `notifications/initialized`, by when the requests that came with it (tools/list above all) are
- * answered. What waits for it: pino for the start-up lines, and the ER clients. A client that has
- * sent nothing shortly after start gets it at once (some read stderr before they speak).
+ * How long after `notifications/initialized` the deferred loads wait. A client sends its first
+ * requests (tools/list, prompts/list…) right after that notification, not always in the same
+ * write: started on the next turn, the loads (about 15 ms of CPU) could run before they are read.
+ */
+const AFTER_INITIALIZED_MS = 50;
+
+/**
+ * Runs `run` (once) when the handshake is over: shortly after the client's
+ * `notifications/initialized`, by when the requests that follow it (tools/list above all) are
+ * answered. What waits for it: pino for the start-up lines, and the ER clients (a call that comes
+ * sooner loads them itself). A client that has sent nothing shortly after start gets it at once.
  */
 function afterHandshake(server: Server, run: () => void): void {
-  const start = once(() => setImmediate(run));
+  const start = once(run);
   const initialized = server.oninitialized;
   server.oninitialized = () => {
     initialized?.();
-    start();
+    setTimeout(start, AFTER_INITIALIZED_MS);
   };
   const quiet = setTimeout(start, QUIET_CLIENT_MS);
   process.stdin.once('data', () => clearTimeout(quiet));
