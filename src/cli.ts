@@ -2,7 +2,8 @@
 // Entry point: flags + environment → Config → the MCP server on stdio or HTTP (or the emulator alone).
 // Owns the process: signals, stdin EOF and exit codes.
 import { userInfo } from 'node:os';
-import { type Config, loadProcessConfig, UsageError } from './config.js';
+import type { Env } from './credentials.js';
+import { type Config, loadConfig, UsageError } from './load-config.js';
 import type { FaultPlan } from './emulator/faults.js';
 import type { Emulator } from './emulator/emulator.js';
 import type { HttpClient } from './http/http-client.js';
@@ -27,10 +28,10 @@ import { MCP_LOG_OBSERVER } from './observe/mcp-log.js';
 /** The program's logger once the configuration is read: its lines are written before the process exits. */
 let programLog: DeferredLogger | undefined;
 
-async function main(): Promise<number | undefined> {
+async function main(argv: readonly string[], env: Env): Promise<number | undefined> {
   let config: Config;
   try {
-    config = loadProcessConfig();
+    config = loadConfig(argv, env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`huaweicloud-er-mcp: ${error.message}\nRun huaweicloud-er-mcp --help for usage.\n`);
@@ -364,24 +365,27 @@ function onShutdown(log: DeferredLogger, boundMs: number, cleanup: () => Promise
   return stop;
 }
 
-main().then(
-  (code) => {
-    if (code !== undefined) process.exitCode = code;
-  },
-  async (error: unknown) => {
-    // The lines logged before the failure come first.
-    await programLog?.written().catch(() => undefined);
-    // Source maps are on at LOG_LEVEL=debug (bin.ts): the stack then names src/ files.
-    const detail = error instanceof Error ? ((process.sourceMapsEnabled && error.stack) || error.message) : String(error);
-    process.stderr.write(`huaweicloud-er-mcp: ${detail}\n`);
-    // A setting found unusable after start-up (the emulator's fault plan) is still a usage error.
-    if (error instanceof UsageError) {
-      process.stderr.write('Run huaweicloud-er-mcp --help for usage.\n');
-      process.exit(2);
-    }
-    process.exit(1);
-  },
-);
+/** Runs the program with the command line and environment bin.ts read (config.ts), and ends the process as it says. */
+export function runCli(argv: readonly string[], env: Env): void {
+  main(argv, env).then(
+    (code) => {
+      if (code !== undefined) process.exitCode = code;
+    },
+    async (error: unknown) => {
+      // The lines logged before the failure come first.
+      await programLog?.written().catch(() => undefined);
+      // Source maps are on at LOG_LEVEL=debug (bin.ts): the stack then names src/ files.
+      const detail = error instanceof Error ? ((process.sourceMapsEnabled && error.stack) || error.message) : String(error);
+      process.stderr.write(`huaweicloud-er-mcp: ${detail}\n`);
+      // A setting found unusable after start-up (the emulator's fault plan) is still a usage error.
+      if (error instanceof UsageError) {
+        process.stderr.write('Run huaweicloud-er-mcp --help for usage.\n');
+        process.exit(2);
+      }
+      process.exit(1);
+    },
+  );
+}
 
 /** `run`, made to do its work the first time only. */
 function once(run: () => void): () => void {

@@ -3,7 +3,7 @@
 // The first source that is present wins. A source that is present but unusable (AK without SK,
 // an unsupported KooCLI mode…) is reported as a problem naming that source: falling through to the
 // next one silently would sign calls with keys the user did not mean to use.
-// Called only by config.ts, which stays the one place that decides configuration.
+// Called only by load-config.ts, which stays the one place that decides configuration.
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Credentials } from './http/http-client.js';

@@ -3,7 +3,7 @@
 // signed call (list routers, limit 1) and reports success or the exact failure with its hint.
 // Exit code 0 only when that call works. `--sandbox` runs the same check against an in-process
 // emulator, project lookup through its IAM endpoint included.
-import type { Config, Target } from './config.js';
+import type { Config, Target } from './load-config.js';
 import { type Emulator, SANDBOX_CREDENTIALS, startEmulator } from './emulator/emulator.js';
 import { ErClient } from './er/client.js';
 import { ErApiError } from './er/errors.js';

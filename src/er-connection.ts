@@ -3,7 +3,7 @@
 // because the clients, their retries and the API's response schemas are the largest part of
 // start-up that tools/list does not need: over stdio, cli.ts loads this once the handshake is
 // over, and a call that comes before it is ready waits for the connection (connection.ts).
-import type { Target } from './config.js';
+import type { Target } from './load-config.js';
 import type { ConnectionState } from './connection.js';
 import { ErClient } from './er/client.js';
 import { systemClock } from './http/clock.js';

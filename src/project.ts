@@ -5,7 +5,7 @@
 // means a slow, unreachable or refusing IAM never delays the MCP handshake or kills the server.
 // A tool call that comes while the lookup runs waits for it (connection.ts); if it fails, tools
 // answer with a CONFIGURATION error carrying the reason and naming HUAWEICLOUD_SDK_PROJECT_ID.
-import type { Target } from './config.js';
+import type { Target } from './load-config.js';
 import type { ConnectionState } from './connection.js';
 import { ErClient } from './er/client.js';
 import { ErApiError } from './er/errors.js';

@@ -1,5 +1,5 @@
 // Every setting of the program, stated once: its flag, its environment twin, the commands it
-// applies to, the values it takes, its default and what it means. config.ts parses flags by this
+// applies to, the values it takes, its default and what it means. load-config.ts parses flags by this
 // table and reads each variable through it, `--help` and the README's tables are generated from
 // it (settings-text.ts, scripts/docs-settings.mjs), and test/settings-table.test.ts fails when
 // they drift. Adding a setting is adding a row here, plus the code that uses its value.
@@ -74,7 +74,7 @@ function text(placeholder: string, allowed?: string): SettingValue {
 }
 
 export const SETTINGS = {
-  // Credentials: config.ts hands the environment to credentials.ts, which reads these in this order.
+  // Credentials: load-config.ts hands the environment to credentials.ts, which reads these in this order.
   sdkAk: { env: 'HUAWEICLOUD_SDK_AK', group: 'credentials', commands: SERVE_AND_DOCTOR, value: text('KEY'), meaning: 'Access key of the official SDKs\' environment (source 1), with `HUAWEICLOUD_SDK_SK`.' },
   sdkSk: { env: 'HUAWEICLOUD_SDK_SK', group: 'credentials', commands: SERVE_AND_DOCTOR, value: text('SECRET'), secret: true, meaning: 'Its secret key.' },
   sdkSecurityToken: {

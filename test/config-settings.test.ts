@@ -1,6 +1,8 @@
 // Behaviour settings read from the environment: the wait cap, the shutdown bound and the log level.
 import { describe, expect, it } from 'vitest';
-import { loadConfig, UsageError, wantsSourceMaps } from '../src/config.js';
+import { wantsSourceMaps } from '../src/config.js';
+import { SETTINGS } from '../src/settings.js';
+import { loadConfig, UsageError } from '../src/load-config.js';
 
 const load = (env: Record<string, string | undefined>) => loadConfig([], { HOME: '/nonexistent', ...env });
 
@@ -63,6 +65,8 @@ describe('LOG_LEVEL', () => {
     expect(wantsSourceMaps({ LOG_LEVEL: 'trace' })).toBe(true);
     expect(wantsSourceMaps({ LOG_LEVEL: 'info' })).toBe(false);
     expect(wantsSourceMaps({})).toBe(false);
+    // config.ts names the variable itself (it imports nothing): the same as the table's row.
+    expect(SETTINGS.logLevel.env).toBe('LOG_LEVEL');
   });
 
   it('a mistyped level becomes info with a warning, not an error', () => {

@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkEndpoint, type Config, loadConfig, regionEndpoint, UsageError } from '../src/config.js';
+import { checkEndpoint, type Config, loadConfig, regionEndpoint, UsageError } from '../src/load-config.js';
 
 // Plain-text-looking keys (letters and digits), distinct per source so a test can tell which won.
 const KEYS = {

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/load-config.js';
 import { MAX_CREDENTIAL_FILE_BYTES } from '../src/credentials.js';
 import { tempDir } from './helpers.js';
 

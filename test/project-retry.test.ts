@@ -1,7 +1,7 @@
 // A project lookup that fails for a passing reason is tried again in the background; one that
 // got a definite answer (bad keys) is not, so a locked access key is never provoked.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Target } from '../src/config.js';
+import type { Target } from '../src/load-config.js';
 import { HttpClient } from '../src/http/http-client.js';
 import { systemClock } from '../src/http/clock.js';
 import { silentLogger } from '../src/log.js';

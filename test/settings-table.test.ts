@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseArgs, UsageError } from '../src/config.js';
+import { loadConfig, parseArgs, UsageError } from '../src/load-config.js';
 import { GROUPS, type Setting, SETTING_ROWS, SETTINGS, settingLabel } from '../src/settings.js';
 import { renderHelp, rewriteSettingsRegions, settingsRegions } from '../src/settings-text.js';
 import { VERSION } from '../src/version.js';

@@ -22,7 +22,7 @@ export interface GuardrailSettings {
   auditLogPath: string | null;
 }
 
-/** Raw values as given by a flag or its environment variable (the flag wins; config.ts decides). */
+/** Raw values as given by a flag or its environment variable (the flag wins; load-config.ts decides). */
 export interface GuardrailInputs {
   readOnly?: string;
   allowErIds?: string;
@@ -38,7 +38,7 @@ export class GuardrailSettingsError extends Error {
   override name = 'GuardrailSettingsError';
 }
 
-/** Where the default audit log goes: `XDG_STATE_HOME`, else `HOME`/.local/state (config.ts reads them). */
+/** Where the default audit log goes: `XDG_STATE_HOME`, else `HOME`/.local/state (load-config.ts reads them). */
 export interface StateDirectories {
   xdgStateHome?: string;
   home?: string;

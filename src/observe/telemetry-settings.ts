@@ -1,5 +1,5 @@
 // OpenTelemetry's standard environment variables (rows of src/settings.ts), read into plain
-// settings: config.ts, the one place that reads the environment, hands each row's value in. OTLP
+// settings: load-config.ts hands each row's value in, from the environment config.ts reads. OTLP
 // over HTTP/JSON is the only exporter. It is off unless an OTLP endpoint is named: a server in an
 // IDE window must not start sending data, or loading the SDK, because of a default.
 //

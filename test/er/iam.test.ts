@@ -1,7 +1,7 @@
 // Project id lookup through IAM against the emulator's IAM endpoint: exactly one match is used,
 // zero or several is a clear error, and a process asks IAM once.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Target } from '../../src/config.js';
+import type { Target } from '../../src/load-config.js';
 import type { Emulator } from '../../src/emulator/emulator.js';
 import { ErApiError } from '../../src/er/errors.js';
 import { lookUpProjectId, ProjectLookupError, ProjectResolver } from '../../src/er/iam.js';

@@ -1,7 +1,7 @@
 // A request that cannot be built (a credential with a line break) is neither retried nor
 // reported as "may have reached the API"; configuration catches such keys before start-up.
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/load-config.js';
 import type { Emulator } from '../../src/emulator/emulator.js';
 import { HttpClient, HttpFailure } from '../../src/http/http-client.js';
 import { CANARY, startTestEmulator } from '../helpers.js';

@@ -1,7 +1,7 @@
 // The OTEL_* variables as the server reads them: off unless an OTLP endpoint is named, the
 // standard switches honoured, header values (credentials) passed on and never quoted.
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/load-config.js';
 import { DEFAULT_METRIC_INTERVAL_MS, DEFAULT_SERVICE_NAME, readTelemetry } from '../../src/observe/telemetry-settings.js';
 
 const ENDPOINT = 'http://collector.internal:4318';

@@ -4,7 +4,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { loadConfig, UsageError } from '../../src/config.js';
+import { loadConfig, UsageError } from '../../src/load-config.js';
 import { CLI_PATH, tempDir } from '../helpers.js';
 import { spawnHttpServer, type SpawnedHttpServer } from '../e2e/http-process.js';
 import { EXAMPLE_YAML, policyFile } from './policy-files.js';

@@ -1,8 +1,8 @@
 // OpenTelemetry for this process: a tracer provider and a meter provider exporting OTLP over
-// HTTP/JSON to the endpoints config.ts read. Loaded by import() only when an endpoint is
+// HTTP/JSON to the endpoints load-config.ts read. Loaded by import() only when an endpoint is
 // configured, so it is a chunk of its own that stdio sessions without telemetry never load.
 //
-// The settings read in config.ts (endpoints, headers, service name, export interval) are passed
+// The settings read in load-config.ts (endpoints, headers, service name, export interval) are passed
 // explicitly. The SDK still reads its other standard variables itself (OTEL_TRACES_SAMPLER,
 // OTEL_BSP_*, OTEL_EXPORTER_OTLP_*_TIMEOUT, _COMPRESSION, _CERTIFICATE, the metrics temporality):
 // that is what an operator who sets them expects.

@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, UsageError } from '../../../src/config.js';
+import { loadConfig, UsageError } from '../../../src/load-config.js';
 import { matchStaticToken } from '../../../src/transports/http/token-match.js';
 import { parseTokenLines } from '../../../src/transports/http/tokens.js';
 import { CLI_PATH, tempDir } from '../../helpers.js';

@@ -4,7 +4,7 @@
 import { chmodSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, UsageError } from '../../../src/config.js';
+import { loadConfig, UsageError } from '../../../src/load-config.js';
 import { tempDir } from '../../helpers.js';
 
 const env = { HOME: '/nonexistent-home', XDG_STATE_HOME: '/nonexistent-state' };
