@@ -74,6 +74,7 @@ export async function coldStart({ env, runs, warmup }) {
     const baselineBundled = summarise(keep(measured.baselineBundled));
     const node = summarise(keep(measured.node));
     const ratio = round(server.median / baseline.median, 3);
+    const ratioBundled = round(server.median / baselineBundled.median, 3);
     return {
       runs,
       warmup,
@@ -90,12 +91,16 @@ export async function coldStart({ env, runs, warmup }) {
       },
       ratio_server_over_baseline: ratio,
       // Against the baseline bundled the same way: what our own code and dependencies add.
-      ratio_server_over_baseline_bundled: round(server.median / baselineBundled.median, 3),
+      ratio_server_over_baseline_bundled: ratioBundled,
       // What each adds over starting Node at all.
       server_minus_node_ms: round(server.median - node.median, 2),
       baseline_minus_node_ms: round(baseline.median - node.median, 2),
       baseline_bundled_minus_node_ms: round(baselineBundled.median - node.median, 2),
-      target: { name: 'cold start server/baseline (median)', value: ratio, limit: '<= 1.0', pass: ratio <= 1.0 },
+      targets: [
+        { name: 'cold start server/baseline (median)', value: ratio, limit: '<= 1.0', pass: ratio <= 1.0 },
+        // Issue 23: what our code and dependencies add on top of the SDK, bundling taken out.
+        { name: 'cold start server/bundled baseline (median)', value: ratioBundled, limit: '<= 1.0', pass: ratioBundled <= 1.0 },
+      ],
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
