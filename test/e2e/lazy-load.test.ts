@@ -257,7 +257,6 @@ describe('the handshake', () => {
   });
 });
 
-
 describe('the logger', () => {
   it('loads pino only once the session is initialized, and then writes the start-up lines kept until then', async () => {
     const server = await startRecorded('er-mcp-loads-pino');
