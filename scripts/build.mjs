@@ -135,7 +135,7 @@ async function toolListing() {
 
 /**
  * Puts the listing computed at build time in place of src/tools/built-listing.ts (which says null),
- * as JSON text: tools/list sends it as it is (src/transports/message-json.ts), and a call that
+ * as JSON text: tools/list sends it as it is (src/message-json.ts), and a call that
  * needs the entries parses it then.
  */
 function builtListing(listing) {

@@ -29,7 +29,7 @@ import { isWriteTool, type ToolDefinition, type WriteArgs, writes } from './tool
 import { configurationFailure, errorCodeOf, failure } from './toolkit/results.js';
 import { type CallObservation, type CallSubject, NO_OBSERVER } from './observe/observer.js';
 import { sessionLog } from './observe/session-log.js';
-import { resultWithJson } from './transports/message-json.js';
+import { resultWithJson } from './message-json.js';
 
 export interface ToolHostOptions {
   /** What tools/list shows without loading a tool; the definitions load with the first call. */

@@ -6,7 +6,7 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { ErrorCode, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../log.js';
-import { messageJson } from './message-json.js';
+import { messageJson } from '../message-json.js';
 import { type DroppedLine, LineLimiter, MAX_LINE_BYTES } from './stdio-lines.js';
 
 /** The SDK's stdio transport, but each message written as messageJson gives it (a result whose JSON is known is not serialized again). */

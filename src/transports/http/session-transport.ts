@@ -24,7 +24,7 @@ import {
   type RequestInfo,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/sdk/types.js';
-import { messageJson } from '../message-json.js';
+import { messageJson } from '../../message-json.js';
 import { type BoundedEventStore, PRIMING } from './event-store.js';
 import { RPC, sendJson, sendRpcError } from './responses.js';
 import { type KeepAliveTicker, messageFrame, SseStream } from './sse-stream.js';

@@ -1,7 +1,7 @@
 // A result whose JSON text is known is written as that text, and is an ordinary result to anyone else.
 import { ListToolsResultSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
-import { messageJson, resultWithJson } from '../../src/transports/message-json.js';
+import { messageJson, resultWithJson } from '../src/message-json.js';
 
 const tools: Tool[] = [{ name: 'echo', description: 'Says it “back” — in full', inputSchema: { type: 'object', properties: { text: { type: 'string' } } } }];
 const json = JSON.stringify(tools);
