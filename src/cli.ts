@@ -177,7 +177,8 @@ async function serve(config: Config, log: DeferredLogger, policy: PolicyHolder |
         ({ connectToTarget }) => connectToTarget(connection, target, { log, deadlineMs: config.callDeadlineMs }),
         (error: Error) => {
           const problem = `The ER client could not be loaded (${error.message}): the installation is incomplete; reinstall huaweicloud-er-mcp.`;
-          connection.settle({ ready: false, problems: [problem] });
+          const hint = 'Reinstall huaweicloud-er-mcp (or clear the npx cache) and restart the server: a file of the package is missing, so no call can reach the API.';
+          connection.settle({ ready: false, problems: [problem], hint });
           log.error({ problem }, 'not connected: every tool will say so');
           return undefined;
         },

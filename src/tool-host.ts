@@ -152,7 +152,7 @@ export function installTools(server: Server, options: ToolHostOptions): void {
     const { env } = options;
     const connection = await options.connection.get({ signal: extra.signal, deadline: env.clock.now() + env.callDeadlineMs });
     if (!connection.ready) {
-      const result = configurationFailure(connection.problems);
+      const result = configurationFailure(connection.problems, connection.hint);
       return isWriteTool(tool) ? await gate.refuseUnconfigured(tool.name, args as WriteArgs, { caller, projectId: null }, result) : result;
     }
     const call: ToolCall = {

@@ -64,7 +64,8 @@ export const NO_SETTLE_CHECKS: SettledChanges = { settled: async () => undefined
 export const DEFAULT_MAX_WAIT_MS = 50_000;
 
 /** Either a client ready to call the API, or what stops it (each sentence names what to set). */
-export type Connection = { ready: true; er: ErClient; projectId: string } | { ready: false; problems: string[] };
+/** Not ready: what is wrong, and (when it is not a setting to add) what to do instead of the usual hint. */
+export type Connection = { ready: true; er: ErClient; projectId: string } | { ready: false; problems: string[]; hint?: string };
 
 /** Where tools get the connection: it may still be on its way (the IAM project look-up). */
 export interface ConnectionSource {

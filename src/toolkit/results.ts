@@ -39,7 +39,10 @@ export function errorCodeOf(result: CallToolResult): string | null {
   return ERROR_CODES.get(result) ?? null;
 }
 
-export function configurationFailure(problems: string[]): CallToolResult {
+/** What a CONFIGURATION error usually asks for: a setting. */
+const CONFIGURATION_HINT = 'Set the environment variables named above in the MCP client configuration and restart the server, or start it with --sandbox to try it against the local emulator.';
+
+export function configurationFailure(problems: string[], hint = CONFIGURATION_HINT): CallToolResult {
   return failure({
     error_code: 'CONFIGURATION',
     error_msg: problems.join(' '),
@@ -47,7 +50,7 @@ export function configurationFailure(problems: string[]): CallToolResult {
     request_id: null,
     retryable: false,
     attempts: 0,
-    hint: 'Set the environment variables named above in the MCP client configuration and restart the server, or start it with --sandbox to try it against the local emulator.',
+    hint,
   });
 }
 

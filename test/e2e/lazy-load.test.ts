@@ -248,7 +248,7 @@ describe('the handshake', () => {
       await server.initialize();
       server.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
       const { result } = await server.request(2, 'tools/call', { name: 'list_enterprise_routers', arguments: {} });
-      expect(errorOf(result)).toMatchObject({ error_code: 'CONFIGURATION', error_msg: expect.stringContaining('The ER client could not be loaded') });
+      expect(errorOf(result)).toMatchObject({ error_code: 'CONFIGURATION', error_msg: expect.stringContaining('The ER client could not be loaded'), hint: expect.stringMatching(/^Reinstall huaweicloud-er-mcp/) });
       await vi.waitFor(() => expect(server.stderr()).toContain('reinstall huaweicloud-er-mcp'), { timeout: 10_000 });
       expect(loadedModules(server.log).filter((m) => /^node_modules\/undici\//.test(m))).toEqual([]);
     } finally {
