@@ -166,6 +166,15 @@ describe('bad input through the built server over stdio', () => {
     expect((await session.server.client.listTools()).tools.length).toBeGreaterThan(0);
   });
 
+  it("zod's own messages are in English: the bundle keeps its English locale (scripts/build.mjs, zodInEnglishOnly)", async () => {
+    const args = { er_id: SANDBOX_IDS.router, route_table_id: SANDBOX_IDS.prodTable, attachment_id: SANDBOX_IDS.paymentsVpc, wait_for: 'soon' };
+    const text = textOf(await session.server.client.callTool({ name: 'get_association_state', arguments: args }));
+    session.outputs.push(text);
+    expect(text).toContain('Invalid option: expected one of "available"|"deleted"|"terminal" at wait_for');
+    expect(textOf(await session.server.client.callTool({ name: 'list_enterprise_routers', arguments: { extra: 1 } }))).toContain('Unrecognized key: "extra"');
+    expect(session.emulator.requests).toHaveLength(0);
+  });
+
   it.each(picked.map((c) => [c.name, c] as const))('%s: a clear isError, no request', async (_name, c) => {
     const result = await session.server.client.callTool({ name: c.tool, arguments: c.args }, CallToolResultSchema);
     const text = textOf(result);

@@ -92,6 +92,8 @@ describe('what the built server loads, and when', () => {
     expect(loaded.filter(notAtStart)).toEqual([]);
     // The audit log is opened at start all the same: a write is refused if it cannot be.
     expect(loaded).toContain('src/guardrails/audit.ts');
+    // Of zod's locales, the bundle has English only (scripts/build.mjs, zodInEnglishOnly).
+    expect(loaded.filter((m) => m.startsWith('node_modules/zod/v4/locales/'))).toEqual(['node_modules/zod/v4/locales/en.js']);
   });
 
   it('loads the tools and undici with the first call, and still not the emulator, doctor, the HTTP server, the approval pages, the policy reader, the schema conversion, OpenTelemetry or the write gate (a read needs none of it)', async () => {
