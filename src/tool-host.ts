@@ -79,6 +79,8 @@ export function installTools(server: Server, options: ToolHostOptions): void {
 
   const readOnly = () => gate.settings.readOnly;
   const mayNotWrite = (extra: Extra) => extra.authInfo?.scopes !== undefined && !extra.authInfo.scopes.includes(SCOPES.write);
+  /** False when hiddenReason is null for every tool this caller asks about: none of its reasons can apply. */
+  const mayHideWrites = (extra: Extra) => readOnly() || mayNotWrite(extra) || gate.currentPolicy() !== null;
 
   /** Why this caller may not use a write tool, or null when it may. */
   const hiddenReason = (tool: Tool, extra: Extra): HiddenReason | null => {
@@ -93,10 +95,10 @@ export function installTools(server: Server, options: ToolHostOptions): void {
   };
 
   server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => {
-    // When hiddenReason can hide nothing from this caller, the listing built with the bundle is
-    // the answer as it is: its JSON text is sent without being parsed (message-json.ts).
+    // When nothing can be hidden from this caller, the listing built with the bundle is the answer
+    // as it is: its JSON text is sent without being parsed (message-json.ts).
     const json = tools.listingJson();
-    if (json !== undefined && !readOnly() && !mayNotWrite(extra) && !gate.currentPolicy()) return resultWithJson<'tools', Tool[]>('tools', json);
+    if (json !== undefined && !mayHideWrites(extra)) return resultWithJson<'tools', Tool[]>('tools', json);
     return { tools: [...(await tools.listing()).values()].filter((tool) => hiddenReason(tool, extra) === null) };
   });
 
