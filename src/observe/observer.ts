@@ -165,60 +165,147 @@ export const NO_OBSERVER: Observer = { toolCall: () => NO_CALL_OBSERVATION, sess
 
 /**
  * Several observers as one. A listener that throws is ignored: watching a call must never change
- * what the call does.
+ * what the call does. Observers made by observers() are guarded already and are not wrapped twice.
  */
 export function observers(list: readonly Observer[]): Observer {
-  const live = list.filter((o) => o !== NO_OBSERVER).map(guarded);
+  const live = list.filter((o) => o !== NO_OBSERVER).map((o) => (o instanceof Guarded ? o : new Guarded(o)));
   if (live.length === 0) return NO_OBSERVER;
   if (live.length === 1) return live[0]!;
-  return {
-    toolCall(start, session) {
-      const calls = live.map((o) => o.toolCall(start, session));
-      return {
-        erAttempt: (e) => calls.forEach((c) => c.erAttempt(e)),
-        erRetry: (e) => calls.forEach((c) => c.erRetry(e)),
-        erGaveUp: (e) => calls.forEach((c) => c.erGaveUp(e)),
-        wait: (e) => calls.forEach((c) => c.wait(e)),
-        decision: (e) => calls.forEach((c) => c.decision(e)),
-        end: (e) => calls.forEach((c) => c.end(e)),
-        approvalWaitStarted(info) {
-          const waits = calls.map((c) => c.approvalWaitStarted(info));
-          return { end: (outcome) => waits.forEach((w) => w.end(outcome)) };
-        },
-      };
-    },
-    sessionOpened: () => live.forEach((o) => o.sessionOpened()),
-    sessionClosed: () => live.forEach((o) => o.sessionClosed()),
-  };
+  return new Guarded(new FanOut(live));
 }
+
+// Classes rather than objects of closures: a call's observation is made on every tool call, and
+// its events come on every ER request, so nothing here allocates per event.
 
 /** The observer with every listener's exceptions swallowed. */
-function guarded(observer: Observer): Observer {
-  return {
-    toolCall(start, session) {
-      const call = safely(() => observer.toolCall(start, session)) ?? NO_CALL_OBSERVATION;
-      return {
-        erAttempt: (e) => safely(() => call.erAttempt(e)),
-        erRetry: (e) => safely(() => call.erRetry(e)),
-        erGaveUp: (e) => safely(() => call.erGaveUp(e)),
-        wait: (e) => safely(() => call.wait(e)),
-        decision: (e) => safely(() => call.decision(e)),
-        end: (e) => safely(() => call.end(e)),
-        approvalWaitStarted(info) {
-          const wait = safely(() => call.approvalWaitStarted(info)) ?? NO_APPROVAL_WAIT;
-          return { end: (outcome) => safely(() => wait.end(outcome)) };
-        },
-      };
-    },
-    sessionOpened: () => safely(() => observer.sessionOpened()),
-    sessionClosed: () => safely(() => observer.sessionClosed()),
-  };
+class Guarded implements Observer {
+  constructor(private readonly observer: Observer) {}
+
+  toolCall(start: ToolCallStart, session: SessionLog): CallObservation {
+    try {
+      return new GuardedCall(this.observer.toolCall(start, session));
+    } catch {
+      return NO_CALL_OBSERVATION;
+    }
+  }
+
+  sessionOpened(): void {
+    try {
+      this.observer.sessionOpened();
+    } catch {
+      // ignored: see observers()
+    }
+  }
+
+  sessionClosed(): void {
+    try {
+      this.observer.sessionClosed();
+    } catch {
+      // ignored: see observers()
+    }
+  }
 }
 
-function safely<T>(run: () => T): T | undefined {
-  try {
-    return run();
-  } catch {
-    return undefined;
+class GuardedCall implements CallObservation {
+  constructor(private readonly call: CallObservation) {}
+
+  erAttempt(event: ErAttemptEvent): void {
+    this.tell(this.call.erAttempt, event);
+  }
+
+  erRetry(event: ErRetryEvent): void {
+    this.tell(this.call.erRetry, event);
+  }
+
+  erGaveUp(event: ErGaveUpEvent): void {
+    this.tell(this.call.erGaveUp, event);
+  }
+
+  wait(event: WaitEvent): void {
+    this.tell(this.call.wait, event);
+  }
+
+  decision(event: DecisionEvent): void {
+    this.tell(this.call.decision, event);
+  }
+
+  end(event: ToolCallEnd): void {
+    this.tell(this.call.end, event);
+  }
+
+  approvalWaitStarted(info: { channel: 'form' | 'url' | 'page'; planId: string | null }): ApprovalWait {
+    let wait: ApprovalWait;
+    try {
+      wait = this.call.approvalWaitStarted(info);
+    } catch {
+      return NO_APPROVAL_WAIT;
+    }
+    return {
+      end(outcome) {
+        try {
+          wait.end(outcome);
+        } catch {
+          // ignored: see observers()
+        }
+      },
+    };
+  }
+
+  private tell<E>(listener: (this: CallObservation, event: E) => void, event: E): void {
+    try {
+      listener.call(this.call, event);
+    } catch {
+      // ignored: see observers()
+    }
+  }
+}
+
+/** Tells each of several (guarded) observers in turn. */
+class FanOut implements Observer {
+  constructor(private readonly list: readonly Observer[]) {}
+
+  toolCall(start: ToolCallStart, session: SessionLog): CallObservation {
+    return new FanOutCall(this.list.map((o) => o.toolCall(start, session)));
+  }
+
+  sessionOpened(): void {
+    for (const observer of this.list) observer.sessionOpened();
+  }
+
+  sessionClosed(): void {
+    for (const observer of this.list) observer.sessionClosed();
+  }
+}
+
+class FanOutCall implements CallObservation {
+  constructor(private readonly calls: readonly CallObservation[]) {}
+
+  erAttempt(event: ErAttemptEvent): void {
+    for (const call of this.calls) call.erAttempt(event);
+  }
+
+  erRetry(event: ErRetryEvent): void {
+    for (const call of this.calls) call.erRetry(event);
+  }
+
+  erGaveUp(event: ErGaveUpEvent): void {
+    for (const call of this.calls) call.erGaveUp(event);
+  }
+
+  wait(event: WaitEvent): void {
+    for (const call of this.calls) call.wait(event);
+  }
+
+  decision(event: DecisionEvent): void {
+    for (const call of this.calls) call.decision(event);
+  }
+
+  end(event: ToolCallEnd): void {
+    for (const call of this.calls) call.end(event);
+  }
+
+  approvalWaitStarted(info: { channel: 'form' | 'url' | 'page'; planId: string | null }): ApprovalWait {
+    const waits = this.calls.map((c) => c.approvalWaitStarted(info));
+    return { end: (outcome) => waits.forEach((w) => w.end(outcome)) };
   }
 }

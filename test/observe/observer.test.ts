@@ -49,6 +49,19 @@ describe('observers()', () => {
       expect(seen.starts.map((s) => s.tool)).toEqual(['list_routers']);
       expect(seen.ends).toEqual([{ outcome: 'ok', errorCode: null }]);
     }
+    const failingEvents: Observer = {
+      toolCall: () => ({ ...NO_CALL_OBSERVATION, erAttempt: () => { throw new Error('listener failed'); }, end: () => { throw new Error('listener failed'); } }),
+      sessionOpened: () => undefined,
+      sessionClosed: () => undefined,
+    };
+    const c = recorder();
+    // Nested as cli.ts nests them: the MCP log observer, then the metrics and OpenTelemetry ones.
+    const nested = observers([observers([failingEvents]), c.observer]).toolCall({ tool: 'list_routers', caller: 'x', readOnly: true, subject: {} }, { send: () => undefined });
+    const attempt: ErAttemptEvent = { operation: 'listRouters', method: 'GET', attempt: 1, status: 200, failure: null, requestId: 'r', startedAtMs: 0, durationMs: 1 };
+    expect(() => nested.erAttempt(attempt)).not.toThrow();
+    expect(() => nested.end({ outcome: 'ok', errorCode: null })).not.toThrow();
+    expect(c.seen.attempts).toEqual([attempt]);
+    expect(c.seen.ends).toEqual([{ outcome: 'ok', errorCode: null }]);
     const alone = observers([throwing]).toolCall({ tool: 't', caller: 'x', readOnly: true, subject: {} }, { send: () => undefined });
     expect(() => alone.approvalWaitStarted({ channel: 'form', planId: null }).end('approved')).not.toThrow();
   });

@@ -12,13 +12,19 @@ interface Series {
   count: number;
 }
 
+/** One metric's series, by their labels sorted by name, and by the labels in each order a caller gave them. */
+interface SeriesTable {
+  bySortedLabels: Map<string, Series>;
+  byGivenLabels: Map<string, Series>;
+}
+
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 export class MetricStore implements MetricSink {
-  private readonly series = new Map<string, Map<string, Series>>();
+  private readonly series = new Map<string, SeriesTable>();
 
   constructor(private readonly metrics: readonly MetricSpec[] = Object.values(METRICS)) {
-    for (const metric of metrics) this.series.set(metric.name, new Map());
+    for (const metric of metrics) this.series.set(metric.name, { bySortedLabels: new Map(), byGivenLabels: new Map() });
   }
 
   add(metric: MetricSpec, value: number, labels: Labels): void {
@@ -29,8 +35,9 @@ export class MetricStore implements MetricSink {
     const series = this.seriesOf(metric, labels);
     const bounds = metric.buckets ?? [];
     series.buckets ??= new Array<number>(bounds.length).fill(0);
-    const at = bounds.findIndex((bound) => value <= bound);
-    if (at >= 0) series.buckets[at]! += 1;
+    let at = 0;
+    while (at < bounds.length && value > bounds[at]!) at++;
+    if (at < bounds.length) series.buckets[at]! += 1;
     series.value += value;
     series.count += 1;
   }
@@ -41,7 +48,7 @@ export class MetricStore implements MetricSink {
     for (const metric of this.metrics) {
       const name = prometheusName(metric);
       lines.push(`# HELP ${name} ${escapeHelp(metric.description)}`, `# TYPE ${name} ${metric.kind === 'updown' ? 'gauge' : metric.kind}`);
-      for (const series of this.series.get(metric.name)!.values()) {
+      for (const series of this.series.get(metric.name)!.bySortedLabels.values()) {
         if (metric.kind !== 'histogram') {
           lines.push(`${name}${labelText(series.labels)} ${number(series.value)}`);
           continue;
@@ -62,14 +69,21 @@ export class MetricStore implements MetricSink {
   private seriesOf(metric: MetricSpec, labels: Labels): Series {
     const table = this.series.get(metric.name);
     if (!table) throw new Error(`unknown metric ${metric.name}`);
+    // The labels in the order given first: callers give them the same way each time, so most
+    // calls end here without sorting anything.
+    let given = '';
+    for (const name in labels) given += `${name}\u0000${labels[name]}\u0001`;
+    const seen = table.byGivenLabels.get(given);
+    if (seen) return seen;
     // Keys in sorted order: the same labels given in another order are the same series.
     let key = '';
     for (const name of Object.keys(labels).sort()) key += `${name}\u0000${labels[name]}\u0001`;
-    let series = table.get(key);
+    let series = table.bySortedLabels.get(key);
     if (!series) {
       series = { labels: { ...labels }, value: 0, count: 0 };
-      table.set(key, series);
+      table.bySortedLabels.set(key, series);
     }
+    table.byGivenLabels.set(given, series);
     return series;
   }
 }
