@@ -70,8 +70,8 @@ export class SessionTransport implements Transport {
   /** Which stream each request in flight answers on, and the requests of each stream. */
   private readonly streamOf = new Map<RequestId, string>();
   private readonly requestsOf = new Map<string, RequestId[]>();
-  /** Answers held until every request of their stream (a batch) has one. */
-  private readonly answers = new Map<RequestId, JSONRPCMessage>();
+  /** Requests of a batch already answered, until every request of their stream has its answer. */
+  private readonly answered = new Set<RequestId>();
   /** Streams whose events a client may resume from (a priming event or a stored event reached it). */
   private readonly resumable = new Set<string>();
 
@@ -218,7 +218,7 @@ export class SessionTransport implements Transport {
     if (streamId === undefined) throw new Error(`No connection established for request ID: ${String(requestId)}`);
     const json = messageJson(message);
     const stream = this.streams.get(streamId);
-    const related = isAnswer ? this.answered(streamId, requestId, message) : undefined;
+    const related = isAnswer ? this.noteAnswer(streamId, requestId) : undefined;
     if (related && stream?.canAnswerAsJson) {
       // The answer is the first thing this request's stream says: one JSON body, no event kept.
       this.forgetRequests(streamId, related);
@@ -254,10 +254,12 @@ export class SessionTransport implements Transport {
   }
 
   /** Notes an answer; the requests of its stream when it was the last one they waited for. */
-  private answered(streamId: string, requestId: RequestId, message: JSONRPCMessage): RequestId[] | undefined {
-    this.answers.set(requestId, message);
+  private noteAnswer(streamId: string, requestId: RequestId): readonly RequestId[] | undefined {
     const related = this.requestsOf.get(streamId) ?? [requestId];
-    return related.every((id) => this.answers.has(id)) ? related : undefined;
+    // A request alone on its stream (most are) is done with its answer: nothing to note.
+    if (related.length === 1) return related;
+    this.answered.add(requestId);
+    return related.every((id) => this.answered.has(id)) ? related : undefined;
   }
 
   async close(): Promise<void> {
@@ -265,7 +267,7 @@ export class SessionTransport implements Transport {
     this.closed = true;
     for (const stream of this.streams.values()) stream.end();
     this.streams.clear();
-    this.answers.clear();
+    this.answered.clear();
     this.resumable.clear();
     this.onclose?.();
   }
@@ -317,7 +319,7 @@ export class SessionTransport implements Transport {
 
   private forgetRequests(streamId: string, ids: readonly RequestId[]): void {
     for (const id of ids) {
-      this.answers.delete(id);
+      this.answered.delete(id);
       this.streamOf.delete(id);
     }
     this.requestsOf.delete(streamId);
@@ -377,20 +379,21 @@ function requestInfoOf(req: IncomingMessage): RequestInfo {
   return new LazyRequestInfo(req);
 }
 
-// A class, not an object literal with a getter: V8 builds each such literal's accessor anew.
+// A class, not an object literal with a getter: V8 builds each such literal's accessor anew. It
+// keeps the request's headers and path, not the request: what a call keeps hold of must not keep
+// the request, its socket state and buffers alive (they were copied by the garbage collector).
 class LazyRequestInfo implements RequestInfo {
   readonly headers: IncomingMessage['headers'];
-  // Truly private: nothing that copies or serializes the request info sees the request object.
-  readonly #req: IncomingMessage;
+  readonly #path: string;
   #url: URL | undefined;
 
   constructor(req: IncomingMessage) {
     this.headers = req.headers;
-    this.#req = req;
+    this.#path = req.url ?? '/';
   }
 
   get url(): URL {
-    this.#url ??= new URL(this.#req.url ?? '/', `http://${this.#req.headers.host ?? 'localhost'}`);
+    this.#url ??= new URL(this.#path, `http://${this.headers.host ?? 'localhost'}`);
     return this.#url;
   }
 }

@@ -21,6 +21,8 @@ export function messageFrame(message: JSONRPCMessage, eventId: string | undefine
   return `event: message\n${eventId === undefined ? '' : `id: ${eventId}\n`}data: ${json}\n\n`;
 }
 
+const NOTHING_REPLAYED: ReadonlySet<string> = new Set();
+
 export class SseStream {
   private ended = false;
   /** Whether this answer is an event stream for sure (its opening text is pending or sent). */
@@ -32,6 +34,13 @@ export class SseStream {
    */
   private pending: string | undefined = '';
   private readonly flushing: { cancel(): void };
+  /**
+   * The response until the answer ends, then let go: a session's maps may still point at an ended
+   * stream for a while (a Map's replaced table keeps its pointers until the next full garbage
+   * collection), and the response holds the request, its socket state and buffers. Holding them
+   * had every answer's objects copied and promoted by the young-generation collector.
+   */
+  private res: ServerResponse | undefined;
   private readonly sessionId: string | undefined;
   private readonly keepAlive: KeepAliveTicker;
   private readonly opening: (() => string) | undefined;
@@ -40,7 +49,7 @@ export class SseStream {
   readonly replayed: ReadonlySet<string>;
 
   constructor(
-    private readonly res: ServerResponse,
+    res: ServerResponse,
     options: {
       sessionId: string | undefined;
       keepAlive: KeepAliveTicker;
@@ -57,7 +66,8 @@ export class SseStream {
       onGone: () => void;
     },
   ) {
-    this.replayed = options.replayed ?? new Set();
+    this.res = res;
+    this.replayed = options.replayed ?? NOTHING_REPLAYED;
     this.keepAlive = options.keepAlive;
     this.sessionId = options.sessionId;
     this.opening = options.opening;
@@ -71,7 +81,6 @@ export class SseStream {
       const immediate = setImmediate(() => this.flush());
       this.flushing = { cancel: () => clearImmediate(immediate) };
     }
-    options.keepAlive.add(this);
     // The client went away (or the answer ended): nothing more is written, the owner forgets it.
     res.once('close', () => {
       this.stop();
@@ -100,7 +109,7 @@ export class SseStream {
     if (this.ended) return;
     this.open();
     if (this.pending === undefined) {
-      this.res.write(text);
+      this.res?.write(text);
       return;
     }
     this.pending += text;
@@ -109,14 +118,15 @@ export class SseStream {
 
   /** Ends the answer, with a last frame when given. */
   end(text = ''): void {
-    if (this.ended) return;
+    const { res } = this;
+    if (this.ended || !res) return;
     this.open();
     const rest = (this.pending ?? '') + text;
     const headless = this.pending !== undefined;
     this.stop();
-    if (headless) this.res.writeHead(200, this.head());
-    if (rest === '') this.res.end();
-    else this.res.end(rest);
+    if (headless) res.writeHead(200, this.head());
+    if (rest === '') res.end();
+    else res.end(rest);
   }
 
   /**
@@ -125,11 +135,13 @@ export class SseStream {
    * `canAnswerAsJson`.
    */
   endWithJson(json: string): void {
+    const { res } = this;
     this.stop();
+    if (!res) return;
     const head: OutgoingHttpHeaders = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) };
     if (this.sessionId !== undefined) head['mcp-session-id'] = this.sessionId;
-    this.res.writeHead(200, head);
-    this.res.end(json);
+    res.writeHead(200, head);
+    res.end(json);
   }
 
   /** Gives the response up before anything was sent: the caller answers it otherwise. */
@@ -143,6 +155,7 @@ export class SseStream {
 
   private stop(): void {
     this.ended = true;
+    this.res = undefined;
     this.pending = undefined;
     this.flushing.cancel();
     this.keepAlive.delete(this);
@@ -151,13 +164,16 @@ export class SseStream {
   /** Sends the head and what is pending; with nothing yet, the head alone, so the client knows the stream is open. */
   private flush(): void {
     this.flushing.cancel();
-    if (this.ended || this.pending === undefined) return;
+    const { res } = this;
+    if (this.ended || !res || this.pending === undefined) return;
     this.open();
     const pending = this.pending;
     this.pending = undefined;
-    this.res.writeHead(200, this.head());
-    if (pending === '') this.res.flushHeaders();
-    else this.res.write(pending);
+    // Only a stream whose head is out needs keep-alive comments: an answer still held has sent nothing.
+    this.keepAlive.add(this);
+    res.writeHead(200, this.head());
+    if (pending === '') res.flushHeaders();
+    else res.write(pending);
   }
 }
 

@@ -335,4 +335,32 @@ describe('keep-alive comments', () => {
       await s.close();
     }
   });
+
+  it('an answer still held gets none: it has sent nothing to keep alive, and it still leaves as one JSON body', async () => {
+    // A hold no test outlasts: only the keep-alive timer could open this answer's stream.
+    const s = await setup({ keepAliveMs: 20, holdMs: 600_000 });
+    try {
+      const opened = await fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: NEW, capabilities: {}, clientInfo: { name: 'c', version: '1' } } }) });
+      await opened.text();
+      const session = { 'mcp-session-id': opened.headers.get('mcp-session-id')!, 'mcp-protocol-version': NEW };
+      // The GET stream shows the timer ticking.
+      const stream = await fetch(s.url, { headers: { ...session, accept: 'text/event-stream' }, signal: AbortSignal.timeout(10_000) });
+      const reader = stream.body!.getReader();
+      const call = fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT, ...session }, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'slow' } }) });
+      await vi.waitFor(() => expect(s.writes.has('tools/call')).toBe(true), { timeout: 10_000 });
+      let comments = 0;
+      while (comments < 2) {
+        const { value } = await reader.read();
+        comments += new TextDecoder().decode(value).split(': keepalive').length - 1;
+      }
+      s.release();
+      const answer = await call;
+      expect(answer.headers.get('content-type')).toBe('application/json');
+      expect(JSON.parse(await answer.text())).toMatchObject({ id: 2, result: { content: [{ text: 'done slow' }] } });
+      expect(s.writes.get('tools/call')).toEqual(['end+data']);
+      await reader.cancel();
+    } finally {
+      await s.close();
+    }
+  });
 });
