@@ -24,8 +24,8 @@ const ONLY = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 const OUT = fileURLToPath(new URL('./results.json', import.meta.url));
 
 const COUNTS = QUICK
-  ? { coldRuns: 3, coldWarmup: 1, calls: 100, callWarmup: 20, signBatch: 500, signRounds: 5, signWarmup: 1, tpCalls: 300, tpWarmup: 64, httpTpCalls: 150, httpTpRounds: 2, memCheckpoints: [100, 1_000, 2_000], auditBatch: 20, auditRounds: 5, auditWarmup: 1, scaleSizes: [1_000, 10_000], scaleRounds: 3, scaleWarmup: 1 }
-  : { coldRuns: 20, coldWarmup: 3, calls: 2_000, callWarmup: 200, signBatch: 2_000, signRounds: 30, signWarmup: 3, tpCalls: 2_000, tpWarmup: 200, httpTpCalls: 500, httpTpRounds: 8, memCheckpoints: [1_000, 10_000, 20_000], auditBatch: 100, auditRounds: 20, auditWarmup: 2, scaleSizes: [1_000, 10_000, 100_000], scaleRounds: 10, scaleWarmup: 2 };
+  ? { coldRuns: 3, coldWarmup: 1, calls: 100, callWarmup: 20, signBatch: 500, signRounds: 5, signWarmup: 1, tpCalls: 300, tpWarmup: 64, httpTpWarmup: 200, httpTpCalls: 150, httpTpRounds: 2, memCheckpoints: [100, 1_000, 2_000], auditBatch: 20, auditRounds: 5, auditWarmup: 1, scaleSizes: [1_000, 10_000], scaleRounds: 3, scaleWarmup: 1 }
+  : { coldRuns: 20, coldWarmup: 3, calls: 2_000, callWarmup: 200, signBatch: 2_000, signRounds: 30, signWarmup: 3, tpCalls: 2_000, tpWarmup: 200, httpTpWarmup: 2_000, httpTpCalls: 1_000, httpTpRounds: 10, memCheckpoints: [1_000, 10_000, 20_000], auditBatch: 100, auditRounds: 20, auditWarmup: 2, scaleSizes: [1_000, 10_000, 100_000], scaleRounds: 10, scaleWarmup: 2 };
 
 /** Attachments 1-16 for create-then-undo per-call samples; the rest each get one create in the memory run. */
 const PER_CALL_ATTACHMENTS = 16;
@@ -94,7 +94,7 @@ async function main() {
     }
     if (want('httptp')) {
       step('throughput over HTTP');
-      results.http_throughput = await httpThroughput({ emulator, env, home, calls: COUNTS.httpTpCalls, inFlight: 64, warmup: COUNTS.tpWarmup, rounds: COUNTS.httpTpRounds });
+      results.http_throughput = await httpThroughput({ emulator, env, home, calls: COUNTS.httpTpCalls, inFlight: 64, warmup: COUNTS.httpTpWarmup, rounds: COUNTS.httpTpRounds });
     }
     if (want('audit')) {
       step('audit fsync');
@@ -218,7 +218,7 @@ function render(r) {
   }
   if (r.http_throughput) {
     const t = r.http_throughput;
-    out += `\n6b. Throughput over Streamable HTTP against stdio: ${t.rounds} blocks of ${t.calls} get_association_state calls each, ${t.in_flight} in flight, one session each, interleaved\n`;
+    out += `\n6b. Throughput over Streamable HTTP against stdio: ${t.rounds} blocks of ${t.calls} get_association_state calls each after ${t.warmup} warm-up calls, ${t.in_flight} in flight, one session each, interleaved\n`;
     out += table(
       ['path', 'calls/s (median)', 'by block', 'latency median ms', 'p99 ms', 'server CPU µs/call', 'client CPU µs/call', 'errors'],
       Object.entries(t.contenders).map(([k, c]) => [k, f(c.calls_per_second, 0), c.calls_per_second_by_round.map((v) => f(v, 0)).join(' '), f(c.latency_ms.median), f(c.latency_ms.p99), f(c.server_cpu_us_per_call, 0), f(c.client_cpu_us_per_call, 0), String(c.errors)]),

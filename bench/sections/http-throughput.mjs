@@ -1,9 +1,11 @@
 // 6b. Throughput over HTTP: get_association_state with many calls in flight over one Streamable
 // HTTP session (keep-alive connections, up to one per call in flight, as a client with a
 // connection pool opens them) against the same over one stdio session, same emulator. Blocks of
-// calls take turns (stdio then HTTP, then HTTP then stdio, …) after a warm-up block each, so load
+// calls take turns (stdio then HTTP, then HTTP then stdio, …) after a warm-up of each, so load
 // from elsewhere hits both alike; each block is timed on its own, and each server's CPU is read
-// from /proc around the blocks.
+// from /proc around the blocks. The warm-up is long (2,000 calls each): after 200, both servers
+// were still compiling, their blocks ran 2-3 times faster from first to last, and the CPU per call
+// measured mostly the start of a run, not a server at work.
 import { ServerCpu } from '../lib/server-cpu.mjs';
 import { startServerPair } from '../lib/server-pair.mjs';
 import { round, summarise } from '../lib/stats.mjs';
