@@ -165,13 +165,17 @@ export const NO_OBSERVER: Observer = { toolCall: () => NO_CALL_OBSERVATION, sess
 
 /**
  * Several observers as one. A listener that throws is ignored: watching a call must never change
- * what the call does. Observers made by observers() are guarded already and are not wrapped twice.
+ * what the call does. What observers() made is guarded already (a fan-out's members each are):
+ * given again, it is neither wrapped twice nor nested.
  */
 export function observers(list: readonly Observer[]): Observer {
-  const live = list.filter((o) => o !== NO_OBSERVER).map((o) => (o instanceof Guarded ? o : new Guarded(o)));
+  const live = list
+    .flatMap((o): readonly Observer[] => (o instanceof FanOut ? o.members : [o]))
+    .filter((o) => o !== NO_OBSERVER)
+    .map((o) => (o instanceof Guarded ? o : new Guarded(o)));
   if (live.length === 0) return NO_OBSERVER;
   if (live.length === 1) return live[0]!;
-  return new Guarded(new FanOut(live));
+  return new FanOut(live);
 }
 
 // Classes rather than objects of closures: a call's observation is made on every tool call, and
@@ -260,20 +264,20 @@ class GuardedCall implements CallObservation {
   }
 }
 
-/** Tells each of several (guarded) observers in turn. */
+/** Tells each of several guarded observers in turn. */
 class FanOut implements Observer {
-  constructor(private readonly list: readonly Observer[]) {}
+  constructor(readonly members: readonly Guarded[]) {}
 
   toolCall(start: ToolCallStart, session: SessionLog): CallObservation {
-    return new FanOutCall(this.list.map((o) => o.toolCall(start, session)));
+    return new FanOutCall(this.members.map((o) => o.toolCall(start, session)));
   }
 
   sessionOpened(): void {
-    for (const observer of this.list) observer.sessionOpened();
+    for (const observer of this.members) observer.sessionOpened();
   }
 
   sessionClosed(): void {
-    for (const observer of this.list) observer.sessionClosed();
+    for (const observer of this.members) observer.sessionClosed();
   }
 }
 
